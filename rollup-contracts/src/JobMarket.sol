@@ -1,0 +1,490 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {IDisputeGame, Commitment, JobParams} from "./interfaces/IDisputeGame.sol";
+import {IJobMarket} from "./interfaces/IJobMarket.sol";
+import {IJobMarketEvents} from "./lib/JobMarketEvents.sol";
+import {
+    Timestamp, Duration, nowTs, Status, DisputeStatus, JobTerms, Job, Dispute
+} from "./lib/JobMarketTypes.sol";
+import "./lib/JobMarketErrors.sol";
+
+/// @title  JobMarket
+/// @notice Optimistic market for verifiable ML training jobs, paid in ETH.
+///         Submitters escrow a reward; a solver stakes, trains and commits to per-step state
+///         hashes; during the challenge window any verifier can post a bond and open a
+///         bisection dispute in `disputeGame`, which ends in a one-step on-chain re-execution
+///         and reports back through `resolveDispute`. Unchallenged results finalize.
+///
+///         Economics (all constants below, in basis points of 10_000):
+///         - finalize:         solver gets reward - PROTOCOL_FEE_BPS (2%) + its stake back;
+///                             the fee feeds the jackpot.
+///         - slashLate:        a solver that misses its commit deadline loses its stake:
+///                             LATE_SLASH_TIP_BPS (10%) to whoever calls `slashLate`, the
+///                             rest to the jackpot.
+///         - challenger wins:  SLASH_JACKPOT_BPS (10%) of the solver's stake to the jackpot,
+///                             the rest (90%) to the challenger, plus its bond back, plus a
+///                             jackpot payout (see `jackpotPayout`).
+///         - challenger loses: BOND_JACKPOT_BPS (10%) of its bond to the jackpot, the rest
+///                             (90%) to the solver.
+///         - anyone may seed the jackpot with `fundJackpot`.
+///
+///         Payments are pull-based: every payout is credited to `claimable[account]` and sent
+///         by `withdraw`.
+///
+/// @dev    Dispute game wiring: the game needs the market's address and vice versa. The
+///         constructor takes the game address (pass a CREATE-predicted address), or
+///         address(0) and then the deployer calls `setDisputeGame` exactly once. Until the
+///         game is set the market accepts no funds. After that nobody has any admin power.
+///
+///         INVARIANT (solvency): address(this).balance ==
+///             totalEscrow + totalStakes + totalBonds + jackpot + totalClaimable
+///         (exactly, unless someone force-sends ETH via selfdestruct; that ETH is stranded).
+///         INVARIANT: totalEscrow  == sum of rewards of jobs in Open/Claimed/Committed/Challenged.
+///         INVARIANT: totalStakes  == sum of requiredStake of jobs in Claimed/Committed/Challenged.
+///         INVARIANT: totalBonds   == sum of bonds of Active disputes.
+///         INVARIANT: totalClaimable == sum of claimable[account].
+///         INVARIANT: a job in a terminal status (Finalized/Cancelled/Expired) never changes again.
+contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
+    ////////////////////////////////////////////////////////////////
+    //                         Constants                          //
+    ////////////////////////////////////////////////////////////////
+
+    /// @notice Basis-point denominator.
+    uint256 public constant BPS = 10_000;
+
+    /// @notice Share of the reward withheld from the solver at finalization; feeds the jackpot.
+    uint256 public constant PROTOCOL_FEE_BPS = 200;
+
+    /// @notice Share of a dispute-slashed solver stake that goes to the jackpot; the rest goes
+    ///         to the winning challenger.
+    uint256 public constant SLASH_JACKPOT_BPS = 1_000;
+
+    /// @notice Share of a late solver's stake paid to the `slashLate` caller; the rest goes to
+    ///         the jackpot. Large enough to pay a keeper's gas, small enough that a solver
+    ///         gains nothing by slashing itself.
+    uint256 public constant LATE_SLASH_TIP_BPS = 1_000;
+
+    /// @notice Share of a losing challenger's bond that goes to the jackpot; the rest
+    ///         compensates the solver for defending.
+    uint256 public constant BOND_JACKPOT_BPS = 1_000;
+
+    /// @notice A winning challenger receives at most this share of the jackpot...
+    uint256 public constant JACKPOT_PAYOUT_BPS = 5_000;
+
+    /// @notice ...and at most this share of the slashed stake (see `jackpotPayout`).
+    ///         INVARIANT: JACKPOT_PAYOUT_CAP_BPS <= SLASH_JACKPOT_BPS (collusion bound).
+    uint256 public constant JACKPOT_PAYOUT_CAP_BPS = SLASH_JACKPOT_BPS;
+
+    /// @notice Upper bound for every job duration (claim window, solve time, challenge window).
+    uint64 public constant MAX_DURATION = 365 days;
+
+    ////////////////////////////////////////////////////////////////
+    //                           State                            //
+    ////////////////////////////////////////////////////////////////
+
+    /// @notice The account allowed to call `setDisputeGame` (once).
+    address public immutable DEPLOYER;
+
+    /// @notice The dispute game that judges challenges and calls `resolveDispute`.
+    IDisputeGame public disputeGame;
+
+    /// @notice Number of jobs ever posted; job ids are 1..jobCount.
+    uint256 public jobCount;
+
+    /// @notice Number of disputes ever opened; dispute ids are 1..disputeCount.
+    uint256 public disputeCount;
+
+    /// @notice Sum of rewards of live (not terminal) jobs.
+    uint256 public totalEscrow;
+
+    /// @notice Sum of solver stakes currently locked.
+    uint256 public totalStakes;
+
+    /// @notice Sum of challenger bonds currently locked in active disputes.
+    uint256 public totalBonds;
+
+    /// @notice Verifier jackpot: accumulates fees and slash shares, pays out on proven fraud.
+    uint256 public jackpot;
+
+    /// @notice Sum of all `claimable` balances.
+    uint256 public totalClaimable;
+
+    /// @notice ETH credited to an account and withdrawable with `withdraw`.
+    mapping(address account => uint256 amount) public claimable;
+
+    mapping(uint256 jobId => Job) internal _jobs;
+    mapping(uint256 disputeId => Dispute) internal _disputes;
+
+    ////////////////////////////////////////////////////////////////
+    //                        Setup (once)                        //
+    ////////////////////////////////////////////////////////////////
+
+    /// @param game The dispute game, or address(0) to set it later with `setDisputeGame`.
+    ///             Not checked for code, so a CREATE-predicted address works.
+    constructor(address game) {
+        DEPLOYER = msg.sender;
+        if (game != address(0)) {
+            disputeGame = IDisputeGame(game);
+            emit DisputeGameSet(game);
+        }
+    }
+
+    /// @notice One-time wiring of the dispute game when the constructor got address(0).
+    /// @dev    Only the deployer; reverts if the game is already set or has no code.
+    /// @param game The dispute game contract.
+    function setDisputeGame(address game) external {
+        if (msg.sender != DEPLOYER) revert Unauthorized(msg.sender, DEPLOYER);
+        if (address(disputeGame) != address(0)) revert DisputeGameAlreadySet(address(disputeGame));
+        if (game.code.length == 0) revert NotAContract(game);
+        disputeGame = IDisputeGame(game);
+        emit DisputeGameSet(game);
+    }
+
+    ////////////////////////////////////////////////////////////////
+    //                         Submitters                         //
+    ////////////////////////////////////////////////////////////////
+
+    /// @notice Post a training job, escrowing msg.value as the reward.
+    /// @param p               What the dispute game needs to judge the job (numSteps > 0).
+    /// @param specURI         Where solvers fetch the full spec (hash-bound by p.specHash).
+    /// @param requiredStake   Exact stake a solver must lock (> 0).
+    /// @param challengerBond  Exact bond a challenger must lock (> 0).
+    /// @param claimWindow     Seconds after posting during which the job can be (re)claimed.
+    /// @param solveTime       Seconds a solver has, from its claim, to commit.
+    /// @param challengeWindow Seconds a commitment stays challengeable (paused during disputes).
+    /// @return jobId          The new job's id.
+    function postJob(
+        JobParams calldata p,
+        string calldata specURI,
+        uint256 requiredStake,
+        uint256 challengerBond,
+        uint64 claimWindow,
+        uint64 solveTime,
+        uint64 challengeWindow
+    ) external payable nonReentrant returns (uint256 jobId) {
+        if (address(disputeGame) == address(0)) revert DisputeGameNotSet();
+        if (msg.value == 0) revert ZeroReward();
+        if (requiredStake == 0) revert ZeroStake();
+        if (challengerBond == 0) revert ZeroBond();
+        if (p.numSteps == 0) revert ZeroSteps();
+        JobTerms memory terms = JobTerms({
+            requiredStake: requiredStake,
+            challengerBond: challengerBond,
+            claimWindow: _duration(claimWindow),
+            solveTime: _duration(solveTime),
+            challengeWindow: _duration(challengeWindow)
+        });
+        jobId = _storeJob(p, specURI, terms);
+    }
+
+    /// @dev Effects of `postJob` (split out to keep the stack shallow).
+    function _storeJob(JobParams calldata p, string calldata specURI, JobTerms memory terms)
+        internal
+        returns (uint256 jobId)
+    {
+        jobId = ++jobCount;
+        Job storage job = _jobs[jobId];
+        job.submitter = msg.sender;
+        job.status = Status.Open;
+        job.claimDeadline = nowTs().plus(terms.claimWindow);
+        job.reward = msg.value;
+        job.terms = terms;
+        job.params = p;
+        totalEscrow += msg.value; // INVARIANT: escrow tracks every live reward.
+
+        emit JobPosted(jobId, msg.sender, p.specHash, msg.value, p, terms, job.claimDeadline, specURI);
+    }
+
+    /// @notice Cancel an unclaimed job and credit the reward back to the submitter.
+    /// @dev    Only the submitter, only while Open (at any time, also after the claim window).
+    /// @param jobId The job to cancel.
+    function cancelJob(uint256 jobId) external nonReentrant {
+        Job storage job = _job(jobId);
+        if (job.status != Status.Open) revert NotInStatus(jobId, job.status);
+        if (msg.sender != job.submitter) revert Unauthorized(msg.sender, job.submitter);
+
+        uint256 refund = job.reward;
+        job.status = Status.Cancelled; // INVARIANT: terminal; the reward leaves escrow exactly once.
+        totalEscrow -= refund;
+        _credit(msg.sender, refund);
+        emit JobCancelled(jobId, msg.sender, refund);
+    }
+
+    ////////////////////////////////////////////////////////////////
+    //                          Solvers                           //
+    ////////////////////////////////////////////////////////////////
+
+    /// @notice Claim an open job by locking exactly `requiredStake`.
+    /// @dev    The solver must then `commitResult` within `solveTime`, or be slashed.
+    /// @param jobId The job to claim.
+    function claimJob(uint256 jobId) external payable nonReentrant {
+        Job storage job = _job(jobId);
+        if (job.status != Status.Open) revert NotInStatus(jobId, job.status);
+        if (job.claimDeadline.isPast()) revert ClaimWindowClosed(jobId, job.claimDeadline);
+        if (msg.value != job.terms.requiredStake) revert WrongStake(job.terms.requiredStake, msg.value);
+
+        job.status = Status.Claimed;
+        job.solver = msg.sender;
+        job.deadline = nowTs().plus(job.terms.solveTime);
+        totalStakes += msg.value; // INVARIANT: stakes track every locked stake.
+        emit JobClaimed(jobId, msg.sender, msg.value, job.deadline);
+    }
+
+    /// @notice Commit the training result; starts the challenge window.
+    /// @dev    Only the job's solver, while Claimed and no later than the commit deadline.
+    /// @param jobId The claimed job.
+    /// @param c     The commitment; `c.numSteps` must equal the job's `numSteps`.
+    function commitResult(uint256 jobId, Commitment calldata c) external nonReentrant {
+        Job storage job = _job(jobId);
+        if (job.status != Status.Claimed) revert NotInStatus(jobId, job.status);
+        if (msg.sender != job.solver) revert Unauthorized(msg.sender, job.solver);
+        if (job.deadline.isPast()) revert CommitDeadlinePassed(jobId, job.deadline);
+        if (c.numSteps != job.params.numSteps) revert WrongNumSteps(job.params.numSteps, c.numSteps);
+
+        job.status = Status.Committed;
+        job.commitment = c;
+        job.deadline = nowTs().plus(job.terms.challengeWindow);
+        emit ResultCommitted(jobId, msg.sender, c, job.deadline);
+    }
+
+    /// @notice Slash a solver that missed its commit deadline. Anyone may call.
+    /// @dev    The caller is credited LATE_SLASH_TIP_BPS of the stake, the rest goes to the
+    ///         jackpot. The job reopens if its claim window is still open, otherwise it
+    ///         expires and the reward is credited back to the submitter.
+    /// @param jobId The claimed job whose commit deadline has passed.
+    function slashLate(uint256 jobId) external nonReentrant {
+        Job storage job = _job(jobId);
+        if (job.status != Status.Claimed) revert NotInStatus(jobId, job.status);
+        if (!job.deadline.isPast()) revert CommitDeadlineNotPassed(jobId, job.deadline);
+
+        address solver = job.solver;
+        uint256 stake = job.terms.requiredStake;
+        uint256 tip = stake * LATE_SLASH_TIP_BPS / BPS;
+        totalStakes -= stake; // INVARIANT: stake + tip split conserves value.
+        _credit(msg.sender, tip);
+        _fundJackpot(stake - tip);
+        emit SolverSlashedLate(jobId, solver, msg.sender, stake, tip);
+        _reopen(jobId, job);
+    }
+
+    ////////////////////////////////////////////////////////////////
+    //                        Challengers                         //
+    ////////////////////////////////////////////////////////////////
+
+    /// @notice Challenge a committed result by locking exactly `challengerBond`; opens a
+    ///         dispute in the dispute game.
+    /// @dev    Only while Committed (no other dispute active) and no later than the challenge
+    ///         deadline. The remaining challenge time is frozen while the dispute runs.
+    ///         The solver itself may challenge; that can only cost it (see `jackpotPayout`).
+    /// @param jobId The committed job.
+    /// @return disputeId The new dispute's id.
+    function challenge(uint256 jobId) external payable nonReentrant returns (uint256 disputeId) {
+        Job storage job = _job(jobId);
+        if (job.status != Status.Committed) revert NotInStatus(jobId, job.status);
+        if (job.deadline.isPast()) revert ChallengeWindowClosed(jobId, job.deadline);
+        if (msg.value != job.terms.challengerBond) revert WrongBond(job.terms.challengerBond, msg.value);
+
+        disputeId = ++disputeCount;
+        _disputes[disputeId] = Dispute({
+            jobId: jobId,
+            challenger: msg.sender,
+            status: DisputeStatus.Active,
+            windowLeft: job.deadline.remaining(),
+            solver: job.solver,
+            bond: msg.value
+        });
+        // INVARIANT: at most one active dispute per job (status Challenged <=> activeDisputeId != 0).
+        job.status = Status.Challenged;
+        job.activeDisputeId = disputeId;
+        totalBonds += msg.value;
+        emit ChallengeOpened(disputeId, jobId, msg.sender, job.solver, msg.value);
+
+        // Interaction last (CEI). The game is trusted: set once, by the deployer.
+        disputeGame.open(disputeId, jobId, job.solver, msg.sender, job.params, job.commitment);
+    }
+
+    /// @inheritdoc IJobMarket
+    /// @dev Challenger won: the solver's stake is split (SLASH_JACKPOT_BPS to the jackpot, the
+    ///      rest to the challenger), the challenger gets its bond back plus `jackpotPayout`,
+    ///      and the job reopens for a new solver (or expires) with its reward still escrowed.
+    ///      Challenger lost: BOND_JACKPOT_BPS of the bond to the jackpot, the rest to the
+    ///      solver; the job returns to Committed with the challenge time it had left.
+    function resolveDispute(uint256 disputeId, bool challengerWon) external nonReentrant {
+        if (msg.sender != address(disputeGame)) revert Unauthorized(msg.sender, address(disputeGame));
+        Dispute storage d = _disputes[disputeId];
+        if (d.status != DisputeStatus.Active) revert DisputeNotActive(disputeId, d.status);
+        uint256 jobId = d.jobId;
+        Job storage job = _jobs[jobId];
+        // INVARIANT: an Active dispute is always its job's active dispute.
+        assert(job.status == Status.Challenged && job.activeDisputeId == disputeId);
+
+        uint256 bond = d.bond;
+        totalBonds -= bond;
+        job.activeDisputeId = 0;
+        if (challengerWon) {
+            d.status = DisputeStatus.ChallengerWon;
+            uint256 stake = job.terms.requiredStake;
+            uint256 toJackpot = stake * SLASH_JACKPOT_BPS / BPS;
+            totalStakes -= stake;
+            _fundJackpot(toJackpot);
+            uint256 payout = jackpotPayout(stake);
+            jackpot -= payout;
+            _credit(d.challenger, stake - toJackpot + bond + payout);
+            emit ChallengerWon(disputeId, jobId, d.challenger, stake - toJackpot, bond, payout);
+            _reopen(jobId, job);
+        } else {
+            d.status = DisputeStatus.SolverWon;
+            uint256 toJackpot = bond * BOND_JACKPOT_BPS / BPS;
+            _fundJackpot(toJackpot);
+            _credit(job.solver, bond - toJackpot);
+            job.status = Status.Committed;
+            job.deadline = nowTs().plus(d.windowLeft);
+            emit ChallengerLost(disputeId, jobId, job.solver, bond - toJackpot, job.deadline);
+        }
+    }
+
+    ////////////////////////////////////////////////////////////////
+    //                     Finalize / withdraw                    //
+    ////////////////////////////////////////////////////////////////
+
+    /// @notice Finalize an unchallenged (or successfully defended) result. Anyone may call.
+    /// @dev    Only while Committed (no active dispute) and after the challenge deadline.
+    ///         Credits the solver reward - fee + stake; the fee (PROTOCOL_FEE_BPS) feeds the
+    ///         jackpot.
+    /// @param jobId The committed job.
+    function finalize(uint256 jobId) external nonReentrant {
+        Job storage job = _job(jobId);
+        if (job.status != Status.Committed) revert NotInStatus(jobId, job.status);
+        if (!job.deadline.isPast()) revert ChallengeWindowOpen(jobId, job.deadline);
+
+        uint256 reward = job.reward;
+        uint256 stake = job.terms.requiredStake;
+        uint256 fee = reward * PROTOCOL_FEE_BPS / BPS;
+        job.status = Status.Finalized; // INVARIANT: terminal; never reopens or pays again.
+        totalEscrow -= reward;
+        totalStakes -= stake;
+        _fundJackpot(fee);
+        _credit(job.solver, reward - fee + stake);
+        emit JobFinalized(jobId, job.solver, reward - fee + stake, fee);
+    }
+
+    /// @notice Send the caller its whole claimable balance.
+    /// @dev    CEI + nonReentrant: the balance is zeroed before the ETH transfer.
+    /// @return amount The amount sent.
+    function withdraw() external nonReentrant returns (uint256 amount) {
+        amount = claimable[msg.sender];
+        if (amount == 0) revert NothingToWithdraw(msg.sender);
+        claimable[msg.sender] = 0;
+        totalClaimable -= amount;
+        emit Withdrawn(msg.sender, amount);
+        (bool ok,) = msg.sender.call{value: amount}("");
+        if (!ok) revert TransferFailed(msg.sender, amount);
+    }
+
+    /// @notice Donate msg.value to the verifier jackpot (e.g. to bootstrap it).
+    function fundJackpot() external payable nonReentrant {
+        if (address(disputeGame) == address(0)) revert DisputeGameNotSet();
+        if (msg.value == 0) revert ZeroValue();
+        _fundJackpot(msg.value);
+    }
+
+    ////////////////////////////////////////////////////////////////
+    //                           Views                            //
+    ////////////////////////////////////////////////////////////////
+
+    /// @notice The jackpot payout a challenger would get for slashing a solver with `stake`,
+    ///         given the current jackpot (after the slash share has been added to it):
+    ///
+    ///             payout = min(jackpot * JACKPOT_PAYOUT_BPS / BPS,
+    ///                          stake * JACKPOT_PAYOUT_CAP_BPS / BPS)
+    ///
+    ///         Why a jackpot (Truebit's verifier's dilemma): if solvers almost never cheat,
+    ///         a verifier's expected income from catching cheats, P(cheat) * reward, falls
+    ///         below the cost of re-running the training, so rational verifiers stop checking
+    ///         and cheating becomes profitable again. Fees, late slashes and forfeited bonds
+    ///         therefore accumulate in a jackpot that pays out in bursts when fraud is
+    ///         actually proven, raising the value of the rare catch.
+    ///
+    ///         Why the stake cap: submitter, solver and challenger may be one person. Such a
+    ///         ring can "catch" its own wrong result at will; it recovers its stake minus
+    ///         SLASH_JACKPOT_BPS and gets the payout. Capping the payout at that same share
+    ///         (JACKPOT_PAYOUT_CAP_BPS == SLASH_JACKPOT_BPS) makes self-dealing at best
+    ///         break-even (minus gas), so the jackpot cannot be drained; an honest challenger
+    ///         who catches a real cheater gets up to the full stake plus its bond back.
+    /// @param stake The stake being slashed.
+    /// @return The payout from the jackpot.
+    function jackpotPayout(uint256 stake) public view returns (uint256) {
+        uint256 byJackpot = jackpot * JACKPOT_PAYOUT_BPS / BPS;
+        uint256 byStake = stake * JACKPOT_PAYOUT_CAP_BPS / BPS;
+        return byJackpot < byStake ? byJackpot : byStake;
+    }
+
+    /// @notice A job's full record (zeroed struct for unknown ids).
+    /// @param jobId The job.
+    function getJob(uint256 jobId) external view returns (Job memory) {
+        return _jobs[jobId];
+    }
+
+    /// @notice A dispute's full record (zeroed struct for unknown ids).
+    /// @param disputeId The dispute.
+    function getDispute(uint256 disputeId) external view returns (Dispute memory) {
+        return _disputes[disputeId];
+    }
+
+    /// @notice A job's status (None for unknown ids).
+    /// @param jobId The job.
+    function statusOf(uint256 jobId) external view returns (Status) {
+        return _jobs[jobId].status;
+    }
+
+    ////////////////////////////////////////////////////////////////
+    //                         Internals                          //
+    ////////////////////////////////////////////////////////////////
+
+    /// @dev Storage pointer to an existing job; reverts for unknown ids.
+    function _job(uint256 jobId) internal view returns (Job storage job) {
+        job = _jobs[jobId];
+        if (job.status == Status.None) revert UnknownJob(jobId);
+    }
+
+    /// @dev Validates a job duration: 1..MAX_DURATION seconds.
+    function _duration(uint64 secs) internal pure returns (Duration) {
+        if (secs == 0 || secs > MAX_DURATION) revert DurationOutOfRange(secs, MAX_DURATION);
+        return Duration.wrap(secs);
+    }
+
+    /// @dev After the solver's stake has been taken: make the job claimable again, or, if its
+    ///      claim window is over, expire it and credit the reward back to the submitter.
+    function _reopen(uint256 jobId, Job storage job) internal {
+        job.solver = address(0);
+        job.deadline = Timestamp.wrap(0);
+        delete job.commitment;
+        if (job.claimDeadline.isPast()) {
+            uint256 refund = job.reward;
+            job.status = Status.Expired; // INVARIANT: terminal; the reward leaves escrow exactly once.
+            totalEscrow -= refund;
+            _credit(job.submitter, refund);
+            emit JobExpired(jobId, job.submitter, refund);
+        } else {
+            job.status = Status.Open;
+            emit JobReopened(jobId, job.claimDeadline);
+        }
+    }
+
+    /// @dev Credit `amount` to `account`'s pull balance.
+    function _credit(address account, uint256 amount) internal {
+        if (amount == 0) return;
+        claimable[account] += amount;
+        totalClaimable += amount;
+        emit Credited(account, amount);
+    }
+
+    /// @dev Add `amount` to the jackpot.
+    function _fundJackpot(uint256 amount) internal {
+        if (amount == 0) return;
+        jackpot += amount;
+        emit JackpotFunded(msg.sender, amount, jackpot);
+    }
+}

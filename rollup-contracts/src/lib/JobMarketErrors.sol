@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Status, DisputeStatus, Timestamp} from "./JobMarketTypes.sol";
+
+////////////////////////////////////////////////////////////////
+//                    JobMarket errors                        //
+////////////////////////////////////////////////////////////////
+
+/// @notice The caller is not the account allowed to call this function.
+error Unauthorized(address caller, address expected);
+
+/// @notice The dispute game is already set (it can be set only once).
+error DisputeGameAlreadySet(address game);
+
+/// @notice The dispute game is not set yet; the market accepts no funds until it is.
+error DisputeGameNotSet();
+
+/// @notice The proposed dispute game address has no code.
+error NotAContract(address account);
+
+/// @notice A job must escrow a non-zero reward.
+error ZeroReward();
+
+/// @notice A job must require a non-zero solver stake (otherwise nothing can be slashed).
+error ZeroStake();
+
+/// @notice A job must require a non-zero challenger bond (otherwise challenges are free spam).
+error ZeroBond();
+
+/// @notice A job must have at least one training step.
+error ZeroSteps();
+
+/// @notice A job duration is outside [1, max] seconds.
+error DurationOutOfRange(uint64 duration, uint64 max);
+
+/// @notice No job with this id exists.
+error UnknownJob(uint256 jobId);
+
+/// @notice The job is not in the status the function requires.
+error NotInStatus(uint256 jobId, Status actual);
+
+/// @notice The job's claim deadline has passed.
+error ClaimWindowClosed(uint256 jobId, Timestamp claimDeadline);
+
+/// @notice The solver's commit deadline has passed (commitResult) or not yet (slashLate).
+error CommitDeadlinePassed(uint256 jobId, Timestamp deadline);
+error CommitDeadlineNotPassed(uint256 jobId, Timestamp deadline);
+
+/// @notice The challenge window has closed (challenge) or is still open (finalize).
+error ChallengeWindowClosed(uint256 jobId, Timestamp deadline);
+error ChallengeWindowOpen(uint256 jobId, Timestamp deadline);
+
+/// @notice msg.value does not equal the job's required stake.
+error WrongStake(uint256 expected, uint256 sent);
+
+/// @notice msg.value does not equal the job's required challenger bond.
+error WrongBond(uint256 expected, uint256 sent);
+
+/// @notice The commitment's step count does not match the job's.
+error WrongNumSteps(uint64 expected, uint64 committed);
+
+/// @notice The dispute does not exist or has already been resolved.
+error DisputeNotActive(uint256 disputeId, DisputeStatus actual);
+
+/// @notice `withdraw` was called with nothing to withdraw.
+error NothingToWithdraw(address account);
+
+/// @notice `fundJackpot` was called without value.
+error ZeroValue();
+
+/// @notice The ETH transfer in `withdraw` failed.
+error TransferFailed(address to, uint256 amount);

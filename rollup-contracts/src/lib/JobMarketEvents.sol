@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Commitment, JobParams} from "../interfaces/IDisputeGame.sol";
+import {Timestamp, JobTerms} from "./JobMarketTypes.sol";
+
+/// @title  IJobMarketEvents
+/// @notice Every JobMarket state change emits one of these; off-chain bots are driven by them.
+interface IJobMarketEvents {
+
+    /// @notice The dispute game was set.
+    event DisputeGameSet(address indexed game);
+    /// @notice A job was posted with `reward` escrowed.
+    event JobPosted(
+        uint256 indexed jobId,
+        address indexed submitter,
+        bytes32 indexed specHash,
+        uint256 reward,
+        JobParams params,
+        JobTerms terms,
+        Timestamp claimDeadline,
+        string specURI
+    );
+    /// @notice The submitter cancelled an unclaimed job; `refund` was credited to it.
+    event JobCancelled(uint256 indexed jobId, address indexed submitter, uint256 refund);
+    /// @notice A solver locked its stake and must commit by `commitDeadline`.
+    event JobClaimed(uint256 indexed jobId, address indexed solver, uint256 stake, Timestamp commitDeadline);
+    /// @notice A solver missed its commit deadline and lost `stake` (`tip` to `caller`).
+    event SolverSlashedLate(
+        uint256 indexed jobId, address indexed solver, address indexed caller, uint256 stake, uint256 tip
+    );
+    /// @notice A job is claimable again (after slashLate or a lost dispute).
+    event JobReopened(uint256 indexed jobId, Timestamp claimDeadline);
+    /// @notice A job could not reopen because its claim window is over; `refund` went back to the submitter.
+    event JobExpired(uint256 indexed jobId, address indexed submitter, uint256 refund);
+    /// @notice The solver committed; the result can be challenged until `challengeDeadline`.
+    event ResultCommitted(
+        uint256 indexed jobId, address indexed solver, Commitment commitment, Timestamp challengeDeadline
+    );
+    /// @notice A challenger posted `bond` and the dispute game was opened.
+    event ChallengeOpened(
+        uint256 indexed disputeId, uint256 indexed jobId, address indexed challenger, address solver, uint256 bond
+    );
+    /// @notice The challenger proved the solver wrong. Amounts credited to the challenger:
+    ///         `stakeShare` (of the solver's stake) + its bond back + `jackpotPaid`.
+    event ChallengerWon(
+        uint256 indexed disputeId,
+        uint256 indexed jobId,
+        address indexed challenger,
+        uint256 stakeShare,
+        uint256 bondReturned,
+        uint256 jackpotPaid
+    );
+    /// @notice The solver survived the challenge; `bondShare` of the bond was credited to it and
+    ///         the challenge window resumes until `challengeDeadline`.
+    event ChallengerLost(
+        uint256 indexed disputeId,
+        uint256 indexed jobId,
+        address indexed solver,
+        uint256 bondShare,
+        Timestamp challengeDeadline
+    );
+    /// @notice The job is done: `payout` (reward - fee + stake) credited to the solver.
+    event JobFinalized(uint256 indexed jobId, address indexed solver, uint256 payout, uint256 fee);
+    /// @notice The jackpot grew by `amount` (fee, slash share, bond share or donation).
+    event JackpotFunded(address indexed from, uint256 amount, uint256 newJackpot);
+    /// @notice `amount` was credited to `account`'s claimable balance.
+    event Credited(address indexed account, uint256 amount);
+    /// @notice `account` withdrew `amount`.
+    event Withdrawn(address indexed account, uint256 amount);
+}

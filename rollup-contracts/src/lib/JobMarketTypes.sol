@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Commitment, JobParams} from "../interfaces/IDisputeGame.sol";
+
+/// @notice A point in time, in seconds since the Unix epoch (`block.timestamp`).
+type Timestamp is uint64;
+
+/// @notice A length of time, in seconds.
+type Duration is uint64;
+
+using {plus, isPast, remaining, raw} for Timestamp global;
+
+/// @notice The current block time as a `Timestamp`.
+function nowTs() view returns (Timestamp) {
+    return Timestamp.wrap(uint64(block.timestamp));
+}
+
+/// @notice `t + d`. Cannot overflow for the durations the market accepts (<= MAX_DURATION).
+function plus(Timestamp t, Duration d) pure returns (Timestamp) {
+    return Timestamp.wrap(Timestamp.unwrap(t) + Duration.unwrap(d));
+}
+
+/// @notice True iff `deadline` has passed. An action "before the deadline" is allowed while
+///         `block.timestamp <= deadline`; an action "after the deadline" needs
+///         `block.timestamp > deadline`. The two never overlap and leave no gap.
+function isPast(Timestamp deadline) view returns (bool) {
+    // forge-lint: disable-next-line(block-timestamp)
+    return block.timestamp > Timestamp.unwrap(deadline);
+}
+
+/// @notice Time left until `deadline` (0 once it has passed).
+function remaining(Timestamp deadline) view returns (Duration) {
+    uint64 d = Timestamp.unwrap(deadline);
+    // forge-lint: disable-next-line(block-timestamp)
+    return Duration.wrap(block.timestamp >= d ? 0 : d - uint64(block.timestamp));
+}
+
+/// @notice The underlying seconds value.
+function raw(Timestamp t) pure returns (uint64) {
+    return Timestamp.unwrap(t);
+}
+
+/// @notice Lifecycle of a job.
+///
+///     None ──postJob──▶ Open ──claimJob──▶ Claimed ──commitResult──▶ Committed ──finalize──▶ Finalized
+///                        │ ▲                 │                        │     ▲
+///              cancelJob │ └──slashLate──────┘                challenge│     │ solver wins
+///                        ▼ └───────────────── challenger wins ──── Challenged ┘
+///                    Cancelled
+///
+///     A reopen (slashLate, challenger wins) after the claim deadline goes to Expired instead
+///     of Open, and the reward is credited back to the submitter.
+///     Terminal states: Finalized, Cancelled, Expired.
+enum Status {
+    None,
+    Open,
+    Claimed,
+    Committed,
+    Challenged,
+    Finalized,
+    Cancelled,
+    Expired
+}
+
+/// @notice Lifecycle of a dispute: Active until the game reports, then one of the outcomes.
+enum DisputeStatus {
+    None,
+    Active,
+    ChallengerWon,
+    SolverWon
+}
+
+/// @notice The economic and timing terms a submitter attaches to a job.
+/// @custom:field requiredStake   Exact ETH a solver must lock to claim the job.
+/// @custom:field challengerBond  Exact ETH a verifier must lock to challenge a commitment.
+/// @custom:field claimWindow     How long after posting the job can be (re)claimed.
+/// @custom:field solveTime       How long a solver has, from its claim, to commit.
+/// @custom:field challengeWindow How long a commitment can be challenged (paused while a
+///                               dispute is active, see `JobMarket.resolveDispute`).
+struct JobTerms {
+    uint256 requiredStake;
+    uint256 challengerBond;
+    Duration claimWindow;
+    Duration solveTime;
+    Duration challengeWindow;
+}
+
+/// @notice A job's full on-chain record.
+/// @custom:field deadline For Claimed: the commit deadline. For Committed/Challenged: the
+///                        challenge deadline (meaningless while Challenged; the remaining
+///                        time is kept in the dispute). Zero otherwise.
+struct Job {
+    address submitter;
+    Status status;
+    Timestamp claimDeadline;
+    address solver;
+    Timestamp deadline;
+    uint256 reward;
+    uint256 activeDisputeId;
+    JobTerms terms;
+    JobParams params;
+    Commitment commitment;
+}
+
+/// @notice A dispute's on-chain record.
+/// @custom:field windowLeft The job's challenge time left when the dispute opened; restored
+///                          if the solver wins, so a losing challenge cannot run out the
+///                          clock on honest verifiers.
+struct Dispute {
+    uint256 jobId;
+    address challenger;
+    DisputeStatus status;
+    Duration windowLeft;
+    address solver;
+    uint256 bond;
+}
