@@ -1,0 +1,105 @@
+// Reverse-mode autograd over the op table: for each op a rule that emits table ops for
+// the gradient of each input (docs/REPOPS.md §8). Contributions to one node's gradient are
+// added in the order the consumers appear in the program, so the sum order is fixed.
+import { encodeDims } from './ops/table.ts';
+import { dependents, type Graph } from './program.ts';
+import { numel, type Shape } from './tensor.ts';
+
+type GradRule = (g: Graph, node: number, gy: number) => (number | null)[];
+
+/** Sum `gy` down to `target` (undo numpy broadcasting). */
+export function reduceTo(g: Graph, gy: number, target: Shape): number {
+  const s = g.shape(gy);
+  if (s.length === target.length && s.every((d, i) => d === target[i])) return gy;
+  let cur = gy;
+  const off = s.length - target.length;
+  for (let ax = 0; ax < s.length; ax++) {
+    const t = ax < off ? 1 : target[ax - off];
+    if (t === 1 && s[ax] !== 1) cur = g.add('sum', [cur], [ax]);
+  }
+  return g.reshape(cur, target);
+}
+
+const sameAs = (g: Graph, node: number, i: number, x: number) => reduceTo(g, x, g.shape(g.nodes[node].inputs[i]));
+
+const RULES: Record<string, GradRule> = {
+  add: (g, n, gy) => [sameAs(g, n, 0, gy), sameAs(g, n, 1, gy)],
+  sub: (g, n, gy) => [sameAs(g, n, 0, gy), sameAs(g, n, 1, g.add('neg', [gy]))],
+  mul: (g, n, gy) => {
+    const [a, b] = g.nodes[n].inputs;
+    return [sameAs(g, n, 0, g.add('mul', [gy, b])), sameAs(g, n, 1, g.add('mul', [gy, a]))];
+  },
+  div: (g, n, gy) => {
+    const [a, b] = g.nodes[n].inputs;
+    const da = g.add('div', [gy, b]);
+    const db = g.add('neg', [g.add('div', [g.add('mul', [da, a]), b])]); // -gy*a/b^2 as (gy/b)*a/b
+    return [sameAs(g, n, 0, da), sameAs(g, n, 1, db)];
+  },
+  neg: (g, _n, gy) => [g.add('neg', [gy])],
+  exp: (g, n, gy) => [g.add('mul', [gy, n])],
+  log: (g, n, gy) => [g.add('div', [gy, g.nodes[n].inputs[0]])],
+  sqrt: (g, n, gy) => [g.add('div', [g.scale(gy, 0.5), n])],
+  relu: (g, n, gy) => [g.add('relu_grad', [g.nodes[n].inputs[0], gy])],
+  scale: (g, n, gy) => [g.add('scale', [gy], g.nodes[n].attrs)],
+  addc: (_g, _n, gy) => [gy],
+  matmul: (g, n, gy) => {
+    const { inputs: [a, b], attrs: [ta, tb] } = g.nodes[n];
+    // C = op(A) op(B); dA = dC op(B)^T (transposed back if A was), likewise dB
+    const da = ta ? g.add('matmul', [b, gy], [tb, 1]) : g.add('matmul', [gy, b], [0, tb ? 0 : 1]);
+    const db = tb ? g.add('matmul', [gy, a], [1, ta]) : g.add('matmul', [a, gy], [ta ? 0 : 1, 0]);
+    return [da, db];
+  },
+  sum: (g, n, gy) => [g.add('expand', [gy], encodeDims(g.shape(g.nodes[n].inputs[0])))],
+  rowmax: () => [null], // stabiliser only: treated as a constant (no gradient)
+  maxpool2d: (g, n, gy) => {
+    const x = g.nodes[n].inputs[0];
+    return [g.add('maxpool2d_grad', [x, n, gy], g.nodes[n].attrs)];
+  },
+  im2col: (g, n, gy) => {
+    const x = g.nodes[n].inputs[0];
+    const [B, H, W, C] = g.shape(x);
+    const [k, stride, pad] = g.nodes[n].attrs;
+    return [g.add('col2im', [gy], [B, H, W, C, k, stride, pad])];
+  },
+  reshape: (g, n, gy) => [g.reshape(gy, g.shape(g.nodes[n].inputs[0]))],
+  expand: (g, n, gy) => [reduceTo(g, gy, g.shape(g.nodes[n].inputs[0]))],
+  copy: (_g, _n, gy) => [gy],
+};
+
+/**
+ * Append the gradient program of `loss` (a scalar node) with respect to `params`.
+ * Returns the gradient node of each param (same order).
+ */
+export function backward(g: Graph, loss: number, params: number[]): number[] {
+  if (numel(g.shape(loss)) !== 1) throw new Error(`backward: loss must be a scalar, got [${g.shape(loss)}]`);
+  const live = dependents(g, params);
+  const contrib = new Map<number, number[]>();
+  const push = (node: number, gr: number) => {
+    if (!live.has(node)) return;
+    const list = contrib.get(node) ?? [];
+    list.push(gr);
+    contrib.set(node, list);
+  };
+  push(loss, g.fill(g.shape(loss), 1, 'dloss'));
+  for (let n = loss; n >= 0; n--) {
+    const list = contrib.get(n);
+    if (!list) continue;
+    let total = list[0];
+    for (let i = 1; i < list.length; i++) total = g.add('add', [total, list[i]]);
+    contrib.set(n, [total]);
+    if (params.includes(n)) continue;
+    const node = g.nodes[n];
+    const rule = RULES[node.op];
+    if (!rule) throw new Error(`backward: op '${node.op}' has no gradient rule`);
+    const grads = rule(g, n, total);
+    node.inputs.forEach((x, i) => {
+      const gr = grads[i];
+      if (gr !== null && gr !== undefined) push(x, gr);
+    });
+  }
+  return params.map((p) => {
+    const c = contrib.get(p);
+    if (!c) throw new Error(`backward: parameter node ${p} does not influence the loss`);
+    return c[0];
+  });
+}

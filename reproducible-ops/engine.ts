@@ -1,0 +1,185 @@
+// Training engine: builds the init and step programs of a job, runs them on a backend,
+// hashes states and records op traces (docs/REPOPS.md §7, §11).
+import { backward } from './autograd.ts';
+import { referenceBackend, runKernel, type Backend } from './backend/reference.ts';
+import { forward, initParam, modelParams, softmaxCrossEntropy, type ModelSpec, type ParamSpec } from './layers.ts';
+import { merkleRoot, sha256, tensorRoot, tensorRootOf, dataRoot } from './merkle.ts';
+import { encodeDims } from './ops/table.ts';
+import { applyOptimizer, optimizerSlots, type OptimizerSpec, type SlotSpec } from './optim.ts';
+import { Graph, lastUse, nodeHash, type Node } from './program.ts';
+import { STREAM_NODE_BASE } from './rng.ts';
+import { numel, type Shape, type Tensor } from './tensor.ts';
+
+export interface TrainSetup {
+  specHash: Buffer; // 32 bytes: binds every state hash to its job
+  model: ModelSpec;
+  optimizer: OptimizerSpec;
+  batchSize: number;
+  seed: number; // u32
+  train: { x: Tensor; y: Tensor }; // x [N, ...inputShape], y one-hot [N, classes]
+}
+
+export interface TrainState {
+  step: number; // number of training steps applied
+  tensors: Float32Array[]; // slot order: params, then optimizer slots
+}
+
+export interface TraceRecord {
+  index: number;
+  op: string;
+  inputs: number[];
+  attrs: number[];
+  shape: Shape;
+  root: string; // hex tensor root of the output
+}
+
+export const INIT_STEP = -1;
+
+export class Engine {
+  readonly params: ParamSpec[];
+  readonly slots: SlotSpec[];
+  readonly initProgram: Graph;
+  readonly stepProgram: Graph;
+  readonly lossNode: number;
+  private readonly datasetRoots: Buffer[];
+
+  constructor(readonly setup: TrainSetup, readonly backend: Backend = referenceBackend) {
+    const { params, outShape } = modelParams(setup.model);
+    const classes = setup.train.y.shape[1];
+    if (outShape.length !== 1 || outShape[0] !== classes)
+      throw new Error(`model output [${outShape}] does not match ${classes} label classes`);
+    const inShape = setup.train.x.shape.slice(1);
+    if (inShape.join(',') !== setup.model.inputShape.join(','))
+      throw new Error(`model input shape [${setup.model.inputShape}] does not match dataset sample shape [${inShape}]`);
+    this.params = params;
+    this.slots = optimizerSlots(setup.optimizer, params);
+    this.datasetRoots = [tensorRoot(setup.train.x), tensorRoot(setup.train.y)];
+    this.initProgram = this.buildInit();
+    const { graph, loss } = this.buildStep();
+    this.stepProgram = graph;
+    this.lossNode = loss;
+  }
+
+  get slotShapes(): Shape[] {
+    return [...this.params.map((p) => p.shape), ...this.slots.map((s) => s.shape)];
+  }
+
+  private buildInit(): Graph {
+    const g = new Graph();
+    const outs = this.params.map((p, i) => initParam(g, p, i));
+    for (const s of this.slots) outs.push(g.fill(s.shape, s.init, `init ${s.name}`));
+    outs.forEach((n, slot) => g.add('copy', [n], [slot]));
+    return g;
+  }
+
+  private buildStep(): { graph: Graph; loss: number } {
+    const g = new Graph();
+    const shapes = this.slotShapes;
+    const state = shapes.map((s, slot) => g.add('state', [], [slot, ...encodeDims(s)], this.slotName(slot)));
+    const P = this.params.length;
+    const ds = this.datasetRoots.map((root, kind) => {
+      const t = kind === 0 ? this.setup.train.x : this.setup.train.y;
+      const words = [...Array(8).keys()].map((i) => root.readUInt32BE(4 * i));
+      return g.add('dataset', [], [kind, ...words, ...encodeDims(t.shape)], kind === 0 ? 'train x' : 'train y');
+    });
+    const x = g.add('batch', [ds[0]], [this.setup.batchSize], 'batch x');
+    const y = g.add('batch', [ds[1]], [this.setup.batchSize], 'batch y');
+    const logits = forward(g, this.setup.model, x, state.slice(0, P), { training: true, dropoutStreamBase: STREAM_NODE_BASE * 2 });
+    const loss = softmaxCrossEntropy(g, logits, y);
+    const grads = backward(g, loss, state.slice(0, P));
+    const upd = applyOptimizer(g, this.setup.optimizer, state.slice(0, P), grads, state.slice(P));
+    [...upd.params, ...upd.slots].forEach((n, slot) => g.add('copy', [n], [slot]));
+    return { graph: g, loss };
+  }
+
+  slotName(slot: number): string {
+    return slot < this.params.length ? this.params[slot].name : this.slots[slot - this.params.length].name;
+  }
+
+  /** Run a program; `onNode` sees every output (for tracing). */
+  run(g: Graph, step: number, state: Float32Array[] | null, onNode?: (i: number, n: Node, out: Float32Array) => void, want: number[] = []): { outs: Float32Array[]; wanted: Float32Array[] } {
+    const vals: (Float32Array | null)[] = new Array(g.nodes.length).fill(null);
+    const last = lastUse(g.nodes);
+    const keep = new Set<number>(want);
+    for (let i = 0; i < g.nodes.length; i++) {
+      const n = g.nodes[i];
+      let out: Float32Array;
+      if (n.op === 'state') out = state![n.attrs[0]];
+      else if (n.op === 'dataset') out = n.attrs[0] === 0 ? this.setup.train.x.data : this.setup.train.y.data;
+      else
+        out = runKernel(this.backend, n.op, {
+          inputs: n.inputs.map((x) => vals[x]!),
+          inShapes: n.inputs.map((x) => g.nodes[x].shape),
+          outShape: n.shape,
+          attrs: n.attrs,
+          seed: this.setup.seed,
+          step,
+        });
+      vals[i] = out;
+      onNode?.(i, n, out);
+      if (!onNode) for (const x of n.inputs) if (last[x] === i && !keep.has(x) && g.nodes[x].op !== 'copy') vals[x] = null;
+    }
+    return { outs: g.nodes.flatMap((n, i) => (n.op === 'copy' ? [vals[i]!] : [])), wanted: want.map((i) => vals[i]!) };
+  }
+
+  init(): TrainState {
+    return { step: 0, tensors: this.run(this.initProgram, INIT_STEP, null).outs };
+  }
+
+  /** Apply training step number `state.step` (0-based); returns the new state and the loss. */
+  step(state: TrainState): { state: TrainState; loss: number } {
+    const { outs, wanted } = this.run(this.stepProgram, state.step, state.tensors, undefined, [this.lossNode]);
+    return { state: { step: state.step + 1, tensors: outs }, loss: wanted[0][0] };
+  }
+
+  /** The ordered op trace of one step (or of initialisation when state.step === INIT_STEP). */
+  trace(state: TrainState | null): TraceRecord[] {
+    const g = state ? this.stepProgram : this.initProgram;
+    const step = state ? state.step : INIT_STEP;
+    const recs: TraceRecord[] = [];
+    this.run(g, step, state?.tensors ?? null, (i, n, out) => {
+      recs.push({ index: i, op: n.op, inputs: n.inputs, attrs: n.attrs, shape: n.shape, root: tensorRootOf(n.shape, dataRoot(out)).toString('hex') });
+    });
+    return recs;
+  }
+
+  /** State hash: sha256(specHash || u64 step || modelRoot || optRoot). */
+  stateHash(state: TrainState): Buffer {
+    const roots = state.tensors.map((d, slot) => tensorRootOf(this.slotShapes[slot], dataRoot(d)));
+    const P = this.params.length;
+    const step = Buffer.alloc(8);
+    step.writeBigUInt64BE(BigInt(state.step));
+    return sha256(this.setup.specHash, step, merkleRoot(roots.slice(0, P)), merkleRoot(roots.slice(P)));
+  }
+
+  /** Model hash: the Merkle root over the parameter tensor roots (the modelRoot of the state). */
+  modelHash(state: TrainState): Buffer {
+    return merkleRoot(state.tensors.slice(0, this.params.length).map((d, i) => tensorRootOf(this.params[i].shape, dataRoot(d))));
+  }
+
+  programRoot(): Buffer {
+    return sha256(merkleRoot(this.initProgram.nodes.map(nodeHash)), merkleRoot(this.stepProgram.nodes.map(nodeHash)));
+  }
+
+  /** Logits for a batch of inputs (inference mode: no dropout). */
+  predict(params: Float32Array[], x: Tensor): Float32Array {
+    const g = new Graph();
+    const ps = this.params.map((p, i) => g.add('state', [], [i, ...encodeDims(p.shape)]));
+    const xi = g.add('state', [], [ps.length, ...encodeDims(x.shape)]);
+    const logits = forward(g, this.setup.model, xi, ps, { training: false, dropoutStreamBase: 0 });
+    g.add('copy', [logits], [0]);
+    return this.run(g, 0, [...params, x.data]).outs[0];
+  }
+}
+
+export function argmaxRows(logits: Float32Array, classes: number): Int32Array {
+  const out = new Int32Array(logits.length / classes);
+  for (let r = 0; r < out.length; r++) {
+    let best = 0;
+    for (let c = 1; c < classes; c++) if (logits[r * classes + c] > logits[r * classes + best]) best = c;
+    out[r] = best;
+  }
+  return out;
+}
+
+export { numel };

@@ -1,0 +1,386 @@
+// The op table: the single source of truth for every backend, the arbiter and the
+// on-chain one-step verifier (docs/REPOPS.md §4). Each op has an id, an arity, a shape
+// rule over its u32 attribute words, and ELEMENT SEMANTICS: how one output element is
+// computed from input elements as an exact sequence of binary32 primitives.
+//   map : out[e] = f(read values)                      (elementwise, movement, rng)
+//   fold: acc_0 = init; acc_{k+1} = step(acc_k, reads(k)); out[e] = acc_len
+// Kernels (backend/*) must produce exactly these bits; tests compare them element-wise.
+import * as f from '../f32.ts';
+import { draw, rngKey, sampleIndex, unit24 } from '../rng.ts';
+import { broadcastIndex, broadcastShapes, broadcastStrides, numel, stridesOf, type Shape } from '../tensor.ts';
+
+export type Read = [input: number, index: number];
+
+export interface ElemCtx {
+  inShapes: Shape[];
+  outShape: Shape;
+  attrs: number[];
+  seed: number;
+  step: number; // -1 while initialising
+}
+
+export type ElemSem =
+  | { kind: 'source' } // output root is checked as a whole (state slot / dataset root)
+  | { kind: 'map'; reads(e: number, c: ElemCtx): Read[]; f(v: number[], e: number, c: ElemCtx): number }
+  | {
+      kind: 'fold';
+      len(e: number, c: ElemCtx): number;
+      init(e: number, c: ElemCtx): number;
+      reads(e: number, k: number, c: ElemCtx): Read[];
+      step(acc: number, v: number[], c: ElemCtx): number;
+    };
+
+export interface OpDef {
+  id: number;
+  name: string;
+  arity: number;
+  attrs: string[]; // names of the leading fixed attr words; `...dims` = rank + dims follow
+  shape(inShapes: Shape[], a: number[]): Shape;
+  sem: ElemSem;
+}
+
+const bits = f.fromBits;
+/** attrs ending in [rank, d0, d1, ...] */
+export function dimsAttr(a: number[], at: number): number[] {
+  const rank = a[at];
+  return a.slice(at + 1, at + 1 + rank);
+}
+export const encodeDims = (shape: Shape): number[] => [shape.length, ...shape];
+
+function unravel(e: number, shape: Shape): number[] {
+  const c = new Array<number>(shape.length);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    c[d] = e % shape[d];
+    e = (e - c[d]) / shape[d];
+  }
+  return c;
+}
+
+// --- elementwise ------------------------------------------------------------------
+function unary(id: number, name: string, fn: (x: number) => number): OpDef {
+  return {
+    id, name, arity: 1, attrs: [],
+    shape: (s) => s[0],
+    sem: { kind: 'map', reads: (e) => [[0, e]], f: (v) => fn(v[0]) },
+  };
+}
+
+function binary(id: number, name: string, fn: (a: number, b: number) => number): OpDef {
+  return {
+    id, name, arity: 2, attrs: [],
+    shape: (s) => broadcastShapes(s[0], s[1]),
+    sem: {
+      kind: 'map',
+      reads: (e, c) => [
+        [0, broadcastIndex(e, c.outShape, broadcastStrides(c.inShapes[0], c.outShape))],
+        [1, broadcastIndex(e, c.outShape, broadcastStrides(c.inShapes[1], c.outShape))],
+      ],
+      f: (v) => fn(v[0], v[1]),
+    },
+  };
+}
+
+function withConst(id: number, name: string, fn: (x: number, k: number) => number): OpDef {
+  return {
+    id, name, arity: 1, attrs: ['constBits'],
+    shape: (s) => s[0],
+    sem: { kind: 'map', reads: (e) => [[0, e]], f: (v, _e, c) => fn(v[0], bits(c.attrs[0])) },
+  };
+}
+
+// --- sources and random ops -------------------------------------------------------
+const sourceShape = (at: number) => (_s: Shape[], a: number[]) => dimsAttr(a, at);
+
+const OPS_LIST: OpDef[] = [
+  // state(slot, ...dims): the pre-state tensor of `slot`; root checked against the state hash
+  { id: 0, name: 'state', arity: 0, attrs: ['slot', '...dims'], shape: sourceShape(1), sem: { kind: 'source' } },
+  // dataset(kind, root0..root7, ...dims): a dataset tensor whose root is in the attrs
+  { id: 1, name: 'dataset', arity: 0, attrs: ['kind', 'root0', 'root1', 'root2', 'root3', 'root4', 'root5', 'root6', 'root7', '...dims'], shape: sourceShape(9), sem: { kind: 'source' } },
+  // batch(dataset; batchSize): rows of the dataset chosen by the shuffle of (seed, step)
+  {
+    id: 2, name: 'batch', arity: 1, attrs: ['batchSize'],
+    shape: (s, a) => [a[0], ...s[0].slice(1)],
+    sem: {
+      kind: 'map',
+      reads: (e, c) => {
+        const row = numel(c.outShape.slice(1));
+        const b = Math.floor(e / row);
+        const n = c.inShapes[0][0];
+        return [[0, sampleIndex(c.seed, c.step, c.attrs[0], b, n) * row + (e - b * row)]];
+      },
+      f: (v) => v[0],
+    },
+  },
+  // rng_uniform(stream, loBits, scaleBits, ...dims): lo + unit24(draw) * scale
+  {
+    id: 3, name: 'rng_uniform', arity: 0, attrs: ['stream', 'loBits', 'scaleBits', '...dims'], shape: sourceShape(3),
+    sem: {
+      kind: 'map', reads: () => [],
+      f: (_v, e, c) => f.add(bits(c.attrs[1]), f.mul(unit24(draw(rngKey(c.seed, c.attrs[0], c.step), e)), bits(c.attrs[2]))),
+    },
+  },
+  // fill(valueBits, ...dims)
+  { id: 4, name: 'fill', arity: 0, attrs: ['valueBits', '...dims'], shape: sourceShape(1), sem: { kind: 'map', reads: () => [], f: (_v, _e, c) => bits(c.attrs[0]) } },
+  // dropout_mask(stream, threshold24, keepScaleBits, ...dims): keepScale if draw>>>8 >= threshold else 0
+  {
+    id: 5, name: 'dropout_mask', arity: 0, attrs: ['stream', 'threshold24', 'keepScaleBits', '...dims'], shape: sourceShape(3),
+    sem: {
+      kind: 'map', reads: () => [],
+      f: (_v, e, c) => (draw(rngKey(c.seed, c.attrs[0], c.step), e) >>> 8 >= c.attrs[1] ? bits(c.attrs[2]) : 0),
+    },
+  },
+  binary(10, 'add', f.add),
+  binary(11, 'sub', f.sub),
+  binary(12, 'mul', f.mul),
+  binary(13, 'div', f.div),
+  binary(14, 'max', f.max),
+  unary(15, 'neg', f.neg),
+  unary(16, 'exp', f.exp),
+  unary(17, 'log', f.log),
+  unary(18, 'sqrt', f.sqrt),
+  unary(19, 'relu', f.relu),
+  // relu_grad(x, g): g where x > 0, else +0 (shapes equal)
+  binary(21, 'relu_grad', (x, g) => (x > 0 ? g : 0)),
+  withConst(22, 'scale', f.mul),
+  withConst(23, 'addc', f.add),
+  // matmul(a, b; transA, transB): out[i,j] = fold over k ascending of acc + a[i,k]*b[k,j], acc_0 = +0
+  {
+    id: 30, name: 'matmul', arity: 2, attrs: ['transA', 'transB'],
+    shape: (s, a) => {
+      const [m, ka] = a[0] ? [s[0][1], s[0][0]] : [s[0][0], s[0][1]];
+      const [kb, n] = a[1] ? [s[1][1], s[1][0]] : [s[1][0], s[1][1]];
+      if (s[0].length !== 2 || s[1].length !== 2 || ka !== kb) throw new Error(`matmul: inner dimensions differ: [${s[0]}] x [${s[1]}] (transA=${a[0]}, transB=${a[1]})`);
+      return [m, n];
+    },
+    sem: {
+      kind: 'fold',
+      len: (_e, c) => (c.attrs[0] ? c.inShapes[0][0] : c.inShapes[0][1]),
+      init: () => 0,
+      reads: (e, k, c) => {
+        const n = c.outShape[1];
+        const i = Math.floor(e / n), j = e - i * n;
+        const M = c.outShape[0], K = c.attrs[0] ? c.inShapes[0][0] : c.inShapes[0][1];
+        const ai = c.attrs[0] ? k * M + i : i * K + k;
+        const bi = c.attrs[1] ? j * K + k : k * n + j;
+        return [[0, ai], [1, bi]];
+      },
+      step: (acc, v) => f.add(acc, f.mul(v[0], v[1])),
+    },
+  },
+  reduceAxis(31, 'sum', 0, f.add),
+  reduceAxis(32, 'rowmax', -Infinity, f.max),
+  // maxpool2d(x; k): NHWC, window k x k, stride k, no padding; fold over (ky, kx) row-major
+  {
+    id: 33, name: 'maxpool2d', arity: 1, attrs: ['k'],
+    shape: (s, a) => [s[0][0], Math.floor(s[0][1] / a[0]), Math.floor(s[0][2] / a[0]), s[0][3]],
+    sem: {
+      kind: 'fold',
+      len: (_e, c) => c.attrs[0] * c.attrs[0],
+      init: () => -Infinity,
+      reads: (e, k, c) => [[0, poolSource(e, k, c)]],
+      step: (acc, v) => f.max(acc, v[0]),
+    },
+  },
+  // col2im(cols; B, H, W, C, k, stride, pad): scatter-add of im2col's transpose, fixed order
+  {
+    id: 34, name: 'col2im', arity: 1, attrs: ['B', 'H', 'W', 'C', 'k', 'stride', 'pad'],
+    shape: (_s, a) => [a[0], a[1], a[2], a[3]],
+    sem: {
+      kind: 'fold',
+      len: (e, c) => col2imTerms(e, c).length,
+      init: () => 0,
+      reads: (e, k, c) => [[0, col2imTerms(e, c)[k]]],
+      step: (acc, v) => f.add(acc, v[0]),
+    },
+  },
+  // reshape(x; ...dims): same elements, new shape
+  {
+    id: 40, name: 'reshape', arity: 1, attrs: ['...dims'],
+    shape: (s, a) => {
+      const d = dimsAttr(a, 0);
+      if (numel(d) !== numel(s[0])) throw new Error(`reshape: [${s[0]}] has ${numel(s[0])} elements, [${d}] needs ${numel(d)}`);
+      return d;
+    },
+    sem: { kind: 'map', reads: (e) => [[0, e]], f: (v) => v[0] },
+  },
+  // im2col(x; k, stride, pad): x NHWC -> [B*OH*OW, k*k*C], column order (ky, kx, c); zero outside
+  {
+    id: 41, name: 'im2col', arity: 1, attrs: ['k', 'stride', 'pad'],
+    shape: (s, a) => {
+      const [B, H, W, C] = s[0];
+      const [oh, ow] = convOut(H, W, a[0], a[1], a[2]);
+      return [B * oh * ow, a[0] * a[0] * C];
+    },
+    sem: {
+      kind: 'map',
+      reads: (e, c) => {
+        const src = im2colSource(e, c.inShapes[0], c.attrs[0], c.attrs[1], c.attrs[2]);
+        return src < 0 ? [] : [[0, src]];
+      },
+      f: (v) => (v.length ? v[0] : 0),
+    },
+  },
+  // maxpool2d_grad(x, y, g; k): g[w] at the first position (row-major) of window w where
+  // x equals y[w], +0 elsewhere and outside every window
+  {
+    id: 42, name: 'maxpool2d_grad', arity: 3, attrs: ['k'],
+    shape: (s) => s[0],
+    sem: {
+      kind: 'map',
+      reads: (e, c) => {
+        const w = poolWindowOf(e, c);
+        if (w < 0) return [];
+        const kk = c.attrs[0] * c.attrs[0];
+        const reads: Read[] = [];
+        for (let k = 0; k < kk; k++) reads.push([0, poolSource(w, k, { ...c, outShape: c.inShapes[1] })]);
+        reads.push([1, w], [2, w]);
+        return reads;
+      },
+      f: (v, e, c) => {
+        if (v.length === 0) return 0;
+        const kk = c.attrs[0] * c.attrs[0];
+        const y = v[kk], g = v[kk + 1];
+        const w = poolWindowOf(e, c);
+        const selfK = poolOffsetInWindow(e, c);
+        for (let k = 0; k < kk; k++) if (v[k] === y) return k === selfK ? g : 0;
+        void w;
+        return 0;
+      },
+    },
+  },
+  // expand(x; ...dims): broadcast x to dims
+  {
+    id: 43, name: 'expand', arity: 1, attrs: ['...dims'],
+    shape: (s, a) => {
+      const d = dimsAttr(a, 0);
+      const b = broadcastShapes(s[0], d);
+      if (b.some((x, i) => x !== d[i])) throw new Error(`expand: cannot expand [${s[0]}] to [${d}]`);
+      return d;
+    },
+    sem: { kind: 'map', reads: (e, c) => [[0, broadcastIndex(e, c.outShape, broadcastStrides(c.inShapes[0], c.outShape))]], f: (v) => v[0] },
+  },
+  // copy(x; slot): the post-state tensor of `slot` (the last nodes of a program, in slot order)
+  { id: 44, name: 'copy', arity: 1, attrs: ['slot'], shape: (s) => s[0], sem: { kind: 'map', reads: (e) => [[0, e]], f: (v) => v[0] } },
+];
+
+// sum / rowmax over one axis with keepdims
+function reduceAxis(id: number, name: string, init: number, step: (a: number, b: number) => number): OpDef {
+  return {
+    id, name, arity: 1, attrs: ['axis'],
+    shape: (s, a) => {
+      if (a[0] >= s[0].length) throw new Error(`${name}: axis ${a[0]} out of range for [${s[0]}]`);
+      return s[0].map((d, i) => (i === a[0] ? 1 : d));
+    },
+    sem: {
+      kind: 'fold',
+      len: (_e, c) => c.inShapes[0][c.attrs[0]],
+      init: () => init,
+      reads: (e, k, c) => {
+        const st = stridesOf(c.inShapes[0]);
+        const coords = unravel(e, c.outShape);
+        coords[c.attrs[0]] = k;
+        return [[0, coords.reduce((acc, x, i) => acc + x * st[i], 0)]];
+      },
+      step: (acc, v) => step(acc, v[0]),
+    },
+  };
+}
+
+export function convOut(H: number, W: number, k: number, stride: number, pad: number): [number, number] {
+  return [Math.floor((H + 2 * pad - k) / stride) + 1, Math.floor((W + 2 * pad - k) / stride) + 1];
+}
+
+/** Flat index in x (NHWC) read by im2col element e, or -1 for padding. */
+export function im2colSource(e: number, xs: Shape, k: number, stride: number, pad: number): number {
+  const [B, H, W, C] = xs;
+  const [oh, ow] = convOut(H, W, k, stride, pad);
+  const cols = k * k * C;
+  const row = Math.floor(e / cols), col = e - row * cols;
+  const b = Math.floor(row / (oh * ow)), r = row - b * oh * ow;
+  const oy = Math.floor(r / ow), ox = r - oy * ow;
+  const ky = Math.floor(col / (k * C)), rem = col - ky * k * C;
+  const kx = Math.floor(rem / C), ch = rem - kx * C;
+  const y = oy * stride + ky - pad, x = ox * stride + kx - pad;
+  void B;
+  if (y < 0 || y >= H || x < 0 || x >= W) return -1;
+  return ((b * H + y) * W + x) * C + ch;
+}
+
+/** col2im terms of output element e: indices into cols, (ky, kx) ascending. */
+function col2imTerms(e: number, c: ElemCtx): number[] {
+  const [, H, W, C, k, stride, pad] = c.attrs;
+  const [oh, ow] = convOut(H, W, k, stride, pad);
+  const ch = e % C, x = Math.floor(e / C) % W, y = Math.floor(e / (C * W)) % H, b = Math.floor(e / (C * W * H));
+  const terms: number[] = [];
+  for (let ky = 0; ky < k; ky++) {
+    const ty = y + pad - ky;
+    if (ty < 0 || ty % stride !== 0 || ty / stride >= oh) continue;
+    for (let kx = 0; kx < k; kx++) {
+      const tx = x + pad - kx;
+      if (tx < 0 || tx % stride !== 0 || tx / stride >= ow) continue;
+      const row = (b * oh + ty / stride) * ow + tx / stride;
+      terms.push(row * k * k * C + (ky * k + kx) * C + ch);
+    }
+  }
+  return terms;
+}
+
+/** Input index of the k-th element (row-major) of pooling window e (an output index). */
+function poolSource(e: number, k: number, c: { inShapes: Shape[]; outShape: Shape; attrs: number[] }): number {
+  const [, H, W, C] = c.inShapes[0];
+  const [, OH, OW] = c.outShape;
+  const p = c.attrs[0];
+  const ch = e % C, ox = Math.floor(e / C) % OW, oy = Math.floor(e / (C * OW)) % OH, b = Math.floor(e / (C * OW * OH));
+  const ky = Math.floor(k / p), kx = k - ky * p;
+  return ((b * H + oy * p + ky) * W + ox * p + kx) * C + ch;
+}
+
+/** The pooling window (output index) containing input element e, or -1. */
+function poolWindowOf(e: number, c: ElemCtx): number {
+  const [, H, W, C] = c.inShapes[0];
+  const p = c.attrs[0];
+  const OH = Math.floor(H / p), OW = Math.floor(W / p);
+  const ch = e % C, x = Math.floor(e / C) % W, y = Math.floor(e / (C * W)) % H, b = Math.floor(e / (C * W * H));
+  const oy = Math.floor(y / p), ox = Math.floor(x / p);
+  if (oy >= OH || ox >= OW) return -1;
+  return ((b * OH + oy) * OW + ox) * C + ch;
+}
+
+function poolOffsetInWindow(e: number, c: ElemCtx): number {
+  const [, , W, C] = c.inShapes[0];
+  const p = c.attrs[0];
+  const x = Math.floor(e / C) % W, y = Math.floor(e / (C * W)) % c.inShapes[0][1];
+  return (y % p) * p + (x % p);
+}
+
+export const OPS: Record<string, OpDef> = Object.fromEntries(OPS_LIST.map((o) => [o.name, o]));
+export const OPS_BY_ID: Map<number, OpDef> = new Map(OPS_LIST.map((o) => [o.id, o]));
+export type OpName = keyof typeof OPS & string;
+
+export function opDef(name: string): OpDef {
+  const d = OPS[name];
+  if (!d) throw new Error(`unknown op '${name}'`);
+  return d;
+}
+
+/** Compute one output element from the element semantics (slow, normative). */
+export function evalElement(def: OpDef, e: number, c: ElemCtx, inputs: Float32Array[]): number {
+  const sem = def.sem;
+  if (sem.kind === 'source') throw new Error(`${def.name} is a source: its output is checked as a whole`);
+  const val = (r: Read) => inputs[r[0]][r[1]];
+  if (sem.kind === 'map') return sem.f(sem.reads(e, c).map(val), e, c);
+  let acc = sem.init(e, c);
+  const len = sem.len(e, c);
+  for (let k = 0; k < len; k++) acc = sem.step(acc, sem.reads(e, k, c).map(val), c);
+  return acc;
+}
+
+/** The accumulator sequence acc_0..acc_len of a fold element (what reduction disputes bisect). */
+export function foldSequence(def: OpDef, e: number, c: ElemCtx, inputs: Float32Array[]): number[] {
+  const sem = def.sem;
+  if (sem.kind !== 'fold') throw new Error(`${def.name} is not a fold`);
+  const seq = [sem.init(e, c)];
+  const len = sem.len(e, c);
+  for (let k = 0; k < len; k++) seq.push(sem.step(seq[k], sem.reads(e, k, c).map((r) => inputs[r[0]][r[1]]), c));
+  return seq;
+}
