@@ -15,7 +15,7 @@ export function numel(shape: Shape): number {
 
 export function tensor(shape: Shape, data?: Float32Array | number[]): Tensor {
   const n = numel(shape);
-  const d = data instanceof Float32Array ? data : new Float32Array(data ?? n);
+  const d = data instanceof Float32Array ? data : data ? Float32Array.from(data) : new Float32Array(n);
   if (d.length !== n) throw new Error(`tensor: shape [${shape}] needs ${n} elements, got ${d.length}`);
   return { shape: [...shape], data: d };
 }
