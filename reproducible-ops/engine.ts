@@ -68,14 +68,14 @@ export class Engine {
     const g = new Graph();
     const outs = this.params.map((p, i) => initParam(g, p, i));
     for (const s of this.slots) outs.push(g.fill(s.shape, s.init, `init ${s.name}`));
-    outs.forEach((n, slot) => g.add('copy', [n], [slot]));
+    outs.forEach((n, slot) => g.add('copy', [n], this.slotAddress(slot)));
     return g;
   }
 
   private buildStep(): { graph: Graph; loss: number } {
     const g = new Graph();
     const shapes = this.slotShapes;
-    const state = shapes.map((s, slot) => g.add('state', [], [slot, ...encodeDims(s)], this.slotName(slot)));
+    const state = shapes.map((s, slot) => g.add('state', [], [...this.slotAddress(slot), ...encodeDims(s)], this.slotName(slot)));
     const P = this.params.length;
     const ds = this.datasetRoots.map((root, kind) => {
       const t = kind === 0 ? this.setup.train.x : this.setup.train.y;
@@ -88,8 +88,14 @@ export class Engine {
     const loss = softmaxCrossEntropy(g, logits, y);
     const grads = backward(g, loss, state.slice(0, P));
     const upd = applyOptimizer(g, this.setup.optimizer, state.slice(0, P), grads, state.slice(P));
-    [...upd.params, ...upd.slots].forEach((n, slot) => g.add('copy', [n], [slot]));
+    [...upd.params, ...upd.slots].forEach((n, slot) => g.add('copy', [n], this.slotAddress(slot)));
     return { graph: g, loss };
+  }
+
+  /** [tree, index] of a state slot: tree 0 = model parameters, tree 1 = optimizer state. */
+  slotAddress(slot: number): [number, number] {
+    const P = this.params.length;
+    return slot < P ? [0, slot] : [1, slot - P];
   }
 
   slotName(slot: number): string {
@@ -104,7 +110,7 @@ export class Engine {
     for (let i = 0; i < g.nodes.length; i++) {
       const n = g.nodes[i];
       let out: Float32Array;
-      if (n.op === 'state') out = state![n.attrs[0]];
+      if (n.op === 'state') out = state![n.attrs[0] === 0 ? n.attrs[1] : this.params.length + n.attrs[1]];
       else if (n.op === 'dataset') out = n.attrs[0] === 0 ? this.setup.train.x.data : this.setup.train.y.data;
       else
         out = runKernel(this.backend, n.op, {
@@ -164,10 +170,10 @@ export class Engine {
   /** Logits for a batch of inputs (inference mode: no dropout). */
   predict(params: Float32Array[], x: Tensor): Float32Array {
     const g = new Graph();
-    const ps = this.params.map((p, i) => g.add('state', [], [i, ...encodeDims(p.shape)]));
-    const xi = g.add('state', [], [ps.length, ...encodeDims(x.shape)]);
+    const ps = this.params.map((p, i) => g.add('state', [], [0, i, ...encodeDims(p.shape)]));
+    const xi = g.add('state', [], [0, ps.length, ...encodeDims(x.shape)]);
     const logits = forward(g, this.setup.model, xi, ps, { training: false, dropoutStreamBase: 0 });
-    g.add('copy', [logits], [0]);
+    g.add('copy', [logits], [0, 0]);
     return this.run(g, 0, [...params, x.data]).outs[0];
   }
 }

@@ -92,8 +92,10 @@ function withConst(id: number, name: string, fn: (x: number, k: number) => numbe
 const sourceShape = (at: number) => (_s: Shape[], a: number[]) => dimsAttr(a, at);
 
 const OPS_LIST: OpDef[] = [
-  // state(slot, ...dims): the pre-state tensor of `slot`; root checked against the state hash
-  { id: 0, name: 'state', arity: 0, attrs: ['slot', '...dims'], shape: sourceShape(1), sem: { kind: 'source' } },
+  // state(tree, index, ...dims): pre-state tensor `index` of the model (tree 0) or optimizer
+  // (tree 1) list; its root is checked against the pre-state hash. Also used for inputs of
+  // inference programs, which are never disputed.
+  { id: 0, name: 'state', arity: 0, attrs: ['tree', 'index', '...dims'], shape: sourceShape(2), sem: { kind: 'source' } },
   // dataset(kind, root0..root7, ...dims): a dataset tensor whose root is in the attrs
   { id: 1, name: 'dataset', arity: 0, attrs: ['kind', 'root0', 'root1', 'root2', 'root3', 'root4', 'root5', 'root6', 'root7', '...dims'], shape: sourceShape(9), sem: { kind: 'source' } },
   // batch(dataset; batchSize): rows of the dataset chosen by the shuffle of (seed, step)
@@ -259,8 +261,9 @@ const OPS_LIST: OpDef[] = [
     },
     sem: { kind: 'map', reads: (e, c) => [[0, broadcastIndex(e, c.outShape, broadcastStrides(c.inShapes[0], c.outShape))]], f: (v) => v[0] },
   },
-  // copy(x; slot): the post-state tensor of `slot` (the last nodes of a program, in slot order)
-  { id: 44, name: 'copy', arity: 1, attrs: ['slot'], shape: (s) => s[0], sem: { kind: 'map', reads: (e) => [[0, e]], f: (v) => v[0] } },
+  // copy(x; tree, index): post-state tensor `index` of tree 0 (model) / 1 (optimizer); the
+  // last nodes of init and step programs, model tensors first, each list in index order
+  { id: 44, name: 'copy', arity: 1, attrs: ['tree', 'index'], shape: (s) => s[0], sem: { kind: 'map', reads: (e) => [[0, e]], f: (v) => v[0] } },
 ];
 
 // sum / rowmax over one axis with keepdims
