@@ -200,8 +200,8 @@ const kernels: Record<string, Kernel> = {
     return o;
   },
   col2im: ({ inputs: [cols], attrs: [B, H, W, C, k, stride, pad] }) => {
-    // Visiting rows in ascending order, and (ky, kx) ascending inside each row, adds each
-    // output element's terms in exactly the order of the element semantics.
+    // Visiting cols rows in ascending order adds each output element's terms in ascending
+    // cols index order (a row holds at most one term per element): the element semantics.
     const [oh, ow] = convOut(H, W, k, stride, pad);
     const o = new Float32Array(B * H * W * C);
     let r = 0;

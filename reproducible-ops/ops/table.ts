@@ -183,7 +183,8 @@ const OPS_LIST: OpDef[] = [
       step: (acc, v) => f.max(acc, v[0]),
     },
   },
-  // col2im(cols; B, H, W, C, k, stride, pad): scatter-add of im2col's transpose, fixed order
+  // col2im(cols; B, H, W, C, k, stride, pad): scatter-add of im2col's transpose; each output
+  // element folds its terms in ascending cols index order (see col2imTerms)
   {
     id: 34, name: 'col2im', arity: 1, attrs: ['B', 'H', 'W', 'C', 'k', 'stride', 'pad'],
     shape: (_s, a) => [a[0], a[1], a[2], a[3]],
@@ -309,16 +310,20 @@ export function im2colSource(e: number, xs: Shape, k: number, stride: number, pa
   return ((b * H + y) * W + x) * C + ch;
 }
 
-/** col2im terms of output element e: indices into cols, (ky, kx) ascending. */
+/**
+ * col2im terms of output element e: indices into cols in ASCENDING cols index order (each
+ * cols row holds at most one term of e, so this is ascending row = ascending (oy, ox), i.e.
+ * ky and kx descending). This is the order of a scatter-add over cols rows, the natural kernel.
+ */
 function col2imTerms(e: number, c: ElemCtx): number[] {
   const [, H, W, C, k, stride, pad] = c.attrs;
   const [oh, ow] = convOut(H, W, k, stride, pad);
   const ch = e % C, x = Math.floor(e / C) % W, y = Math.floor(e / (C * W)) % H, b = Math.floor(e / (C * W * H));
   const terms: number[] = [];
-  for (let ky = 0; ky < k; ky++) {
+  for (let ky = k - 1; ky >= 0; ky--) {
     const ty = y + pad - ky;
     if (ty < 0 || ty % stride !== 0 || ty / stride >= oh) continue;
-    for (let kx = 0; kx < k; kx++) {
+    for (let kx = k - 1; kx >= 0; kx--) {
       const tx = x + pad - kx;
       if (tx < 0 || tx % stride !== 0 || tx / stride >= ow) continue;
       const row = (b * oh + ty / stride) * ow + tx / stride;
