@@ -68,7 +68,13 @@ function unary(id: number, name: string, fn: (x: number) => number): OpDef {
 function binary(id: number, name: string, fn: (a: number, b: number) => number): OpDef {
   return {
     id, name, arity: 2, attrs: [],
-    shape: (s) => broadcastShapes(s[0], s[1]),
+    shape: (s) => {
+      try {
+        return broadcastShapes(s[0], s[1]);
+      } catch {
+        throw new Error(`${name}: cannot broadcast shapes [${s[0]}] and [${s[1]}] (numpy rules, aligned on the right)`);
+      }
+    },
     sem: {
       kind: 'map',
       reads: (e, c) => [
@@ -101,7 +107,11 @@ const OPS_LIST: OpDef[] = [
   // batch(dataset; batchSize): rows of the dataset chosen by the shuffle of (seed, step)
   {
     id: 2, name: 'batch', arity: 1, attrs: ['batchSize'],
-    shape: (s, a) => [a[0], ...s[0].slice(1)],
+    shape: (s, a) => {
+      if (s[0].length < 1 || s[0][0] < 1) throw new Error(`batch: dataset shape [${s[0]}] must have at least one row`);
+      if (a[0] < 1) throw new Error(`batch: batchSize must be >= 1, got ${a[0]}`);
+      return [a[0], ...s[0].slice(1)];
+    },
     sem: {
       kind: 'map',
       reads: (e, c) => {
@@ -142,16 +152,17 @@ const OPS_LIST: OpDef[] = [
   unary(18, 'sqrt', f.sqrt),
   unary(19, 'relu', f.relu),
   // relu_grad(x, g): g where x > 0, else +0 (shapes equal)
-  binary(21, 'relu_grad', (x, g) => (x > 0 ? g : 0)),
+  { ...binary(21, 'relu_grad', (x, g) => (x > 0 ? g : 0)), shape: (s) => equalShapes('relu_grad', s[0], s[1]) },
   withConst(22, 'scale', f.mul),
   withConst(23, 'addc', f.add),
   // matmul(a, b; transA, transB): out[i,j] = fold over k ascending of acc + a[i,k]*b[k,j], acc_0 = +0
   {
     id: 30, name: 'matmul', arity: 2, attrs: ['transA', 'transB'],
     shape: (s, a) => {
+      if (s[0].length !== 2 || s[1].length !== 2) throw new Error(`matmul: inputs must be rank 2, got [${s[0]}] and [${s[1]}]`);
       const [m, ka] = a[0] ? [s[0][1], s[0][0]] : [s[0][0], s[0][1]];
       const [kb, n] = a[1] ? [s[1][1], s[1][0]] : [s[1][0], s[1][1]];
-      if (s[0].length !== 2 || s[1].length !== 2 || ka !== kb) throw new Error(`matmul: inner dimensions differ: [${s[0]}] x [${s[1]}] (transA=${a[0]}, transB=${a[1]})`);
+      if (ka !== kb) throw new Error(`matmul: inner dimensions differ: [${s[0]}] x [${s[1]}] (transA=${a[0]}, transB=${a[1]})`);
       return [m, n];
     },
     sem: {
@@ -174,7 +185,7 @@ const OPS_LIST: OpDef[] = [
   // maxpool2d(x; k): NHWC, window k x k, stride k, no padding; fold over (ky, kx) row-major
   {
     id: 33, name: 'maxpool2d', arity: 1, attrs: ['k'],
-    shape: (s, a) => [s[0][0], Math.floor(s[0][1] / a[0]), Math.floor(s[0][2] / a[0]), s[0][3]],
+    shape: (s, a) => pooledShape('maxpool2d', s[0], a[0]),
     sem: {
       kind: 'fold',
       len: (_e, c) => c.attrs[0] * c.attrs[0],
@@ -187,7 +198,13 @@ const OPS_LIST: OpDef[] = [
   // element folds its terms in ascending cols index order (see col2imTerms)
   {
     id: 34, name: 'col2im', arity: 1, attrs: ['B', 'H', 'W', 'C', 'k', 'stride', 'pad'],
-    shape: (_s, a) => [a[0], a[1], a[2], a[3]],
+    shape: (s, a) => {
+      const x = a.slice(0, 4);
+      const expected = im2colShape('col2im', x, a[4], a[5], a[6]);
+      if (!sameDims(s[0], expected))
+        throw new Error(`col2im: cols shape [${s[0]}] does not match im2col of [${x}] with k=${a[4]}, stride=${a[5]}, pad=${a[6]}: expected [${expected}]`);
+      return x;
+    },
     sem: {
       kind: 'fold',
       len: (e, c) => col2imTerms(e, c).length,
@@ -209,11 +226,7 @@ const OPS_LIST: OpDef[] = [
   // im2col(x; k, stride, pad): x NHWC -> [B*OH*OW, k*k*C], column order (ky, kx, c); zero outside
   {
     id: 41, name: 'im2col', arity: 1, attrs: ['k', 'stride', 'pad'],
-    shape: (s, a) => {
-      const [B, H, W, C] = s[0];
-      const [oh, ow] = convOut(H, W, a[0], a[1], a[2]);
-      return [B * oh * ow, a[0] * a[0] * C];
-    },
+    shape: (s, a) => im2colShape('im2col', s[0], a[0], a[1], a[2]),
     sem: {
       kind: 'map',
       reads: (e, c) => {
@@ -227,7 +240,12 @@ const OPS_LIST: OpDef[] = [
   // x equals y[w], +0 elsewhere and outside every window
   {
     id: 42, name: 'maxpool2d_grad', arity: 3, attrs: ['k'],
-    shape: (s) => s[0],
+    shape: (s, a) => {
+      const pooled = pooledShape('maxpool2d_grad', s[0], a[0]);
+      equalShapes('maxpool2d_grad (y vs pooled x)', s[1], pooled);
+      equalShapes('maxpool2d_grad (g vs pooled x)', s[2], pooled);
+      return s[0];
+    },
     sem: {
       kind: 'map',
       reads: (e, c) => {
@@ -266,6 +284,33 @@ const OPS_LIST: OpDef[] = [
   // last nodes of init and step programs, model tensors first, each list in index order
   { id: 44, name: 'copy', arity: 1, attrs: ['tree', 'index'], shape: (s) => s[0], sem: { kind: 'map', reads: (e) => [[0, e]], f: (v) => v[0] } },
 ];
+
+// --- shape checks ---------------------------------------------------------------------
+const sameDims = (a: Shape, b: Shape) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+function equalShapes(what: string, a: Shape, b: Shape): Shape {
+  if (!sameDims(a, b)) throw new Error(`${what}: shapes must be equal, got [${a}] and [${b}]`);
+  return a;
+}
+
+function requireNHWC(op: string, x: Shape): void {
+  if (x.length !== 4) throw new Error(`${op}: input must be NHWC (rank 4), got [${x}]`);
+}
+
+/** maxpool2d output shape: floor(H/k) x floor(W/k), at least one window. */
+function pooledShape(op: string, x: Shape, k: number): Shape {
+  requireNHWC(op, x);
+  if (!(k >= 1) || k > x[1] || k > x[2]) throw new Error(`${op}: pool size k=${k} must be in [1, min(H, W)] for input [${x}]`);
+  return [x[0], Math.floor(x[1] / k), Math.floor(x[2] / k), x[3]];
+}
+
+function im2colShape(op: string, x: Shape, k: number, stride: number, pad: number): Shape {
+  requireNHWC(op, x);
+  if (!(k >= 1) || !(stride >= 1)) throw new Error(`${op}: kernel k=${k} and stride=${stride} must be >= 1`);
+  const [oh, ow] = convOut(x[1], x[2], k, stride, pad);
+  if (oh < 1 || ow < 1) throw new Error(`${op}: kernel k=${k} with pad=${pad} does not fit input [${x}]`);
+  return [x[0] * oh * ow, k * k * x[3]];
+}
 
 // sum / rowmax over one axis with keepdims
 function reduceAxis(id: number, name: string, init: number, step: (a: number, b: number) => number): OpDef {
@@ -359,6 +404,24 @@ function poolOffsetInWindow(e: number, c: ElemCtx): number {
   const p = c.attrs[0];
   const x = Math.floor(e / C) % W, y = Math.floor(e / (C * W)) % c.inShapes[0][1];
   return (y % p) * p + (x % p);
+}
+
+/** Attr words an op must have: its fixed words, plus rank + dims when it ends in `...dims`. */
+function checkAttrCount(def: OpDef, a: number[]): void {
+  const fixed = def.attrs.filter((x) => x !== '...dims').length;
+  const hasDims = def.attrs.includes('...dims');
+  const expected = hasDims ? fixed + 1 + (a[fixed] ?? 0) : fixed;
+  if (a.length !== expected || (hasDims && a.length <= fixed))
+    throw new Error(`${def.name}: expects ${expected} attr words (${def.attrs.join(', ') || 'none'}), got ${a.length}`);
+}
+
+// Every shape rule first checks the attr word count, so a malformed node is rejected by name.
+for (const def of OPS_LIST) {
+  const rule = def.shape;
+  def.shape = (s, a) => {
+    checkAttrCount(def, a);
+    return rule(s, a);
+  };
 }
 
 export const OPS: Record<string, OpDef> = Object.fromEntries(OPS_LIST.map((o) => [o.name, o]));
