@@ -131,32 +131,45 @@ library F32 {
         }
     }
 
-    /// @dev Round sign * m * 2^e (m > 0, m < 2^128; e in a sane range) to binary32, RNE.
-    ///      Callers that computed an inexact m append a sticky bit as its lowest bit, keeping
-    ///      at least two bits below the rounding position, which preserves the decision.
-    function _round(uint256 sign, uint256 m, int256 e) private pure returns (uint256) {
-        unchecked {
-            // Exponent of the result's unit in the last place (ulp), clamped to the subnormal quantum.
-            int256 q = e + int256(_bitLen(m)) - 24;
-            if (q < -149) q = -149;
-            if (q > 104) return sign | INF;
-            int256 sh = q - e;
-            uint256 sig;
-            if (sh <= 0) {
-                sig = m << uint256(-sh); // exact
-            } else {
-                uint256 s = uint256(sh);
-                if (s > 255) s = 255; // m < 2^128: everything is below half a quantum anyway
-                sig = m >> s;
-                uint256 rem = m & ((1 << s) - 1);
-                uint256 half = 1 << (s - 1);
-                if (rem > half || (rem == half && (sig & 1) == 1)) sig += 1;
+    /// @dev Round sign * m * 2^(eb - 512) to binary32, round-to-nearest-even.
+    ///      Requires 0 < m < 2^128 and eb >= 200 (so the right shift below is < 256; callers stay
+    ///      far inside: the smallest eb is 208, from a division). Callers that computed an inexact
+    ///      m append a sticky bit as its lowest bit while keeping at least two bits below the
+    ///      rounding position, which preserves the rounding decision.
+    function _round(uint256 sign, uint256 m, uint256 eb) private pure returns (uint256 r) {
+        assembly {
+            // l = floor(log2(m))
+            let l := shl(6, gt(m, 0xffffffffffffffff))
+            l := or(l, shl(5, gt(shr(l, m), 0xffffffff)))
+            l := or(l, shl(4, gt(shr(l, m), 0xffff)))
+            l := or(l, shl(3, gt(shr(l, m), 0xff)))
+            l := or(l, shl(2, gt(shr(l, m), 0xf)))
+            l := or(l, shl(1, gt(shr(l, m), 0x3)))
+            l := or(l, gt(shr(l, m), 0x1))
+            // Biased (+512) exponent of the result's ulp: keep 24 significant bits, but never
+            // below the subnormal quantum 2^-149 (= 363 biased).
+            let q := sub(add(eb, l), 23)
+            if lt(q, 363) { q := 363 }
+            switch gt(q, 616) // ulp above 2^104: |result| >= 2^128
+            case 1 { r := 0x7F800000 }
+            default {
+                let sig := m
+                switch lt(q, eb)
+                case 1 { sig := shl(sub(eb, q), m) } // fewer than 24 bits: exact
+                default {
+                    let s := sub(q, eb)
+                    if s {
+                        // RNE: add (half - 1 + lsb), then truncate
+                        sig := shr(s, add(m, add(sub(shl(sub(s, 1), 1), 1), and(shr(s, m), 1))))
+                    }
+                }
+                // Biased-exponent arithmetic: a carry out of the significand (sig == 2^24, or
+                // 2^23 from a subnormal) bumps the exponent field by itself; subnormals have
+                // q = 363 and sig < 2^23.
+                r := add(shl(23, sub(q, 363)), sig)
+                if gt(r, 0x7F800000) { r := 0x7F800000 }
             }
-            // Biased-exponent arithmetic: a carry out of the significand (sig == 2^24, or
-            // 2^23 from a subnormal) bumps the exponent field by itself.
-            uint256 bits = (uint256(q + 149) << 23) + sig;
-            if (bits >= INF) return sign | INF;
-            return sign | bits;
+            r := or(r, sign)
         }
     }
 
@@ -164,42 +177,35 @@ library F32 {
         unchecked {
             uint256 aa = a & ABS;
             uint256 ab = b & ABS;
-            if (aa > INF || ab > INF) return NAN;
-            if (aa == INF) {
+            if (aa < ab) (a, b, aa, ab) = (b, a, ab, aa);
+            // |a| >= |b| from here on (NaN magnitudes sort above Inf)
+            if (aa >= INF) {
+                if (aa > INF) return NAN;
                 if (ab == INF && a != b) return NAN; // Inf - Inf
                 return a;
             }
-            if (ab == INF) return b;
-            if (aa == 0) return ab == 0 ? a & b : b; // -0 + -0 = -0, otherwise +0
-            if (ab == 0) return a;
-            if (aa < ab) {
-                (a, b) = (b, a);
-                (aa, ab) = (ab, aa);
+            if (ab == 0) return aa == 0 ? a & b : a; // -0 + -0 = -0, +0 + -0 = +0
+            uint256 m;
+            uint256 e;
+            assembly {
+                let ea := shr(23, aa)
+                let ma := or(and(aa, 0x7FFFFF), shl(23, iszero(iszero(ea))))
+                ea := add(ea, iszero(ea))
+                let eb := shr(23, ab)
+                let mb := or(and(ab, 0x7FFFFF), shl(23, iszero(iszero(eb))))
+                eb := add(eb, iszero(eb))
+                // If b is more than 2^40 times smaller, use mb * 2^(ea - 40 - 150) instead: still
+                // nonzero, on the same side, below a quarter of a's quantum: same rounding.
+                let d := sub(ea, eb)
+                if gt(d, 40) { d := 40 }
+                ma := shl(d, ma)
+                switch and(xor(a, b), 0x80000000)
+                case 0 { m := add(ma, mb) }
+                default { m := sub(ma, mb) } // >= 0 since |a| >= |b|
+                e := sub(add(ea, 362), d) // value = m * 2^(ea - 150 - d), biased by 512
             }
-            // |a| >= |b| > 0
-            uint256 ea = aa >> 23;
-            uint256 eb = ab >> 23;
-            uint256 ma;
-            uint256 mb;
-            if (ea == 0) {
-                ma = aa;
-                ea = 1;
-            } else {
-                ma = (aa & 0x7FFFFF) | 0x800000;
-            }
-            if (eb == 0) {
-                mb = ab;
-                eb = 1;
-            } else {
-                mb = (ab & 0x7FFFFF) | 0x800000;
-            }
-            uint256 d = ea - eb;
-            // If b is more than 2^40 times smaller, replace it by mb * 2^(ea - 40 - 150): a nonzero
-            // value below a quarter of a's quantum, on the same side, so the rounding is unchanged.
-            if (d > 40) d = 40;
-            uint256 m = ((a ^ b) & SIGN) == 0 ? (ma << d) + mb : (ma << d) - mb;
             if (m == 0) return 0; // exact cancellation: +0 under round-to-nearest
-            return _round(a & SIGN, m, int256(ea) - int256(d) - 150);
+            return _round(a & SIGN, m, e);
         }
     }
 
@@ -208,27 +214,24 @@ library F32 {
             uint256 sign = (a ^ b) & SIGN;
             uint256 aa = a & ABS;
             uint256 ab = b & ABS;
-            if (aa > INF || ab > INF) return NAN;
-            if (aa == INF) return ab == 0 ? NAN : sign | INF;
-            if (ab == INF) return aa == 0 ? NAN : sign | INF;
+            if (aa >= INF || ab >= INF) {
+                if (aa > INF || ab > INF) return NAN;
+                if (aa == 0 || ab == 0) return NAN; // Inf * 0
+                return sign | INF;
+            }
             if (aa == 0 || ab == 0) return sign;
-            uint256 ea = aa >> 23;
-            uint256 eb = ab >> 23;
-            uint256 ma;
-            uint256 mb;
-            if (ea == 0) {
-                ma = aa;
-                ea = 1;
-            } else {
-                ma = (aa & 0x7FFFFF) | 0x800000;
+            uint256 m;
+            uint256 e;
+            assembly {
+                let ea := shr(23, aa)
+                let ma := or(and(aa, 0x7FFFFF), shl(23, iszero(iszero(ea))))
+                let eb := shr(23, ab)
+                let mb := or(and(ab, 0x7FFFFF), shl(23, iszero(iszero(eb))))
+                m := mul(ma, mb)
+                // (ea' - 150) + (eb' - 150) + 512 with ea' = max(ea, 1)
+                e := add(add(add(ea, iszero(ea)), add(eb, iszero(eb))), 212)
             }
-            if (eb == 0) {
-                mb = ab;
-                eb = 1;
-            } else {
-                mb = (ab & 0x7FFFFF) | 0x800000;
-            }
-            return _round(sign, ma * mb, int256(ea + eb) - 300);
+            return _round(sign, m, e);
         }
     }
 
@@ -237,63 +240,62 @@ library F32 {
             uint256 sign = (a ^ b) & SIGN;
             uint256 aa = a & ABS;
             uint256 ab = b & ABS;
-            if (aa > INF || ab > INF) return NAN;
-            if (aa == INF) return ab == INF ? NAN : sign | INF;
-            if (ab == INF) return sign;
+            if (aa >= INF || ab >= INF) {
+                if (aa > INF || ab > INF || aa == ab) return NAN; // NaN, Inf / Inf
+                return aa == INF ? sign | INF : sign;
+            }
             if (ab == 0) return aa == 0 ? NAN : sign | INF;
             if (aa == 0) return sign;
-            uint256 ea = aa >> 23;
-            uint256 eb = ab >> 23;
-            uint256 ma;
-            uint256 mb;
-            if (ea == 0) {
-                ma = aa;
-                ea = 1;
-            } else {
-                ma = (aa & 0x7FFFFF) | 0x800000;
+            uint256 m;
+            uint256 e;
+            assembly {
+                let ea := shr(23, aa)
+                let ma := or(and(aa, 0x7FFFFF), shl(23, iszero(iszero(ea))))
+                let eb := shr(23, ab)
+                let mb := or(and(ab, 0x7FFFFF), shl(23, iszero(iszero(eb))))
+                // ma >= 1, mb < 2^24: the quotient has >= 27 significant bits; remainder -> sticky
+                let n := shl(50, ma)
+                m := or(shl(1, div(n, mb)), iszero(iszero(mod(n, mb))))
+                // (ea' - eb') - 51 + 512, wrapping arithmetic is fine: the result is >= 208
+                e := add(sub(add(ea, iszero(ea)), add(eb, iszero(eb))), 461)
             }
-            if (eb == 0) {
-                mb = ab;
-                eb = 1;
-            } else {
-                mb = (ab & 0x7FFFFF) | 0x800000;
-            }
-            // ma >= 1, mb < 2^24: the quotient has >= 27 significant bits; remainder -> sticky.
-            uint256 n = ma << 50;
-            uint256 qt = n / mb;
-            uint256 m = (qt << 1) | (n % mb == 0 ? 0 : 1);
-            return _round(sign, m, int256(ea) - int256(eb) - 51);
+            return _round(sign, m, e);
         }
     }
 
     function _sqrt(uint256 a) private pure returns (uint256) {
         unchecked {
-            uint256 aa = a & ABS;
-            if (aa == 0) return a; // sqrt(±0) = ±0
-            if (aa > INF) return NAN;
-            if (a & SIGN != 0) return NAN; // negative, including -Inf
-            if (aa == INF) return INF;
-            uint256 ea = aa >> 23;
-            uint256 ma;
-            if (ea == 0) {
-                ma = aa;
-                ea = 1;
-            } else {
-                ma = (aa & 0x7FFFFF) | 0x800000;
+            if (a & ABS == 0) return a; // sqrt(±0) = ±0
+            if (a >= INF) return a == INF ? INF : NAN; // +Inf, NaN, or negative (incl. -Inf)
+            uint256 m;
+            uint256 e;
+            assembly {
+                let ea := shr(23, a)
+                let ma := or(and(a, 0x7FFFFF), shl(23, iszero(iszero(ea))))
+                ea := add(ea, iszero(ea))
+                // value = ma * 2^(ea - 150); shift ma left by s in {60, 61} so (ea - 150 - s) is even
+                let s := add(60, and(ea, 1))
+                let n := shl(s, ma) // 2^60 <= n < 2^85
+                // floor(sqrt(n)) by Newton's iteration from an overestimate (2^ceil(bitlen/2))
+                let l := shl(6, gt(n, 0xffffffffffffffff))
+                l := or(l, shl(5, gt(shr(l, n), 0xffffffff)))
+                l := or(l, shl(4, gt(shr(l, n), 0xffff)))
+                l := or(l, shl(3, gt(shr(l, n), 0xff)))
+                l := or(l, shl(2, gt(shr(l, n), 0xf)))
+                l := or(l, shl(1, gt(shr(l, n), 0x3)))
+                l := or(l, gt(shr(l, n), 0x1))
+                let x := shl(shr(1, add(l, 2)), 1)
+                let y := shr(1, add(x, div(n, x)))
+                for {} lt(y, x) {} {
+                    x := y
+                    y := shr(1, add(x, div(n, x)))
+                }
+                // x = floor(sqrt(n)) >= 2^30; remainder -> sticky bit
+                m := or(shl(1, x), iszero(eq(mul(x, x), n)))
+                // sqrt(value) = sqrt(n) * 2^((ea - 150 - s) / 2) = m * 2^((ea - 150 - s) / 2 - 1)
+                // biased: (ea + 1024 - 150 - s) / 2 - 1 = (ea + 874 - s) / 2 - 1 + 512 - 512
+                e := sub(shr(1, sub(add(ea, 874), s)), 1)
             }
-            // value = ma * 2^(ea - 150). Shift ma left by s in {60, 61} so (ea - 150 - s) is even.
-            uint256 s = 60 + (ea & 1);
-            uint256 n = ma << s; // 2^60 <= n < 2^85
-            // Integer square root by Newton iteration from above: floor(sqrt(n)).
-            uint256 x = 1 << ((_bitLen(n) + 1) >> 1);
-            uint256 y = (x + n / x) >> 1;
-            while (y < x) {
-                x = y;
-                y = (x + n / x) >> 1;
-            }
-            // x = floor(sqrt(n)) >= 2^30; remainder -> sticky bit.
-            uint256 m = (x << 1) | (x * x == n ? 0 : 1);
-            int256 e = (int256(ea) - 150 - int256(s)) / 2 - 1;
             return _round(0, m, e);
         }
     }
