@@ -274,8 +274,9 @@ const OPS_LIST: OpDef[] = [
     id: 43, name: 'expand', arity: 1, attrs: ['...dims'],
     shape: (s, a) => {
       const d = dimsAttr(a, 0);
-      const b = broadcastShapes(s[0], d);
-      if (b.some((x, i) => x !== d[i])) throw new Error(`expand: cannot expand [${s[0]}] to [${d}]`);
+      // numpy broadcast of x alone: aligned on the right, every dim of x is 1 or equal
+      const fits = d.length >= s[0].length && s[0].every((x, i) => x === 1 || x === d[d.length - s[0].length + i]);
+      if (!fits) throw new Error(`expand: cannot expand [${s[0]}] to [${d}]`);
       return d;
     },
     sem: { kind: 'map', reads: (e, c) => [[0, broadcastIndex(e, c.outShape, broadcastStrides(c.inShapes[0], c.outShape))]], f: (v) => v[0] },
