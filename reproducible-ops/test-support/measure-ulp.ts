@@ -1,0 +1,48 @@
+// Measures the ulp error of the spec's exp, log, sigmoid and tanh against binary64 Math.*
+// over ALL binary32 inputs of each function's domain (or every `stride`-th bit pattern).
+// Usage: node --import tsx reproducible-ops/test-support/measure-ulp.ts [stride=1]
+// The numbers in docs/REPOPS.md §3.4 come from a full run (stride 1, a few minutes).
+import * as f from '../f32.ts';
+import { ulpError } from './ulp.ts';
+
+const stride = Number(process.argv[2] ?? 1);
+const view = new Float32Array(1);
+const bitsView = new Uint32Array(view.buffer);
+
+interface Stat { max: number; at: number; over1: number; n: number; absMax: number }
+
+function measure(name: string, fn: (x: number) => number, ref: (x: number) => number, from: number, to: number, ulpFloor = 0): Stat {
+  const st: Stat = { max: 0, at: 0, over1: 0, n: 0, absMax: 0 };
+  for (let u = from; u <= to; u += stride) {
+    bitsView[0] = u;
+    const x = view[0];
+    const got = fn(x), want = ref(x);
+    const err = Math.abs(want) < ulpFloor ? 0 : ulpError(got, want);
+    st.absMax = Math.max(st.absMax, Math.abs(got - want));
+    if (err > st.max) { st.max = err; st.at = x; }
+    if (err > 1) st.over1++;
+    st.n++;
+  }
+  console.log(`${name}: n=${st.n} maxUlp=${st.max.toFixed(4)} at x=${st.at} (bits 0x${toHex(st.at)}) >1ulp=${st.over1} maxAbs=${st.absMax.toExponential(3)}`);
+  return st;
+}
+
+const toHex = (x: number) => f.toBits(x).toString(16).padStart(8, '0');
+const sigmoid64 = (x: number) => 1 / (1 + Math.exp(-x));
+const POS_MAX = 0x7f7fffff, NEG = 0x80000000;
+
+const which = process.argv[3] ?? 'all';
+if (which === 'all' || which === 'exp') {
+  measure('exp x>=0', f.exp, Math.exp, 0, 0x42b17218);
+  measure('exp x<0 ', f.exp, Math.exp, NEG, 0xc2d00000);
+}
+if (which === 'all' || which === 'log') measure('log     ', f.log, Math.log, 1, POS_MAX);
+if (which === 'all' || which === 'sigmoid') {
+  measure('sigmoid x>=0', f.sigmoid, sigmoid64, 0, POS_MAX);
+  measure('sigmoid x<0 ', f.sigmoid, sigmoid64, NEG, NEG + POS_MAX);
+}
+if (which === 'all' || which === 'tanh') {
+  measure('tanh x>=0', f.tanh, Math.tanh, 0, POS_MAX);
+  // tanh = 2*sigmoid(2x) - 1 cancels near 0: report the ulp error where |tanh| >= 0.5 too
+  measure('tanh |t|>=0.5', f.tanh, Math.tanh, 0x3f0c9f54, POS_MAX);
+}
