@@ -1,0 +1,120 @@
+// A local devnet: anvil + redis-server on free loopback ports, the contracts deployed, and a
+// devnet file ({rpcUrl, redisUrl, chainId, contracts, accounts, ...}) that every command reads
+// by default. `up` starts the processes detached (they outlive the CLI); `down` stops them by
+// the pids recorded in the file.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { deployContracts, type GameKind } from './deploy.ts';
+import type { ContractAddresses } from './client.ts';
+import { isAlive, startAnvil, startRedis, stopPid, type Account } from './processes.ts';
+
+export const DEFAULT_DEVNET_FILE = '.optrain/devnet.json';
+
+/** Which anvil account plays which role (indices into `accounts`). */
+export const ROLE_ACCOUNTS = { deployer: 0, submitter: 1, solver: 2, verifier: 3 } as const;
+
+export interface DevnetInfo {
+  rpcUrl: string;
+  redisUrl: string;
+  chainId: number;
+  contracts: ContractAddresses;
+  gameKind: GameKind;
+  accounts: Account[];
+  /** Where the devnet's shared blob store keeps its files, and its HTTP endpoint (if started). */
+  blobDir: string;
+  blobUrl?: string;
+  pids: { anvil: number; redis: number; blobServer?: number };
+  redisPidFile: string;
+  startedAt: string;
+}
+
+export function devnetFilePath(path?: string): string {
+  return resolve(path ?? process.env.OPTRAIN_DEVNET ?? DEFAULT_DEVNET_FILE);
+}
+
+export function readDevnet(path?: string): DevnetInfo {
+  const file = devnetFilePath(path);
+  if (!existsSync(file)) throw new Error(`devnet file not found: ${file} (start one with \`optrain devnet up\`, or pass --devnet FILE)`);
+  let info: DevnetInfo;
+  try {
+    info = JSON.parse(readFileSync(file, 'utf8')) as DevnetInfo;
+  } catch (e) {
+    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+  for (const field of ['rpcUrl', 'redisUrl', 'chainId', 'contracts', 'accounts'] as const)
+    if (info[field] === undefined) throw new Error(`${file}: missing field '${field}'`);
+  return info;
+}
+
+export function writeDevnet(info: DevnetInfo, path?: string): string {
+  const file = devnetFilePath(path);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(info, null, 2) + '\n');
+  return file;
+}
+
+export interface UpOptions {
+  /** Directory for logs, pid files and blobs (default: the devnet file's directory). */
+  dir?: string;
+  /** Detach anvil so it outlives this process (CLI); tests keep it attached. */
+  detached?: boolean;
+}
+
+/** Start anvil + redis and deploy; on any failure, stop what was started. */
+export async function startDevnet(opts: UpOptions = {}): Promise<DevnetInfo> {
+  const dir = resolve(opts.dir ?? dirname(devnetFilePath()));
+  mkdirSync(dir, { recursive: true });
+  const anvil = await startAnvil({ dir, detached: opts.detached });
+  let redis: Awaited<ReturnType<typeof startRedis>> | undefined;
+  try {
+    redis = await startRedis({ dir });
+    const dep = await deployContracts(anvil.rpcUrl, anvil.accounts[ROLE_ACCOUNTS.deployer].privateKey);
+    return {
+      rpcUrl: anvil.rpcUrl,
+      redisUrl: redis.redisUrl,
+      chainId: anvil.chainId,
+      contracts: dep.contracts,
+      gameKind: dep.gameKind,
+      accounts: anvil.accounts,
+      blobDir: join(dir, 'blobs'),
+      pids: { anvil: anvil.pid, redis: redis.pid },
+      redisPidFile: redis.pidFile,
+      startedAt: new Date().toISOString(),
+    };
+  } catch (e) {
+    await stopPid(anvil.pid);
+    if (redis) await stopPid(redis.pid);
+    throw e;
+  }
+}
+
+/** Stop every process recorded in `info`; returns which ones were still running. */
+export async function stopDevnet(info: DevnetInfo): Promise<{ stopped: string[] }> {
+  const stopped: string[] = [];
+  for (const [name, pid] of Object.entries(info.pids)) {
+    if (pid && isAlive(pid) && runs(pid, PROCESS_NAMES[name as keyof typeof PROCESS_NAMES])) {
+      await stopPid(pid);
+      stopped.push(name);
+    }
+  }
+  if (info.redisPidFile) rmSync(info.redisPidFile, { force: true });
+  return { stopped };
+}
+
+// A recorded pid may have been reused by an unrelated process after a reboot: only stop it
+// when its command line still names the program we started.
+const PROCESS_NAMES = { anvil: 'anvil', redis: 'redis-server', blobServer: 'blob' } as const;
+
+function runs(pid: number, name: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(name);
+  } catch {
+    return true; // no /proc (not Linux): trust the pid file
+  }
+}
+
+/** Anvil time travel: advance the clock and mine a block so `block.timestamp` moves. */
+export async function increaseTime(provider: { send(m: string, p: unknown[]): Promise<unknown> }, seconds: number): Promise<void> {
+  await provider.send('evm_increaseTime', [seconds]);
+  await provider.send('evm_mine', []);
+}

@@ -1,0 +1,65 @@
+// Test devnet: a fresh anvil + redis-server + deployed contracts per test file, stopped in
+// `after()` and, as a backstop, on process exit or SIGINT/SIGTERM (so a failing or
+// interrupted test run does not leave daemons behind).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient, withSigner, type ChainClient } from '../../arbiter/chain/client.ts';
+import { ROLE_ACCOUNTS, startDevnet, type DevnetInfo } from '../../arbiter/chain/devnet.ts';
+import { killPid } from '../../arbiter/chain/processes.ts';
+
+export interface TestDevnet {
+  info: DevnetInfo;
+  dir: string;
+  /** A client signing as the given role's anvil account. */
+  client(role: keyof typeof ROLE_ACCOUNTS | number): ChainClient;
+  stop(): Promise<void>;
+}
+
+const live = new Set<DevnetInfo>();
+let hooksInstalled = false;
+
+function installExitHooks(): void {
+  if (hooksInstalled) return;
+  hooksInstalled = true;
+  const killAll = () => {
+    for (const info of live) {
+      killPid(info.pids.anvil);
+      killPid(info.pids.redis);
+    }
+    live.clear();
+  };
+  process.on('exit', killAll);
+  for (const sig of ['SIGINT', 'SIGTERM'] as const)
+    process.once(sig, () => {
+      killAll();
+      process.exit(130);
+    });
+}
+
+export async function startTestDevnet(): Promise<TestDevnet> {
+  installExitHooks();
+  const dir = mkdtempSync(join(tmpdir(), 'optrain-devnet-'));
+  const info = await startDevnet({ dir, detached: false });
+  live.add(info);
+  const clients: ChainClient[] = [];
+  const base = createClient({ rpcUrl: info.rpcUrl, contracts: info.contracts, gameArtifact: info.gameKind, pollingIntervalMs: 50 });
+  clients.push(base);
+  return {
+    info,
+    dir,
+    client(role) {
+      const idx = typeof role === 'number' ? role : ROLE_ACCOUNTS[role];
+      const c = withSigner(base, info.accounts[idx].privateKey);
+      clients.push(c);
+      return c;
+    },
+    async stop() {
+      base.provider.destroy();
+      live.delete(info);
+      const { stopDevnet } = await import('../../arbiter/chain/devnet.ts');
+      await stopDevnet(info);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
