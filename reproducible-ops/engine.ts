@@ -35,6 +35,9 @@ export interface TraceRecord {
 
 export const INIT_STEP = -1;
 
+/** Replaces node i's output (see Engine.run); `step` is the step word the program runs with. */
+export type NodeTransform = (i: number, n: Node, out: Float32Array, step: number) => Float32Array;
+
 export class Engine {
   readonly params: ParamSpec[];
   readonly slots: SlotSpec[];
@@ -102,8 +105,12 @@ export class Engine {
     return slot < this.params.length ? this.params[slot].name : this.slots[slot - this.params.length].name;
   }
 
-  /** Run a program; `onNode` sees every output (for tracing). */
-  run(g: Graph, step: number, state: Float32Array[] | null, onNode?: (i: number, n: Node, out: Float32Array) => void, want: number[] = []): { outs: Float32Array[]; wanted: Float32Array[] } {
+  /**
+   * Run a program; `onNode` sees every output (for tracing). `transform`, when given, may
+   * replace a node's output before anything else sees it (adversarial tests: a tampering
+   * solver); it must not mutate `out`, which can alias an input or the state.
+   */
+  run(g: Graph, step: number, state: Float32Array[] | null, onNode?: (i: number, n: Node, out: Float32Array) => void, want: number[] = [], transform?: NodeTransform): { outs: Float32Array[]; wanted: Float32Array[] } {
     const vals: (Float32Array | null)[] = new Array(g.nodes.length).fill(null);
     const last = lastUse(g.nodes);
     const keep = new Set<number>(want);
@@ -121,6 +128,7 @@ export class Engine {
           seed: this.setup.seed,
           step,
         });
+      if (transform) out = transform(i, n, out, step);
       vals[i] = out;
       onNode?.(i, n, out);
       if (!onNode) for (const x of n.inputs) if (last[x] === i && !keep.has(x) && g.nodes[x].op !== 'copy') vals[x] = null;
@@ -133,19 +141,19 @@ export class Engine {
   }
 
   /** Apply training step number `state.step` (0-based); returns the new state and the loss. */
-  step(state: TrainState): { state: TrainState; loss: number } {
-    const { outs, wanted } = this.run(this.stepProgram, state.step, state.tensors, undefined, [this.lossNode]);
+  step(state: TrainState, transform?: NodeTransform): { state: TrainState; loss: number } {
+    const { outs, wanted } = this.run(this.stepProgram, state.step, state.tensors, undefined, [this.lossNode], transform);
     return { state: { step: state.step + 1, tensors: outs }, loss: wanted[0][0] };
   }
 
   /** The ordered op trace of one step (or of initialisation when state.step === INIT_STEP). */
-  trace(state: TrainState | null): TraceRecord[] {
+  trace(state: TrainState | null, transform?: NodeTransform): TraceRecord[] {
     const g = state ? this.stepProgram : this.initProgram;
     const step = state ? state.step : INIT_STEP;
     const recs: TraceRecord[] = [];
     this.run(g, step, state?.tensors ?? null, (i, n, out) => {
       recs.push({ index: i, op: n.op, inputs: n.inputs, attrs: n.attrs, shape: n.shape, root: tensorRootOf(n.shape, dataRoot(out)).toString('hex') });
-    });
+    }, [], transform);
     return recs;
   }
 
