@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
+import { UserError } from './errors.ts';
 
 export interface IdxFile {
   dims: number[];
@@ -9,7 +10,8 @@ export interface IdxFile {
   sha256: string; // of the file bytes as stored (compressed if gzip)
 }
 
-export class DatasetError extends Error {}
+/** A dataset file that is missing or malformed: a user error, printed without a stack. */
+export class DatasetError extends UserError {}
 
 export function readIdx(path: string): IdxFile {
   let raw: Buffer;

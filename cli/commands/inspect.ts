@@ -1,0 +1,71 @@
+// `optrain inspect <job.json>`: what a job commits to, without training it.
+import { referenceBackend } from '../../reproducible-ops/backend/reference.ts';
+import { numel } from '../../reproducible-ops/tensor.ts';
+import { hex0x } from '../../jobs/checkpoint.ts';
+import { loadJob } from '../../jobs/job.ts';
+import { createEngine } from '../../jobs/train.ts';
+import { expectPositionals, type Command } from '../command.ts';
+import { table, thousands } from '../format.ts';
+
+const usage = `Usage: optrain inspect <job.json> [--json]
+
+Validate a job, verify its datasets, and print what it commits to: jobHash (sha256 of the
+canonical resolved spec), programRoot (Merkle roots of the init and step op programs),
+the parameters and the number of steps.
+
+Options:
+  --json            print one JSON object
+  -h, --help        show this help
+`;
+
+export const inspectCommand: Command = {
+  name: 'inspect',
+  summary: 'print a job\'s jobHash, programRoot, parameters and steps',
+  usage,
+  options: { json: { type: 'boolean' } },
+  async run(args, io) {
+    const [file] = expectPositionals(args, ['<job.json>'], 'inspect');
+    const job = loadJob(file);
+    const engine = createEngine(job, referenceBackend); // builds the programs only; runs no ops
+    const params = engine.params.map((p) => ({ name: p.name, shape: [...p.shape], size: numel(p.shape) }));
+    const info = {
+      name: job.spec.name,
+      jobHash: hex0x(job.jobHash),
+      opsetVersion: job.spec.opsetVersion,
+      programRoot: hex0x(engine.programRoot()),
+      steps: job.steps,
+      batchSize: job.spec.batchSize,
+      trainSamples: job.setup.train.x.shape[0],
+      testSamples: job.test.x.shape[0],
+      optimizer: job.spec.optimizer,
+      seed: job.spec.seed,
+      checkpointInterval: job.spec.checkpointInterval,
+      initOps: engine.initProgram.nodes.length,
+      stepOps: engine.stepProgram.nodes.length,
+      params,
+      paramCount: params.reduce((a, p) => a + p.size, 0),
+      optimizerSlots: engine.slots.map((s) => ({ name: s.name, shape: [...s.shape] })),
+      resolvedSpec: job.resolved,
+    };
+    if (args.values.json) {
+      io.stdout.write(JSON.stringify(info) + '\n');
+      return 0;
+    }
+    const { type, ...hp } = info.optimizer;
+    io.stdout.write(
+      table([
+        ['name', info.name],
+        ['jobHash', info.jobHash],
+        ['opsetVersion', info.opsetVersion],
+        ['programRoot', info.programRoot],
+        ['steps', `${info.steps} (batch ${info.batchSize}, ${thousands(info.trainSamples)} training samples, ${thousands(info.testSamples)} test samples)`],
+        ['optimizer', `${type} ${Object.entries(hp).map(([k, v]) => `${k}=${v}`).join(' ')}`],
+        ['seed', info.seed],
+        ['checkpointInterval', info.checkpointInterval],
+        ['ops', `${info.initOps} in the init program, ${info.stepOps} per step`],
+        ['params', `${thousands(info.paramCount)} in ${params.length} tensors, ${info.optimizerSlots.length} optimizer slots`],
+      ]) + params.map((p) => `  ${p.name.padEnd(24)} [${p.shape.join(', ')}]  ${thousands(p.size)}\n`).join(''),
+    );
+    return 0;
+  },
+};
