@@ -1,0 +1,214 @@
+/* Node-API entry points of the native backend: kernel calls over Float32Array memory (no
+ * copies), thread count, and instruction-set dispatch chosen at load time from CPUID (the
+ * widest of avx512/avx2/sse2 the CPU and OS support, neon on arm64, else generic), which
+ * tests may override to check that every flavour gives the same bits. */
+#include <node_api.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pool.h"
+#include "repops.h"
+
+typedef void (*run_fn)(const repops_desc *, int, int, float *);
+typedef int (*parts_fn)(const repops_desc *, int, double);
+
+#define DECLARE_ISA(s)                                               \
+  void repops_run_##s(const repops_desc *, int, int, float *);       \
+  int repops_parts_##s(const repops_desc *, int, double);
+DECLARE_ISA(generic)
+#if defined(__x86_64__)
+DECLARE_ISA(sse2)
+DECLARE_ISA(avx2)
+DECLARE_ISA(avx512)
+#endif
+#if defined(__aarch64__)
+DECLARE_ISA(neon)
+#endif
+
+typedef struct {
+  const char *name;
+  run_fn run;
+  parts_fn parts;
+  int supported;
+} isa_entry;
+
+static isa_entry isas[] = {
+#if defined(__x86_64__)
+    {"avx512", repops_run_avx512, repops_parts_avx512, 0},
+    {"avx2", repops_run_avx2, repops_parts_avx2, 0},
+    {"sse2", repops_run_sse2, repops_parts_sse2, 0},
+#endif
+#if defined(__aarch64__)
+    {"neon", repops_run_neon, repops_parts_neon, 0},
+#endif
+    {"generic", repops_run_generic, repops_parts_generic, 1},
+};
+#define NISA ((int)(sizeof isas / sizeof isas[0]))
+
+static isa_entry *current;
+static int threads = 1;
+static double grain = 65536.0; /* work units per part; see repops_parts */
+static float *scratch[POOL_MAX_THREADS];
+
+static void detect_isas(void) {
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  isas[0].supported = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+                      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+  isas[1].supported = __builtin_cpu_supports("avx2");
+  isas[2].supported = 1; /* part of x86-64 */
+#endif
+#if defined(__aarch64__)
+  isas[0].supported = 1; /* Advanced SIMD is mandatory on arm64 */
+#endif
+  for (int i = 0; i < NISA; i++)
+    if (isas[i].supported) {
+      current = &isas[i];
+      break;
+    }
+}
+
+static napi_value throw_error(napi_env env, const char *msg) {
+  napi_throw_error(env, NULL, msg);
+  return NULL;
+}
+
+static int get_f32(napi_env env, napi_value v, float **data, size_t *len) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  if (t == napi_null || t == napi_undefined) {
+    *data = NULL;
+    *len = 0;
+    return 1;
+  }
+  bool is_ta = false;
+  napi_is_typedarray(env, v, &is_ta);
+  if (!is_ta) return 0;
+  napi_typedarray_type type;
+  void *ptr;
+  napi_get_typedarray_info(env, v, &type, len, &ptr, NULL, NULL);
+  *data = (float *)ptr;
+  return type == napi_float32_array;
+}
+
+static void run_part(void *ctx, int part, int parts) {
+  current->run((const repops_desc *)ctx, part, parts, scratch[part]);
+}
+
+/* run(words: Int32Array [op, n0..], consts: Float32Array(4), in0, in1, in2, out) */
+static napi_value js_run(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 6) return throw_error(env, "native run: expected 6 arguments (words, consts, in0, in1, in2, out)");
+  napi_typedarray_type type;
+  size_t nwords, nconsts;
+  void *words;
+  float *consts;
+  bool is_ta = false;
+  napi_is_typedarray(env, argv[0], &is_ta);
+  if (!is_ta) return throw_error(env, "native run: words must be an Int32Array");
+  napi_get_typedarray_info(env, argv[0], &type, &nwords, &words, NULL, NULL);
+  if (type != napi_int32_array || nwords < 1 || nwords > 1 + REPOPS_NWORDS)
+    return throw_error(env, "native run: words must be an Int32Array of 1..41 words");
+  if (!get_f32(env, argv[1], &consts, &nconsts) || nconsts > 4) return throw_error(env, "native run: consts must be a Float32Array of <= 4");
+  repops_desc d;
+  memset(&d, 0, sizeof d);
+  d.op = ((int32_t *)words)[0];
+  memcpy(d.n, (int32_t *)words + 1, (nwords - 1) * 4);
+  if (consts) memcpy(d.c, consts, nconsts * 4);
+  size_t len;
+  for (int i = 0; i < 3; i++)
+    if (!get_f32(env, argv[2 + i], (float **)&d.in[i], &len)) return throw_error(env, "native run: inputs must be Float32Array or null");
+  if (!get_f32(env, argv[5], &d.out, &len) || !d.out) return throw_error(env, "native run: out must be a Float32Array");
+  int parts = current->parts(&d, threads, grain);
+  for (int p = 0; p < parts; p++)
+    if (!scratch[p] && !(scratch[p] = malloc(sizeof(float) * REPOPS_SCRATCH_FLOATS))) return throw_error(env, "native run: out of memory for scratch");
+  pool_run(run_part, &d, parts);
+  return NULL;
+}
+
+static int32_t int_arg(napi_env env, napi_callback_info info, int32_t dflt) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t v = dflt;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc >= 1) napi_get_value_int32(env, argv[0], &v);
+  return v;
+}
+
+static napi_value js_set_threads(napi_env env, napi_callback_info info) {
+  int32_t n = int_arg(env, info, 1);
+  if (n < 1 || n > POOL_MAX_THREADS) return throw_error(env, "native setThreads: threads must be in [1, 64]");
+  threads = pool_ensure(n);
+  napi_value r;
+  napi_create_int32(env, threads, &r);
+  return r;
+}
+
+/* setGrain(work): work units per part (default 65536); tests use 1 to split tiny calls. */
+static napi_value js_set_grain(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  double g = 65536.0;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc >= 1) napi_get_value_double(env, argv[0], &g);
+  if (!(g >= 1)) return throw_error(env, "native setGrain: grain must be >= 1");
+  grain = g;
+  return NULL;
+}
+
+static napi_value make_string(napi_env env, const char *s) {
+  napi_value r;
+  napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &r);
+  return r;
+}
+
+/* setIsa(name): switch flavour; returns false when this CPU or build lacks it. */
+static napi_value js_set_isa(napi_env env, napi_callback_info info) {
+  size_t argc = 1, n;
+  napi_value argv[1], r;
+  char name[32] = {0};
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 1 || napi_get_value_string_utf8(env, argv[0], name, sizeof name, &n) != napi_ok)
+    return throw_error(env, "native setIsa: expected an instruction-set name");
+  bool ok = false;
+  for (int i = 0; i < NISA; i++)
+    if (isas[i].supported && strcmp(isas[i].name, name) == 0) {
+      current = &isas[i];
+      ok = true;
+    }
+  napi_get_boolean(env, ok, &r);
+  return r;
+}
+
+static napi_value js_isa(napi_env env, napi_callback_info info) {
+  (void)info;
+  return make_string(env, current->name);
+}
+
+static napi_value js_isas(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value arr;
+  napi_create_array(env, &arr);
+  uint32_t k = 0;
+  for (int i = 0; i < NISA; i++)
+    if (isas[i].supported) napi_set_element(env, arr, k++, make_string(env, isas[i].name));
+  return arr;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  detect_isas();
+  napi_property_descriptor props[] = {
+      {"run", NULL, js_run, NULL, NULL, NULL, napi_default, NULL},
+      {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_default, NULL},
+      {"setGrain", NULL, js_set_grain, NULL, NULL, NULL, napi_default, NULL},
+      {"setIsa", NULL, js_set_isa, NULL, NULL, NULL, napi_default, NULL},
+      {"isa", NULL, js_isa, NULL, NULL, NULL, napi_default, NULL},
+      {"isas", NULL, js_isas, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

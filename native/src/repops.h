@@ -1,0 +1,58 @@
+/* Shared declarations of the fast REPOPS kernels (native addon and WASM module).
+ *
+ * Every kernel computes each output element with exactly the sequence of binary32
+ * operations that reproducible-ops/ops/table.ts prescribes. Vector code only ever runs
+ * the SAME sequence on independent output elements side by side (one lane each), so the
+ * bits depend on nothing but the inputs: not on vector width, tiling or thread count.
+ * Build flags must keep -ffp-contract=off (no FMA contraction) and never -ffast-math.
+ *
+ * A kernel call is a descriptor (op code, integer words, float constants, pointers); the
+ * work is cut into `parts` contiguous ranges of independent output elements, and part p
+ * of n can run on any thread: repops_run(desc, p, n).
+ */
+#ifndef REPOPS_H
+#define REPOPS_H
+#include <stdint.h>
+
+enum {
+  OP_BINARY = 1,   /* n: [fn, rank, dims[rank], strideA[rank], strideB[rank]]            */
+  OP_UNARY = 2,    /* n: [fn, count]; c[0] = constant of scale/addc                       */
+  OP_MATMUL = 3,   /* n: [M, K, N, transA, transB]                                        */
+  OP_REDUCE = 4,   /* n: [fn, outer, len, inner]                                          */
+  OP_MAXPOOL = 5,  /* n: [B, H, W, C, k]                                                  */
+  OP_MAXPOOL_GRAD = 6, /* n: [B, H, W, C, k]; in: x, y, g                                 */
+  OP_IM2COL = 7,   /* n: [B, H, W, C, k, stride, pad]                                     */
+  OP_COL2IM = 8,   /* n: [B, H, W, C, k, stride, pad]                                     */
+  OP_EXPAND = 9,   /* n: [0, rank, dims[rank], strideA[rank]]                             */
+  OP_RNG_UNIFORM = 10, /* n: [key, count]; c: [lo, scale]                                 */
+  OP_DROPOUT = 11, /* n: [key, count, threshold24]; c: [keepScale]                        */
+  OP_RELU_GRAD = 12 /* n: [0, count]; in: x, g                                            */
+};
+
+enum { BIN_ADD = 0, BIN_SUB = 1, BIN_MUL = 2, BIN_DIV = 3, BIN_MAX = 4 };
+enum { UN_NEG = 0, UN_EXP = 1, UN_LOG = 2, UN_SQRT = 3, UN_RELU = 4, UN_SCALE = 5, UN_ADDC = 6 };
+enum { RED_SUM = 0, RED_MAX = 1 };
+
+#define REPOPS_MAX_RANK 8
+#define REPOPS_NWORDS 40
+#define REPOPS_MAX_PARTS 64
+
+/* The descriptor. In the WASM build pointers are 32-bit and JS writes this struct into
+ * linear memory word by word: op, n[40], c[4], in[3], out (48 words, 192 bytes). */
+typedef struct {
+  int32_t op;
+  int32_t n[REPOPS_NWORDS];
+  float c[4];
+  const float *in[3];
+  float *out;
+} repops_desc;
+
+/* Matmul blocking (bits do not depend on it: K blocks run in ascending order and each
+ * accumulator is kept in binary32 between blocks). Scratch holds one packed B block
+ * (KC x NC) and one packed A block (MC x KC) per part; the host gives each part its own. */
+#define REPOPS_KC 256
+#define REPOPS_NC 1024
+#define REPOPS_MC 120
+#define REPOPS_SCRATCH_FLOATS (REPOPS_KC * REPOPS_NC + REPOPS_MC * REPOPS_KC + 1024)
+
+#endif

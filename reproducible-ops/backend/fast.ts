@@ -1,0 +1,36 @@
+// Builds a Backend from an executor that runs kernel descriptors (native addon or WASM
+// module). Ops without a fast kernel, and shapes the descriptors cannot express, use the
+// reference kernels, which compute the same bits.
+import { numel } from '../tensor.ts';
+import { describe, FAST_OPS, type Descriptor } from './descriptors.ts';
+import type { Backend, Kernel, KernelArgs } from './reference.ts';
+
+export interface Executor {
+  /** Compute `out` (already allocated with the output's element count) from `d`. */
+  exec(d: Descriptor, out: Float32Array): void;
+  /** Allocate an output buffer (the executor may want SharedArrayBuffer-backed memory). */
+  alloc?(n: number): Float32Array;
+}
+
+/** Kernels that ship their input through unchanged (the reference aliases them too). */
+function aliasesInput(op: string, a: KernelArgs): boolean {
+  return op === 'expand' && a.inputs[0].length === numel(a.outShape);
+}
+
+export function fastKernel(op: string, ex: Executor, fallback: Kernel): Kernel {
+  return (a: KernelArgs) => {
+    const n = numel(a.outShape);
+    if (n === 0 || aliasesInput(op, a)) return fallback(a);
+    const d = describe(op, a);
+    if (!d) return fallback(a);
+    const out = ex.alloc ? ex.alloc(n) : new Float32Array(n);
+    ex.exec(d, out);
+    return out;
+  };
+}
+
+export function fastBackend(name: string, ex: Executor, reference: Backend): Backend {
+  const kernels: Record<string, Kernel> = {};
+  for (const op of FAST_OPS) kernels[op] = fastKernel(op, ex, reference.kernels[op]!);
+  return { name, kernels };
+}
