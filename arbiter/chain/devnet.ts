@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, join, resolve } from 'node:path';
 import { deployContracts, type GameKind } from './deploy.ts';
 import type { ContractAddresses } from './client.ts';
-import { isAlive, startAnvil, startRedis, stopPid, type Account } from './processes.ts';
+import { isAlive, startAnvil, startBlobDaemon, startRedis, stopPid, type Account } from './processes.ts';
 
 export const DEFAULT_DEVNET_FILE = '.optrain/devnet.json';
 
@@ -58,6 +58,8 @@ export interface UpOptions {
   dir?: string;
   /** Detach anvil so it outlives this process (CLI); tests keep it attached. */
   detached?: boolean;
+  /** Also start the shared blob server as a detached process (CLI; tests serve blobs in-process). */
+  blobDaemon?: boolean;
 }
 
 /** Start anvil + redis and deploy; on any failure, stop what was started. */
@@ -69,6 +71,8 @@ export async function startDevnet(opts: UpOptions = {}): Promise<DevnetInfo> {
   try {
     redis = await startRedis({ dir });
     const dep = await deployContracts(anvil.rpcUrl, anvil.accounts[ROLE_ACCOUNTS.deployer].privateKey);
+    const blobDir = join(dir, 'blobs');
+    const blob = opts.blobDaemon ? await startBlobDaemon({ dir, blobDir }) : undefined;
     return {
       rpcUrl: anvil.rpcUrl,
       redisUrl: redis.redisUrl,
@@ -76,8 +80,9 @@ export async function startDevnet(opts: UpOptions = {}): Promise<DevnetInfo> {
       contracts: dep.contracts,
       gameKind: dep.gameKind,
       accounts: anvil.accounts,
-      blobDir: join(dir, 'blobs'),
-      pids: { anvil: anvil.pid, redis: redis.pid },
+      blobDir,
+      ...(blob ? { blobUrl: blob.blobUrl } : {}),
+      pids: { anvil: anvil.pid, redis: redis.pid, ...(blob ? { blobServer: blob.pid } : {}) },
       redisPidFile: redis.pidFile,
       startedAt: new Date().toISOString(),
     };

@@ -167,3 +167,28 @@ export function ensureDir(path: string): string {
   mkdirSync(dirname(path), { recursive: true });
   return path;
 }
+
+/**
+ * Start the devnet blob server (arbiter/chain/blob-daemon.ts) detached; resolves with its URL
+ * once it listens.
+ */
+export async function startBlobDaemon(opts: { dir: string; blobDir: string; timeoutMs?: number }): Promise<{ blobUrl: string; pid: number }> {
+  const urlFile = join(opts.dir, 'blob-server.url');
+  rmSync(urlFile, { force: true });
+  const logFd = openSync(join(opts.dir, 'blob-server.log'), 'w');
+  const script = join(REPO_ROOT, 'arbiter/chain/blob-daemon.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', script, opts.blobDir, urlFile], { cwd: REPO_ROOT, detached: true, stdio: ['ignore', logFd, logFd] });
+  closeSync(logFd);
+  child.unref();
+  const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
+  while (Date.now() < deadline) {
+    if (existsSync(urlFile)) {
+      const url = readFileSync(urlFile, 'utf8').trim();
+      if (url) return { blobUrl: url, pid: child.pid! };
+    }
+    if (child.exitCode !== null) break;
+    await sleep(50);
+  }
+  killPid(child.pid);
+  throw new Error(`blob server did not start (log ${join(opts.dir, 'blob-server.log')})`);
+}

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createClient, withSigner, type ChainClient } from '../../arbiter/chain/client.ts';
 import { ROLE_ACCOUNTS, startDevnet, type DevnetInfo } from '../../arbiter/chain/devnet.ts';
 import { killPid } from '../../arbiter/chain/processes.ts';
+import { BlobStore, serveBlobs } from '../../jobs/blobstore.ts';
 
 export interface TestDevnet {
   info: DevnetInfo;
@@ -42,6 +43,9 @@ export async function startTestDevnet(): Promise<TestDevnet> {
   const dir = mkdtempSync(join(tmpdir(), 'optrain-devnet-'));
   const info = await startDevnet({ dir, detached: false });
   live.add(info);
+  // The shared blob server (submitters pin specs and datasets) runs in-process in tests.
+  const blobServer = await serveBlobs(new BlobStore(info.blobDir), { allowPut: true });
+  info.blobUrl = blobServer.url;
   const clients: ChainClient[] = [];
   const base = createClient({ rpcUrl: info.rpcUrl, contracts: info.contracts, gameArtifact: info.gameKind, pollingIntervalMs: 50 });
   clients.push(base);
@@ -55,6 +59,7 @@ export async function startTestDevnet(): Promise<TestDevnet> {
       return c;
     },
     async stop() {
+      await blobServer.close();
       base.provider.destroy();
       live.delete(info);
       const { stopDevnet } = await import('../../arbiter/chain/devnet.ts');

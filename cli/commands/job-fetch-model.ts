@@ -1,0 +1,123 @@
+// `optrain job fetch-model <jobId> --out DIR`: after finalization, download the final model
+// from the solver's blob server, check it against the chain (stepsRoot over the manifest's
+// state hashes, H[T] recomputed from the downloaded tensors, modelRoot == finalModelHash),
+// and write it as TensorFlow.js Layers artifacts.
+import { Redis } from 'ioredis';
+import { createClient } from '../../arbiter/chain/client.ts';
+import { getJob } from '../../arbiter/chain/actions/get-job.ts';
+import { getJobPosting } from '../../arbiter/chain/actions/get-job-posting.ts';
+import type { DevnetInfo } from '../../arbiter/chain/devnet.ts';
+import { merkleRoot, sha256, tensorRootOf, dataRoot } from '../../reproducible-ops/merkle.ts';
+import { modelParams } from '../../reproducible-ops/layers.ts';
+import { numel } from '../../reproducible-ops/tensor.ts';
+import { fetchBlob } from '../../jobs/blobstore.ts';
+import { hex0x } from '../../jobs/checkpoint.ts';
+import { UserError } from '../../jobs/errors.ts';
+import { redisKeys } from '../../jobs/redis-keys.ts';
+import { writeTfjsModel } from '../../jobs/tfjs-model.ts';
+import { fetchSpec } from '../../solver/job-source.ts';
+import { RUN_MANIFEST_FORMAT, type RunManifest } from '../../solver/run-store.ts';
+import { stepsRootOf } from '../../solver/train-run.ts';
+import { expectPositionals, type Command } from '../command.ts';
+import { table } from '../format.ts';
+import { NETWORK_HELP, NETWORK_OPTIONS, toJson } from './job-network.ts';
+import { readDevnet } from '../../arbiter/chain/devnet.ts';
+
+export interface FetchedModel {
+  jobId: bigint;
+  finalModelHash: string;
+  outDir: string;
+  params: { name: string; shape: number[] }[];
+}
+
+export function parseJobId(s: string, cmd: string): bigint {
+  if (!/^[1-9][0-9]*$/.test(s)) throw new UserError(`optrain ${cmd}: <jobId>: expected a positive integer job id, got '${s}'`);
+  return BigInt(s);
+}
+
+export async function fetchModel(net: Pick<DevnetInfo, 'rpcUrl' | 'redisUrl' | 'chainId' | 'contracts' | 'gameKind'>, jobId: bigint, outDir: string): Promise<FetchedModel> {
+  const client = createClient({ rpcUrl: net.rpcUrl, contracts: net.contracts, gameArtifact: net.gameKind });
+  const redis = new Redis(net.redisUrl, { maxRetriesPerRequest: 3 });
+  try {
+    const job = await getJob(client, jobId);
+    if (job.status !== 'Finalized') throw new UserError(`job ${jobId} is ${job.status}; its model can be fetched once it is Finalized`);
+    const ks = { chainId: net.chainId, jobMarket: net.contracts.jobMarket };
+    const [manifestHash, server] = await Promise.all([redis.get(redisKeys.resultManifest(ks, jobId)), redis.get(redisKeys.jobBlobServer(ks, jobId))]);
+    if (!manifestHash || !server) throw new UserError(`job ${jobId}: no solver has published a result manifest in ${net.redisUrl}`);
+    const m = JSON.parse((await fetchBlob(server, manifestHash)).toString('utf8')) as RunManifest;
+    if (m.format !== RUN_MANIFEST_FORMAT) throw new UserError(`job ${jobId}: result manifest ${manifestHash} has format ${JSON.stringify(m.format)}, expected ${RUN_MANIFEST_FORMAT}`);
+    const T = Number(job.params.numSteps);
+    const root = stepsRootOf(m.stateHashes);
+    if (m.stateHashes.length !== T + 1 || root !== job.commitment.stepsRoot)
+      throw new UserError(`job ${jobId}: the manifest's ${m.stateHashes.length} state hashes have root ${root}, the chain's stepsRoot is ${job.commitment.stepsRoot}`);
+    const ref = m.checkpoints.find((c) => c.step === T);
+    if (!ref) throw new UserError(`job ${jobId}: the manifest has no checkpoint of the final step ${T}`);
+    const { resolved } = await fetchSpec((await getJobPosting(client, jobId)).specURI, job.params.specHash);
+    const tensors = splitSlots(await fetchBlob(server, ref.blob), m.slots, ref.blob);
+    const P = modelParams(resolved.model).params.length;
+    const roots = tensors.map((t, i) => tensorRootOf(m.slots[i].shape, dataRoot(t)));
+    const modelRoot = merkleRoot(roots.slice(0, P)), optRoot = merkleRoot(roots.slice(P));
+    checkFinalState(job, T, modelRoot, optRoot);
+    writeTfjsModel(outDir, resolved.model, tensors.slice(0, P), resolved.name);
+    return { jobId, finalModelHash: hex0x(modelRoot), outDir, params: m.slots.slice(0, P) };
+  } finally {
+    redis.disconnect();
+    client.provider.destroy();
+  }
+}
+
+/** H[T] recomputed from the downloaded tensors must be the committed final state, and its model root the committed model hash. */
+function checkFinalState(job: Awaited<ReturnType<typeof getJob>>, T: number, modelRoot: Buffer, optRoot: Buffer): void {
+  const step = Buffer.alloc(8);
+  step.writeBigUInt64BE(BigInt(T));
+  const h = hex0x(sha256(Buffer.from(job.params.specHash.slice(2), 'hex'), step, modelRoot, optRoot));
+  if (h !== job.commitment.finalStateHash)
+    throw new UserError(`job ${job.jobId}: the downloaded final state hashes to ${h}, the chain's finalStateHash is ${job.commitment.finalStateHash}`);
+  if (hex0x(modelRoot) !== job.commitment.finalModelHash)
+    throw new UserError(`job ${job.jobId}: the downloaded model hashes to ${hex0x(modelRoot)}, the chain's finalModelHash is ${job.commitment.finalModelHash}`);
+}
+
+function splitSlots(bytes: Buffer, slots: { shape: number[] }[], blob: string): Float32Array[] {
+  const total = slots.reduce((a, s) => a + numel(s.shape), 0);
+  if (bytes.length !== total * 4) throw new UserError(`state blob ${blob}: expected ${total * 4} bytes, got ${bytes.length}`);
+  const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+  let off = 0;
+  return slots.map((s) => all.slice(off, (off += numel(s.shape))));
+}
+
+const usage = `Usage: optrain job fetch-model <jobId> --out DIR [options]
+
+Download a finalized job's model, verify it against the on-chain commitment (stepsRoot,
+finalStateHash, finalModelHash) and write DIR/model.json + DIR/weights.bin
+(load with tf.loadLayersModel).
+
+Options:
+  --out DIR           output directory (required)
+${NETWORK_HELP}
+  -h, --help          show this help
+`;
+
+export const jobFetchModelCommand: Command = {
+  name: 'job fetch-model',
+  summary: "download a finalized job's model and check its hash against the chain",
+  usage,
+  options: { ...NETWORK_OPTIONS, out: { type: 'string' } },
+  async run(args, io) {
+    const cmd = 'job fetch-model';
+    const [id] = expectPositionals(args, ['<jobId>'], cmd);
+    const jobId = parseJobId(id, cmd);
+    const out = args.values.out as string | undefined;
+    if (!out) throw new UserError(`optrain ${cmd}: --out DIR is required`);
+    let info: DevnetInfo;
+    try {
+      info = readDevnet(args.values.devnet as string | undefined);
+    } catch (e) {
+      throw new UserError((e as Error).message);
+    }
+    const r = await fetchModel(info, jobId, out).catch((e) => {
+      throw e instanceof UserError ? e : new UserError((e as Error).message);
+    });
+    io.stdout.write(args.values.json ? toJson(r) + '\n' : table([['job id', String(r.jobId)], ['model hash', `${r.finalModelHash} (matches the chain)`], ['written to', `${r.outDir}/model.json, weights.bin`]]));
+    return 0;
+  },
+};

@@ -1,0 +1,70 @@
+// Flags shared by the commands that talk to a network: which devnet file, which account,
+// --json; plus ETH amount and duration parsing with one-line usage errors.
+import { parseEther } from 'ethers';
+import { readDevnet, ROLE_ACCOUNTS, type DevnetInfo } from '../../arbiter/chain/devnet.ts';
+import { UsageError, UserError } from '../../jobs/errors.ts';
+import type { Options, ParsedArgs } from '../command.ts';
+
+export const NETWORK_OPTIONS: Options = {
+  devnet: { type: 'string' },
+  account: { type: 'string' },
+  'private-key': { type: 'string' },
+  json: { type: 'boolean' },
+};
+
+export const NETWORK_HELP = `  --devnet FILE       devnet file (default $OPTRAIN_DEVNET or .optrain/devnet.json)
+  --account N         sign with the devnet's account N (see the devnet file)
+  --private-key KEY   sign with this key instead (or set OPTRAIN_PRIVATE_KEY)
+  --json              machine-readable output on stdout`;
+
+export interface Network {
+  info: DevnetInfo;
+  privateKey: string;
+}
+
+export function networkFromFlags(args: ParsedArgs, cmd: string, role: keyof typeof ROLE_ACCOUNTS): Network {
+  let info: DevnetInfo;
+  try {
+    info = readDevnet(args.values.devnet as string | undefined);
+  } catch (e) {
+    throw new UserError((e as Error).message);
+  }
+  const key = (args.values['private-key'] as string | undefined) ?? process.env.OPTRAIN_PRIVATE_KEY;
+  if (key !== undefined) {
+    if (!/^0x[0-9a-fA-F]{64}$/.test(key)) throw new UsageError(`optrain ${cmd}: --private-key: expected 0x followed by 64 hex digits`);
+    return { info, privateKey: key };
+  }
+  const raw = args.values.account as string | undefined;
+  const idx = raw === undefined ? ROLE_ACCOUNTS[role] : Number(raw);
+  if (!Number.isInteger(idx) || idx < 0 || idx >= info.accounts.length)
+    throw new UsageError(`optrain ${cmd}: --account: expected an index in [0, ${info.accounts.length - 1}], got '${raw}'`);
+  return { info, privateKey: info.accounts[idx].privateKey };
+}
+
+/** A positive ETH amount like `1.5` -> wei. */
+export function ethFlag(value: string | boolean | undefined, name: string, cmd: string, fallback?: string): bigint {
+  const s = value === undefined ? fallback : String(value);
+  if (s === undefined) throw new UsageError(`optrain ${cmd}: ${name} is required (an amount in ETH, e.g. ${name} 1.5)`);
+  let wei: bigint;
+  try {
+    wei = parseEther(s);
+  } catch {
+    throw new UsageError(`optrain ${cmd}: ${name}: expected an amount in ETH like 1.5, got '${s}'`);
+  }
+  if (wei <= 0n) throw new UsageError(`optrain ${cmd}: ${name}: expected a positive amount, got '${s}'`);
+  return wei;
+}
+
+/** A duration like `90`, `90s`, `15m`, `2h`, `1d` -> seconds. */
+export function durationFlag(value: string | boolean | undefined, name: string, cmd: string, fallback: string): bigint {
+  const s = value === undefined ? fallback : String(value);
+  const m = /^([1-9][0-9]*)([smhd]?)$/.exec(s);
+  if (!m) throw new UsageError(`optrain ${cmd}: ${name}: expected a duration like 600, 10m, 2h or 1d, got '${s}'`);
+  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
+  return BigInt(m[1]) * BigInt(unit);
+}
+
+/** JSON with bigints as decimal strings. */
+export function toJson(x: unknown): string {
+  return JSON.stringify(x, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+}

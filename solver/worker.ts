@@ -1,0 +1,84 @@
+// The BullMQ training worker: takes a claimed job off the queue, loads and verifies its spec
+// and datasets, trains (resuming from the run's newest checkpoint if an earlier worker
+// died), stores checkpoints as blobs and returns the commitment. It holds no chain keys: the
+// solver process that claimed the job commits the result.
+import type { Job, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { Engine } from '../reproducible-ops/engine.ts';
+import type { Backend } from '../reproducible-ops/backend/reference.ts';
+import { numel } from '../reproducible-ops/tensor.ts';
+import { hex0x } from '../jobs/checkpoint.ts';
+import type { BlobStore } from '../jobs/blobstore.ts';
+import { trainWorker, type QueueTimings, type TrainJobData, type TrainJobResult } from '../jobs/queue.ts';
+import { redisKeys } from '../jobs/redis-keys.ts';
+import { loadRemoteJob, type RemoteJob } from './job-source.ts';
+import { checkTamperFits, parseSolverTamper } from './tamper.ts';
+import { TamperPlan } from './tamper-hooks.ts';
+import { runTraining } from './train-run.ts';
+
+export interface WorkerDeps {
+  redisUrl: string;
+  queueName: string;
+  redis: Redis;
+  blobs: BlobStore; // checkpoints go here (served by the solver's blob server)
+  cache: BlobStore; // dataset files fetched from elsewhere
+  backend: Backend;
+  timings?: QueueTimings;
+  log?: (event: string, fields: Record<string, unknown>) => void;
+}
+
+const jobCache = new Map<string, Promise<RemoteJob>>();
+
+/** Load a posted job once per process (keyed by its spec hash). */
+export function loadJobCached(specURI: string, specHash: string, cache: BlobStore): Promise<RemoteJob> {
+  let p = jobCache.get(specHash);
+  if (!p) {
+    p = loadRemoteJob(specURI, specHash, cache);
+    p.catch(() => jobCache.delete(specHash));
+    jobCache.set(specHash, p);
+  }
+  return p;
+}
+
+/** Check that the loaded job is the one posted on chain (program, steps, seed). */
+export function checkAgainstChain(engine: Engine, job: RemoteJob['job'], d: { programRoot: string; numSteps: number; seed: string }): void {
+  const root = hex0x(engine.programRoot());
+  if (root !== d.programRoot.toLowerCase()) throw new Error(`job spec builds programRoot ${root}, but the job was posted with ${d.programRoot}`);
+  if (job.steps !== d.numSteps) throw new Error(`job spec has ${job.steps} steps, but the job was posted with numSteps ${d.numSteps}`);
+  if (String(job.spec.seed) !== d.seed) throw new Error(`job spec has seed ${job.spec.seed}, but the job was posted with seed ${d.seed}`);
+}
+
+export async function processTrainJob(deps: WorkerDeps, job: Job<TrainJobData, TrainJobResult>): Promise<TrainJobResult> {
+  const d = job.data;
+  const { job: loaded } = await loadJobCached(d.specURI, d.specHash, deps.cache);
+  const engine = new Engine(loaded.setup, deps.backend);
+  checkAgainstChain(engine, loaded, d);
+  const tamper = d.tamper ? parseSolverTamper(d.tamper) : undefined;
+  if (tamper)
+    checkTamperFits(tamper, { numSteps: d.numSteps, stepProgramLength: engine.stepProgram.nodes.length, outputSize: (op) => numel(engine.stepProgram.nodes[op].shape) });
+  const ks = { chainId: d.chainId, jobMarket: d.jobMarket };
+  const headKey = redisKeys.checkpointHead(ks, d.runId);
+  deps.log?.('training', { jobId: d.jobId, runId: d.runId, steps: d.numSteps, attempt: job.attemptsMade + 1 });
+  const outcome = await runTraining({
+    engine,
+    plan: new TamperPlan(engine, tamper),
+    numSteps: d.numSteps,
+    checkpointInterval: loaded.spec.checkpointInterval,
+    blobs: deps.blobs,
+    head: { load: () => deps.redis.get(headKey), save: async (h) => void (await deps.redis.set(headKey, h)) },
+    onStep: async (step, loss) => {
+      await job.updateProgress({ step, total: d.numSteps, loss });
+      await new Promise((r) => setImmediate(r)); // let BullMQ renew the job lock
+    },
+  });
+  await deps.redis.set(redisKeys.resultManifest(ks, d.jobId), outcome.manifestHash);
+  deps.log?.('trained', { jobId: d.jobId, runId: d.runId, resumedFromStep: outcome.resumedFromStep, stepsRoot: outcome.result.stepsRoot });
+  return { ...outcome.result, numSteps: d.numSteps, manifestHash: outcome.manifestHash, resumedFromStep: outcome.resumedFromStep };
+}
+
+export function startTrainWorker(deps: WorkerDeps): Worker<TrainJobData, TrainJobResult> {
+  const w = trainWorker(deps.redisUrl, deps.queueName, (job) => processTrainJob(deps, job), deps.timings);
+  w.on('failed', (job, err) => deps.log?.('training-failed', { jobId: job?.data.jobId, error: err.message }));
+  w.on('error', (err) => deps.log?.('worker-error', { error: err.message }));
+  return w;
+}

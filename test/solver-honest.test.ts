@@ -1,0 +1,108 @@
+// End to end on a real anvil + redis-server: an honest job is submitted, claimed by the
+// solver, trained through the BullMQ queue, committed, left unchallenged past its window,
+// finalized and paid; balances move exactly as JobMarket's rules say, and the submitter's
+// fetched model loads in @tensorflow/tfjs with the committed hash.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseEther } from 'ethers';
+import * as tf from '@tensorflow/tfjs';
+import { startTestDevnet, type TestDevnet } from './helpers/devnet.ts';
+import { writeTinyJob } from './helpers/tiny-job.ts';
+import { gasSpent, waitFor } from './helpers/chain.ts';
+import { getJob, getMarketTotals } from '../arbiter/chain/actions/get-job.ts';
+import { claimableOf } from '../arbiter/chain/actions/withdraw.ts';
+import { increaseTime } from '../arbiter/chain/devnet.ts';
+import { referenceBackend } from '../reproducible-ops/backend/reference.ts';
+import { loadJob } from '../jobs/job.ts';
+import { createEngine, train } from '../jobs/train.ts';
+import { readTfjsModel } from '../jobs/tfjs-model.ts';
+import { startSolver, type RunningSolver } from '../solver/start.ts';
+import { submitJob } from '../cli/commands/job-submit.ts';
+import { fetchModel } from '../cli/commands/job-fetch-model.ts';
+
+let net: TestDevnet;
+let solver: RunningSolver;
+let dir: string;
+const events: { event: string; fields: Record<string, unknown> }[] = [];
+
+before(async () => {
+  net = await startTestDevnet();
+  dir = mkdtempSync(join(tmpdir(), 'optrain-honest-'));
+  solver = await startSolver({
+    net: net.info,
+    privateKey: net.info.accounts[2].privateKey,
+    dataDir: join(dir, 'solver'),
+    backend: referenceBackend,
+    queueSuffix: `honest${process.pid}`,
+    pollMs: 100,
+    log: (event, fields) => events.push({ event, fields }),
+  });
+});
+
+after(async () => {
+  await solver?.stop();
+  await net?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test('honest job: submitted, claimed, trained, committed, finalized, paid; model fetched and loaded in tfjs', async () => {
+  const chain = net.client('submitter');
+  const submitterAddr = chain.signer!.address, solverAddr = solver.address;
+  const startBlock = (await chain.provider.getBlockNumber()) + 1;
+  const [subBefore, solBefore, totalsBefore] = await Promise.all([
+    chain.provider.getBalance(submitterAddr), chain.provider.getBalance(solverAddr), getMarketTotals(chain),
+  ]);
+  const jobFile = writeTinyJob(join(dir, 'job'), { steps: 20, checkpointInterval: 5 });
+  const reward = parseEther('1'), stake = parseEther('0.1'), window = 600n;
+  const sub = await submitJob({
+    net: net.info, privateKey: net.info.accounts[1].privateKey, jobFile, reward, stake, bond: parseEther('0.05'),
+    claimWindow: 3600n, solveTime: 3600n, challengeWindow: window,
+  });
+  assert.match(sub.specURI, /^http:\/\/127\.0\.0\.1:\d+\/blob\/[0-9a-f]{64}$/);
+
+  const committed = await waitFor('the solver to commit', async () => {
+    const j = await getJob(chain, sub.jobId);
+    return j.status === 'Committed' ? j : null;
+  });
+  // An independent local run of the same job file must give exactly the committed hashes.
+  const local = train(loadJob(jobFile), createEngine(loadJob(jobFile), referenceBackend));
+  assert.equal(committed.commitment.stepsRoot, local.stateRoot);
+  assert.equal(committed.commitment.finalStateHash, local.finalStateHash);
+  assert.equal(committed.commitment.finalModelHash, local.finalModelHash);
+  assert.equal(committed.solver, solverAddr);
+
+  await increaseTime(chain.provider, Number(window) + 1);
+  await waitFor('finalization and withdrawal', async () => (await getJob(chain, sub.jobId)).status === 'Finalized' && events.some((e) => e.event === 'withdrew'));
+  assert.equal(await claimableOf(chain, solverAddr), 0n);
+
+  // Balances to the wei: the solver nets reward - 2% fee (its stake came back), minus gas;
+  // the submitter paid the reward plus gas; the fee went to the jackpot; nothing else moved.
+  const fee = (reward * 200n) / 10_000n;
+  const [subGas, solGas] = await Promise.all([gasSpent(chain.provider, submitterAddr, startBlock), gasSpent(chain.provider, solverAddr, startBlock)]);
+  assert.equal(await chain.provider.getBalance(submitterAddr), subBefore - reward - subGas);
+  assert.equal(await chain.provider.getBalance(solverAddr), solBefore + reward - fee - solGas);
+  const totals = await getMarketTotals(chain);
+  assert.equal(totals.jackpot, totalsBefore.jackpot + fee);
+  assert.equal(totals.totalEscrow, totalsBefore.totalEscrow);
+  assert.equal(totals.totalStakes, totalsBefore.totalStakes);
+  assert.equal(totals.totalClaimable, totalsBefore.totalClaimable);
+  assert.equal(await chain.provider.getBalance(net.info.contracts.jobMarket), totals.totalEscrow + totals.totalStakes + totals.totalBonds + totals.jackpot + totals.totalClaimable);
+
+  const out = join(dir, 'model');
+  const fetched = await fetchModel(net.info, sub.jobId, out);
+  assert.equal(fetched.finalModelHash, committed.commitment.finalModelHash);
+  const model = await tf.loadLayersModel({ load: async () => readTfjsModel(out) });
+  try {
+    assert.deepEqual(model.inputs[0].shape, [null, 64]);
+    const x = tf.tensor2d(loadJob(jobFile).test.x.data, [128, 64]);
+    const pred = (model.predict(x) as tf.Tensor).argMax(1).dataSync();
+    const labels = loadJob(jobFile).test.labels;
+    const correct = pred.reduce((a, p, i) => a + (p === labels[i] ? 1 : 0), 0);
+    assert.ok(correct / labels.length > 0.9, `the fetched model classifies the test set (${correct}/${labels.length})`);
+  } finally {
+    model.dispose();
+  }
+});
