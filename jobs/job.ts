@@ -74,20 +74,14 @@ export function loadJobSpec(spec: JobSpec): LoadedJob {
   const classes = outShape[0];
   const train = loadSplit(spec.dataset.train, spec.dir, where('train'));
   const test = loadSplit(spec.dataset.test, spec.dir, where('test'));
+  const trainXY = { x: imageTensor(train, spec.model.inputShape, where('train')), y: oneHotTensor(train, classes, where('train')) };
   checkSameSamples(train, test, where('test'));
+  const testX = imageTensor(test, spec.model.inputShape, where('test'));
   oneHotTensor(test, classes, where('test')); // rejects test labels the model cannot output
   const steps = stepsFor(spec, train.n);
   const resolved = resolveSpec(spec, steps);
   const jobHash = jobHashOf(resolved);
-  const setup: TrainSetup = {
-    specHash: jobHash,
-    model: spec.model,
-    optimizer: spec.optimizer,
-    batchSize: spec.batchSize,
-    seed: spec.seed,
-    train: { x: imageTensor(train, spec.model.inputShape, where('train')), y: oneHotTensor(train, classes, where('train')) },
-  };
-  const testX = imageTensor(test, spec.model.inputShape, where('test'));
+  const setup: TrainSetup = { specHash: jobHash, model: spec.model, optimizer: spec.optimizer, batchSize: spec.batchSize, seed: spec.seed, train: trainXY };
   return { spec, steps, resolved, jobHash, jobHashHex: jobHash.toString('hex'), setup, test: { x: testX, labels: test.labels.data }, classes };
 }
 
