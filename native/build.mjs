@@ -17,7 +17,18 @@ const src = join(here, 'src');
 const out = join(here, 'build');
 const optional = process.argv.includes('--optional');
 const quiet = process.argv.includes('--quiet');
-const cc = process.env.CC || 'cc';
+let cc = 'cc';
+
+function findCompiler() {
+  const names = [process.env.CC, 'cc', 'gcc', 'clang'].filter(Boolean);
+  for (const n of names) {
+    try {
+      execFileSync(n, ['--version'], { stdio: 'ignore' });
+      return n;
+    } catch {}
+  }
+  throw new Error(`no C compiler found (tried ${names.join(', ')}); install gcc or set CC`);
+}
 
 const COMMON = ['-O3', '-fPIC', '-std=gnu11', '-ffp-contract=off', '-fno-fast-math', '-fno-math-errno', '-fvisibility=hidden', '-Wall', '-Wno-unused-variable', '-Wno-unused-but-set-variable'];
 
@@ -48,6 +59,7 @@ function compile(file, flags, include) {
 }
 
 function build() {
+  cc = findCompiler();
   const include = nodeInclude();
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });

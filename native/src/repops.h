@@ -38,7 +38,7 @@ enum { RED_SUM = 0, RED_MAX = 1 };
 #define REPOPS_MAX_PARTS 64
 
 /* The descriptor. In the WASM build pointers are 32-bit and JS writes this struct into
- * linear memory word by word: op, n[40], c[4], in[3], out (48 words, 192 bytes). */
+ * linear memory word by word: op, n[40], c[4], in[3], out (49 words, 196 bytes). */
 typedef struct {
   int32_t op;
   int32_t n[REPOPS_NWORDS];

@@ -1,0 +1,180 @@
+// WASM SIMD backend: the C kernels of native/src compiled to wasm32 + simd128
+// (wasm/build/repops.wasm). One shared linear memory holds inputs, outputs, descriptors,
+// per-thread stacks and matmul scratch; worker threads run their own instances of the
+// module over that memory and take parts of a call, synchronised with Atomics on a small
+// control block (calls stay synchronous, as the engine expects).
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Descriptor } from './descriptors.ts';
+import { fastBackend, type Executor } from './fast.ts';
+import { referenceBackend, type Backend } from './reference.ts';
+import { WORKER_SOURCE, GEN_STEP } from './wasm-worker.ts';
+
+export const WASM_MODULE_PATH = fileURLToPath(new URL('../../wasm/build/repops.wasm', import.meta.url));
+
+const PAGE = 65536;
+const MAX_PAGES = 32768; // 2 GiB, the maximum the module declares
+const STACK_BYTES = 256 * 1024;
+const DESC_WORDS = 49; // op, n[40], c[4], in[3], out: see repops.h
+const MAX_THREADS = 16;
+
+interface Exports {
+  run(desc: number, part: number, parts: number, scratch: number): void;
+  parts(desc: number, maxParts: number, grain: number): number;
+  desc_size(): number;
+  scratch_floats(): number;
+  __heap_base: WebAssembly.Global;
+  __stack_pointer: WebAssembly.Global;
+}
+
+/** The process-wide WASM runtime: one memory, the main instance and the worker pool. */
+class WasmRuntime {
+  readonly memory: WebAssembly.Memory;
+  readonly ex: Exports;
+  private readonly module: WebAssembly.Module;
+  private readonly ctrl = new Int32Array(new SharedArrayBuffer(12)); // [generation, pending, ready workers]
+  private readonly workers: Worker[] = [];
+  private readonly scratch: number[] = []; // per part
+  private readonly desc: number;
+  private arenaBase: number;
+  private f32!: Float32Array;
+  private i32!: Int32Array;
+  private nextStack: number;
+
+  constructor(bytes: Uint8Array) {
+    this.module = new WebAssembly.Module(bytes);
+    this.memory = new WebAssembly.Memory({ initial: 256, maximum: MAX_PAGES, shared: true });
+    this.ex = new WebAssembly.Instance(this.module, { env: { memory: this.memory } }).exports as unknown as Exports;
+    if (this.ex.desc_size() !== DESC_WORDS * 4) throw new Error(`wasm module descriptor is ${this.ex.desc_size()} bytes, expected ${DESC_WORDS * 4}: rebuild with npm run build:wasm`);
+    let top = align(this.ex.__heap_base.value as number, 64);
+    this.desc = top;
+    top += DESC_WORDS * 4;
+    this.nextStack = align(top, 64);
+    this.arenaBase = this.nextStack; // grows up as workers and scratch regions are added
+    this.refreshViews();
+  }
+
+  private refreshViews(): void {
+    this.f32 = new Float32Array(this.memory.buffer);
+    this.i32 = new Int32Array(this.memory.buffer);
+  }
+
+  private reserve(bytes: number): number {
+    const at = align(this.arenaBase, 64);
+    this.arenaBase = at + bytes;
+    this.ensure(this.arenaBase);
+    return at;
+  }
+
+  private ensure(end: number): void {
+    const have = this.memory.buffer.byteLength;
+    if (end > have) {
+      const pages = Math.ceil((end - have) / PAGE);
+      if (have / PAGE + pages > MAX_PAGES) throw new Error(`wasm backend: needs ${end} bytes of memory, more than the 2 GiB maximum`);
+      this.memory.grow(pages);
+    }
+    if (this.f32.buffer.byteLength !== this.memory.buffer.byteLength) this.refreshViews();
+  }
+
+  /** Make sure `threads` threads (the caller and threads-1 workers) and their scratch exist. */
+  ensureThreads(threads: number): void {
+    while (this.scratch.length < threads) this.scratch.push(this.reserve(this.ex.scratch_floats() * 4));
+    while (this.workers.length < threads - 1) {
+      const id = this.workers.length + 1;
+      const stackTop = this.reserve(STACK_BYTES) + STACK_BYTES;
+      const w = new Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: { module: this.module, memory: this.memory, ctrl: this.ctrl.buffer, id, stackTop, desc: this.desc, scratch: this.scratch[id] },
+      });
+      w.unref();
+      this.workers.push(w);
+    }
+    // A worker must have read the current generation before the first call that needs it.
+    for (let r = Atomics.load(this.ctrl, 2); r < this.workers.length; r = Atomics.load(this.ctrl, 2)) Atomics.wait(this.ctrl, 2, r, 50);
+  }
+
+  exec(d: Descriptor, out: Float32Array, threads: number, grain: number): void {
+    this.ensureThreads(threads);
+    const base = align(this.arenaBase, 64);
+    let end = base;
+    const ptrs = d.inputs.map((x) => {
+      const p = end;
+      end = align(end + x.length * 4, 64);
+      return p;
+    });
+    const outPtr = end;
+    this.ensure(outPtr + out.length * 4);
+    d.inputs.forEach((x, i) => this.f32.set(x, ptrs[i] / 4));
+    this.writeDesc(d, ptrs, outPtr);
+    const parts = this.ex.parts(this.desc, threads, grain);
+    if (parts > 1) this.runParallel(parts);
+    else this.ex.run(this.desc, 0, 1, this.scratch[0]);
+    out.set(this.f32.subarray(outPtr / 4, outPtr / 4 + out.length));
+  }
+
+  private writeDesc(d: Descriptor, ptrs: number[], outPtr: number): void {
+    const w = this.desc / 4;
+    this.i32.fill(0, w, w + DESC_WORDS);
+    this.i32[w] = d.op;
+    for (let i = 0; i < d.words.length; i++) this.i32[w + 1 + i] = d.words[i];
+    for (let i = 0; i < d.consts.length; i++) this.f32[w + 41 + i] = d.consts[i];
+    ptrs.forEach((p, i) => (this.i32[w + 45 + i] = p));
+    this.i32[w + 48] = outPtr;
+  }
+
+  /** Part 0 here, parts 1.. on workers; generation = counter * GEN_STEP + parts. */
+  private runParallel(parts: number): void {
+    const c = this.ctrl;
+    Atomics.store(c, 1, parts - 1);
+    const g = Atomics.load(c, 0);
+    Atomics.store(c, 0, ((Math.floor(g / GEN_STEP) + 1) % (1 << 20)) * GEN_STEP + parts);
+    Atomics.notify(c, 0);
+    this.ex.run(this.desc, 0, parts, this.scratch[0]);
+    for (let spin = 0; Atomics.load(c, 1) > 0 && spin < 200000; spin++);
+    for (let left = Atomics.load(c, 1); left > 0; left = Atomics.load(c, 1)) Atomics.wait(c, 1, left, 1000);
+  }
+}
+
+const align = (x: number, a: number) => Math.ceil(x / a) * a;
+
+let runtime: WasmRuntime | null | undefined;
+let loadError = '';
+
+export function loadWasmRuntime(): WasmRuntime | null {
+  if (runtime !== undefined) return runtime;
+  if (!existsSync(WASM_MODULE_PATH)) {
+    loadError = `${WASM_MODULE_PATH} is missing (build it with: npm run build:wasm; needs clang and lld)`;
+    return (runtime = null);
+  }
+  try {
+    runtime = new WasmRuntime(readFileSync(WASM_MODULE_PATH));
+  } catch (e) {
+    loadError = `${WASM_MODULE_PATH} failed to load: ${(e as Error).message.split('\n')[0]}`;
+    runtime = null;
+  }
+  return runtime;
+}
+
+export function wasmLoadError(): string {
+  return loadError;
+}
+
+export interface WasmOptions {
+  threads?: number;
+  /** Work units per thread part (default 65536); tests use 1 to split even tiny calls. */
+  grain?: number;
+}
+
+export interface WasmBackend extends Backend {
+  threads: number;
+}
+
+export function createWasmBackend({ threads = 1, grain = 65536 }: WasmOptions = {}): WasmBackend {
+  const rt = loadWasmRuntime();
+  if (!rt) throw new Error(`wasm backend unavailable: ${loadError}`);
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) throw new Error(`wasm backend: threads must be an integer in [1, ${MAX_THREADS}], got ${threads}`);
+  rt.ensureThreads(threads);
+  const ex: Executor = { exec: (d, out) => rt.exec(d, out, threads, grain) };
+  return { ...fastBackend(`wasm(${threads} thread${threads > 1 ? 's' : ''})`, ex, referenceBackend), threads };
+}
