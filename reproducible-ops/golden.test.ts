@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { computeGolden, goldenEngine, goldenPath, GOLDEN_JOBS, type GoldenRecord } from './golden/jobs.ts';
 import { OPSET_VERSION } from './opset.ts';
+import { primitivesDigest } from './golden/primitives.ts';
 
 const HOW_TO = 'If the change is intended: bump OPSET_VERSION in reproducible-ops/opset.ts, describe it in docs/REPOPS.md, then regenerate with `node --import tsx reproducible-ops/golden/generate.ts`.';
 
@@ -41,6 +42,12 @@ for (const job of GOLDEN_JOBS) {
     assert.equal(got.stepsRoot, want.stepsRoot, moved('stepsRoot'));
   });
 }
+
+test('golden primitives digest: every primitive over a strided sweep of all bit patterns', () => {
+  const want = JSON.parse(readFileSync(goldenPath('primitives'), 'utf8')) as { opset: string; digest: string };
+  assert.equal(want.opset, OPSET_VERSION, `golden/primitives.json was made for op set ${want.opset}, code is ${OPSET_VERSION}: regenerate the golden files`);
+  assert.equal(primitivesDigest(), want.digest, `op bits moved: a binary32 primitive (f32.ts) changed its output on some input. ${HOW_TO}`);
+});
 
 test('golden files are well-formed and pin distinct, non-trivial states', () => {
   for (const job of GOLDEN_JOBS) {
