@@ -67,7 +67,9 @@ export async function processTrainJob(deps: WorkerDeps, job: Job<TrainJobData, T
     blobs: deps.blobs,
     head: { load: () => deps.redis.get(headKey), save: async (h) => void (await deps.redis.set(headKey, h)) },
     onStep: async (step, loss) => {
-      await job.updateProgress({ step, total: d.numSteps, loss });
+      const progress = { step, total: d.numSteps, loss };
+      await job.updateProgress(progress);
+      await deps.redis.set(redisKeys.jobProgress(ks, d.jobId), JSON.stringify(progress));
       await new Promise((r) => setImmediate(r)); // let BullMQ renew the job lock
     },
   });

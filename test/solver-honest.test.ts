@@ -98,9 +98,9 @@ test('honest job: submitted, claimed, trained, committed, finalized, paid; model
   try {
     assert.deepEqual(model.inputs[0].shape, [null, 64]);
     const x = tf.tensor2d(loadJob(jobFile).test.x.data, [128, 64]);
-    const pred = (model.predict(x) as tf.Tensor).argMax(1).dataSync();
+    const pred = Array.from((model.predict(x) as tf.Tensor).argMax(1).dataSync());
     const labels = loadJob(jobFile).test.labels;
-    const correct = pred.reduce((a, p, i) => a + (p === labels[i] ? 1 : 0), 0);
+    const correct = pred.filter((p, i) => p === labels[i]).length;
     assert.ok(correct / labels.length > 0.9, `the fetched model classifies the test set (${correct}/${labels.length})`);
   } finally {
     model.dispose();

@@ -20,7 +20,7 @@ import { RUN_MANIFEST_FORMAT, type RunManifest } from '../../solver/run-store.ts
 import { stepsRootOf } from '../../solver/train-run.ts';
 import { expectPositionals, type Command } from '../command.ts';
 import { table } from '../format.ts';
-import { NETWORK_HELP, NETWORK_OPTIONS, toJson } from './job-network.ts';
+import { toJson } from './job-network.ts';
 import { readDevnet } from '../../arbiter/chain/devnet.ts';
 
 export interface FetchedModel {
@@ -93,7 +93,8 @@ finalStateHash, finalModelHash) and write DIR/model.json + DIR/weights.bin
 
 Options:
   --out DIR           output directory (required)
-${NETWORK_HELP}
+  --devnet FILE       devnet file (default $OPTRAIN_DEVNET or .optrain/devnet.json)
+  --json              machine-readable output
   -h, --help          show this help
 `;
 
@@ -101,7 +102,7 @@ export const jobFetchModelCommand: Command = {
   name: 'job fetch-model',
   summary: "download a finalized job's model and check its hash against the chain",
   usage,
-  options: { ...NETWORK_OPTIONS, out: { type: 'string' } },
+  options: { devnet: { type: 'string' }, json: { type: 'boolean' }, out: { type: 'string' } },
   async run(args, io) {
     const cmd = 'job fetch-model';
     const [id] = expectPositionals(args, ['<jobId>'], cmd);

@@ -1,0 +1,80 @@
+// `optrain job status <jobId>`: the on-chain record plus training progress from Redis.
+import { Redis } from 'ioredis';
+import { formatEther } from 'ethers';
+import { createClient } from '../../arbiter/chain/client.ts';
+import { getJob } from '../../arbiter/chain/actions/get-job.ts';
+import { readDevnet, type DevnetInfo } from '../../arbiter/chain/devnet.ts';
+import type { JobRecord } from '../../arbiter/chain/types.ts';
+import { UserError } from '../../jobs/errors.ts';
+import { redisKeys } from '../../jobs/redis-keys.ts';
+import { expectPositionals, type Command } from '../command.ts';
+import { table } from '../format.ts';
+import { parseJobId } from './job-fetch-model.ts';
+import { toJson } from './job-network.ts';
+
+export interface JobStatusReport {
+  job: JobRecord;
+  progress: { step: number; total: number; loss: number } | null;
+}
+
+export async function jobStatus(net: Pick<DevnetInfo, 'rpcUrl' | 'redisUrl' | 'chainId' | 'contracts' | 'gameKind'>, jobId: bigint): Promise<JobStatusReport> {
+  const client = createClient({ rpcUrl: net.rpcUrl, contracts: net.contracts, gameArtifact: net.gameKind });
+  const redis = new Redis(net.redisUrl, { maxRetriesPerRequest: 3 });
+  try {
+    const job = await getJob(client, jobId);
+    const raw = await redis.get(redisKeys.jobProgress({ chainId: net.chainId, jobMarket: net.contracts.jobMarket }, jobId));
+    return { job, progress: raw ? JSON.parse(raw) : null };
+  } finally {
+    redis.disconnect();
+    client.provider.destroy();
+  }
+}
+
+const time = (t: bigint) => (t === 0n ? '-' : new Date(Number(t) * 1000).toISOString());
+
+function human(r: JobStatusReport): string {
+  const j = r.job;
+  const rows: [string, string][] = [
+    ['job', `${j.jobId} ${j.status}`],
+    ['submitter', j.submitter],
+    ['reward', `${formatEther(j.reward)} ETH (stake ${formatEther(j.terms.requiredStake)}, bond ${formatEther(j.terms.challengerBond)})`],
+    ['spec hash', j.params.specHash],
+    ['steps', `${j.params.numSteps}${r.progress ? ` (trained ${r.progress.step}/${r.progress.total}, loss ${typeof r.progress.loss === 'number' ? r.progress.loss.toFixed(4) : '-'})` : ''}`],
+    ['claim deadline', time(j.claimDeadline)],
+  ];
+  if (j.status !== 'Open') rows.push(['solver', j.solver]);
+  if (['Claimed', 'Committed'].includes(j.status)) rows.push([j.status === 'Claimed' ? 'commit deadline' : 'challenge deadline', time(j.deadline)]);
+  if (['Committed', 'Challenged', 'Finalized'].includes(j.status))
+    rows.push(['steps root', j.commitment.stepsRoot], ['final state', j.commitment.finalStateHash], ['model hash', j.commitment.finalModelHash]);
+  if (j.activeDisputeId) rows.push(['dispute', String(j.activeDisputeId)]);
+  return table(rows);
+}
+
+export const jobStatusCommand: Command = {
+  name: 'job status',
+  summary: "a job's on-chain status, commitment and training progress",
+  usage: `Usage: optrain job status <jobId> [options]
+
+Options:
+  --devnet FILE   devnet file (default $OPTRAIN_DEVNET or .optrain/devnet.json)
+  --json          machine-readable output
+  -h, --help      show this help
+`,
+  options: { devnet: { type: 'string' }, json: { type: 'boolean' } },
+  async run(args, io) {
+    const cmd = 'job status';
+    const [id] = expectPositionals(args, ['<jobId>'], cmd);
+    const jobId = parseJobId(id, cmd);
+    let info: DevnetInfo;
+    try {
+      info = readDevnet(args.values.devnet as string | undefined);
+    } catch (e) {
+      throw new UserError((e as Error).message);
+    }
+    const r = await jobStatus(info, jobId).catch((e) => {
+      throw e instanceof UserError ? e : new UserError((e as Error).message);
+    });
+    io.stdout.write(args.values.json ? toJson(r) + '\n' : human(r));
+    return 0;
+  },
+};

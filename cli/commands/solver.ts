@@ -1,0 +1,86 @@
+// `optrain solver start`: the long-running solver (watch the market, claim, train through the
+// BullMQ queue, commit, finalize, withdraw, defend disputes) until SIGINT/SIGTERM.
+import { join } from 'node:path';
+import { UsageError, UserError } from '../../jobs/errors.ts';
+import { startSolver, type SolverRole } from '../../solver/start.ts';
+import { parseSolverTamper } from '../../solver/tamper.ts';
+import { BACKEND_HELP, BACKEND_OPTIONS, backendFromFlags } from '../backend-flags.ts';
+import { expectPositionals, positiveIntFlag, type Command, type Io } from '../command.ts';
+import { NETWORK_HELP, NETWORK_OPTIONS, networkFromFlags, toJson } from './job-network.ts';
+import { Wallet } from 'ethers';
+
+const ROLES: SolverRole[] = ['all', 'watch', 'train'];
+
+const usage = `Usage: optrain solver start [options]
+
+Run a solver until interrupted: watch the JobMarket for jobs, claim the ones this machine
+can run exactly as posted, train them through the BullMQ queue on the devnet's Redis
+(checkpoints in a content-addressed blob store served over HTTP; a crashed worker's job is
+retried and resumes from its last checkpoint), commit the result, finalize, withdraw, and
+defend disputes.
+
+Options:
+  --role R            all (default), watch (chain side only: claim/commit/serve blobs) or
+                      train (a queue worker only; run more of them to use more cores)
+  --data-dir DIR      checkpoint blobs and dataset cache (default .optrain/solver-<address>);
+                      watch and train processes of one solver must share it
+  --tamper SPEC       cheat in one precise way, for adversarial tests (docs/TAMPER.md), e.g.
+                      'kind=flip,step=3,op=12,elem=0,bit=30'
+  --poll-ms N         chain polling interval (default 500)
+  --lock-ms N         queue lock duration: a dead worker's job is retried after this
+                      (default 30000)
+  --queue-suffix S    use a separate training queue (isolates test runs)
+${BACKEND_HELP}
+${NETWORK_HELP}
+                      (--json: one JSON object per event, one per line)
+  -h, --help          show this help
+`;
+
+function logger(io: Io, json: boolean) {
+  return (event: string, fields: Record<string, unknown>) => {
+    const time = new Date().toISOString();
+    if (json) return void io.stdout.write(toJson({ time, event, ...fields }) + '\n');
+    const kv = Object.entries(fields).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${typeof v === 'bigint' ? v.toString() : v}`);
+    io.stdout.write(`${time} ${event} ${kv.join(' ')}\n`);
+  };
+}
+
+export const solverStartCommand: Command = {
+  name: 'solver start',
+  summary: 'run a solver: claim jobs, train, commit, defend disputes',
+  usage,
+  options: {
+    ...NETWORK_OPTIONS, ...BACKEND_OPTIONS,
+    role: { type: 'string' }, 'data-dir': { type: 'string' }, tamper: { type: 'string' },
+    'poll-ms': { type: 'string' }, 'lock-ms': { type: 'string' }, 'queue-suffix': { type: 'string' },
+  },
+  async run(args, io) {
+    const cmd = 'solver start';
+    expectPositionals(args, [], cmd);
+    const v = args.values;
+    const role = (v.role as string | undefined) ?? 'all';
+    if (!ROLES.includes(role as SolverRole)) throw new UsageError(`optrain ${cmd}: --role: expected one of ${ROLES.join(', ')}, got '${role}'`);
+    if (v.tamper !== undefined) parseSolverTamper(String(v.tamper)); // fail fast on a bad spec
+    const { info, privateKey } = networkFromFlags(args, cmd, 'solver');
+    const backend = await backendFromFlags(args, cmd, io);
+    const address = new Wallet(privateKey).address;
+    const lockMs = positiveIntFlag(v['lock-ms'], '--lock-ms', cmd);
+    const log = logger(io, !!v.json);
+    const solver = await startSolver({
+      net: info, privateKey, role: role as SolverRole, backend, log,
+      dataDir: (v['data-dir'] as string | undefined) ?? join('.optrain', `solver-${address.slice(2, 10).toLowerCase()}`),
+      tamper: v.tamper as string | undefined,
+      pollMs: positiveIntFlag(v['poll-ms'], '--poll-ms', cmd),
+      timings: lockMs ? { lockDurationMs: lockMs, stalledIntervalMs: Math.max(250, Math.floor(lockMs / 2)) } : undefined,
+      queueSuffix: v['queue-suffix'] as string | undefined,
+    }).catch((e) => {
+      throw e instanceof UserError ? e : new UserError((e as Error).message);
+    });
+    await new Promise<void>((resolve) => {
+      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolve());
+    });
+    log('solver-stopping', { address });
+    await solver.stop();
+    return 0;
+  },
+};
