@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Test, console} from "forge-std/Test.sol";
+import {OpSemantics} from "../src/lib/OpSemantics.sol";
+import {Cursor, VecReader} from "./vectors/VecReader.sol";
+
+/// Differential test of OpSemantics against ops/table.ts: for every op, the vectors of
+/// rollup-contracts/test/vectors/ops/<id>_<name>.bin (written by gen-op-vectors.ts from `sem.reads`,
+/// `evalElement`, `foldSequence` and the shape rules) must be reproduced exactly: kind, output
+/// shape (or a revert for malformed nodes), every read (input, flat index, order), every value bit.
+/// The first mismatch fails with the op, case, element and expected/actual values.
+contract OpSemanticsVectorsTest is Test {
+    using VecReader for Cursor;
+
+    struct Where {
+        string file;
+        uint256 caseIdx;
+        uint256 e;
+        uint256 k;
+    }
+
+    struct Tally {
+        uint256 valid;
+        uint256 invalid;
+        uint256 samples;
+        uint256 foldSteps;
+    }
+
+    /// External hop so a revert of the shape rule can be caught.
+    function outShapeExt(OpSemantics.Ctx memory c) external pure returns (uint32[] memory) {
+        return OpSemantics.outShapeOf(c);
+    }
+
+    function _run(string memory file) internal {
+        Cursor memory cur = VecReader.open(string.concat("ops/", file, ".bin"));
+        uint256 n = cur.u32();
+        require(n >= 100, "fewer than 100 cases per op: regenerate");
+        Tally memory t;
+        for (uint256 i = 0; i < n; i++) {
+            uint256 mark = VecReader.mark();
+            _case(cur, Where(file, i, 0, 0), t);
+            VecReader.release(mark);
+        }
+        assertTrue(cur.atEnd(), string.concat(file, ": trailing data"));
+        assertGt(t.valid, 0);
+        assertGt(t.invalid, 0);
+        console.log(
+            string.concat(
+                file, ": ", VecReader.dec(t.valid), " nodes, ", VecReader.dec(t.invalid), " malformed rejected, ",
+                VecReader.dec(t.samples), " elements, ", VecReader.dec(t.foldSteps), " fold steps"
+            )
+        );
+    }
+
+    function _case(Cursor memory cur, Where memory w, Tally memory t) internal view {
+        bool valid = cur.u32() == 1;
+        OpSemantics.Ctx memory c;
+        c.opId = uint16(cur.u32());
+        uint8 tsKind = uint8(cur.u32());
+        c.seed = cur.u32();
+        c.step = cur.u32();
+        c.inShapes = new uint32[][](cur.u32());
+        for (uint256 j = 0; j < c.inShapes.length; j++) c.inShapes[j] = cur.words();
+        c.attrs = cur.words();
+        _eq(w, "kind", tsKind, OpSemantics.kind(c.opId));
+        if (!valid) {
+            t.invalid++;
+            try this.outShapeExt(c) returns (uint32[] memory s) {
+                _mismatch(w, "malformed node accepted by outShapeOf, rank", 0, s.length);
+            } catch {}
+            return;
+        }
+        t.valid++;
+        c.outShape = cur.words();
+        _eqWords(w, "outShape", c.outShape, OpSemantics.outShapeOf(c));
+        uint256 ns = cur.u32();
+        for (uint256 s = 0; s < ns; s++) {
+            w.e = cur.u32();
+            t.samples++;
+            if (tsKind == OpSemantics.MAP) _mapSample(cur, c, w);
+            else t.foldSteps += _foldSample(cur, c, w);
+        }
+    }
+
+    function _mapSample(Cursor memory cur, OpSemantics.Ctx memory c, Where memory w) internal pure {
+        uint32[] memory vals = _readsAndValues(cur, OpSemantics.mapReads(c, w.e), w);
+        _eq(w, "mapEval", cur.u32(), OpSemantics.mapEval(c, w.e, vals));
+    }
+
+    function _foldSample(Cursor memory cur, OpSemantics.Ctx memory c, Where memory w) internal pure returns (uint256 nk) {
+        _eq(w, "foldLen", cur.u32(), OpSemantics.foldLen(c, w.e));
+        _eq(w, "foldInit", cur.u32(), OpSemantics.foldInit(c, w.e));
+        nk = cur.u32();
+        for (uint256 j = 0; j < nk; j++) {
+            w.k = cur.u32();
+            uint32[] memory vals = _readsAndValues(cur, OpSemantics.foldReads(c, w.e, w.k), w);
+            uint32 accK = cur.u32();
+            _eq(w, "foldStep acc_{k+1}", cur.u32(), OpSemantics.foldStep(c, accK, vals));
+        }
+    }
+
+    /// Compares the expected reads with `got` and returns the input values that follow them.
+    function _readsAndValues(Cursor memory cur, OpSemantics.Read[] memory got, Where memory w)
+        internal
+        pure
+        returns (uint32[] memory vals)
+    {
+        uint256 nr = cur.u32();
+        _eq(w, "number of reads", nr, got.length);
+        for (uint256 j = 0; j < nr; j++) {
+            _eq(w, "read input", cur.u32(), got[j].input);
+            _eq(w, "read index", cur.u32(), got[j].index);
+        }
+        vals = new uint32[](nr);
+        for (uint256 j = 0; j < nr; j++) vals[j] = cur.u32();
+    }
+
+    function _eqWords(Where memory w, string memory what, uint32[] memory expected, uint32[] memory actual)
+        internal
+        pure
+    {
+        _eq(w, string.concat(what, " rank"), expected.length, actual.length);
+        for (uint256 i = 0; i < expected.length; i++) _eq(w, what, expected[i], actual[i]);
+    }
+
+    function _eq(Where memory w, string memory what, uint256 expected, uint256 actual) internal pure {
+        if (expected != actual) _mismatch(w, what, expected, actual);
+    }
+
+    function _mismatch(Where memory w, string memory what, uint256 expected, uint256 actual) internal pure {
+        revert(
+            string.concat(
+                "op ", w.file, " case ", VecReader.dec(w.caseIdx), " e ", VecReader.dec(w.e), " k ",
+                VecReader.dec(w.k), " [", what, "]: expected ", VecReader.hex8(expected), " (", VecReader.dec(expected), ") actual ",
+                VecReader.hex8(actual), " (", VecReader.dec(actual), ")"
+            )
+        );
+    }
+
+    function test_vectors_state() public { _run("0_state"); }
+    function test_vectors_dataset() public { _run("1_dataset"); }
+    function test_vectors_batch() public { _run("2_batch"); }
+    function test_vectors_rng_uniform() public { _run("3_rng_uniform"); }
+    function test_vectors_fill() public { _run("4_fill"); }
+    function test_vectors_dropout_mask() public { _run("5_dropout_mask"); }
+    function test_vectors_add() public { _run("10_add"); }
+    function test_vectors_sub() public { _run("11_sub"); }
+    function test_vectors_mul() public { _run("12_mul"); }
+    function test_vectors_div() public { _run("13_div"); }
+    function test_vectors_max() public { _run("14_max"); }
+    function test_vectors_neg() public { _run("15_neg"); }
+    function test_vectors_exp() public { _run("16_exp"); }
+    function test_vectors_log() public { _run("17_log"); }
+    function test_vectors_sqrt() public { _run("18_sqrt"); }
+    function test_vectors_relu() public { _run("19_relu"); }
+    function test_vectors_relu_grad() public { _run("21_relu_grad"); }
+    function test_vectors_scale() public { _run("22_scale"); }
+    function test_vectors_addc() public { _run("23_addc"); }
+    function test_vectors_matmul() public { _run("30_matmul"); }
+    function test_vectors_sum() public { _run("31_sum"); }
+    function test_vectors_rowmax() public { _run("32_rowmax"); }
+    function test_vectors_maxpool2d() public { _run("33_maxpool2d"); }
+    function test_vectors_col2im() public { _run("34_col2im"); }
+    function test_vectors_reshape() public { _run("40_reshape"); }
+    function test_vectors_im2col() public { _run("41_im2col"); }
+    function test_vectors_maxpool2d_grad() public { _run("42_maxpool2d_grad"); }
+    function test_vectors_expand() public { _run("43_expand"); }
+    function test_vectors_copy() public { _run("44_copy"); }
+}
