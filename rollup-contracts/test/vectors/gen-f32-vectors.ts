@@ -8,6 +8,7 @@
 //   npx tsx rollup-contracts/test/vectors/gen-f32-vectors.ts           # (re)write the files
 //   npx tsx rollup-contracts/test/vectors/gen-f32-vectors.ts --check   # fail if they are stale
 //   npx tsx rollup-contracts/test/vectors/gen-f32-vectors.ts --n 1000  # fewer random vectors
+//   ... --seed 7   # a different random stream (for one-off soak runs; don't commit the output)
 import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,8 @@ const args = process.argv.slice(2);
 const CHECK = args.includes('--check');
 const nIdx = args.indexOf('--n');
 const N_RANDOM = nIdx >= 0 ? Number(args[nIdx + 1]) : 100_000;
+const sIdx = args.indexOf('--seed');
+const SEED = sIdx >= 0 ? Number(args[sIdx + 1]) : 0;
 
 // ---------------------------------------------------------------------------------------
 // Deterministic PRNG (mulberry32) and helpers
@@ -433,7 +436,7 @@ const SPECS: Spec[] = [
 ];
 
 function build(spec: Spec): Buffer {
-  next = mulberry32(seedOf(spec.op));
+  next = mulberry32(seedOf(spec.op) ^ Math.imul(SEED, 0x9e3779b9));
   const words: number[] = [];
   if (spec.arity === 2) {
     const pairs = [...specialPairs()];
