@@ -157,9 +157,14 @@ export class Engine {
     return recs;
   }
 
+  /** merkle.ts dataRoot, through the backend's faster implementation when it has one. */
+  private dataRoot(d: Float32Array): Buffer {
+    return this.backend.dataRoot ? this.backend.dataRoot(d) : dataRoot(d);
+  }
+
   /** State hash: sha256(specHash || u64 step || modelRoot || optRoot). */
   stateHash(state: TrainState): Buffer {
-    const roots = state.tensors.map((d, slot) => tensorRootOf(this.slotShapes[slot], dataRoot(d)));
+    const roots = state.tensors.map((d, slot) => tensorRootOf(this.slotShapes[slot], this.dataRoot(d)));
     const P = this.params.length;
     const step = Buffer.alloc(8);
     step.writeBigUInt64BE(BigInt(state.step));
@@ -168,7 +173,7 @@ export class Engine {
 
   /** Model hash: the Merkle root over the parameter tensor roots (the modelRoot of the state). */
   modelHash(state: TrainState): Buffer {
-    return merkleRoot(state.tensors.slice(0, this.params.length).map((d, i) => tensorRootOf(this.params[i].shape, dataRoot(d))));
+    return merkleRoot(state.tensors.slice(0, this.params.length).map((d, i) => tensorRootOf(this.params[i].shape, this.dataRoot(d))));
   }
 
   programRoot(): Buffer {

@@ -23,6 +23,8 @@ export type Kernel = (a: KernelArgs) => Float32Array;
 export interface Backend {
   name: string;
   kernels: Partial<Record<string, Kernel>>;
+  /** Optional faster computation of merkle.ts dataRoot (same value; used for state hashing). */
+  dataRoot?: (data: Float32Array) => Buffer;
 }
 
 function binaryKernel(fn: (x: number, y: number) => number): Kernel {
