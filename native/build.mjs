@@ -64,7 +64,7 @@ function build() {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const objs = Object.entries(flavours()).map(([isa, flags]) => compile(`kernels_${isa}.c`, flags, include));
-  objs.push(compile('pool.c', [], include), compile('binding.c', ['-DNODE_GYP_MODULE_NAME=optrain_native'], include));
+  objs.push(compile('pool.c', [], include), compile('sha256.c', [], include), compile('binding.c', ['-DNODE_GYP_MODULE_NAME=optrain_native'], include));
   const target = join(out, 'optrain_native.node');
   const link = process.platform === 'darwin' ? ['-bundle', '-undefined', 'dynamic_lookup'] : ['-shared'];
   execFileSync(cc, [...link, '-o', target, ...objs, '-lpthread', '-lm'], { stdio: ['ignore', 'inherit', 'inherit'] });

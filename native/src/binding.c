@@ -8,6 +8,7 @@
 
 #include "pool.h"
 #include "repops.h"
+#include "sha256.h"
 
 typedef void (*run_fn)(const repops_desc *, int, int, float *);
 typedef int (*parts_fn)(const repops_desc *, int, double);
@@ -158,6 +159,44 @@ static napi_value js_set_grain(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+typedef struct {
+  const float *data;
+  int64_t n, chunks;
+  uint8_t *leaves;
+} leaf_job;
+
+static void hash_leaves(void *ctx, int part, int parts) {
+  leaf_job *j = ctx;
+  int64_t c0 = j->chunks * part / parts, c1 = j->chunks * (part + 1) / parts;
+  for (int64_t c = c0; c < c1; c++) sha256_leaf(j->data, j->n, c, j->leaves + 32 * c);
+}
+
+/* dataRoot(data: Float32Array, out: Uint8Array(32)): the tensor data root of merkle.ts;
+ * leaves are hashed on the pool's threads when there are many. */
+static napi_value js_data_root(napi_env env, napi_callback_info info) {
+  size_t argc = 2, len, outLen;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  float *data;
+  if (argc != 2 || !get_f32(env, argv[0], &data, &len) || (!data && len > 0)) return throw_error(env, "native dataRoot: expected (Float32Array, Uint8Array(32))");
+  napi_typedarray_type type;
+  void *out;
+  bool is_ta = false;
+  napi_is_typedarray(env, argv[1], &is_ta);
+  if (!is_ta) return throw_error(env, "native dataRoot: out must be a Uint8Array(32)");
+  napi_get_typedarray_info(env, argv[1], &type, &outLen, &out, NULL, NULL);
+  if (type != napi_uint8_array || outLen != 32) return throw_error(env, "native dataRoot: out must be a Uint8Array(32)");
+  leaf_job j = {data, (int64_t)len, len == 0 ? 1 : ((int64_t)len + 255) / 256, NULL};
+  int64_t width = 1;
+  while (width < j.chunks) width *= 2;
+  if (!(j.leaves = malloc((size_t)width * 32))) return throw_error(env, "native dataRoot: out of memory");
+  int parts = j.chunks >= 64 * threads ? threads : 1;
+  pool_run(hash_leaves, &j, parts);
+  sha256_merkle_root(j.leaves, j.chunks, out);
+  free(j.leaves);
+  return NULL;
+}
+
 static napi_value make_string(napi_env env, const char *s) {
   napi_value r;
   napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &r);
@@ -199,10 +238,12 @@ static napi_value js_isas(napi_env env, napi_callback_info info) {
 
 static napi_value init(napi_env env, napi_value exports) {
   detect_isas();
+  sha256_init();
   napi_property_descriptor props[] = {
       {"run", NULL, js_run, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_default, NULL},
       {"setGrain", NULL, js_set_grain, NULL, NULL, NULL, napi_default, NULL},
+      {"dataRoot", NULL, js_data_root, NULL, NULL, NULL, napi_default, NULL},
       {"setIsa", NULL, js_set_isa, NULL, NULL, NULL, napi_default, NULL},
       {"isa", NULL, js_isa, NULL, NULL, NULL, napi_default, NULL},
       {"isas", NULL, js_isas, NULL, NULL, NULL, napi_default, NULL},

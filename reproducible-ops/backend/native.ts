@@ -14,6 +14,7 @@ interface Addon {
   run(words: Int32Array, consts: Float32Array, in0: Float32Array | null, in1: Float32Array | null, in2: Float32Array | null, out: Float32Array): void;
   setThreads(n: number): number;
   setGrain(workPerPart: number): void;
+  dataRoot(data: Float32Array, out: Uint8Array): void;
   setIsa(name: string): boolean;
   isa(): string;
   isas(): string[];
@@ -91,7 +92,13 @@ export function createNativeBackend({ threads = 1, isa, grain = 65536 }: NativeO
     },
   };
   const b = fastBackend(`native(${wantIsa}, ${threads} thread${threads > 1 ? 's' : ''})`, ex, referenceBackend);
-  return { ...b, threads, isa: wantIsa, isas: a.isas() };
+  const dataRoot = (data: Float32Array): Buffer => {
+    apply();
+    const out = Buffer.alloc(32);
+    a.dataRoot(data, out);
+    return out;
+  };
+  return { ...b, dataRoot, threads, isa: wantIsa, isas: a.isas() };
 }
 
 let current: Executor | null = null;

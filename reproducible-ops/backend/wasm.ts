@@ -42,7 +42,7 @@ class WasmRuntime {
   private i32!: Int32Array;
   private nextStack: number;
 
-  constructor(bytes: Uint8Array) {
+  constructor(bytes: Uint8Array<ArrayBuffer>) {
     this.module = new WebAssembly.Module(bytes);
     this.memory = new WebAssembly.Memory({ initial: 256, maximum: MAX_PAGES, shared: true });
     this.ex = new WebAssembly.Instance(this.module, { env: { memory: this.memory } }).exports as unknown as Exports;
@@ -148,7 +148,7 @@ export function loadWasmRuntime(): WasmRuntime | null {
     return (runtime = null);
   }
   try {
-    runtime = new WasmRuntime(readFileSync(WASM_MODULE_PATH));
+    runtime = new WasmRuntime(new Uint8Array(readFileSync(WASM_MODULE_PATH)));
   } catch (e) {
     loadError = `${WASM_MODULE_PATH} failed to load: ${(e as Error).message.split('\n')[0]}`;
     runtime = null;

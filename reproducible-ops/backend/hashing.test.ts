@@ -1,0 +1,38 @@
+// The native data root (SHA-NI or portable SHA-256, leaves on threads) must equal
+// merkle.ts dataRoot exactly: sizes around chunk and power-of-two boundaries, NaN payloads
+// (canonicalised), signed zeros.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { fromBits } from '../f32.ts';
+import { dataRoot } from '../merkle.ts';
+import { createNativeBackend, loadNativeAddon, nativeLoadError } from './native.ts';
+import { prng, randomData } from './op-cases.ts';
+
+const skip = loadNativeAddon() ? false : nativeLoadError();
+
+describe('native dataRoot equals merkle.ts dataRoot', () => {
+  it('every size class, 1 and 2 threads', { skip }, () => {
+    const r = prng(17);
+    for (const threads of [1, 2]) {
+      const b = createNativeBackend({ threads });
+      for (const n of [0, 1, 255, 256, 257, 512, 1000, 256 * 64 + 1, 256 * 129, 70001]) {
+        const d = randomData(r, n);
+        assert.equal(b.dataRoot!(d).toString('hex'), dataRoot(d).toString('hex'), `n=${n}, ${threads} threads`);
+      }
+    }
+  });
+
+  it('NaN payloads hash as the canonical NaN; -0 differs from +0', { skip }, () => {
+    const b = createNativeBackend({ threads: 1 });
+    const a = new Float32Array(600).fill(1.5);
+    const c = a.slice();
+    a[3] = fromBits(0x7fc00000);
+    c[3] = fromBits(0xffc01234);
+    assert.equal(b.dataRoot!(c).toString('hex'), b.dataRoot!(a).toString('hex'));
+    assert.equal(b.dataRoot!(c).toString('hex'), dataRoot(c).toString('hex'));
+    const z = new Float32Array(300), nz = z.slice();
+    nz[299] = -0;
+    assert.notEqual(b.dataRoot!(nz).toString('hex'), b.dataRoot!(z).toString('hex'));
+    assert.equal(b.dataRoot!(nz).toString('hex'), dataRoot(nz).toString('hex'));
+  });
+});
