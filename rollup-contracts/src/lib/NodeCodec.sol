@@ -37,8 +37,9 @@ library NodeCodec {
         n.shape = _words(desc, HEADER_BYTES + 4 * (nIn + nAttrs), rank);
     }
 
-    /// @dev sha256 is a precompile read, hence `view` (as agreed with DisputeGame).
-    function hash(bytes memory desc) internal view returns (bytes32) {
+    /// nodeHash = sha256(descriptor). pure (sha256 is allowed in pure code), so it serves view and
+    /// pure callers alike.
+    function hash(bytes memory desc) internal pure returns (bytes32) {
         return sha256(desc);
     }
 

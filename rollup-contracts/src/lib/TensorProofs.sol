@@ -22,7 +22,8 @@ library TensorProofs {
     /// elementAt: `offset` must be < 256 and the chunk 1024 bytes long.
     error ElementOffset(uint256 offset, uint256 chunkLength);
 
-    function tensorRoot(uint32[] memory shape, bytes32 dataRoot) internal view returns (bytes32) {
+    /// @dev pure (sha256 is allowed in pure code); callable from view and pure callers alike.
+    function tensorRoot(uint32[] memory shape, bytes32 dataRoot) internal pure returns (bytes32) {
         uint256 rank = shape.length;
         bytes memory header = new bytes(4 + 4 * rank + 32);
         assembly {
