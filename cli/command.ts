@@ -19,6 +19,26 @@ export interface Command {
   run(args: ParsedArgs, io: Io): Promise<number>;
 }
 
+/**
+ * A command listed by name and summary whose module is imported only when it runs, so that
+ * `optrain train` does not pay for loading the chain and queue libraries of other commands.
+ */
+export interface LazyCommand {
+  name: string;
+  summary: string;
+  load(): Promise<Command>;
+}
+
+export type CommandEntry = Command | LazyCommand;
+
+export function lazyCommand(name: string, summary: string, load: () => Promise<Command>): LazyCommand {
+  return { name, summary, load };
+}
+
+export async function loadCommand(entry: CommandEntry): Promise<Command> {
+  return 'load' in entry ? entry.load() : entry;
+}
+
 export interface ParsedArgs {
   values: Record<string, string | boolean | undefined>;
   positionals: string[];

@@ -2,7 +2,7 @@
 // Exit codes: 0 ok, 1 user error (bad job, dataset, file), 2 usage error (command line),
 // 70 internal error (a bug: printed with its stack).
 import { isUserError, UsageError } from '../jobs/errors.ts';
-import { parseCommandArgs, type Command, type Io } from './command.ts';
+import { loadCommand, parseCommandArgs, type CommandEntry, type Io } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
 
 export const EXIT_OK = 0;
@@ -10,7 +10,7 @@ export const EXIT_USER = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INTERNAL = 70;
 
-function topHelp(commands: Command[]): string {
+function topHelp(commands: CommandEntry[]): string {
   const w = Math.max(...commands.map((c) => c.name.length));
   return `optrain: optimistic-rollup verifiable ML training
 
@@ -24,7 +24,7 @@ Run 'optrain <command> --help' for a command's options.
 }
 
 /** Longest command name matching the start of argv (so two-word commands like 'job submit' work). */
-function findCommand(argv: string[], commands: Command[]): { cmd: Command; rest: string[] } | null {
+function findCommand(argv: string[], commands: CommandEntry[]): { cmd: CommandEntry; rest: string[] } | null {
   const sorted = [...commands].sort((a, b) => b.name.split(' ').length - a.name.split(' ').length);
   for (const cmd of sorted) {
     const words = cmd.name.split(' ');
@@ -44,12 +44,13 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       const what = argv[0].startsWith('-') ? `unknown option '${argv[0]}'` : `unknown command '${argv[0]}'`;
       throw new UsageError(`optrain: ${what} (commands: ${commands.map((c) => c.name).join(', ')}; see optrain --help)`);
     }
-    const args = parseCommandArgs(found.cmd, found.rest);
+    const cmd = await loadCommand(found.cmd);
+    const args = parseCommandArgs(cmd, found.rest);
     if (args.values.help) {
-      io.stdout.write(found.cmd.usage);
+      io.stdout.write(cmd.usage);
       return EXIT_OK;
     }
-    return await found.cmd.run(args, io);
+    return await cmd.run(args, io);
   } catch (e) {
     if (isUserError(e)) {
       io.stderr.write(`${e.message.startsWith('optrain') ? '' : 'optrain: error: '}${oneLine(e.message)}\n`);

@@ -3,13 +3,14 @@
 import { readFileSync } from 'node:fs';
 import { UserError } from './errors.ts';
 
-export function readTextFile(path: string, what: string): string {
+/** Read a UTF-8 file; `shown` is how errors name it (default: the path). */
+export function readTextFile(path: string, what: string, shown = path): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(code ?? e);
-    throw new UserError(`${what} ${path}: cannot read (${why})`);
+    throw new UserError(`${what} ${shown}: cannot read (${why})`);
   }
 }
 

@@ -103,7 +103,7 @@ export interface JobSpec {
 /** Read and validate a job file. Throws UserError naming the file and field. */
 export function readJobSpec(file: string): JobSpec {
   const abs = resolve(file);
-  const raw = parseJsonText(readTextFile(abs, 'job file'), file);
+  const raw = parseJsonText(readTextFile(abs, 'job file', file), file);
   return parseJobSpec(raw, file, dirname(abs));
 }
 

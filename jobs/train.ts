@@ -58,6 +58,7 @@ export function train(job: LoadedJob, engine: Engine, opts: TrainOptions = {}): 
     throw new UserError(`--steps ${target}: expected an integer in [1, ${job.steps}] (the job has ${job.steps} steps)`);
   const store = opts.outDir ? new CheckpointStore(opts.outDir, engine, hex0x(job.jobHash), job.spec.opsetVersion) : null;
   const resumed = store?.latest(target) ?? null;
+  const resumedFromStep = resumed ? resumed.state.step : null;
   if (resumed) opts.onResume?.(resumed.state.step, join(store!.dir, `${resumed.state.step}.bin`));
   const run = resumed ?? start(engine);
   runSteps(engine, run, target, job.spec.checkpointInterval, store, opts.onProgress);
@@ -76,7 +77,7 @@ export function train(job: LoadedJob, engine: Engine, opts: TrainOptions = {}): 
     testAccuracy: accuracy(engine, params, job.test.x, job.test.labels, job.classes),
     backend: engine.backend.name,
     seconds: 0,
-    resumedFromStep: resumed ? resumed.state.step : null,
+    resumedFromStep,
     outDir: opts.outDir ?? null,
   };
   if (opts.outDir) {

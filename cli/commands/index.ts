@@ -1,16 +1,20 @@
 // Every CLI command, in the order `optrain --help` lists them. Later commands (job submit,
 // solver start, verifier start, devnet, demo) add a file under cli/commands/ and a line here.
-import type { Command } from '../command.ts';
+// Commands that pull in heavy libraries (ethers, bullmq, ioredis) are registered lazily with
+// their name and summary repeated here; cli.test.ts checks the copies match the modules.
+import { lazyCommand, type CommandEntry } from '../command.ts';
 import { inspectCommand } from './inspect.ts';
 import { traceCommand } from './trace.ts';
 import { trainCommand } from './train.ts';
-import { devnetDownCommand, devnetUpCommand } from './devnet.ts';
-import { jobFetchModelCommand } from './job-fetch-model.ts';
-import { jobStatusCommand } from './job-status.ts';
-import { jobSubmitCommand } from './job-submit.ts';
-import { solverStartCommand } from './solver.ts';
 
-export const COMMANDS: Command[] = [
-  trainCommand, traceCommand, inspectCommand,
-  devnetUpCommand, devnetDownCommand, jobSubmitCommand, jobStatusCommand, jobFetchModelCommand, solverStartCommand,
+export const COMMANDS: CommandEntry[] = [
+  trainCommand,
+  traceCommand,
+  inspectCommand,
+  lazyCommand('devnet up', 'start anvil, redis-server and a blob server; deploy the contracts', async () => (await import('./devnet.ts')).devnetUpCommand),
+  lazyCommand('devnet down', 'stop the devnet started by devnet up', async () => (await import('./devnet.ts')).devnetDownCommand),
+  lazyCommand('job submit', 'pin a job spec and post it with an escrowed reward', async () => (await import('./job-submit.ts')).jobSubmitCommand),
+  lazyCommand('job status', "a job's on-chain status, commitment and training progress", async () => (await import('./job-status.ts')).jobStatusCommand),
+  lazyCommand('job fetch-model', "download a finalized job's model and check its hash against the chain", async () => (await import('./job-fetch-model.ts')).jobFetchModelCommand),
+  lazyCommand('solver start', 'run a solver: claim jobs, train, commit, defend disputes', async () => (await import('./solver.ts')).solverStartCommand),
 ];

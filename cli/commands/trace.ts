@@ -6,7 +6,7 @@ import { hex0x } from '../../jobs/checkpoint.ts';
 import { UsageError, UserError } from '../../jobs/errors.ts';
 import { loadJob, type LoadedJob } from '../../jobs/job.ts';
 import { createEngine, stateAt } from '../../jobs/train.ts';
-import { BACKEND_HELP, BACKEND_OPTIONS, backendFromFlags } from '../backend-flags.ts';
+import { BACKEND_HELP, BACKEND_OPTIONS, backendChoice, resolveBackend } from '../backend-flags.ts';
 import { expectPositionals, type Command, type Io } from '../command.ts';
 import { defaultOutDir } from './train.ts';
 
@@ -36,9 +36,10 @@ export const traceCommand: Command = {
     const [file] = expectPositionals(args, ['<job.json>'], 'trace');
     const stepFlag = args.values.step as string | undefined;
     if (stepFlag === undefined) throw new UsageError('optrain trace: --step S is required (see optrain trace --help)');
-    const backend = await backendFromFlags(args, 'trace', io);
+    const choice = backendChoice(args, 'trace');
     const job = loadJob(file);
     const step = parseStep(stepFlag, job.steps);
+    const backend = await resolveBackend(choice, io); // after validation: notices only for valid runs
     const engine = createEngine(job, backend);
     const outDir = (args.values.out as string | undefined) ?? existingDefaultOut(job);
     const { before, records, hashBefore, hashAfter, fromCheckpoint } = traceStep(engine, job, step, outDir);

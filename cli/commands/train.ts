@@ -1,8 +1,9 @@
 // `optrain train <job.json>`: run a job locally, checkpointing and resuming in --out DIR.
 import { join } from 'node:path';
+import { UsageError } from '../../jobs/errors.ts';
 import { loadJob } from '../../jobs/job.ts';
 import { createEngine, train, type TrainResult } from '../../jobs/train.ts';
-import { BACKEND_HELP, BACKEND_OPTIONS, backendFromFlags } from '../backend-flags.ts';
+import { BACKEND_HELP, BACKEND_OPTIONS, backendChoice, resolveBackend } from '../backend-flags.ts';
 import { expectPositionals, positiveIntFlag, type Command } from '../command.ts';
 import { table } from '../format.ts';
 import { progressSink } from '../progress.ts';
@@ -33,9 +34,13 @@ export const trainCommand: Command = {
   async run(args, io) {
     const [file] = expectPositionals(args, ['<job.json>'], 'train');
     const steps = positiveIntFlag(args.values.steps, '--steps', 'train');
-    const backend = await backendFromFlags(args, 'train', io);
+    const choice = backendChoice(args, 'train');
     const job = loadJob(file);
+    if (steps !== undefined && steps > job.steps)
+      throw new UsageError(`optrain train: --steps ${steps}: expected an integer in [1, ${job.steps}] (the job has ${job.steps} steps)`);
     const outDir = (args.values.out as string | undefined) ?? defaultOutDir(job.spec.name, job.jobHashHex);
+    // Resolved last, so that a bad job is reported before any backend notice.
+    const backend = await resolveBackend(choice, io);
     const engine = createEngine(job, backend);
     io.stderr.write(`optrain: training ${job.spec.name}: ${steps ?? job.steps} of ${job.steps} steps, batch ${job.spec.batchSize}, backend ${backend.name}, output ${outDir}\n`);
     const progress = progressSink(io.stderr);
