@@ -21,6 +21,8 @@ export const redisKeys = {
   eventCursor: (k: KeySpace, consumer: string) => `${ns(k)}:cursor:${consumer.toLowerCase()}`,
   /** Redis hash jobId -> runId of the jobs this solver has claimed and still has to see through. */
   solverJobs: (k: KeySpace, solver: string) => `${ns(k)}:solver:${solver.toLowerCase()}:jobs`,
+  /** Set of job ids this solver lost (reopened or taken from it): it does not claim them again. */
+  solverLost: (k: KeySpace, solver: string) => `${ns(k)}:solver:${solver.toLowerCase()}:lost`,
   /** Hash of the newest run manifest of one training run (written by workers). */
   checkpointHead: (k: KeySpace, runId: string) => `${ns(k)}:run:${runId}:head`,
   /** Hash of the result manifest (all state hashes, checkpoints, final model) of a job. */

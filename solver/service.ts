@@ -16,7 +16,9 @@ import { claimableOf, withdraw } from '../arbiter/chain/actions/withdraw.ts';
 import { requireSigner, type ChainClient } from '../arbiter/chain/client.ts';
 import { EventWatcher, redisCursor, sleepUnlessAborted } from '../arbiter/chain/events.ts';
 import type { JobRecord } from '../arbiter/chain/types.ts';
+import { ChainError } from '../arbiter/chain/errors.ts';
 import type { BlobStore } from '../jobs/blobstore.ts';
+import { UserError } from '../jobs/errors.ts';
 import { enqueueTraining, type TrainJobData, type TrainJobResult } from '../jobs/queue.ts';
 import { redisKeys, runIdOf, trainJobId, type KeySpace } from '../jobs/redis-keys.ts';
 import { loggingDefender, type DisputeDefender } from './dispute-hook.ts';
@@ -26,6 +28,8 @@ import { withheldCheckpointSteps } from './tamper-hooks.ts';
 import { checkAgainstChain, loadJobCached } from './worker.ts';
 
 export type Log = (event: string, fields: Record<string, unknown>) => void;
+
+const MAX_CONSIDER_ATTEMPTS = 5;
 
 export interface SolverConfig {
   client: ChainClient; // signs as the solver
@@ -51,6 +55,8 @@ export class SolverService {
   private readonly defender: DisputeDefender;
   /** Blob hashes this solver refuses to serve (kind=withhold). */
   readonly withheld = new Set<string>();
+  private readonly retry = new Map<bigint, number>();
+  private readonly reportedFailures = new Set<string>();
 
   constructor(private readonly cfg: SolverConfig) {
     this.address = requireSigner(cfg.client, 'the solver').address;
@@ -95,20 +101,40 @@ export class SolverService {
     }
   }
 
-  /** One round: new jobs, then every job this solver is responsible for. */
+  /** One round: new jobs (and ones that failed transiently), then every job this solver is responsible for. */
   async tick(): Promise<void> {
     const batch = await this.watcher.next();
-    for (const ev of batch.events) await this.guard(BigInt(ev.args.jobId as bigint), () => this.consider(BigInt(ev.args.jobId as bigint)));
+    const candidates = new Set([...this.retry.keys(), ...batch.events.map((ev) => BigInt(ev.args.jobId as bigint))]);
+    for (const jobId of candidates) await this.considerWithRetry(jobId);
     await this.watcher.commit(batch);
     const mine = await this.cfg.redis.hgetall(redisKeys.solverJobs(this.ks, this.address));
     for (const [jobId, runId] of Object.entries(mine)) await this.guard(BigInt(jobId), () => this.advance(BigInt(jobId), runId));
   }
 
   private async guard(jobId: bigint, f: () => Promise<void>): Promise<void> {
+    // One job's trouble (an RPC hiccup, a revert) must not stop the others.
     try {
       await f();
     } catch (e) {
       this.cfg.log('job-error', { jobId, error: (e as Error).message });
+    }
+  }
+
+  /**
+   * A job this solver cannot run (bad spec, unknown op...) is skipped for good; a transient
+   * failure (RPC, blob server down) is retried on the next ticks, a few times.
+   */
+  private async considerWithRetry(jobId: bigint): Promise<void> {
+    try {
+      await this.consider(jobId);
+      this.retry.delete(jobId);
+    } catch (e) {
+      const attempts = (this.retry.get(jobId) ?? 0) + 1;
+      const reverted = e instanceof ChainError && e.errorName !== undefined; // a decoded revert will not change on retry
+      const permanent = e instanceof UserError || reverted || attempts >= MAX_CONSIDER_ATTEMPTS;
+      if (permanent) this.retry.delete(jobId);
+      else this.retry.set(jobId, attempts);
+      this.cfg.log(permanent ? 'job-skipped' : 'job-retry', { jobId, error: (e as Error).message });
     }
   }
 
@@ -117,6 +143,7 @@ export class SolverService {
     const job = await getJob(this.cfg.client, jobId);
     if (job.status !== 'Open' || (await this.chainTime()) > job.claimDeadline) return;
     if (await this.cfg.redis.hexists(redisKeys.solverJobs(this.ks, this.address), String(jobId))) return;
+    if (await this.cfg.redis.sismember(redisKeys.solverLost(this.ks, this.address), String(jobId))) return;
     const posting = await getJobPosting(this.cfg.client, jobId);
     const { job: loaded } = await loadJobCached(posting.specURI, job.params.specHash, this.cfg.cache);
     const engine = new Engine(loaded.setup, this.cfg.backend);
@@ -154,7 +181,10 @@ export class SolverService {
     if (job.status === 'Committed' && mineNow) return this.awaitWindow(job);
     if (job.status === 'Challenged' && mineNow) return this.defend(job, runId);
     if (job.status === 'Finalized' && mineNow) await this.collect(job);
-    else this.cfg.log('job-lost', { jobId, status: job.status });
+    else {
+      this.cfg.log('job-lost', { jobId, status: job.status });
+      await this.cfg.redis.sadd(redisKeys.solverLost(this.ks, this.address), String(jobId));
+    }
     await this.cfg.redis.hdel(redisKeys.solverJobs(this.ks, this.address), String(jobId));
   }
 
@@ -165,6 +195,10 @@ export class SolverService {
       return this.enqueue(job, posting.specURI, runId);
     }
     const state = await bull.getState();
+    if (state === 'failed' && !this.reportedFailures.has(runId)) {
+      this.reportedFailures.add(runId);
+      this.cfg.log('training-gave-up', { jobId: job.jobId, runId, attempts: bull.attemptsMade, error: bull.failedReason });
+    }
     if (state !== 'completed') return;
     const r = bull.returnvalue;
     const commitment = { stepsRoot: r.stepsRoot, finalStateHash: r.finalStateHash, finalModelHash: r.finalModelHash, numSteps: BigInt(r.numSteps) };

@@ -16,13 +16,24 @@ import { EventWatcher, memoryCursor } from '../arbiter/chain/events.ts';
 import { increaseTime } from '../arbiter/chain/devnet.ts';
 import { isAlive } from '../arbiter/chain/processes.ts';
 import { ChainError } from '../arbiter/chain/errors.ts';
+import { challenge } from '../arbiter/chain/actions/challenge.ts';
+import { getDispute } from '../arbiter/chain/actions/get-job.ts';
+import { readDevnet, type DevnetInfo } from '../arbiter/chain/devnet.ts';
+import { REPO_ROOT } from '../arbiter/chain/artifacts.ts';
+import { killPid } from '../arbiter/chain/processes.ts';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 let net: TestDevnet;
+let cliDevnet: DevnetInfo | undefined; // started by the CLI test; killed here if the test failed midway
 before(async () => {
   net = await startTestDevnet();
 });
 after(async () => {
   await net?.stop();
+  for (const pid of Object.values(cliDevnet?.pids ?? {})) killPid(pid);
 });
 
 const hash = () => hexlify(randomBytes(32));
@@ -111,4 +122,60 @@ test('stop() kills anvil and redis', async () => {
   await other.stop();
   assert.ok(!isAlive(anvil), 'anvil stopped');
   assert.ok(!isAlive(redis), 'redis stopped');
+});
+
+test('challenge locks exactly the bond and opens a dispute', async () => {
+  const submitter = net.client('submitter'), solver = net.client('solver'), verifier = net.client('verifier');
+  const { jobId } = await postJob(submitter, { params: params(), specURI: 'file:///x', reward: parseEther('1'), ...terms });
+  await claimJob(solver, jobId, terms.requiredStake);
+  await commitResult(solver, jobId, { stepsRoot: hash(), finalStateHash: hash(), finalModelHash: hash(), numSteps: 20n });
+  await assert.rejects(challenge(verifier, jobId, 1n), new RegExp(`JobMarket\\.challenge\\(${jobId}\\) reverted: WrongBond\\(expected=${terms.challengerBond}, sent=1\\)`));
+  const { disputeId } = await challenge(verifier, jobId, terms.challengerBond);
+  const d = await getDispute(verifier, disputeId);
+  assert.equal(d.status, 'Active');
+  assert.equal(d.jobId, jobId);
+  assert.equal(d.challenger, verifier.signer!.address);
+  assert.equal(d.bond, terms.challengerBond);
+  const job = await getJob(verifier, jobId);
+  assert.equal(job.status, 'Challenged');
+  assert.equal(job.activeDisputeId, disputeId);
+});
+
+test('CLI: devnet up writes the devnet file, commands read it, devnet down stops everything', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'optrain-cli-devnet-'));
+  const file = join(dir, 'devnet.json');
+  const cli = (...args: string[]) => spawnSync(process.execPath, [join(REPO_ROOT, 'bin/optrain.mjs'), ...args, '--devnet', file], { encoding: 'utf8' });
+  try {
+    const up = cli('devnet', 'up', '--json');
+    assert.equal(up.status, 0, up.stderr);
+    const printed = JSON.parse(up.stdout);
+    cliDevnet = readDevnet(file);
+    assert.equal(printed.rpcUrl, cliDevnet.rpcUrl);
+    for (const [name, pid] of Object.entries(cliDevnet.pids)) assert.ok(isAlive(pid), `${name} running`);
+    assert.ok((await fetch(`${cliDevnet.blobUrl}/health`)).ok, 'blob server answers');
+
+    const again = cli('devnet', 'up');
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, /^optrain: error: a devnet is already running \(.*devnet\.json, anvil pid \d+\); run 'optrain devnet down' first\n$/);
+    const status = cli('job', 'status', '7');
+    assert.equal(status.status, 1);
+    assert.match(status.stderr, /^optrain: error: job 7 does not exist on JobMarket 0x[0-9a-fA-F]{40} \(jobs are 1\.\.0\)\n$/);
+    const submit = cli('job', 'submit', 'job.json');
+    assert.equal(submit.status, 2);
+    assert.match(submit.stderr, /^optrain job submit: --reward is required \(an amount in ETH, e\.g\. --reward 1\.5\)\n$/);
+    const badTamper = cli('solver', 'start', '--tamper', 'kind=flip,step=1');
+    assert.equal(badTamper.status, 1);
+    assert.match(badTamper.stderr, /kind=flip needs op=\.\.\.; usage: kind=flip,step=S,op=O,elem=E,bit=B/);
+
+    const down = cli('devnet', 'down', '--json');
+    assert.equal(down.status, 0, down.stderr);
+    assert.deepEqual(JSON.parse(down.stdout).stopped.sort(), ['anvil', 'blobServer', 'redis']);
+    for (const [name, pid] of Object.entries(cliDevnet.pids)) assert.ok(!isAlive(pid), `${name} stopped`);
+    assert.ok(!existsSync(file), 'devnet file removed');
+    const gone = cli('job', 'status', '1');
+    assert.equal(gone.status, 1);
+    assert.match(gone.stderr, /devnet file not found: .*devnet\.json \(start one with `optrain devnet up`, or pass --devnet FILE\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
