@@ -1,0 +1,30 @@
+// Plain-text tables of bench results (the README's Benchmarks section uses the same layout).
+import type { MatmulRow } from './matmul.ts';
+import type { TrainRow } from './train.ts';
+
+const pad = (s: string, n: number) => s.padEnd(n);
+
+export function printMatmul(rows: MatmulRow[], log: (s: string) => void): void {
+  const impls = [...new Set(rows.map((r) => `${r.impl} x${r.threads}`))];
+  const shapes = [...new Set(rows.map((r) => r.shape))];
+  log('\nmatmul GFLOP/s (best of rounds)');
+  log(`| shape | ${impls.join(' | ')} |`);
+  log(`|---|${impls.map(() => '---:').join('|')}|`);
+  for (const s of shapes) {
+    const cells = impls.map((i) => rows.find((r) => r.shape === s && `${r.impl} x${r.threads}` === i)?.gflops.toFixed(1) ?? '-');
+    log(`| ${s} | ${cells.join(' | ')} |`);
+  }
+}
+
+export function printTrain(rows: TrainRow[], hashShare: number | null, log: (s: string) => void): void {
+  log('\nMNIST MLP (784-128-10, batch 64, SGD momentum) training');
+  log(`| ${pad('impl', 22)} | threads | steps | samples/s | seconds | test accuracy | state hash share |`);
+  log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    const share = r.hashSeconds === undefined ? '-' : `${((r.hashSeconds / (r.seconds + r.hashSeconds)) * 100).toFixed(1)}%`;
+    log(`| ${pad(r.impl, 22)} | ${r.threads} | ${r.steps} | ${r.samplesPerSec.toFixed(0)} | ${r.seconds.toFixed(2)} | ${r.testAccuracy.toFixed(4)} | ${share} |`);
+  }
+  if (hashShare !== null) log(`state hashing share of step time (fastest backend): ${(hashShare * 100).toFixed(1)}%`);
+  const hashes = new Set(rows.filter((r) => r.stateHash && r.steps === rows.find((x) => x.stateHash)!.steps).map((r) => r.stateHash));
+  if (hashes.size > 1) log('WARNING: engine backends that ran the same steps ended in different state hashes');
+}

@@ -1,0 +1,121 @@
+// `npm run bench [-- --json] [--quick] [--only matmul,train] [--steps N] [--reference-steps N] [--threads 1,2]`
+// One run measures: matmul GFLOP/s of every engine backend and of tfjs (cpu, wasm); MNIST
+// MLP training samples/s per backend and tfjs-wasm model.fit on the same model, data and
+// hyperparameters (test accuracy alongside); the share of a solver's step time spent on
+// the per-step state hash; and PyTorch when `python3 -c "import torch"` works.
+import { parseArgs } from 'node:util';
+import { createNativeBackend, loadNativeAddon, nativeLoadError } from '../reproducible-ops/backend/native.ts';
+import { referenceBackend, type Backend } from '../reproducible-ops/backend/reference.ts';
+import { createWasmBackend, loadWasmRuntime, wasmLoadError } from '../reproducible-ops/backend/wasm.ts';
+import { engineMatmul, matmulCases, tfjsMatmul, type MatmulRow } from './matmul.ts';
+import { BATCH, loadMnist } from './mnist.ts';
+import { printMatmul, printTrain } from './report.ts';
+import { loadAverage } from './timing.ts';
+import { tfFitMlp } from './tfjs.ts';
+import { torchMlp } from './torch.ts';
+import { engineTrain, hashShareOf, type TrainRow } from './train.ts';
+
+const USAGE = `usage: npm run bench -- [--json] [--quick] [--only matmul,train] [--steps N] [--reference-steps N] [--threads 1,2]`;
+
+interface Options {
+  json: boolean;
+  quick: boolean;
+  only: Set<string>;
+  steps: number;
+  referenceSteps: number;
+  threads: number[];
+}
+
+function positiveInt(v: string | undefined, flag: string, dflt: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag}: expected a positive integer, got '${v}'\n${USAGE}`);
+  return n;
+}
+
+function options(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, only: { type: 'string' }, steps: { type: 'string' }, 'reference-steps': { type: 'string' }, threads: { type: 'string' }, help: { type: 'boolean' } },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const quick = values.quick ?? false;
+  const only = new Set((values.only ?? 'matmul,train').split(','));
+  for (const o of only) if (o !== 'matmul' && o !== 'train') throw new Error(`--only: expected matmul and/or train, got '${o}'\n${USAGE}`);
+  const threads = (values.threads ?? '1,2').split(',').map((t) => positiveInt(t, '--threads', 1));
+  return { json: values.json ?? false, quick, only, steps: positiveInt(values.steps, '--steps', quick ? 200 : 937), referenceSteps: positiveInt(values['reference-steps'], '--reference-steps', quick ? 10 : 60), threads };
+}
+
+/** The engine backends to measure: reference, then wasm and native at each thread count. */
+function engineBackends(o: Options, log: (s: string) => void): { impl: string; threads: number; backend: Backend }[] {
+  const list: { impl: string; threads: number; backend: Backend }[] = [{ impl: 'reference', threads: 1, backend: referenceBackend }];
+  if (loadWasmRuntime()) for (const t of o.threads) list.push({ impl: 'wasm', threads: t, backend: createWasmBackend({ threads: t }) });
+  else log(`notice: wasm backend skipped: ${wasmLoadError()}`);
+  if (loadNativeAddon()) for (const t of o.threads) list.push({ impl: 'native', threads: t, backend: createNativeBackend({ threads: t }) });
+  else log(`notice: native backend skipped: ${nativeLoadError()}`);
+  return list;
+}
+
+async function runMatmul(o: Options, backends: ReturnType<typeof engineBackends>, log: (s: string) => void): Promise<MatmulRow[]> {
+  const rows: MatmulRow[] = [];
+  const roundSeconds = o.quick ? 0.05 : 0.2;
+  for (const c of matmulCases(o.quick)) {
+    const slow = 2 * c.M * c.K * c.N > 2 * 512 ** 3; // plain-JS implementations skip the largest cube
+    for (const b of backends) {
+      if (b.impl === 'reference' && 2 * c.M * c.K * c.N > 2 * 256 ** 3) continue;
+      rows.push(await engineMatmul(b.impl, b.backend, b.threads, c, roundSeconds));
+      log(`matmul ${rows.at(-1)!.shape} ${b.impl} x${b.threads}: ${rows.at(-1)!.gflops.toFixed(1)} GFLOP/s`);
+    }
+    for (const tf of ['cpu', 'wasm'] as const) {
+      if (tf === 'cpu' && slow) continue;
+      rows.push(await tfjsMatmul(tf, c, roundSeconds));
+      log(`matmul ${rows.at(-1)!.shape} tfjs-${tf}: ${rows.at(-1)!.gflops.toFixed(1)} GFLOP/s`);
+    }
+  }
+  return rows;
+}
+
+async function runTrain(o: Options, backends: ReturnType<typeof engineBackends>, log: (s: string) => void): Promise<{ rows: TrainRow[]; hashShare: number | null }> {
+  const train = loadMnist('train'), test = loadMnist('t10k');
+  const rows: TrainRow[] = [];
+  for (const b of backends) {
+    const steps = b.impl === 'reference' ? Math.min(o.referenceSteps, o.steps) : o.steps;
+    rows.push(engineTrain(b.impl, b.backend, b.threads, train, test, steps));
+    const r = rows.at(-1)!;
+    log(`train ${b.impl} x${b.threads}: ${r.steps} steps, ${r.samplesPerSec.toFixed(0)} samples/s, hash ${(hashShareOf(r) * 100).toFixed(1)}% of step, accuracy ${r.testAccuracy.toFixed(4)}`);
+  }
+  const samples = Math.min(o.steps * BATCH, train.x.shape[0]);
+  const sub = { x: { shape: [samples, 784], data: train.x.data.subarray(0, samples * 784) }, y: { shape: [samples, 10], data: train.y.data.subarray(0, samples * 10) }, labels: train.labels.subarray(0, samples) };
+  const fit = await tfFitMlp('wasm', sub, test, 1);
+  rows.push({ impl: 'tfjs-wasm model.fit', threads: 1, samplesPerSec: fit.samples / fit.seconds, seconds: fit.seconds, testAccuracy: fit.testAccuracy, steps: Math.ceil(fit.samples / BATCH) });
+  log(`train tfjs-wasm model.fit: ${rows.at(-1)!.samplesPerSec.toFixed(0)} samples/s, accuracy ${fit.testAccuracy.toFixed(4)}`);
+  const torch = torchMlp(o.steps, Math.max(...o.threads), log);
+  if (torch) rows.push(torch);
+  const fastest = [...rows].filter((r) => r.hashSeconds !== undefined).sort((a, b) => b.samplesPerSec - a.samplesPerSec)[0];
+  return { rows, hashShare: fastest ? hashShareOf(fastest) : null };
+}
+
+async function main(): Promise<void> {
+  const o = options(process.argv.slice(2));
+  const log = (s: string) => (o.json ? process.stderr : process.stdout).write(`${s}\n`);
+  const load0 = await loadAverage();
+  const backends = engineBackends(o, log);
+  const matmul = o.only.has('matmul') ? await runMatmul(o, backends, log) : [];
+  const { rows: train, hashShare } = o.only.has('train') ? await runTrain(o, backends, log) : { rows: [], hashShare: null };
+  const result = { matmul, train, hashShare, loadAverage: [load0, await loadAverage()] };
+  if (o.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  else {
+    if (matmul.length) printMatmul(matmul, log);
+    if (train.length) printTrain(train, hashShare, log);
+    log(`load average (1 min) at start/end: ${result.loadAverage.map((x) => x.toFixed(2)).join(' / ')}`);
+  }
+  process.exit(0); // worker threads of the wasm backend are unref'd, tfjs may keep timers
+}
+
+main().catch((e) => {
+  console.error(`bench: ${(e as Error).message}`);
+  process.exit(1);
+});
