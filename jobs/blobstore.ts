@@ -168,3 +168,16 @@ export async function fetchVerified(uri: string, expectedHash: string): Promise<
   if (!res.ok) throw new BlobError(`GET ${uri}: HTTP ${res.status} ${(await res.text()).trim()}`);
   return verifyBytes(new Uint8Array(await res.arrayBuffer()), expectedHash, uri);
 }
+
+/** A blob server used as a store (workers on other machines upload checkpoints with PUT). */
+export class RemoteBlobStore {
+  constructor(readonly baseUrl: string) {}
+
+  put(bytes: Uint8Array): Promise<string> {
+    return putBlob(this.baseUrl, bytes);
+  }
+
+  get(hash: string): Promise<Buffer> {
+    return fetchBlob(this.baseUrl, hash);
+  }
+}

@@ -5,7 +5,7 @@ import type { Worker } from 'bullmq';
 import type { Backend } from '../reproducible-ops/backend/reference.ts';
 import { createClient } from '../arbiter/chain/client.ts';
 import type { ContractAddresses } from '../arbiter/chain/client.ts';
-import { BlobStore, serveBlobs, type BlobServer } from '../jobs/blobstore.ts';
+import { BlobStore, RemoteBlobStore, serveBlobs, type BlobServer } from '../jobs/blobstore.ts';
 import { redisClient, trainQueue, type QueueTimings } from '../jobs/queue.ts';
 import { trainQueueName } from '../jobs/redis-keys.ts';
 import type { DisputeDefender } from './dispute-hook.ts';
@@ -34,6 +34,8 @@ export interface StartSolverOptions {
   timings?: QueueTimings;
   pollMs?: number;
   blobPort?: number;
+  /** role=train on another machine: upload checkpoints to the solver's blob server instead of dataDir. */
+  blobUrl?: string;
   defender?: DisputeDefender;
   log: Log;
 }
@@ -63,12 +65,14 @@ export async function startSolver(o: StartSolverOptions): Promise<RunningSolver>
   let loop: Promise<void> | undefined;
   if (role !== 'train') {
     let service: SolverService | undefined;
-    running.blobServer = await serveBlobs(blobs, { port: o.blobPort, withhold: (h) => service?.withheld.has(h) ?? false });
+    // PUT is safe to accept: a blob is stored only under the hash of its own bytes.
+    running.blobServer = await serveBlobs(blobs, { port: o.blobPort, allowPut: true, withhold: (h) => service?.withheld.has(h) ?? false });
     service = new SolverService({ client, chainId: o.net.chainId, redis, queue, blobs, blobUrl: running.blobServer.url, cache, backend: o.backend, tamper, defender: o.defender, log: o.log });
     running.service = service;
     loop = service.run(abort.signal, o.pollMs ?? 500);
   }
-  if (role !== 'watch') running.worker = startTrainWorker({ redisUrl: o.net.redisUrl, queueName, redis, blobs, cache, backend: o.backend, timings: o.timings, log: o.log });
+  const checkpointStore = o.blobUrl ? new RemoteBlobStore(o.blobUrl) : blobs;
+  if (role !== 'watch') running.worker = startTrainWorker({ redisUrl: o.net.redisUrl, queueName, redis, blobs: checkpointStore, cache, backend: o.backend, timings: o.timings, log: o.log });
   o.log('solver-started', { address, role, queue: queueName, blobUrl: running.blobServer?.url, tamper: o.tamper });
   running.stop = async () => {
     abort.abort();

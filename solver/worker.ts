@@ -15,12 +15,13 @@ import { loadRemoteJob, type RemoteJob } from './job-source.ts';
 import { checkTamperFits, parseSolverTamper } from './tamper.ts';
 import { TamperPlan } from './tamper-hooks.ts';
 import { runTraining } from './train-run.ts';
+import type { BlobIO } from './run-store.ts';
 
 export interface WorkerDeps {
   redisUrl: string;
   queueName: string;
   redis: Redis;
-  blobs: BlobStore; // checkpoints go here (served by the solver's blob server)
+  blobs: BlobIO; // checkpoints go here (the solver's blob store, local or over HTTP)
   cache: BlobStore; // dataset files fetched from elsewhere
   backend: Backend;
   timings?: QueueTimings;

@@ -1,7 +1,8 @@
 // Crash/resume on a real anvil + redis-server: a training worker process is SIGKILLed in the
 // middle of a job; BullMQ hands the stalled job to another worker, which resumes from the
 // newest checkpoint in the blob store. The committed stepsRoot equals an uninterrupted run's.
-// The chain-side solver is restarted too (a new process instance), and carries on from Redis.
+// The replacement worker runs as if on another machine (checkpoints over HTTP), and the
+// chain-side solver is restarted too (a new instance) and carries on from Redis.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -60,7 +61,8 @@ test('a SIGKILLed training worker is replaced and the run resumes from its last 
   // Restart the chain side: a fresh solver instance must carry on from what Redis remembers.
   await watcher1.stop();
   running.splice(running.indexOf(watcher1), 1);
-  running.push(await startSolver({ ...base, role: 'watch' }));
+  const watcher2 = await startSolver({ ...base, role: 'watch' });
+  running.push(watcher2);
 
   // A separate worker process (the CLI) starts training; kill -9 it mid-run.
   const devnetFile = writeDevnet(net.info, join(dir, 'devnet.json'));
@@ -85,7 +87,9 @@ test('a SIGKILLed training worker is replaced and the run resumes from its last 
   }
   assert.equal((await getJob(chain, sub.jobId)).status, 'Claimed', 'nothing committed by the killed worker');
 
-  running.push(await startSolver({ ...base, role: 'train' }));
+  // The replacement worker stands for another machine: its own data dir, checkpoints read from
+  // and uploaded to the solver's blob server over HTTP, datasets fetched from the devnet's.
+  running.push(await startSolver({ ...base, role: 'train', dataDir: join(dir, 'machine2'), blobUrl: watcher2.blobServer!.url }));
   const committed = await waitFor('the resumed run to be committed', async () => {
     const j = await getJob(chain, sub.jobId);
     return j.status === 'Committed' ? j : null;

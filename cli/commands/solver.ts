@@ -23,7 +23,9 @@ Options:
   --role R            all (default), watch (chain side only: claim/commit/serve blobs) or
                       train (a queue worker only; run more of them to use more cores)
   --data-dir DIR      checkpoint blobs and dataset cache (default .optrain/solver-<address>);
-                      watch and train processes of one solver must share it
+                      watch and train processes of one machine share it
+  --blob-url URL      (--role train on another machine) upload checkpoints to the solver's
+                      blob server at URL (printed by its solver-started event)
   --tamper SPEC       cheat in one precise way, for adversarial tests (docs/TAMPER.md), e.g.
                       'kind=flip,step=3,op=12,elem=0,bit=30'
   --poll-ms N         chain polling interval (default 500)
@@ -52,7 +54,7 @@ export const solverStartCommand: Command = {
   options: {
     ...NETWORK_OPTIONS, ...BACKEND_OPTIONS,
     role: { type: 'string' }, 'data-dir': { type: 'string' }, tamper: { type: 'string' },
-    'poll-ms': { type: 'string' }, 'lock-ms': { type: 'string' }, 'queue-suffix': { type: 'string' },
+    'poll-ms': { type: 'string' }, 'lock-ms': { type: 'string' }, 'queue-suffix': { type: 'string' }, 'blob-url': { type: 'string' },
   },
   async run(args, io) {
     const cmd = 'solver start';
@@ -73,6 +75,7 @@ export const solverStartCommand: Command = {
       pollMs: positiveIntFlag(v['poll-ms'], '--poll-ms', cmd),
       timings: lockMs ? { lockDurationMs: lockMs, stalledIntervalMs: Math.max(250, Math.floor(lockMs / 2)) } : undefined,
       queueSuffix: v['queue-suffix'] as string | undefined,
+      blobUrl: v['blob-url'] as string | undefined,
     }).catch((e) => {
       throw e instanceof UserError ? e : new UserError((e as Error).message);
     });
