@@ -1,8 +1,8 @@
 // The --tamper grammar (clear errors naming the key and the expected value) and what each
 // solver kind does to a training run, checked against an honest run of the same job.
-import { test, describe, before } from 'node:test';
+import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine, type TrainState } from '../reproducible-ops/engine.ts';
@@ -109,8 +109,11 @@ describe('tamper kinds in the training loop', () => {
     return st;
   };
 
+  let dir = '';
+  after(() => rmSync(dir, { recursive: true, force: true }));
   before(async () => {
-    job = loadJob(writeTinyJob(mkdtempSync(join(tmpdir(), 'optrain-tamper-')), { steps: STEPS, checkpointInterval: INTERVAL }));
+    dir = mkdtempSync(join(tmpdir(), 'optrain-tamper-'));
+    job = loadJob(writeTinyJob(dir, { steps: STEPS, checkpointInterval: INTERVAL }));
     engine = new Engine(job.setup, referenceBackend);
     honest = await run();
   });
