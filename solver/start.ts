@@ -74,7 +74,7 @@ export async function startSolver(o: StartSolverOptions): Promise<RunningSolver>
   const checkpointStore = o.blobUrl ? new RemoteBlobStore(o.blobUrl) : blobs;
   if (role !== 'watch') running.worker = startTrainWorker({ redisUrl: o.net.redisUrl, queueName, redis, blobs: checkpointStore, cache, backend: o.backend, timings: o.timings, log: o.log });
   o.log('solver-started', { address, role, queue: queueName, blobUrl: running.blobServer?.url, tamper: o.tamper });
-  running.stop = async () => {
+  const shutdown = async () => {
     abort.abort();
     await loop;
     await running.worker?.close();
@@ -83,5 +83,7 @@ export async function startSolver(o: StartSolverOptions): Promise<RunningSolver>
     redis.disconnect();
     client.provider.destroy();
   };
+  let stopping: Promise<void> | undefined;
+  running.stop = () => (stopping ??= shutdown()); // idempotent
   return running;
 }

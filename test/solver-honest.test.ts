@@ -14,6 +14,7 @@ import { writeTinyJob } from './helpers/tiny-job.ts';
 import { gasSpent, waitFor } from './helpers/chain.ts';
 import { getJob, getMarketTotals } from '../arbiter/chain/actions/get-job.ts';
 import { claimableOf } from '../arbiter/chain/actions/withdraw.ts';
+import { claimJob } from '../arbiter/chain/actions/claim-job.ts';
 import { increaseTime } from '../arbiter/chain/devnet.ts';
 import { referenceBackend } from '../reproducible-ops/backend/reference.ts';
 import { loadJob } from '../jobs/job.ts';
@@ -104,5 +105,33 @@ test('honest job: submitted, claimed, trained, committed, finalized, paid; model
     assert.ok(correct / labels.length > 0.9, `the fetched model classifies the test set (${correct}/${labels.length})`);
   } finally {
     model.dispose();
+  }
+});
+
+test('a solver that crashed right after its claim transaction re-adopts the job on restart and commits it', async () => {
+  await solver.stop(); // only the crashed solver's successor may act on the next job
+  const submitter = net.client('submitter'), crashed = net.client(4);
+  const jobFile = writeTinyJob(join(dir, 'job-recover'), { steps: 6, checkpointInterval: 3, name: 'recover' });
+  const sub = await submitJob({
+    net: net.info, privateKey: net.info.accounts[1].privateKey, jobFile, reward: parseEther('1'), stake: parseEther('0.1'),
+    bond: parseEther('0.05'), claimWindow: 3600n, solveTime: 3600n, challengeWindow: 600n,
+  });
+  // The claim lands on chain, but the solver "dies" before recording it in Redis.
+  await claimJob(crashed, sub.jobId, parseEther('0.1'));
+  const restarted = await startSolver({
+    net: net.info, privateKey: net.info.accounts[4].privateKey, dataDir: join(dir, 'solver4'), backend: referenceBackend,
+    queueSuffix: `recover${process.pid}`, pollMs: 100, log: (event, fields) => events.push({ event, fields: { ...fields, solver: 4 } }),
+  });
+  try {
+    const j = await waitFor('the recovered job to be committed', async () => {
+      const job = await getJob(submitter, sub.jobId);
+      return job.status === 'Committed' ? job : null;
+    });
+    assert.equal(j.solver, crashed.signer!.address);
+    assert.ok(events.some((e) => e.event === 'recovered-claim' && e.fields.jobId === sub.jobId));
+    const local = train(loadJob(jobFile), createEngine(loadJob(jobFile), referenceBackend));
+    assert.equal(j.commitment.stepsRoot, local.stateRoot);
+  } finally {
+    await restarted.stop();
   }
 });
