@@ -3,7 +3,17 @@
 // reference kernels, which compute the same bits.
 import { numel } from '../tensor.ts';
 import { describe, FAST_OPS, type Descriptor } from './descriptors.ts';
+import { batchKernel } from './batch.ts';
 import type { Backend, Kernel, KernelArgs } from './reference.ts';
+
+/**
+ * An output buffer without zero-filling: every fast kernel writes all of its output
+ * elements, and zeroing plus page faults of a fresh zeroed buffer cost several times more
+ * than an elementwise kernel itself on large tensors.
+ */
+export function allocOutput(n: number): Float32Array {
+  return new Float32Array(Buffer.allocUnsafeSlow(n * 4).buffer, 0, n);
+}
 
 export interface Executor {
   /** Compute `out` (already allocated with the output's element count) from `d`. */
@@ -23,7 +33,7 @@ export function fastKernel(op: string, ex: Executor, fallback: Kernel): Kernel {
     if (n === 0 || aliasesInput(op, a)) return fallback(a);
     const d = describe(op, a);
     if (!d) return fallback(a);
-    const out = ex.alloc ? ex.alloc(n) : new Float32Array(n);
+    const out = ex.alloc ? ex.alloc(n) : allocOutput(n);
     ex.exec(d, out);
     return out;
   };
@@ -32,5 +42,6 @@ export function fastKernel(op: string, ex: Executor, fallback: Kernel): Kernel {
 export function fastBackend(name: string, ex: Executor, reference: Backend): Backend {
   const kernels: Record<string, Kernel> = {};
   for (const op of FAST_OPS) kernels[op] = fastKernel(op, ex, reference.kernels[op]!);
+  kernels.batch = batchKernel(ex.alloc ?? allocOutput);
   return { name, kernels };
 }

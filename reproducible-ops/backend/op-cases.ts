@@ -141,10 +141,20 @@ function otherCases(r: () => number): OpCase[] {
   return cases;
 }
 
+function batchCases(r: () => number): OpCase[] {
+  const cases: OpCase[] = [];
+  for (const [n, B, step] of [[1, 3, 0], [10, 4, 7], [97, 64, 5], [1000, 64, 15], [60000, 64, 936], [33, 40, 12345]]) {
+    const row = pick(r, [1, 3, 10]);
+    const ds = randomData(r, n * row);
+    cases.push({ op: 'batch', label: `batch n=${n} B=${B} step=${step}`, args: call('batch', [ds], [[n, row]], [B], 1 + Math.floor(r() * 1000), step) });
+  }
+  return cases;
+}
+
 /** Every fast op, several random cases each; `seed` picks the cases. */
 export function opCases(seed: number): OpCase[] {
   const r = prng(seed);
-  return [...elementwiseCases(r), ...matmulCases(r), ...spatialCases(r), ...otherCases(r)];
+  return [...elementwiseCases(r), ...matmulCases(r), ...spatialCases(r), ...otherCases(r), ...batchCases(r)];
 }
 
 /** Index of the first element whose canonical bits differ (NaN payloads do not count), or -1. */
