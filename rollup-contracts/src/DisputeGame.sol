@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IDisputeGame, Commitment, JobParams} from "./interfaces/IDisputeGame.sol";
+import {IJobMarket} from "./interfaces/IJobMarket.sol";
+import {IOneStepProver} from "./interfaces/IOneStepProver.sol";
+import {IDisputeGameEvents} from "./lib/GameEvents.sol";
+import {GameLib, Verdict} from "./lib/GameLib.sol";
+import {
+    Game,
+    Phase,
+    Side,
+    Reason,
+    TracePost,
+    RecordReveal,
+    LinkProof,
+    Chunk,
+    NodeContext,
+    InputOpening,
+    InputChunk
+} from "./lib/GameTypes.sol";
+import "./lib/GameErrors.sol";
+
+/// @title  DisputeGame
+/// @notice Bisection game between a solver and a challenger over one challenged commitment,
+///         ending in the on-chain re-execution of a single binary32 operation (docs/PROTOCOL.md).
+///
+///         step:    the challenger names the first wrong state transition j (all H[t] are in
+///                  stepsRoot already, so this takes one move);
+///         trace:   the solver commits to the op trace of transition j; the challenger either
+///                  disputes a post-state leaf (link) or bisects the trace accumulator down to
+///                  one record;
+///         element: the challenger names a wrong output element, the solver opens it;
+///         fold:    for reductions, the solver commits to the accumulator sequence and the
+///                  challenger names a wrong accumulation step;
+///         one-step: the contract recomputes the value (OneStepProver) and the liar loses.
+///
+///         Chess clock: each side has `TIME_BANK` seconds for all its moves together; the side
+///         to move is charged the time it takes. When it runs out, anyone may `claimTimeout`
+///         and the other side wins. The outcome is reported to the JobMarket exactly once.
+///
+/// @dev    Thin contract over `GameLib` (move checks) and `OneStepProver` (op semantics).
+///         INVARIANT: every external move first passes `_begin`: dispute open, not resolved,
+///                    expected phase, caller is the side to move (anyone for `oneStep`), and
+///                    the mover's clock not expired; then the mover's bank is charged.
+///         INVARIANT: `MARKET.resolveDispute` is called only from `_resolve`, which sets
+///                    phase = Resolved first, so at most once per dispute.
+///         INVARIANT: nothing but roots, indices and scalars is stored; proofs are calldata.
+contract DisputeGame is IDisputeGame, IDisputeGameEvents {
+    using GameLib for Game;
+
+    /// @notice The market that opens disputes and receives their outcome.
+    IJobMarket public immutable MARKET;
+
+    /// @notice Stateless re-execution of one element / accumulation step.
+    IOneStepProver public immutable PROVER;
+
+    /// @notice Seconds each side may spend on all its moves of one dispute.
+    uint48 public immutable TIME_BANK;
+
+    mapping(uint256 disputeId => Game) internal _games;
+
+    /// @param market   The JobMarket (deploy it first with game address(0), then `setDisputeGame`).
+    /// @param prover   The one-step prover.
+    /// @param timeBank Seconds per side per dispute (e.g. 1 days), > 0.
+    constructor(IJobMarket market, IOneStepProver prover, uint48 timeBank) {
+        if (timeBank == 0) revert OutOfRange("time bank", 0, 1);
+        MARKET = market;
+        PROVER = prover;
+        TIME_BANK = timeBank;
+    }
+
+    ////////////////////////////////////////////////////////////////
+    //                           Open                             //
+    ////////////////////////////////////////////////////////////////
+
+    /// @inheritdoc IDisputeGame
+    /// @dev Stores only the parties, clocks and keccak256(abi.encode(job, c)); the solver
+    ///      re-supplies (job, c) in `revealFinal`. Never reverts on job data, so every commitment
+    ///      stays challengeable.
+    function open(
+        uint256 disputeId,
+        uint256 jobId,
+        address solver,
+        address challenger,
+        JobParams calldata job,
+        Commitment calldata c
+    ) external {
+        if (msg.sender != address(MARKET)) revert OnlyMarket(msg.sender, address(MARKET));
+        Game storage g = _games[disputeId];
+        if (g.phase != Phase.None) revert DisputeAlreadyOpen(disputeId);
+        g.solver = solver;
+        g.challenger = challenger;
+        g.solverBank = TIME_BANK;
+        g.challengerBank = TIME_BANK;
+        g.turnStartedAt = uint48(block.timestamp);
+        g.paramsHash = keccak256(abi.encode(job, c));
+        g.phase = Phase.AwaitFinal;
+        emit GameOpened(disputeId, jobId, solver, challenger, job, c, g.deadline());
+    }
+
+    ////////////////////////////////////////////////////////////////
+    //                  Steps 1-2: final state, step              //
+    ////////////////////////////////////////////////////////////////
+
+    /// @notice Solver: reveal the model and optimizer roots behind the final state hash H[T] and
+    ///         prove H[T] is leaf T of stepsRoot. If the model root is not the committed
+    ///         finalModelHash the challenger wins at once.
+    /// @param job       The job's parameters as passed to `open`.
+    /// @param c         The challenged commitment as passed to `open`.
+    /// @param modelRoot Merkle root of the final model tensor roots.
+    /// @param optRoot   Merkle root of the final optimizer tensor roots.
+    /// @param path      Siblings of leaf T in stepsRoot (depth ceil(log2(T + 1))).
+    function revealFinal(
+        uint256 disputeId,
+        JobParams calldata job,
+        Commitment calldata c,
+        bytes32 modelRoot,
+        bytes32 optRoot,
+        bytes32[] calldata path
+    ) external {
+        Game storage g = _begin(disputeId, Phase.AwaitFinal);
+        Verdict memory v = g.revealFinal(job, c, modelRoot, optRoot, path);
+        emit FinalRevealed(disputeId, modelRoot, optRoot, g.deadline());
+        _settle(disputeId, g, v);
+    }
+
+    /// @notice Challenger: dispute transition j, i.e. claim H[j] is not the result of running
+    ///         the program of transition j on H[j-1] (j = 0: the init program, no pre-state).
+    /// @param j        0 <= j <= T.
+    /// @param preHash  H[j-1] (ignored for j = 0) and `prePath` its stepsRoot proof.
+    /// @param postHash H[j] and `postPath` its stepsRoot proof.
+    function pickStep(
+        uint256 disputeId,
+        uint64 j,
+        bytes32 preHash,
+        bytes32[] calldata prePath,
+        bytes32 postHash,
+        bytes32[] calldata postPath
+    ) external {
+        Game storage g = _begin(disputeId, Phase.AwaitStep);
+        g.pickStep(j, preHash, prePath, postHash, postPath);
+        emit StepPicked(disputeId, j, g.preHash, postHash, g.deadline());
+    }
+
+    ////////////////////////////////////////////////////////////////
+    //                      Steps 3-4: trace                      //
+    ////////////////////////////////////////////////////////////////
+
+    /// @notice Solver: commit to the trace of transition j: program length n, the accumulator
+    ///         P_{n-1} over all n records, the pre/post state roots (checked against H[j-1], H[j])
+    ///         and the two program roots (checked against programRoot), plus proofs pinning n
+    ///         and the copy nodes that fix the state layout.
+    /// @param t See `TracePost`.
+    function postTrace(uint256 disputeId, TracePost calldata t) external {
+        Game storage g = _begin(disputeId, Phase.AwaitTrace);
+        g.postTrace(t);
+        emit TracePosted(disputeId, g.n, t.finalAcc, g.modelCount, g.optCount, g.deadline());
+    }
+
+    /// @notice Challenger: claim post-state leaf (tree, index) is not what the trace's copy node
+    ///         for it produced (or, past the last tensor, not empty).
+    /// @param tree  0 = model, 1 = optimizer.
+    /// @param index Leaf index, below the tree's padded width.
+    function disputeLink(uint256 disputeId, uint8 tree, uint32 index) external {
+        Game storage g = _begin(disputeId, Phase.AwaitTraceChoice);
+        g.disputeLink(tree, index);
+        emit LinkDisputed(disputeId, tree, index, g.deadline());
+    }
+
+    /// @notice Solver: prove the disputed post-state leaf; wins the dispute if the proof holds.
+    /// @param p See `LinkProof`.
+    function proveLink(uint256 disputeId, LinkProof calldata p) external {
+        Game storage g = _begin(disputeId, Phase.AwaitLinkProof);
+        _settle(disputeId, g, g.proveLink(p));
+    }
+
+    /// @notice Challenger: dispute the trace itself; starts the bisection over record prefixes.
+    function startTrace(uint256 disputeId) external {
+        Game storage g = _begin(disputeId, Phase.AwaitTraceChoice);
+        g.startTrace();
+        emit TraceBisectionStarted(disputeId, g.n, g.deadline());
+    }
+
+    /// @notice Solver: reveal the trace accumulator after `midLenOf(disputeId)` records.
+    /// @param acc P_{mid-1}: the depth-16 accumulator over the first mid records.
+    function revealAcc(uint256 disputeId, bytes32 acc) external {
+        Game storage g = _begin(disputeId, Phase.AwaitAcc);
+        g.revealAcc(acc);
+        emit AccRevealed(disputeId, g.midLen(), acc, g.deadline());
+    }
+
+    /// @notice Challenger: agree (the first mid records are right) or disagree with the revealed
+    ///         accumulator; the disputed interval halves.
+    function chooseAcc(uint256 disputeId, bool agree) external {
+        Game storage g = _begin(disputeId, Phase.AwaitAccChoice);
+        g.chooseAcc(agree);
+        emit AccChosen(disputeId, agree, g.agreedLen, g.disputedLen, g.deadline());
+    }
+
+    /// @notice Solver: reveal record `agreedLen` (descriptor + output root), proven to be the only
+    ///         change between the agreed and the disputed accumulator and to be that program
+    ///         node. Source ops are settled here (state slot / dataset root).
+    /// @param r See `RecordReveal`.
+    function revealRecord(uint256 disputeId, RecordReveal calldata r) external {
+        Game storage g = _begin(disputeId, Phase.AwaitRecord);
+        (Verdict memory v, uint16 opId) = g.revealRecord(r);
+        emit RecordRevealed(disputeId, g.agreedLen, opId, r.outRoot, g.numel, g.deadline());
+        _settle(disputeId, g, v);
+    }
+
+    ////////////////////////////////////////////////////////////////
+    //                 Steps 5-6: element, fold, one-step         //
+    ////////////////////////////////////////////////////////////////
+
+    /// @notice Challenger: name an output element of the revealed node that is wrong.
+    /// @param e Flat row-major element index, below the tensor's element count.
+    function pickElement(uint256 disputeId, uint64 e) external {
+        Game storage g = _begin(disputeId, Phase.AwaitElementPick);
+        g.pickElement(e);
+        emit ElementPicked(disputeId, e, g.deadline());
+    }
+
+    /// @notice Solver: open the named element from its chunk under the output's data root.
+    /// @param c Chunk e / 256 and its path.
+    function openElement(uint256 disputeId, Chunk calldata c) external {
+        Game storage g = _begin(disputeId, Phase.AwaitElementOpen);
+        uint32 value = g.openElement(c);
+        emit ElementOpened(disputeId, g.element, value, g.phase == Phase.AwaitFold, g.deadline());
+    }
+
+    /// @notice Solver (fold ops): commit to the element's accumulator sequence acc_0..acc_K as a
+    ///         float32 tensor of shape [K + 1], opening acc_0 (must be the op's init value) and
+    ///         acc_K (must be the opened element).
+    /// @param nc          The node's and its inputs' descriptors with program proofs.
+    /// @param accDataRoot Data root of the sequence.
+    /// @param first       Chunk 0 of the sequence.
+    /// @param last        Chunk K / 256 of the sequence.
+    function postFold(
+        uint256 disputeId,
+        NodeContext calldata nc,
+        bytes32 accDataRoot,
+        Chunk calldata first,
+        Chunk calldata last
+    ) external {
+        Game storage g = _begin(disputeId, Phase.AwaitFold);
+        (Verdict memory v, bytes32 accRoot, uint256 foldLen) = g.postFold(PROVER, nc, accDataRoot, first, last);
+        emit FoldPosted(disputeId, accRoot, uint32(foldLen), g.deadline());
+        _settle(disputeId, g, v);
+    }
+
+    /// @notice Challenger: name an accumulation step k (0 <= k < K) that is wrong.
+    function pickAcc(uint256 disputeId, uint32 k) external {
+        Game storage g = _begin(disputeId, Phase.AwaitFoldPick);
+        g.pickAcc(k);
+        emit FoldStepPicked(disputeId, k, g.deadline());
+    }
+
+    /// @notice Solver: open acc_k (from `a`) and acc_{k+1} (from `a` if in the same chunk, else `b`).
+    function openAcc(uint256 disputeId, Chunk calldata a, Chunk calldata b) external {
+        Game storage g = _begin(disputeId, Phase.AwaitFoldOpen);
+        (uint32 accK, uint32 accNext) = g.openAcc(a, b);
+        emit FoldStepOpened(disputeId, g.foldIndex, accK, accNext, g.deadline());
+    }
+
+    /// @notice Anyone (on the challenger's clock): re-execute the disputed element (map op) or
+    ///         accumulation step (fold op) from inputs proven under the agreed accumulator.
+    ///         The computed value decides: different from the solver's -> challenger wins.
+    /// @param nc     The node's and its inputs' descriptors with program proofs.
+    /// @param inputs One opening per input slot: output root, data root, record proof.
+    /// @param chunks The input chunks holding every value the op reads.
+    function oneStep(
+        uint256 disputeId,
+        NodeContext calldata nc,
+        InputOpening[] calldata inputs,
+        InputChunk[] calldata chunks
+    ) external {
+        Game storage g = _begin(disputeId, Phase.AwaitOneStep);
+        (Verdict memory v, uint16 opId, uint32 computed, uint32 claimed) = g.oneStep(PROVER, nc, inputs, chunks);
+        emit OneStepExecuted(disputeId, opId, computed, claimed);
+        _settle(disputeId, g, v);
+    }
+
+    ////////////////////////////////////////////////////////////////
+    //                          Clocks                            //
+    ////////////////////////////////////////////////////////////////
+
+    /// @notice Anyone: end the dispute when the side to move has used up its time bank; the
+    ///         other side wins.
+    function claimTimeout(uint256 disputeId) external {
+        Game storage g = _live(disputeId);
+        Side s = GameLib.moverOf(g.phase);
+        uint256 spent = block.timestamp - g.turnStartedAt;
+        uint256 bank = g.bankOf(s);
+        if (spent <= bank) revert ClockRunning(disputeId, s, bank - spent);
+        emit TimedOut(disputeId, s);
+        _resolve(disputeId, g, s == Side.Solver, Reason.Timeout);
+    }
+
+    ////////////////////////////////////////////////////////////////
+    //                           Views                            //
+    ////////////////////////////////////////////////////////////////
+
+    /// @notice A dispute's full state (zeroed for unknown ids).
+    function getGame(uint256 disputeId) external view returns (Game memory) {
+        return _games[disputeId];
+    }
+
+    /// @notice The side to move and its address (for AwaitOneStep: the challenger's clock runs,
+    ///         but anyone may call `oneStep`).
+    function moverOf(uint256 disputeId) external view returns (Side side, address account) {
+        Game storage g = _live(disputeId);
+        side = GameLib.moverOf(g.phase);
+        account = side == Side.Solver ? g.solver : g.challenger;
+    }
+
+    /// @notice When the side to move runs out of time.
+    function deadlineOf(uint256 disputeId) external view returns (uint256) {
+        return _live(disputeId).deadline();
+    }
+
+    /// @notice Prefix length (records) whose accumulator the solver must reveal next.
+    function midLenOf(uint256 disputeId) external view returns (uint32) {
+        return _live(disputeId).midLen();
+    }
+
+    ////////////////////////////////////////////////////////////////
+    //                         Internals                          //
+    ////////////////////////////////////////////////////////////////
+
+    /// @dev An open, unresolved dispute.
+    function _live(uint256 disputeId) internal view returns (Game storage g) {
+        g = _games[disputeId];
+        if (g.phase == Phase.None) revert UnknownDispute(disputeId);
+        if (g.phase == Phase.Resolved) revert DisputeResolved(disputeId);
+    }
+
+    /// @dev Admission of a move: right phase, right caller, clock not expired; charges the clock.
+    function _begin(uint256 disputeId, Phase expected) internal returns (Game storage g) {
+        g = _live(disputeId);
+        Phase p = g.phase;
+        if (p != expected) revert WrongPhase(disputeId, expected, p);
+        Side s = GameLib.moverOf(p);
+        address mover = s == Side.Solver ? g.solver : g.challenger;
+        if (msg.sender != mover && p != Phase.AwaitOneStep) revert NotYourTurn(disputeId, msg.sender, mover);
+        uint256 spent = block.timestamp - g.turnStartedAt;
+        uint256 bank = g.bankOf(s);
+        if (spent > bank) revert ClockExpired(disputeId, s, spent - bank);
+        // INVARIANT: a bank only ever decreases, by exactly the time its side held the move.
+        if (s == Side.Solver) g.solverBank = uint48(bank - spent);
+        else g.challengerBank = uint48(bank - spent);
+        g.turnStartedAt = uint48(block.timestamp);
+    }
+
+    function _settle(uint256 disputeId, Game storage g, Verdict memory v) internal {
+        if (v.over) _resolve(disputeId, g, v.challengerWon, v.reason);
+    }
+
+    /// @dev Effects before the interaction; the market is trusted (it deployed the wiring).
+    function _resolve(uint256 disputeId, Game storage g, bool challengerWon, Reason reason) internal {
+        g.phase = Phase.Resolved;
+        g.challengerWon = challengerWon;
+        g.reason = reason;
+        emit GameResolved(disputeId, challengerWon, reason);
+        MARKET.resolveDispute(disputeId, challengerWon);
+    }
+}

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IOneStepProver} from "./interfaces/IOneStepProver.sol";
+import {DisputedNode, NodeContext, InputOpening, InputChunk, ProofKind} from "./lib/GameTypes.sol";
+import {GameLib} from "./lib/GameLib.sol";
+import {NodeCodec} from "./lib/NodeCodec.sol";
+import {TensorProofs} from "./lib/TensorProofs.sol";
+import {OpSemantics} from "./lib/OpSemantics.sol";
+import "./lib/GameErrors.sol";
+
+/// @title  OneStepProver
+/// @notice The last step of a dispute: recompute one output element of a map op, or one
+///         accumulation step of a fold op, with the normative element semantics of
+///         reproducible-ops/ops/table.ts (OpSemantics over F32 soft-float). Every input value is
+///         opened from a chunk under the input tensor's data root, whose record is proven under
+///         the accumulator both sides agreed to; the node and input descriptors are proven under
+///         the program tree. Stateless, so it lives in its own contract: the op semantics and the
+///         soft-float library would not fit next to the game under the 24 KiB code size limit.
+contract OneStepProver is IOneStepProver {
+    /// @dev The context of the disputed node: op semantics inputs plus the input node hashes.
+    struct Context {
+        OpSemantics.Ctx ctx;
+        uint32[] inputNodes; // node index of each input slot
+        bytes32[] inputHashes;
+    }
+
+    /// @inheritdoc IOneStepProver
+    function foldBounds(DisputedNode calldata d, NodeContext calldata nc)
+        external
+        view
+        returns (uint256 foldLen, uint32 init)
+    {
+        Context memory x = _context(d, nc, OpSemantics.FOLD);
+        return (OpSemantics.foldLen(x.ctx, d.element), OpSemantics.foldInit(x.ctx, d.element));
+    }
+
+    /// @inheritdoc IOneStepProver
+    function mapValue(
+        DisputedNode calldata d,
+        bytes32 accLo,
+        NodeContext calldata nc,
+        InputOpening[] calldata inputs,
+        InputChunk[] calldata chunks
+    ) external view returns (uint16 opId, uint32 value) {
+        Context memory x = _context(d, nc, OpSemantics.MAP);
+        OpSemantics.Read[] memory reads = OpSemantics.mapReads(x.ctx, d.element);
+        uint32[] memory vals = _values(x, accLo, inputs, chunks, reads);
+        return (x.ctx.opId, OpSemantics.mapEval(x.ctx, d.element, vals));
+    }
+
+    /// @inheritdoc IOneStepProver
+    function foldStepValue(
+        DisputedNode calldata d,
+        bytes32 accLo,
+        uint32 k,
+        uint32 accK,
+        NodeContext calldata nc,
+        InputOpening[] calldata inputs,
+        InputChunk[] calldata chunks
+    ) external view returns (uint16 opId, uint32 value) {
+        Context memory x = _context(d, nc, OpSemantics.FOLD);
+        OpSemantics.Read[] memory reads = OpSemantics.foldReads(x.ctx, d.element, k);
+        uint32[] memory vals = _values(x, accLo, inputs, chunks, reads);
+        return (x.ctx.opId, OpSemantics.foldStep(x.ctx, accK, vals));
+    }
+
+    /// @dev Decodes the disputed node (its hash is stored by the game) and takes every input's
+    ///      shape from its own descriptor, proven at its program leaf: shapes never come from
+    ///      the trace, so neither side can bend the semantics.
+    function _context(DisputedNode calldata d, NodeContext calldata nc, uint8 expectedKind)
+        private
+        view
+        returns (Context memory x)
+    {
+        bytes32 h = sha256(nc.descriptor);
+        if (h != d.nodeHash) revert NodeHashMismatch(d.nodeHash, h);
+        NodeCodec.Node memory node = NodeCodec.decode(nc.descriptor);
+        if (OpSemantics.kind(node.opId) != expectedKind) revert UnsupportedOp(node.opId);
+        uint256 arity = node.inputs.length;
+        if (nc.inputDescriptors.length != arity) revert InputCountMismatch(arity, nc.inputDescriptors.length);
+        if (nc.inputProgramPaths.length != arity) revert InputCountMismatch(arity, nc.inputProgramPaths.length);
+
+        uint256 depth = TensorProofs.depthOf(d.n);
+        x.inputNodes = node.inputs;
+        x.inputHashes = new bytes32[](arity);
+        uint32[][] memory inShapes = new uint32[][](arity);
+        for (uint256 s = 0; s < arity; s++) {
+            uint256 input = node.inputs[s];
+            if (input >= d.node) revert InputNotEarlier(input, d.node);
+            bytes32 ih = sha256(nc.inputDescriptors[s]);
+            GameLib._requireLeaf(ProofKind.ProgramLeaf, d.nodesRoot, input, ih, nc.inputProgramPaths[s], depth);
+            x.inputHashes[s] = ih;
+            inShapes[s] = NodeCodec.decode(nc.inputDescriptors[s]).shape;
+        }
+        x.ctx = OpSemantics.Ctx({
+            opId: node.opId,
+            inShapes: inShapes,
+            outShape: node.shape,
+            attrs: node.attrs,
+            seed: d.seed,
+            step: d.stepWord
+        });
+    }
+
+    /// @dev The values the op reads, each from a verified chunk of its input tensor.
+    function _values(
+        Context memory x,
+        bytes32 accLo,
+        InputOpening[] calldata inputs,
+        InputChunk[] calldata chunks,
+        OpSemantics.Read[] memory reads
+    ) private view returns (uint32[] memory vals) {
+        uint256 arity = x.inputHashes.length;
+        if (inputs.length != arity) revert InputCountMismatch(arity, inputs.length);
+        for (uint256 s = 0; s < arity; s++) _checkInput(x, accLo, inputs[s], s);
+        for (uint256 c = 0; c < chunks.length; c++) _checkChunk(x, inputs, chunks[c]);
+        vals = new uint32[](reads.length);
+        for (uint256 r = 0; r < reads.length; r++) vals[r] = _read(chunks, reads[r]);
+    }
+
+    /// @dev Input slot s: its output root commits to its shape and data root, and its record
+    ///      sha256(nodeHash || outRoot) is in the agreed accumulator at the input's node index.
+    function _checkInput(Context memory x, bytes32 accLo, InputOpening calldata o, uint256 s) private view {
+        bytes32 root = TensorProofs.tensorRoot(x.ctx.inShapes[s], o.dataRoot);
+        if (root != o.outRoot) revert TensorRootMismatch(o.outRoot, root);
+        bytes32 record = GameLib._record(x.inputHashes[s], o.outRoot);
+        GameLib._requireLeaf(ProofKind.Record, accLo, x.inputNodes[s], record, o.recordPath, GameLib.ACC_DEPTH);
+    }
+
+    function _checkChunk(Context memory x, InputOpening[] calldata inputs, InputChunk calldata ic) private view {
+        if (ic.input >= inputs.length) revert OutOfRange("input slot", ic.input, inputs.length);
+        uint256 chunks = TensorProofs.numChunks(TensorProofs.numel(x.ctx.inShapes[ic.input]));
+        uint256 depth = TensorProofs.depthOf(chunks);
+        uint256 index = ic.chunk.index;
+        if (
+            ic.chunk.path.length != depth
+                || !TensorProofs.verifyChunk(inputs[ic.input].dataRoot, index, ic.chunk.data, ic.chunk.path)
+        ) revert BadProof(ProofKind.Chunk, index, ic.chunk.path.length, depth);
+    }
+
+    /// @dev Value of one read from the (already verified) chunk that holds it.
+    function _read(InputChunk[] calldata chunks, OpSemantics.Read memory r) private pure returns (uint32) {
+        uint256 chunkIndex = r.index / 256;
+        for (uint256 c = 0; c < chunks.length; c++) {
+            if (chunks[c].input == r.input && chunks[c].chunk.index == chunkIndex) {
+                return TensorProofs.elementAt(chunks[c].chunk.data, r.index % 256);
+            }
+        }
+        revert MissingRead(r.input, r.index);
+    }
+}

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @notice Where a dispute stands; each phase has exactly one side to move (see `moverOf`).
+///
+///     AwaitFinal ──revealFinal──▶ AwaitStep ──pickStep──▶ AwaitTrace ──postTrace──▶ AwaitTraceChoice
+///        │ (model hash wrong: challenger wins)                                      │            │
+///        ▼                                                                 disputeLink      startTrace
+///     Resolved ◀──proveLink── AwaitLinkProof ◀────────────────────────────────────────┘            │
+///                                                                                                    ▼
+///     AwaitRecord ◀──chooseAcc (interval of one record)── AwaitAccChoice ◀──revealAcc── AwaitAcc ◀──┘
+///        │  (source op: decided here)                            └──chooseAcc (wider)──▶ AwaitAcc
+///        ▼
+///     AwaitElementPick ──pickElement──▶ AwaitElementOpen ──openElement──▶ AwaitOneStep (map op)
+///                                                              └──────────▶ AwaitFold (fold op)
+///     AwaitFold ──postFold──▶ AwaitFoldPick ──pickAcc──▶ AwaitFoldOpen ──openAcc──▶ AwaitOneStep
+///     AwaitOneStep ──oneStep──▶ Resolved;  any phase ──claimTimeout──▶ Resolved
+enum Phase {
+    None,
+    AwaitFinal, // solver: reveal the roots behind the final state hash
+    AwaitStep, // challenger: name the disputed state transition j
+    AwaitTrace, // solver: commit to the op trace of transition j
+    AwaitTraceChoice, // challenger: dispute a post-state link, or bisect the trace
+    AwaitLinkProof, // solver: prove the disputed post-state leaf
+    AwaitAcc, // solver: reveal the trace accumulator at the bisection midpoint
+    AwaitAccChoice, // challenger: agree or disagree with that accumulator
+    AwaitRecord, // solver: reveal the one record between the agreed and the disputed accumulator
+    AwaitElementPick, // challenger: name a wrong output element
+    AwaitElementOpen, // solver: open that element
+    AwaitFold, // solver: commit to the element's accumulator sequence
+    AwaitFoldPick, // challenger: name a wrong accumulation step
+    AwaitFoldOpen, // solver: open acc_k and acc_{k+1}
+    AwaitOneStep, // anyone (challenger's clock): re-execute one binary32 operation on chain
+    Resolved
+}
+
+/// @notice The two parties of a dispute.
+enum Side {
+    Solver,
+    Challenger
+}
+
+/// @notice Why a dispute ended (in `GameResolved`).
+enum Reason {
+    FinalModelMismatch, // the committed finalModelHash is not the model root of H[T]
+    Timeout, // the side to move exhausted its time bank
+    LinkProven, // the disputed post-state leaf is the program's copy output (or provably empty)
+    SourceProven, // the disputed record is a source op whose output root checks out
+    EmptyFold, // the disputed fold element has no terms and equals the fold's init value
+    OneStep // decided by re-executing one operation
+}
+
+/// @notice Which Merkle proof failed (in `BadProof`).
+enum ProofKind {
+    StepsLeaf, // leaf of the commitment's stepsRoot
+    ProgramLeaf, // node hash under the program tree of the disputed transition
+    ProgramEnd, // the program tree's leaf n (must be empty)
+    AccInsert, // insertion of the revealed record between the agreed and disputed accumulators
+    Record, // an earlier record under an accumulator
+    StateSlot, // tensor root under a model / optimizer root
+    Chunk // 1024-byte chunk under a tensor's data root
+}
+
+/// @notice Per-dispute state. Only roots, indices and a few scalars are stored; every tensor,
+///         trace and proof travels in calldata and is checked against these.
+/// @dev    INVARIANT: phase == None  <=> the dispute id was never opened.
+///         INVARIANT: phase == Resolved  => no further move, timeout or market call for this id.
+///         INVARIANT: agreedLen < disputedLen <= n while bisecting; accLo / accHi are the trace
+///                    accumulators after agreedLen / disputedLen records.
+struct Game {
+    // --- slot 0: who, whose clock, where ---
+    address solver;
+    uint48 solverBank; // seconds the solver may still spend
+    Phase phase;
+    uint8 opKind; // OpSemantics kind of the disputed node (MAP / FOLD) once revealed
+    bool challengerWon; // outcome, meaningful once phase == Resolved
+    Reason reason; // why it ended, meaningful once phase == Resolved
+    // --- slot 1 ---
+    address challenger;
+    uint48 challengerBank; // seconds the challenger may still spend
+    uint48 turnStartedAt; // when the side to move got the move
+    // --- slot 2: keccak256(abi.encode(JobParams, Commitment)) from `open` ---
+    bytes32 paramsHash;
+    // --- job data, stored by revealFinal ---
+    bytes32 specHash;
+    bytes32 programRoot;
+    bytes32 stepsRoot;
+    uint64 numSteps; // T
+    uint32 seed; // the engine's u32 seed (low 32 bits of JobParams.seed)
+    uint64 step; // j, the disputed transition (0 = init program)
+    uint32 n; // program length of transition j
+    uint16 modelCount; // P: model tensors in the state
+    uint16 optCount; // S: optimizer tensors in the state
+    // --- transition j ---
+    bytes32 preHash; // H[j-1] (zero for j == 0)
+    bytes32 postHash; // H[j]
+    bytes32 preModelRoot;
+    bytes32 preOptRoot;
+    bytes32 postModelRoot;
+    bytes32 postOptRoot;
+    bytes32 nodesRoot; // Merkle root of the node hashes of the program run by transition j
+    // --- trace bisection ---
+    uint32 agreedLen; // records the challenger accepted (lo + 1)
+    uint32 disputedLen; // records the challenger disputes (hi + 1)
+    uint8 linkTree; // disputeLink target
+    uint32 linkIndex;
+    bytes32 accLo; // accumulator after agreedLen records
+    bytes32 accHi; // accumulator after disputedLen records
+    bytes32 accMid; // revealed, not yet judged
+    // --- disputed node (index agreedLen) and element ---
+    bytes32 nodeHash;
+    bytes32 dataRoot; // data root of the node's output tensor
+    uint64 numel;
+    uint64 element; // e
+    uint32 value; // the solver's out[e], binary32 bits
+    // --- fold ---
+    bytes32 foldDataRoot; // data root of [acc_0 .. acc_K] as a float32 tensor of shape [K + 1]
+    uint32 foldLen; // K
+    uint32 foldIndex; // k
+    uint32 accK; // acc_k
+    uint32 accNext; // acc_{k+1}
+}
+
+/// @notice A chunk of 256 binary32 elements (1024 bytes LE) and its path to a data root.
+struct Chunk {
+    uint32 index;
+    bytes data;
+    bytes32[] path;
+}
+
+/// @notice A chunk of the input tensor in slot `input` of the disputed node.
+struct InputChunk {
+    uint8 input;
+    Chunk chunk;
+}
+
+/// @notice The solver's trace commitment for transition j (see `DisputeGame.postTrace`).
+/// @custom:field finalAcc      P_{n-1}: accumulator over all n records.
+/// @custom:field lastCopy      descriptor of node n-1 (a copy node), proven at program leaf n-1.
+/// @custom:field endPath       proof that program leaf n is empty (empty when n is a power of two).
+/// @custom:field modelTailCopy when node n-1 copies into the optimizer tree (tree 1, index S-1):
+///                             descriptor of node n-1-S, the copy of the last model tensor.
+struct TracePost {
+    uint32 n;
+    bytes32 finalAcc;
+    bytes32 preModelRoot;
+    bytes32 preOptRoot;
+    bytes32 postModelRoot;
+    bytes32 postOptRoot;
+    bytes32 programInitRoot;
+    bytes32 programStepRoot;
+    bytes lastCopy;
+    bytes32[] lastCopyPath;
+    bytes32[] endPath;
+    bytes modelTailCopy;
+    bytes32[] modelTailPath;
+}
+
+/// @notice The record between the agreed and the disputed accumulator (see `revealRecord`).
+/// @custom:field dataRoot  data root of the output tensor (non-source ops).
+/// @custom:field slotPath  state ops only: the output root's path in the pre-state tree.
+struct RecordReveal {
+    bytes descriptor;
+    bytes32 outRoot;
+    bytes32 dataRoot;
+    bytes32[] accPath;
+    bytes32[] programPath;
+    bytes32[] slotPath;
+}
+
+/// @notice Proof that post-state leaf (tree, index) is the output of the program's copy node
+///         for it, or that the leaf is empty when index >= the tree's tensor count.
+struct LinkProof {
+    uint32 node;
+    bytes descriptor;
+    bytes32 outRoot;
+    bytes32[] recordPath; // record `node` under P_{n-1}
+    bytes32[] programPath;
+    bytes32[] slotPath; // leaf `index` under the post-state tree
+}
+
+/// @notice The disputed node's descriptor and its inputs' descriptors, each proven against the
+///         program tree, so op semantics see shapes that never depend on the trace.
+struct NodeContext {
+    bytes descriptor;
+    bytes[] inputDescriptors;
+    bytes32[][] inputProgramPaths;
+}
+
+/// @notice An input tensor of the disputed node: its record under the agreed accumulator.
+struct InputOpening {
+    bytes32 outRoot;
+    bytes32 dataRoot;
+    bytes32[] recordPath;
+}
+
+/// @notice What the one-step prover needs to know about the disputed node; all of it comes
+///         from the game's storage, none from the caller.
+/// @custom:field nodesRoot Merkle root of the node hashes of the program of transition j.
+/// @custom:field n         that program's length (fixes the program tree's depth).
+/// @custom:field node      index of the disputed node (every input index is smaller).
+/// @custom:field stepWord  u32 step the program ran with (0xFFFFFFFF for the init program).
+struct DisputedNode {
+    bytes32 nodesRoot;
+    uint32 n;
+    uint32 node;
+    bytes32 nodeHash;
+    uint32 seed;
+    uint32 stepWord;
+    uint64 element;
+}

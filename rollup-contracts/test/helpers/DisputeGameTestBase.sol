@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Test} from "forge-std/Test.sol";
+import {JobMarket} from "../../src/JobMarket.sol";
+import {DisputeGame} from "../../src/DisputeGame.sol";
+import {OneStepProver} from "../../src/OneStepProver.sol";
+import {IJobMarket} from "../../src/interfaces/IJobMarket.sol";
+import {Commitment, JobParams} from "../../src/interfaces/IDisputeGame.sol";
+import {IDisputeGameEvents} from "../../src/lib/GameEvents.sol";
+import {
+    Game, Phase, TracePost, RecordReveal, Chunk, NodeContext, InputOpening, InputChunk
+} from "../../src/lib/GameTypes.sol";
+import {GameMerkle} from "./GameMerkle.sol";
+import {GameMoves} from "./GameMoves.sol";
+import {Fixture, FxVariant, TraceView, DisputeFixtures} from "./DisputeFixtures.sol";
+
+/// @notice Real JobMarket + OneStepProver + DisputeGame, a fixture-driven dispute opener and
+///         the honest moves of both sides. Scenario players build on this.
+abstract contract DisputeGameTestBase is Test, IDisputeGameEvents {
+    JobMarket internal market;
+    OneStepProver internal prover;
+    DisputeGame internal game;
+
+    address internal submitter = makeAddr("submitter");
+    address internal solver = makeAddr("solver");
+    address internal challenger = makeAddr("challenger");
+    address internal stranger = makeAddr("stranger");
+
+    uint256 internal constant REWARD = 10 ether;
+    uint256 internal constant STAKE = 2 ether;
+    uint256 internal constant BOND = 1 ether;
+    uint64 internal constant CLAIM_WINDOW = 1 days;
+    uint64 internal constant SOLVE_TIME = 1 days;
+    uint64 internal constant CHALLENGE_WINDOW = 2 days;
+    uint48 internal constant BANK = 1 hours;
+
+    function setUp() public virtual {
+        vm.warp(1_700_000_000);
+        market = new JobMarket(address(0));
+        prover = new OneStepProver();
+        game = new DisputeGame(IJobMarket(address(market)), prover, BANK);
+        market.setDisputeGame(address(game));
+        vm.deal(submitter, 1_000 ether);
+        vm.deal(solver, 1_000 ether);
+        vm.deal(challenger, 1_000 ether);
+    }
+
+    ////////////////////////////////////////////////////////////////
+    //                  Job and dispute set-up                    //
+    ////////////////////////////////////////////////////////////////
+
+    function _load(string memory name) internal view returns (Fixture memory) {
+        return DisputeFixtures.load(vm, name);
+    }
+
+    function _params(Fixture memory fx) internal pure returns (JobParams memory) {
+        return JobParams({specHash: fx.specHash, programRoot: fx.programRoot, seed: fx.seed, numSteps: fx.numSteps});
+    }
+
+    function _commitment(Fixture memory fx, bytes32[] memory hashes, bytes32 finalModelHash)
+        internal
+        pure
+        returns (Commitment memory)
+    {
+        return Commitment({
+            stepsRoot: GameMerkle.root(hashes),
+            finalStateHash: hashes[fx.numSteps],
+            finalModelHash: finalModelHash,
+            numSteps: fx.numSteps
+        });
+    }
+
+    function _honestCommitment(Fixture memory fx) internal pure returns (Commitment memory) {
+        return _commitment(fx, fx.honestHashes, GameMerkle.root(fx.honest[fx.numSteps].modelSlots));
+    }
+
+    function _variantCommitment(Fixture memory fx, FxVariant memory x) internal pure returns (Commitment memory) {
+        return _commitment(fx, x.hashes, x.finalModelHash);
+    }
+
+    /// @notice post -> claim -> commit `c` -> challenge through the real market.
+    function _openDispute(Fixture memory fx, Commitment memory c) internal returns (uint256 disputeId) {
+        vm.prank(submitter);
+        uint256 jobId = market.postJob{value: REWARD}(
+            _params(fx), "ipfs://fixture", STAKE, BOND, CLAIM_WINDOW, SOLVE_TIME, CHALLENGE_WINDOW
+        );
+        vm.prank(solver);
+        market.claimJob{value: STAKE}(jobId);
+        vm.prank(solver);
+        market.commitResult(jobId, c);
+        vm.prank(challenger);
+        disputeId = market.challenge{value: BOND}(jobId);
+    }
+
+    ////////////////////////////////////////////////////////////////
+    //                       Honest moves                         //
+    ////////////////////////////////////////////////////////////////
+
+    function _revealFinal(
+        uint256 id,
+        Fixture memory fx,
+        Commitment memory c,
+        bytes32[] memory hashes,
+        bytes32[] memory modelSlots,
+        bytes32[] memory optSlots
+    ) internal {
+        // every argument is computed before the prank: sha256 is a call and would consume it
+        JobParams memory p = _params(fx);
+        bytes32 modelRoot = GameMerkle.root(modelSlots);
+        bytes32 optRoot = GameMerkle.root(optSlots);
+        bytes32[] memory path = GameMerkle.proof(hashes, fx.numSteps);
+        vm.prank(solver);
+        game.revealFinal(id, p, c, modelRoot, optRoot, path);
+    }
+
+    function _revealHonestFinal(uint256 id, Fixture memory fx) internal {
+        uint64 t = fx.numSteps;
+        _revealFinal(id, fx, _honestCommitment(fx), fx.honestHashes, fx.honest[t].modelSlots, fx.honest[t].optSlots);
+    }
+
+    function _pickStep(uint256 id, bytes32[] memory hashes, uint64 j) internal {
+        bytes32 pre = j == 0 ? bytes32(0) : hashes[j - 1];
+        bytes32[] memory prePath = j == 0 ? new bytes32[](0) : GameMerkle.proof(hashes, j - 1);
+        bytes32[] memory postPath = GameMerkle.proof(hashes, j);
+        vm.prank(challenger);
+        game.pickStep(id, j, pre, prePath, hashes[j], postPath);
+    }
+
+    function _postTrace(uint256 id, Fixture memory fx, TraceView memory v) internal {
+        TracePost memory t = GameMoves.tracePost(fx, v);
+        vm.prank(solver);
+        game.postTrace(id, t);
+    }
+
+    /// @notice Honest bisection: the solver reveals its accumulators, the challenger judges them
+    ///         against `truth` (its own view) and moves toward the first differing record.
+    function _bisect(uint256 id, TraceView memory solverView, TraceView memory truth) internal {
+        vm.prank(challenger);
+        game.startTrace(id);
+        while (game.getGame(id).phase == Phase.AwaitAcc) {
+            uint32 mid = game.midLenOf(id);
+            bytes32 a = GameMoves.acc(solverView, mid);
+            bool agree = a == GameMoves.acc(truth, mid);
+            vm.prank(solver);
+            game.revealAcc(id, a);
+            vm.prank(challenger);
+            game.chooseAcc(id, agree);
+        }
+    }
+
+    function _revealRecord(uint256 id, TraceView memory v) internal {
+        RecordReveal memory r = GameMoves.recordReveal(v, game.getGame(id).agreedLen);
+        vm.prank(solver);
+        game.revealRecord(id, r);
+    }
+
+    function _openElement(uint256 id, TraceView memory v) internal {
+        Game memory g = game.getGame(id);
+        Chunk memory c = GameMoves.chunkOf(v.outputs[g.agreedLen], g.element);
+        vm.prank(solver);
+        game.openElement(id, c);
+    }
+
+    /// @notice Solver posts the accumulator sequence `seq` (LE bytes) of the disputed element.
+    function _postFold(uint256 id, TraceView memory v, bytes memory seq) internal {
+        Game memory g = game.getGame(id);
+        uint256 k = seq.length / 4 - 1;
+        NodeContext memory nc = GameMoves.nodeContext(v, g.agreedLen);
+        bytes32 root = GameMerkle.dataRoot(seq);
+        Chunk memory first = GameMoves.chunkOf(seq, 0);
+        Chunk memory last = GameMoves.chunkOf(seq, k);
+        vm.prank(solver);
+        game.postFold(id, nc, root, first, last);
+    }
+
+    function _openAcc(uint256 id, bytes memory seq) internal {
+        uint32 k = game.getGame(id).foldIndex;
+        Chunk memory a = GameMoves.chunkOf(seq, k);
+        Chunk memory b = GameMoves.chunkOf(seq, k + 1);
+        vm.prank(solver);
+        game.openAcc(id, a, b);
+    }
+
+    /// @notice One-step execution with the openings of view v (inputs of the disputed node).
+    function _oneStep(uint256 id, TraceView memory v, address caller) internal {
+        uint256 node = game.getGame(id).agreedLen;
+        NodeContext memory nc = GameMoves.nodeContext(v, node);
+        InputOpening[] memory ins = GameMoves.inputOpenings(v, node);
+        InputChunk[] memory chunks = GameMoves.inputChunks(v, node);
+        vm.prank(caller);
+        game.oneStep(id, nc, ins, chunks);
+    }
+
+    /// @notice The side to move lets its clock run out; anyone claims the timeout.
+    function _timeOut(uint256 id) internal {
+        vm.warp(game.deadlineOf(id) + 1);
+        vm.prank(stranger);
+        game.claimTimeout(id);
+    }
+
+    function _assertResolved(uint256 id, bool challengerWon) internal view {
+        Game memory g = game.getGame(id);
+        assertEq(uint8(g.phase), uint8(Phase.Resolved), "dispute not resolved");
+        assertEq(g.challengerWon, challengerWon, challengerWon ? "challenger should win" : "solver should win");
+    }
+}
