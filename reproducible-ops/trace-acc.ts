@@ -12,7 +12,7 @@ export const ACC_SLOTS = 1 << ACC_DEPTH;
 
 /** Z[l] = root of an all-zero subtree of height l (Z[0] = bytes32(0)); Z[16] = emptyAccRoot(). */
 export const ZERO_HASHES: readonly Buffer[] = (() => {
-  const z = [Buffer.from(ZERO32)];
+  const z: Buffer[] = [Buffer.from(ZERO32)];
   for (let l = 0; l < ACC_DEPTH; l++) z.push(hashPair(z[l], z[l]));
   return z;
 })();
@@ -39,7 +39,7 @@ export function accRoots(records: Uint8Array[]): Buffer[] {
   const left: Buffer[] = ZERO_HASHES.slice(0, ACC_DEPTH);
   const roots: Buffer[] = [];
   records.forEach((rec, i) => {
-    let h = Buffer.from(rec);
+    let h: Buffer = Buffer.from(rec);
     for (let l = 0; l < ACC_DEPTH; l++) {
       if ((i >> l) & 1) {
         h = hashPair(left[l], h);
@@ -76,7 +76,7 @@ export function accPath(records: Uint8Array[], i: number, through = i): Buffer[]
 
 /** Root obtained by placing `leaf` at slot i with the given sibling path. */
 export function accClimb(leaf: Uint8Array, i: number, path: Uint8Array[]): Buffer {
-  let h = Buffer.from(leaf);
+  let h: Buffer = Buffer.from(leaf);
   for (let l = 0; l < path.length; l++) h = (i >> l) & 1 ? hashPair(path[l], h) : hashPair(h, path[l]);
   return h;
 }

@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {Test, console} from "forge-std/Test.sol";
+import {Vm} from "forge-std/Vm.sol";
 import {OpSemantics} from "../src/lib/OpSemantics.sol";
 import {Cursor, VecReader} from "./vectors/VecReader.sol";
 
@@ -35,7 +36,7 @@ contract OpSemanticsVectorsTest is Test {
     function _run(string memory file) internal {
         Cursor memory cur = VecReader.open(string.concat("ops/", file, ".bin"));
         uint256 n = cur.u32();
-        require(n >= 100, "fewer than 100 cases per op: regenerate");
+        require(n >= 400, "fewer than 400 cases per op: regenerate");
         Tally memory t;
         for (uint256 i = 0; i < n; i++) {
             uint256 mark = VecReader.mark();
@@ -136,6 +137,38 @@ contract OpSemanticsVectorsTest is Test {
                 VecReader.hex8(actual), " (", VecReader.dec(actual), ")"
             )
         );
+    }
+
+    /// Op files with a test_vectors_* function below; a new op in table.ts (a new file after
+    /// regeneration) fails test_everyOpFileIsTested until its test function is added.
+    function _tested() internal pure returns (string[29] memory) {
+        return [
+            "0_state", "1_dataset", "2_batch", "3_rng_uniform", "4_fill", "5_dropout_mask", "10_add", "11_sub",
+            "12_mul", "13_div", "14_max", "15_neg", "16_exp", "17_log", "18_sqrt", "19_relu", "21_relu_grad",
+            "22_scale", "23_addc", "30_matmul", "31_sum", "32_rowmax", "33_maxpool2d", "34_col2im", "40_reshape",
+            "41_im2col", "42_maxpool2d_grad", "43_expand", "44_copy"
+        ];
+    }
+
+    function test_everyOpFileIsTested() public view {
+        Vm.DirEntry[] memory entries = vm.readDir(string.concat(VecReader.DIR, "ops"));
+        string[29] memory tested = _tested();
+        assertEq(entries.length, tested.length, "vectors/ops has a file without a test_vectors_* function");
+        for (uint256 i = 0; i < entries.length; i++) {
+            bool found = false;
+            for (uint256 j = 0; j < tested.length && !found; j++) {
+                found = _endsWith(entries[i].path, string.concat("/", tested[j], ".bin"));
+            }
+            assertTrue(found, string.concat("untested vector file ", entries[i].path));
+        }
+    }
+
+    function _endsWith(string memory s, string memory suffix) internal pure returns (bool) {
+        bytes memory a = bytes(s);
+        bytes memory b = bytes(suffix);
+        if (b.length > a.length) return false;
+        for (uint256 i = 0; i < b.length; i++) if (a[a.length - b.length + i] != b[i]) return false;
+        return true;
     }
 
     function test_vectors_state() public { _run("0_state"); }
