@@ -4,6 +4,7 @@
 // module over that memory and take parts of a call, synchronised with Atomics on a small
 // control block (calls stay synchronous, as the engine expects).
 import { existsSync, readFileSync } from 'node:fs';
+import v8 from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Descriptor } from './descriptors.ts';
@@ -43,7 +44,7 @@ class WasmRuntime {
   private nextStack: number;
 
   constructor(bytes: Uint8Array<ArrayBuffer>) {
-    this.module = new WebAssembly.Module(bytes);
+    this.module = compileOptimized(bytes);
     this.memory = new WebAssembly.Memory({ initial: 256, maximum: MAX_PAGES, shared: true });
     this.ex = new WebAssembly.Instance(this.module, { env: { memory: this.memory } }).exports as unknown as Exports;
     if (this.ex.desc_size() !== DESC_WORDS * 4) throw new Error(`wasm module descriptor is ${this.ex.desc_size()} bytes, expected ${DESC_WORDS * 4}: rebuild with npm run build:wasm`);
@@ -137,6 +138,21 @@ class WasmRuntime {
 }
 
 const align = (x: number, a: number) => Math.ceil(x / a) * a;
+
+/**
+ * Compile with every function queued for V8's optimising tier at once. With dynamic
+ * tiering a kernel runs as baseline code (about half the speed) until it has been called
+ * often enough; wasm has no on-stack replacement, so long calls would stay slow. The flag
+ * is restored right after, so other modules compile as usual.
+ */
+function compileOptimized(bytes: Uint8Array<ArrayBuffer>): WebAssembly.Module {
+  v8.setFlagsFromString('--no-wasm-dynamic-tiering');
+  try {
+    return new WebAssembly.Module(bytes);
+  } finally {
+    v8.setFlagsFromString('--wasm-dynamic-tiering');
+  }
+}
 
 let runtime: WasmRuntime | null | undefined;
 let loadError = '';
