@@ -21,6 +21,7 @@ export interface SolverNetwork {
   chainId: number;
   contracts: ContractAddresses;
   gameKind?: string;
+  startBlock?: number; // no market events before it
 }
 
 export interface StartSolverOptions {
@@ -67,7 +68,7 @@ export async function startSolver(o: StartSolverOptions): Promise<RunningSolver>
     let service: SolverService | undefined;
     // PUT is safe to accept: a blob is stored only under the hash of its own bytes.
     running.blobServer = await serveBlobs(blobs, { port: o.blobPort, allowPut: true, withhold: (h) => service?.withheld.has(h) ?? false });
-    service = new SolverService({ client, chainId: o.net.chainId, redis, queue, blobs, blobUrl: running.blobServer.url, cache, backend: o.backend, tamper, defender: o.defender, log: o.log });
+    service = new SolverService({ client, chainId: o.net.chainId, redis, queue, blobs, blobUrl: running.blobServer.url, cache, backend: o.backend, tamper, defender: o.defender, fromBlock: o.net.startBlock, log: o.log });
     running.service = service;
     loop = service.run(abort.signal, o.pollMs ?? 500);
   }

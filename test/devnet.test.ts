@@ -17,6 +17,7 @@ import { increaseTime } from '../arbiter/chain/devnet.ts';
 import { isAlive } from '../arbiter/chain/processes.ts';
 import { ChainError } from '../arbiter/chain/errors.ts';
 import { challenge } from '../arbiter/chain/actions/challenge.ts';
+import { createClient } from '../arbiter/chain/client.ts';
 import { getDispute } from '../arbiter/chain/actions/get-job.ts';
 import { readDevnet, type DevnetInfo } from '../arbiter/chain/devnet.ts';
 import { REPO_ROOT } from '../arbiter/chain/artifacts.ts';
@@ -46,6 +47,7 @@ test('anvil and redis answer on the recorded loopback endpoints', async () => {
   const c = net.client('deployer');
   assert.equal(Number((await c.provider.getNetwork()).chainId), net.info.chainId);
   assert.ok((await c.provider.getCode(net.info.contracts.jobMarket)).length > 2, 'JobMarket has code');
+  assert.equal(await c.market.getFunction('disputeGame')(), net.info.contracts.disputeGame, 'market wired to the game');
   const redis = new Redis(net.info.redisUrl);
   try {
     assert.equal(await redis.ping(), 'PONG');
@@ -152,6 +154,15 @@ test('CLI: devnet up writes the devnet file, commands read it, devnet down stops
     cliDevnet = readDevnet(file);
     assert.equal(printed.rpcUrl, cliDevnet.rpcUrl);
     for (const [name, pid] of Object.entries(cliDevnet.pids)) assert.ok(isAlive(pid), `${name} running`);
+    // Deployed by rollup-contracts/script/Deploy.s.sol: same wiring as the tests' ethers path.
+    const cc = createClient({ rpcUrl: cliDevnet.rpcUrl, contracts: cliDevnet.contracts });
+    try {
+      assert.equal(await cc.market.getFunction('disputeGame')(), cliDevnet.contracts.disputeGame);
+      assert.equal(cliDevnet.timeBank, 86_400);
+      assert.deepEqual(cliDevnet.contracts, { ...net.info.contracts, oneStepProver: cliDevnet.contracts.oneStepProver }, 'same addresses as the ethers deployment (same deployer nonces)');
+    } finally {
+      cc.provider.destroy();
+    }
     assert.ok((await fetch(`${cliDevnet.blobUrl}/health`)).ok, 'blob server answers');
 
     const again = cli('devnet', 'up');

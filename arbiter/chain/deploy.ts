@@ -1,28 +1,70 @@
-// Deploy the optrain contracts to a devnet chain.
-// Until rollup-contracts/script/Deploy.s.sol (JobMarket + the real DisputeGame) lands, the
-// market is wired to the test stand-in JobMarketMockGame: jobs can be posted, claimed,
-// committed and finalized, but disputes cannot be played (the mock only records `open`).
+// Deploy the optrain contracts to a devnet chain: JobMarket (game unset), OneStepProver,
+// DisputeGame(market, prover, timeBank), then market.setDisputeGame(game) — exactly the order
+// of rollup-contracts/script/Deploy.s.sol.
+//   via 'script': run that forge script (the authoritative deployment; `optrain devnet up`).
+//                 Fast once forge's build cache is warm, slow (solc-js) when it has to compile.
+//   via 'ethers': the same transactions from forge's out/ artifacts with ethers (tests: no
+//                 compilation, ~0.3 s). Both give the same addresses for the same deployer nonce.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { ContractFactory, Contract, Wallet } from 'ethers';
-import { ensureBuilt, loadArtifact } from './artifacts.ts';
+import { ensureBuilt, loadArtifact, REPO_ROOT } from './artifacts.ts';
 import { makeProvider, type ContractAddresses } from './client.ts';
 
-export type GameKind = 'DisputeGame' | 'JobMarketMockGame';
+export type GameKind = 'DisputeGame';
+export type DeployVia = 'script' | 'ethers';
+
+export const DEPLOY_SCRIPT = 'rollup-contracts/script/Deploy.s.sol';
+export const DEFAULT_TIME_BANK = 86_400;
 
 export interface Deployment {
-  contracts: ContractAddresses;
+  contracts: ContractAddresses & { oneStepProver: string };
   gameKind: GameKind;
+  timeBank: number;
+  startBlock: number;
 }
 
-export async function deployContracts(rpcUrl: string, deployerKey: string): Promise<Deployment> {
-  ensureBuilt(['JobMarket', 'JobMarketMockGame']);
+export async function deployContracts(rpcUrl: string, deployerKey: string, opts: { via?: DeployVia; timeBank?: number } = {}): Promise<Deployment> {
+  const timeBank = opts.timeBank ?? DEFAULT_TIME_BANK;
+  if (!Number.isInteger(timeBank) || timeBank < 1 || timeBank >= 2 ** 48) throw new Error(`time bank ${timeBank}: expected whole seconds in [1, 2^48)`);
+  const via = opts.via ?? (existsSync(join(REPO_ROOT, DEPLOY_SCRIPT)) ? 'script' : 'ethers');
+  return via === 'script' ? deployWithScript(rpcUrl, deployerKey, timeBank) : deployWithEthers(rpcUrl, deployerKey, timeBank);
+}
+
+function deployWithScript(rpcUrl: string, deployerKey: string, timeBank: number): Deployment {
+  // foundry.toml lets scripts write under deployments/ only.
+  mkdirSync(join(REPO_ROOT, 'deployments'), { recursive: true });
+  const out = join('deployments', `.devnet-${process.pid}-${Date.now()}.json`);
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts/forge.mjs'), 'script', `${DEPLOY_SCRIPT}:Deploy`, '--rpc-url', rpcUrl, '--broadcast', '--private-key', deployerKey], {
+    cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, OPTRAIN_DEPLOY_OUT: out, OPTRAIN_TIME_BANK: String(timeBank) }, maxBuffer: 1 << 26,
+  });
+  const outPath = join(REPO_ROOT, out);
+  try {
+    if (r.status !== 0 || !existsSync(outPath)) throw new Error(`forge script ${DEPLOY_SCRIPT} failed (exit ${r.status}):\n${(r.stderr || r.stdout).slice(-2000)}`);
+    const d = JSON.parse(readFileSync(outPath, 'utf8')) as { jobMarket: string; disputeGame: string; oneStepProver: string; timeBank: number; startBlock: number };
+    return { contracts: { jobMarket: d.jobMarket, disputeGame: d.disputeGame, oneStepProver: d.oneStepProver }, gameKind: 'DisputeGame', timeBank: d.timeBank, startBlock: d.startBlock };
+  } finally {
+    rmSync(outPath, { force: true });
+  }
+}
+
+async function deployWithEthers(rpcUrl: string, deployerKey: string, timeBank: number): Promise<Deployment> {
+  ensureBuilt(['JobMarket', 'OneStepProver', 'DisputeGame']);
   const provider = makeProvider(rpcUrl, 100);
   const deployer = new Wallet(deployerKey, provider);
   try {
-    const game = await deploy('JobMarketMockGame', deployer, []);
-    const market = await deploy('JobMarket', deployer, [await game.getAddress()]);
-    const tx = await game.getFunction('setMarket')(await market.getAddress());
-    await tx.wait();
-    return { contracts: { jobMarket: await market.getAddress(), disputeGame: await game.getAddress() }, gameKind: 'JobMarketMockGame' };
+    const startBlock = await provider.getBlockNumber();
+    const market = await deploy('JobMarket', deployer, ['0x0000000000000000000000000000000000000000']);
+    const prover = await deploy('OneStepProver', deployer, []);
+    const game = await deploy('DisputeGame', deployer, [await market.getAddress(), await prover.getAddress(), timeBank]);
+    await (await market.getFunction('setDisputeGame')(await game.getAddress())).wait();
+    return {
+      contracts: { jobMarket: await market.getAddress(), disputeGame: await game.getAddress(), oneStepProver: await prover.getAddress() },
+      gameKind: 'DisputeGame',
+      timeBank,
+      startBlock,
+    };
   } finally {
     provider.destroy();
   }
@@ -30,8 +72,7 @@ export async function deployContracts(rpcUrl: string, deployerKey: string): Prom
 
 async function deploy(name: string, signer: Wallet, args: unknown[]): Promise<Contract> {
   const art = loadArtifact(name);
-  const factory = new ContractFactory(art.abi, art.bytecode, signer);
-  const c = await factory.deploy(...args);
+  const c = await new ContractFactory(art.abi, art.bytecode, signer).deploy(...args);
   await c.waitForDeployment();
   return c as Contract;
 }

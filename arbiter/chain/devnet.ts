@@ -4,7 +4,7 @@
 // the pids recorded in the file.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { deployContracts, type GameKind } from './deploy.ts';
+import { deployContracts, type DeployVia, type GameKind } from './deploy.ts';
 import type { ContractAddresses } from './client.ts';
 import { isAlive, startAnvil, startBlobDaemon, startRedis, stopPid, type Account } from './processes.ts';
 
@@ -17,8 +17,12 @@ export interface DevnetInfo {
   rpcUrl: string;
   redisUrl: string;
   chainId: number;
-  contracts: ContractAddresses;
+  contracts: ContractAddresses & { oneStepProver?: string };
   gameKind: GameKind;
+  /** Seconds of each side's dispute clock. */
+  timeBank: number;
+  /** Block before the deployment: event watchers need not scan earlier. */
+  startBlock: number;
   accounts: Account[];
   /** Where the devnet's shared blob store keeps its files, and its HTTP endpoint (if started). */
   blobDir: string;
@@ -60,6 +64,10 @@ export interface UpOptions {
   detached?: boolean;
   /** Also start the shared blob server as a detached process (CLI; tests serve blobs in-process). */
   blobDaemon?: boolean;
+  /** How to deploy (default: the forge deploy script when present). */
+  deployVia?: DeployVia;
+  /** Dispute clock per side in seconds (default 1 day). */
+  timeBank?: number;
 }
 
 /** Start anvil + redis and deploy; on any failure, stop what was started. */
@@ -70,7 +78,7 @@ export async function startDevnet(opts: UpOptions = {}): Promise<DevnetInfo> {
   let redis: Awaited<ReturnType<typeof startRedis>> | undefined;
   try {
     redis = await startRedis({ dir });
-    const dep = await deployContracts(anvil.rpcUrl, anvil.accounts[ROLE_ACCOUNTS.deployer].privateKey);
+    const dep = await deployContracts(anvil.rpcUrl, anvil.accounts[ROLE_ACCOUNTS.deployer].privateKey, { via: opts.deployVia, timeBank: opts.timeBank });
     const blobDir = join(dir, 'blobs');
     const blob = opts.blobDaemon ? await startBlobDaemon({ dir, blobDir }) : undefined;
     return {
@@ -79,6 +87,8 @@ export async function startDevnet(opts: UpOptions = {}): Promise<DevnetInfo> {
       chainId: anvil.chainId,
       contracts: dep.contracts,
       gameKind: dep.gameKind,
+      timeBank: dep.timeBank,
+      startBlock: dep.startBlock,
       accounts: anvil.accounts,
       blobDir,
       ...(blob ? { blobUrl: blob.blobUrl } : {}),

@@ -5,12 +5,13 @@ import { existsSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { devnetFilePath, readDevnet, startDevnet, stopDevnet, writeDevnet, type DevnetInfo } from '../../arbiter/chain/devnet.ts';
 import { isAlive } from '../../arbiter/chain/processes.ts';
-import { UserError } from '../../jobs/errors.ts';
+import { UsageError, UserError } from '../../jobs/errors.ts';
 import { expectPositionals, type Command } from '../command.ts';
 import { table } from '../format.ts';
-import { toJson } from './job-network.ts';
+import { durationFlag, toJson } from './job-network.ts';
 
 const OPTIONS = { devnet: { type: 'string' as const }, json: { type: 'boolean' as const } };
+const UP_OPTIONS = { ...OPTIONS, 'time-bank': { type: 'string' as const }, deploy: { type: 'string' as const } };
 const FLAGS_HELP = `  --devnet FILE   devnet file (default $OPTRAIN_DEVNET or .optrain/devnet.json)
   --json          machine-readable output
   -h, --help      show this help`;
@@ -22,7 +23,7 @@ function summary(file: string, info: DevnetInfo): string {
     ['redis', info.redisUrl],
     ['blob server', `${info.blobUrl ?? '-'} (${info.blobDir})`],
     ['JobMarket', info.contracts.jobMarket],
-    [info.gameKind === 'DisputeGame' ? 'DisputeGame' : 'dispute game', `${info.contracts.disputeGame}${info.gameKind === 'DisputeGame' ? '' : ` (${info.gameKind}: test stand-in, disputes cannot be played yet)`}`],
+    ['DisputeGame', `${info.contracts.disputeGame} (time bank ${info.timeBank} s per side)`],
     ['accounts', `0 deployer ${info.accounts[0].address}, 1 submitter ${info.accounts[1].address}, 2 solver ${info.accounts[2].address}, 3 verifier ${info.accounts[3].address}`],
   ]);
 }
@@ -37,17 +38,23 @@ deploy the contracts, and write the devnet file that every other command reads.
 Stop everything with 'optrain devnet down'.
 
 Options:
+  --time-bank T   each side's dispute clock (default 1d; 600, 10m, 2h, 1d)
+  --deploy HOW    script (default: forge script rollup-contracts/script/Deploy.s.sol) or
+                  ethers (the same transactions from forge's out/ artifacts, no compile)
 ${FLAGS_HELP}
 `,
-  options: OPTIONS,
+  options: UP_OPTIONS,
   async run(args, io) {
     expectPositionals(args, [], 'devnet up');
+    const timeBank = Number(durationFlag(args.values['time-bank'], '--time-bank', 'devnet up', '1d'));
+    const via = (args.values.deploy as string | undefined) ?? 'script';
+    if (via !== 'script' && via !== 'ethers') throw new UsageError(`optrain devnet up: --deploy: expected script or ethers, got '${via}'`);
     const file = devnetFilePath(args.values.devnet as string | undefined);
     if (existsSync(file)) {
       const old = readDevnet(file);
       if (isAlive(old.pids.anvil)) throw new UserError(`a devnet is already running (${file}, anvil pid ${old.pids.anvil}); run 'optrain devnet down' first`);
     }
-    const info = await startDevnet({ dir: dirname(file), detached: true, blobDaemon: true }).catch((e) => {
+    const info = await startDevnet({ dir: dirname(file), detached: true, blobDaemon: true, deployVia: via, timeBank }).catch((e) => {
       throw new UserError(`devnet up failed: ${(e as Error).message}`);
     });
     writeDevnet(info, file);
