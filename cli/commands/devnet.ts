@@ -40,15 +40,16 @@ Stop everything with 'optrain devnet down'.
 Options:
   --time-bank T   each side's dispute clock (default 1d; 600, 10m, 2h, 1d)
   --deploy HOW    script (default: forge script rollup-contracts/script/Deploy.s.sol) or
-                  ethers (the same transactions from forge's out/ artifacts, no compile)
+                  ethers (the same transactions from forge's out/ artifacts, no compile;
+                  also the fallback when the script is absent)
 ${FLAGS_HELP}
 `,
   options: UP_OPTIONS,
   async run(args, io) {
     expectPositionals(args, [], 'devnet up');
     const timeBank = Number(durationFlag(args.values['time-bank'], '--time-bank', 'devnet up', '1d'));
-    const via = (args.values.deploy as string | undefined) ?? 'script';
-    if (via !== 'script' && via !== 'ethers') throw new UsageError(`optrain devnet up: --deploy: expected script or ethers, got '${via}'`);
+    const via = args.values.deploy as string | undefined; // default: the script when present
+    if (via !== undefined && via !== 'script' && via !== 'ethers') throw new UsageError(`optrain devnet up: --deploy: expected script or ethers, got '${via}'`);
     const file = devnetFilePath(args.values.devnet as string | undefined);
     if (existsSync(file)) {
       const old = readDevnet(file);
