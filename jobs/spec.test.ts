@@ -52,6 +52,8 @@ describe('job spec validation', () => {
 
   it('reports missing and unknown fields', () => {
     assert.match(errorOf((j) => void delete j.seed), /job\.seed: required field missing/);
+    assert.match(errorOf((j) => void delete j.hyperparameters.optimizer.type), /job\.hyperparameters\.optimizer\.type: required field missing \(expected "sgd" or "adam"\)/);
+    assert.match(errorOf((j) => void delete j.model), /job\.model: required field missing/);
     assert.match(errorOf((j) => void (j.hyperparameters.lr = 0.1)), /job\.hyperparameters: unknown field "lr"/);
     assert.match(errorOf((j) => void (j.dataset.train.images.sha256 = 'abc')), /job\.dataset\.train\.images\.sha256: expected a sha256 as 64 hex digits, got "abc"/);
     assert.match(errorOf((j) => void (j.seed = 2 ** 32)), /job\.seed: expected an integer in \[0, 4294967295\], got 4294967296/);

@@ -185,8 +185,10 @@ function formatIssue(issue: Issue, raw: unknown, root: string): string {
   const path = root + issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
   if (issue.code === 'unrecognized_keys') return `${path}: unknown field ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
   const value = valueAt(raw, issue.path);
-  if (issue.code === 'invalid_union' && 'options' in issue && Array.isArray(issue.options))
-    return `${path}: expected ${issue.options.map((o: unknown) => JSON.stringify(o)).join(' or ')}, got ${describe(value)}`;
+  if (issue.code === 'invalid_union' && 'options' in issue && Array.isArray(issue.options)) {
+    const expected = `expected ${issue.options.map((o: unknown) => JSON.stringify(o)).join(' or ')}`;
+    return value === undefined ? `${path}: required field missing (${expected})` : `${path}: ${expected}, got ${describe(value)}`;
+  }
   if (value === undefined) return `${path}: required field missing (${issue.message})`;
   return `${path}: ${issue.message}, got ${describe(value)}`;
 }
