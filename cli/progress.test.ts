@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { duration } from './format.ts';
+import { progressSink } from './progress.ts';
+
+function fakeStream(isTTY: boolean) {
+  const writes: string[] = [];
+  return { writes, stream: { isTTY, columns: 120, write: (s: string) => writes.push(s) } };
+}
+
+const ev = (step: number, total = 10) => ({ step, total, loss: 0.5, samplesPerSecond: 1234.4, etaSeconds: 75 });
+
+describe('progress', () => {
+  it('redraws one bar line on a terminal, throttled, always drawing the last step', () => {
+    let now = 0;
+    const { writes, stream } = fakeStream(true);
+    const p = progressSink(stream, () => now);
+    p.update(ev(1));
+    now = 50;
+    p.update(ev(2)); // within 100 ms: skipped
+    now = 200;
+    p.update(ev(3));
+    p.update(ev(10));
+    p.done();
+    assert.equal(writes.length, 4);
+    assert.ok(writes.slice(0, 3).every((w) => w.startsWith('\r\x1b[K[') && !w.includes('\n')));
+    assert.match(writes[2], /\] step 10\/10  loss 0\.5000  1,234 samples\/s  ETA 1m15s$/);
+    assert.equal(writes[3], '\n');
+  });
+
+  it('prints plain lines every 10 s and at the end when not a terminal', () => {
+    let now = 0;
+    const { writes, stream } = fakeStream(false);
+    const p = progressSink(stream, () => now);
+    p.update(ev(1));
+    now = 10_001;
+    p.update(ev(2));
+    now = 10_002;
+    p.update(ev(3));
+    p.update(ev(10));
+    p.done();
+    assert.deepEqual(writes, ['step 2/10  loss 0.5000  1,234 samples/s  ETA 1m15s\n', 'step 10/10  loss 0.5000  1,234 samples/s  ETA 1m15s\n']);
+  });
+
+  it('formats durations', () => {
+    assert.deepEqual([duration(0), duration(59.4), duration(61), duration(3725), duration(Infinity)], ['0s', '59s', '1m01s', '1h02m', '?']);
+  });
+});
