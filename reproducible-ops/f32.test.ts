@@ -12,7 +12,7 @@ import { hash32 } from './rng.ts';
 const hex = (u: number) => '0x' + (u >>> 0).toString(16).padStart(8, '0');
 
 /** Bit patterns of every edge class: zeros, subnormals, normal limits, Inf, NaNs, ties. */
-export const EDGE_BITS: number[] = [
+const EDGE_BITS: number[] = [
   0x00000000, 0x80000000, // +-0
   0x00000001, 0x80000001, 0x00000002, 0x00000003, 0x007fffff, 0x807fffff, 0x00400000, 0x00555555, // subnormals
   0x00800000, 0x80800000, 0x00800001, 0x00ffffff, // min normal and neighbours
