@@ -2,6 +2,7 @@
 // tick while one of its jobs is Challenged; the arbiter/ state machine (bisection moves,
 // Merkle proofs, one-step call) plugs in here. A defender must be resumable: it is handed
 // the whole context each time and must derive its next move from on-chain game state.
+import type { Engine } from '../reproducible-ops/engine.ts';
 import type { ChainClient } from '../arbiter/chain/client.ts';
 import type { JobRecord } from '../arbiter/chain/types.ts';
 import type { BlobIO } from './run-store.ts';
@@ -15,7 +16,9 @@ export interface DisputeContext {
   /** Hash of the run manifest (state hashes, checkpoints) the solver committed from. */
   manifestHash: string | null;
   blobs: BlobIO;
-  tamper?: SolverTamper; // a tampering solver keeps lying consistently (or stops answering)
+  /** The job's engine (spec fetched and verified, datasets loaded), built once per job. */
+  engine: () => Promise<Engine>;
+  tamper?: SolverTamper; // a tampering solver keeps lying consistently (TamperPlan) or stops answering
   log: (event: string, fields: Record<string, unknown>) => void;
 }
 

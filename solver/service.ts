@@ -222,6 +222,7 @@ export class SolverService {
       runId,
       manifestHash: await this.cfg.redis.get(redisKeys.resultManifest(this.ks, job.jobId)),
       blobs: this.cfg.blobs,
+      engine: () => this.engineFor(job),
       tamper: this.cfg.tamper,
       log: this.cfg.log,
     });
@@ -245,6 +246,20 @@ export class SolverService {
       this.withheld.add(c.blob);
       this.cfg.log('withholding', { jobId, step: c.step, blob: c.blob });
     }
+  }
+
+  private readonly engines = new Map<string, Promise<Engine>>();
+
+  private engineFor(job: JobRecord): Promise<Engine> {
+    let e = this.engines.get(job.params.specHash);
+    if (!e) {
+      e = getJobPosting(this.cfg.client, job.jobId)
+        .then((p) => loadJobCached(p.specURI, job.params.specHash, this.cfg.cache))
+        .then(({ job: loaded }) => new Engine(loaded.setup, this.cfg.backend));
+      e.catch(() => this.engines.delete(job.params.specHash));
+      this.engines.set(job.params.specHash, e);
+    }
+    return e;
   }
 
   private async chainTime(): Promise<bigint> {

@@ -15,6 +15,9 @@ import { gasSpent, waitFor } from './helpers/chain.ts';
 import { getJob, getMarketTotals } from '../arbiter/chain/actions/get-job.ts';
 import { claimableOf } from '../arbiter/chain/actions/withdraw.ts';
 import { claimJob } from '../arbiter/chain/actions/claim-job.ts';
+import { challenge } from '../arbiter/chain/actions/challenge.ts';
+import type { DisputeContext } from '../solver/dispute-hook.ts';
+import { loadManifest } from '../solver/run-store.ts';
 import { increaseTime } from '../arbiter/chain/devnet.ts';
 import { referenceBackend } from '../reproducible-ops/backend/reference.ts';
 import { loadJob } from '../jobs/job.ts';
@@ -133,5 +136,35 @@ test('a solver that crashed right after its claim transaction re-adopts the job 
     assert.equal(j.commitment.stepsRoot, local.stateRoot);
   } finally {
     await restarted.stop();
+  }
+});
+
+test('a challenged job is handed to the dispute defender with everything it needs', async () => {
+  await solver.stop();
+  const calls: DisputeContext[] = [];
+  const defended = await startSolver({
+    net: net.info, privateKey: net.info.accounts[5].privateKey, dataDir: join(dir, 'solver5'), backend: referenceBackend,
+    queueSuffix: `defend${process.pid}`, pollMs: 100, log: () => undefined,
+    defender: { onDispute: async (ctx) => void calls.push(ctx) },
+  });
+  try {
+    const jobFile = writeTinyJob(join(dir, 'job-defend'), { steps: 4, checkpointInterval: 2, name: 'defend' });
+    const sub = await submitJob({
+      net: net.info, privateKey: net.info.accounts[1].privateKey, jobFile, reward: parseEther('1'), stake: parseEther('0.1'),
+      bond: parseEther('0.05'), claimWindow: 3600n, solveTime: 3600n, challengeWindow: 600n,
+    });
+    const verifier = net.client('verifier');
+    await waitFor('the commit', async () => (await getJob(verifier, sub.jobId)).status === 'Committed');
+    const { disputeId } = await challenge(verifier, sub.jobId, parseEther('0.05'));
+    const ctx = await waitFor('the defender to be called', async () => calls.find((c) => c.disputeId === disputeId));
+    assert.equal(ctx.job.jobId, sub.jobId);
+    assert.equal(ctx.job.status, 'Challenged');
+    const engine = await ctx.engine();
+    assert.equal(`0x${engine.programRoot().toString('hex')}`, ctx.job.params.programRoot);
+    assert.ok(ctx.manifestHash, 'the run manifest is known');
+    const m = await loadManifest(ctx.blobs, ctx.manifestHash!);
+    assert.equal(m.result?.stepsRoot, ctx.job.commitment.stepsRoot);
+  } finally {
+    await defended.stop();
   }
 });
