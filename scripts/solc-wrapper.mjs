@@ -42,6 +42,7 @@ let basePath = null;
 const includePaths = [];
 const allowPaths = [];
 let mode = null;
+const positional = [];
 for (let i = 0; i < args.length; i++) {
   let a = args[i];
   let v;
@@ -70,7 +71,8 @@ for (let i = 0; i < args.length; i++) {
       if (v) allowPaths.push(...v.split(',').filter(Boolean));
       break;
     default:
-      // Unknown flags and positional args are accepted and ignored.
+      // Unknown flags are accepted and ignored; a positional arg may name the JSON input file.
+      if (!a.startsWith('-')) positional.push(a);
       break;
   }
 }
@@ -136,7 +138,8 @@ function readStdin() {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-const input = readStdin();
+// Like native solc: `--standard-json [file]` reads the file if given, stdin otherwise.
+const input = positional.length > 0 ? readFileSync(positional[0], 'utf8') : readStdin();
 let output;
 try {
   output = solc.compile(input, { import: findImports });
