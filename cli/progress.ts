@@ -41,7 +41,8 @@ function ttyBar(stream: ProgressStream, now: () => number): ProgressSink {
       drawn = true;
     },
     done() {
-      if (drawn) stream.write('\n');
+      if (drawn) stream.write('\n'); // idempotent: later output starts on a fresh line
+      drawn = false;
     },
   };
 }

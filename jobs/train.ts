@@ -25,6 +25,7 @@ export interface TrainOptions {
   outDir?: string; // checkpoints, model and result.json; an existing one is resumed
   onProgress?: (e: ProgressEvent) => void;
   onResume?: (step: number, file: string) => void;
+  onEvaluate?: (samples: number) => void; // before the test-set pass, which can take a while
 }
 
 export interface TrainResult {
@@ -63,6 +64,7 @@ export function train(job: LoadedJob, engine: Engine, opts: TrainOptions = {}): 
   const run = resumed ?? start(engine);
   runSteps(engine, run, target, job.spec.checkpointInterval, store, opts.onProgress);
   const params = run.state.tensors.slice(0, engine.params.length);
+  opts.onEvaluate?.(job.test.x.shape[0]);
   const result: TrainResult = {
     name: job.spec.name,
     jobHash: hex0x(job.jobHash),

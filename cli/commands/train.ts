@@ -1,11 +1,12 @@
 // `optrain train <job.json>`: run a job locally, checkpointing and resuming in --out DIR.
 import { join } from 'node:path';
 import { UsageError } from '../../jobs/errors.ts';
-import { loadJob } from '../../jobs/job.ts';
+import { loadJob, type LoadedJob } from '../../jobs/job.ts';
+import type { Engine } from '../../reproducible-ops/engine.ts';
 import { createEngine, train, type TrainResult } from '../../jobs/train.ts';
 import { BACKEND_HELP, BACKEND_OPTIONS, backendChoice, resolveBackend } from '../backend-flags.ts';
-import { expectPositionals, positiveIntFlag, type Command } from '../command.ts';
-import { table } from '../format.ts';
+import { expectPositionals, positiveIntFlag, type Command, type Io } from '../command.ts';
+import { table, thousands } from '../format.ts';
 import { progressSink } from '../progress.ts';
 
 const usage = `Usage: optrain train <job.json> [options]
@@ -43,18 +44,29 @@ export const trainCommand: Command = {
     const backend = await resolveBackend(choice, io);
     const engine = createEngine(job, backend);
     io.stderr.write(`optrain: training ${job.spec.name}: ${steps ?? job.steps} of ${job.steps} steps, batch ${job.spec.batchSize}, backend ${backend.name}, output ${outDir}\n`);
-    const progress = progressSink(io.stderr);
-    const result = train(job, engine, {
-      steps,
-      outDir,
-      onProgress: (e) => progress.update(e),
-      onResume: (step, path) => io.stderr.write(`optrain: resuming from step ${step} (${path}); delete ${outDir} to start over\n`),
-    });
-    progress.done();
+    const result = trainWithProgress(job, engine, { steps, outDir }, io);
     io.stdout.write(args.values.json ? JSON.stringify(result) + '\n' : humanResult(result));
     return 0;
   },
 };
+
+/** Train with a progress bar (or lines) on stderr and notices for resume and evaluation. */
+function trainWithProgress(job: LoadedJob, engine: Engine, opts: { steps?: number; outDir: string }, io: Io): TrainResult {
+  const progress = progressSink(io.stderr);
+  try {
+    return train(job, engine, {
+      ...opts,
+      onProgress: (e) => progress.update(e),
+      onResume: (step, path) => io.stderr.write(`optrain: resuming from step ${step} (${path}); delete ${opts.outDir} to start over\n`),
+      onEvaluate: (n) => {
+        progress.done();
+        io.stderr.write(`optrain: evaluating on ${thousands(n)} test samples\n`);
+      },
+    });
+  } finally {
+    progress.done(); // also when training fails, so the error starts on its own line
+  }
+}
 
 export function defaultOutDir(name: string, jobHashHex: string): string {
   return join('runs', `${name.replace(/[^A-Za-z0-9._-]/g, '_')}-${jobHashHex.slice(0, 8)}`);
