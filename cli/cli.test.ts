@@ -42,7 +42,9 @@ after(() => rmSync(t.dir, { recursive: true, force: true }));
 
 describe('optrain help', () => {
   it('lists the commands, and every command has --help', async () => {
-    const [top, ...cmds] = await Promise.all([optrain('--help'), optrain('train', '--help'), optrain('trace', '--help'), optrain('inspect', '-h')]);
+    const [top, version, ...cmds] = await Promise.all([optrain('--help'), optrain('--version'), optrain('train', '--help'), optrain('trace', '--help'), optrain('inspect', '-h')]);
+    assert.equal(version.code, 0);
+    assert.match(version.stdout, /^optrain \d+\.\d+\.\d+ \(op set repops-\d+\)\n$/);
     assert.equal(top.code, 0);
     for (const name of ['train', 'trace', 'inspect']) assert.match(top.stdout, new RegExp(`^  ${name} `, 'm'));
     ['train', 'trace', 'inspect'].forEach((name, i) => {

@@ -1,6 +1,8 @@
 // optrain CLI entry: dispatch to a command, print user errors as one line.
 // Exit codes: 0 ok, 1 user error (bad job, dataset, file), 2 usage error (command line),
 // 70 internal error (a bug: printed with its stack).
+import { readFileSync } from 'node:fs';
+import { OPSET_VERSION } from '../reproducible-ops/opset.ts';
 import { isUserError, UsageError } from '../jobs/errors.ts';
 import { loadCommand, parseCommandArgs, type CommandEntry, type Io } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
@@ -19,7 +21,7 @@ Usage: optrain <command> [options]
 Commands:
 ${commands.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`).join('\n')}
 
-Run 'optrain <command> --help' for a command's options.
+Run 'optrain <command> --help' for a command's options, 'optrain --version' for the version.
 `;
 }
 
@@ -38,6 +40,10 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
       io.stdout.write(topHelp(commands));
       return argv.length === 0 ? EXIT_USAGE : EXIT_OK;
+    }
+    if (argv[0] === '--version' || argv[0] === '-V') {
+      io.stdout.write(`optrain ${packageVersion()} (op set ${OPSET_VERSION})\n`);
+      return EXIT_OK;
     }
     const found = findCommand(argv, commands);
     if (!found) {
@@ -59,6 +65,11 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     io.stderr.write(`optrain: internal error (please report): ${(e as Error)?.stack ?? e}\n`);
     return EXIT_INTERNAL;
   }
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
 }
 
 function oneLine(s: string): string {
