@@ -1,6 +1,7 @@
 // Training engine: builds the init and step programs of a job, runs them on a backend,
 // hashes states and records op traces (docs/REPOPS.md §7, §11).
 import { backward } from './autograd.ts';
+import { LiveBuffers } from './backend/buffer-pool.ts';
 import { referenceBackend, runKernel, type Backend } from './backend/reference.ts';
 import { forward, initParam, modelParams, softmaxCrossEntropy, type ModelSpec, type ParamSpec } from './layers.ts';
 import { merkleRoot, sha256, tensorRoot, tensorRootOf, dataRoot } from './merkle.ts';
@@ -114,6 +115,8 @@ export class Engine {
     const vals: (Float32Array | null)[] = new Array(g.nodes.length).fill(null);
     const last = lastUse(g.nodes);
     const keep = new Set<number>(want);
+    // Dead values go back to a backend that recycles its output buffers (not while tracing)
+    const live = this.backend.release && !onNode ? new LiveBuffers(this.backend.release, new Set([...(state ?? []), this.setup.train.x.data, this.setup.train.y.data])) : null;
     for (let i = 0; i < g.nodes.length; i++) {
       const n = g.nodes[i];
       let out: Float32Array;
@@ -130,8 +133,14 @@ export class Engine {
         });
       if (transform) out = transform(i, n, out, step);
       vals[i] = out;
+      live?.hold(out);
       onNode?.(i, n, out);
-      if (!onNode) for (const x of n.inputs) if (last[x] === i && !keep.has(x) && g.nodes[x].op !== 'copy') vals[x] = null;
+      if (!onNode)
+        for (const x of n.inputs)
+          if (last[x] === i && !keep.has(x) && g.nodes[x].op !== 'copy') {
+            live?.drop(vals[x]);
+            vals[x] = null;
+          }
     }
     return { outs: g.nodes.flatMap((n, i) => (n.op === 'copy' ? [vals[i]!] : [])), wanted: want.map((i) => vals[i]!) };
   }
