@@ -4,6 +4,7 @@
 import { numel } from '../tensor.ts';
 import { describe, FAST_OPS, type Descriptor } from './descriptors.ts';
 import { batchKernel } from './batch.ts';
+import { BufferPool } from './buffer-pool.ts';
 import type { Backend, Kernel, KernelArgs } from './reference.ts';
 
 /**
@@ -40,8 +41,10 @@ export function fastKernel(op: string, ex: Executor, fallback: Kernel): Kernel {
 }
 
 export function fastBackend(name: string, ex: Executor, reference: Backend): Backend {
+  const pool = new BufferPool();
+  const pooled: Executor = { exec: ex.exec, alloc: ex.alloc ?? ((n) => pool.alloc(n)) };
   const kernels: Record<string, Kernel> = {};
-  for (const op of FAST_OPS) kernels[op] = fastKernel(op, ex, reference.kernels[op]!);
-  kernels.batch = batchKernel(ex.alloc ?? allocOutput);
-  return { name, kernels };
+  for (const op of FAST_OPS) kernels[op] = fastKernel(op, pooled, reference.kernels[op]!);
+  kernels.batch = batchKernel(pooled.alloc!);
+  return { name, kernels, release: (b) => pool.release(b) };
 }

@@ -54,15 +54,29 @@ const runs: [string, TrainSetup][] = [
   ['cnn + maxpool + sgd momentum', setup(CNN, { type: 'sgd', learningRate: 0.05, momentum: 0.9 }, 40, 3)],
 ];
 
+/** Recycled output buffers must never be the caller's state: re-hash kept states after later steps. */
+function keptStatesUnchanged(s: TrainSetup, backend: Backend): void {
+  const e = new Engine(s, backend);
+  const states = [e.init()];
+  const before: string[] = [e.stateHash(states[0]).toString('hex')];
+  for (let i = 0; i < 4; i++) {
+    states.push(e.step(states[i]).state);
+    before.push(e.stateHash(states[i + 1]).toString('hex'));
+  }
+  assert.deepEqual(states.map((st) => e.stateHash(st).toString('hex')), before, `${backend.name}: a kept state changed`);
+}
+
 describe('training gives identical state hashes on every backend', () => {
   for (const [name, s] of runs) {
     const expected = hashes(s, referenceBackend, 4);
     it(`${name}: hashes change every step (the comparison is not vacuous)`, () => assert.equal(new Set(expected).size, expected.length));
     it(`${name}: native 1 and 2 threads`, { skip: loadNativeAddon() ? false : nativeLoadError() }, () => {
       for (const threads of [1, 2]) assert.deepEqual(hashes(s, createNativeBackend({ threads, grain: 1 }), 4), expected, `native ${threads} threads`);
+      keptStatesUnchanged(s, createNativeBackend({ threads: 1 }));
     });
     it(`${name}: wasm 1 and 2 threads`, { skip: loadWasmRuntime() ? false : wasmLoadError() }, () => {
       for (const threads of [1, 2]) assert.deepEqual(hashes(s, createWasmBackend({ threads, grain: 1 }), 4), expected, `wasm ${threads} threads`);
+      keptStatesUnchanged(s, createWasmBackend({ threads: 1 }));
     });
   }
 });

@@ -15,7 +15,7 @@ Atomics.add(c, 2, 1);
 Atomics.notify(c, 2);
 for (;;) {
   let g = Atomics.load(c, 0);
-  for (let spin = 0; g === seen && spin < 100000; spin++) g = Atomics.load(c, 0);
+  for (let spin = 0; g === seen && spin < 20000; spin++) g = Atomics.load(c, 0);
   if (g === seen) {
     Atomics.wait(c, 0, seen);
     continue;
