@@ -8,7 +8,8 @@ import type { Descriptor } from './descriptors.ts';
 import { fastBackend, type Executor } from './fast.ts';
 import { referenceBackend, type Backend } from './reference.ts';
 
-export const NATIVE_ADDON_PATH = fileURLToPath(new URL('../../native/build/optrain_native.node', import.meta.url));
+/** The addon built by native/build.mjs; OPTRAIN_NATIVE_ADDON overrides it (tests of the fallback). */
+export const NATIVE_ADDON_PATH = process.env.OPTRAIN_NATIVE_ADDON || fileURLToPath(new URL('../../native/build/optrain_native.node', import.meta.url));
 
 interface Addon {
   run(words: Int32Array, consts: Float32Array, in0: Float32Array | null, in1: Float32Array | null, in2: Float32Array | null, out: Float32Array): void;

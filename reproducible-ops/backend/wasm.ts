@@ -12,7 +12,8 @@ import { fastBackend, type Executor } from './fast.ts';
 import { referenceBackend, type Backend } from './reference.ts';
 import { WORKER_SOURCE, GEN_STEP } from './wasm-worker.ts';
 
-export const WASM_MODULE_PATH = fileURLToPath(new URL('../../wasm/build/repops.wasm', import.meta.url));
+/** The module built by wasm/build.mjs; OPTRAIN_WASM_MODULE overrides it (tests of the fallback). */
+export const WASM_MODULE_PATH = process.env.OPTRAIN_WASM_MODULE || fileURLToPath(new URL('../../wasm/build/repops.wasm', import.meta.url));
 
 const PAGE = 65536;
 const MAX_PAGES = 32768; // 2 GiB, the maximum the module declares
