@@ -7,16 +7,16 @@ import {OpSemantics} from "../src/lib/OpSemantics.sol";
 /// Gas of the one-step computations for the heavy ops (reads + evaluation of one element, or one
 /// fold step), logged and held under the protocol's one-step budget (1M gas, which must also cover
 /// the input openings). Gas is deterministic, so these bounds are not timing tests.
-contract OpSemanticsGasTest is Test {
+abstract contract OpSemanticsGas is Test {
     uint256 internal constant ONE_STEP_BUDGET = 1_000_000;
 
-    function _shape(uint32 a, uint32 b, uint32 c, uint32 d, uint256 rank) internal pure returns (uint32[] memory s) {
+    function _gshape(uint32 a, uint32 b, uint32 c, uint32 d, uint256 rank) internal pure returns (uint32[] memory s) {
         s = new uint32[](rank);
         uint32[4] memory all = [a, b, c, d];
         for (uint256 i = 0; i < rank; i++) s[i] = all[i];
     }
 
-    function _ctx(uint16 op, uint32[][] memory ins, uint32[] memory attrs) internal pure returns (OpSemantics.Ctx memory c) {
+    function _gctx(uint16 op, uint32[][] memory ins, uint32[] memory attrs) internal pure returns (OpSemantics.Ctx memory c) {
         (c.opId, c.inShapes, c.attrs, c.seed, c.step) = (op, ins, attrs, 0xC0FFEE, 1234);
         c.outShape = OpSemantics.outShapeOf(c);
     }
@@ -31,10 +31,10 @@ contract OpSemanticsGasTest is Test {
         g -= gasleft();
     }
 
-    function _unary(uint16 op) internal pure returns (OpSemantics.Ctx memory) {
+    function _gunary(uint16 op) internal pure returns (OpSemantics.Ctx memory) {
         uint32[][] memory ins = new uint32[][](1);
-        ins[0] = _shape(1000, 0, 0, 0, 1);
-        return _ctx(op, ins, new uint32[](0));
+        ins[0] = _gshape(1000, 0, 0, 0, 1);
+        return _gctx(op, ins, new uint32[](0));
     }
 
     function _report(string memory what, uint256 g) internal pure {
@@ -47,8 +47,8 @@ contract OpSemanticsGasTest is Test {
         uint256 worstExp;
         uint256 worstLog;
         for (uint256 i = 0; i < xs.length; i++) {
-            uint256 ge = _mapGas(_unary(16), 3, xs[i]);
-            uint256 gl = _mapGas(_unary(17), 3, xs[i]);
+            uint256 ge = _mapGas(_gunary(16), 3, xs[i]);
+            uint256 gl = _mapGas(_gunary(17), 3, xs[i]);
             if (ge > worstExp) worstExp = ge;
             if (gl > worstLog) worstLog = gl;
         }
@@ -58,10 +58,10 @@ contract OpSemanticsGasTest is Test {
 
     function test_gas_batch60000() public view {
         uint32[][] memory ins = new uint32[][](1);
-        ins[0] = _shape(60000, 784, 0, 0, 2);
+        ins[0] = _gshape(60000, 784, 0, 0, 2);
         uint32[] memory attrs = new uint32[](1);
         attrs[0] = 64;
-        OpSemantics.Ctx memory c = _ctx(2, ins, attrs);
+        OpSemantics.Ctx memory c = _gctx(2, ins, attrs);
         uint256 worst;
         for (uint256 b = 0; b < 64; b += 7) {
             uint256 g = _mapGas(c, b * 784 + 391, 0x3F800000);
@@ -76,10 +76,10 @@ contract OpSemanticsGasTest is Test {
         for (uint256 i = 0; i < 3; i++) {
             attrs[0] = ks[i];
             uint32[][] memory ins = new uint32[][](3);
-            ins[0] = _shape(32, 28, 28, 16, 4);
-            ins[1] = _shape(32, 28 / ks[i], 28 / ks[i], 16, 4);
+            ins[0] = _gshape(32, 28, 28, 16, 4);
+            ins[1] = _gshape(32, 28 / ks[i], 28 / ks[i], 16, 4);
             ins[2] = ins[1];
-            OpSemantics.Ctx memory c = _ctx(42, ins, attrs);
+            OpSemantics.Ctx memory c = _gctx(42, ins, attrs);
             // worst case: no window element equals y, so the whole window is scanned
             uint256 g = _mapGas(c, 123_457, 0x3F800000);
             _report(string.concat("maxpool2d_grad element k=", vm.toString(ks[i])), g);
@@ -88,15 +88,15 @@ contract OpSemanticsGasTest is Test {
 
     function test_gas_foldSteps() public view {
         uint32[][] memory ins = new uint32[][](2);
-        ins[0] = _shape(128, 784, 0, 0, 2);
-        ins[1] = _shape(784, 512, 0, 0, 2);
-        OpSemantics.Ctx memory mm = _ctx(30, ins, new uint32[](2));
+        ins[0] = _gshape(128, 784, 0, 0, 2);
+        ins[1] = _gshape(784, 512, 0, 0, 2);
+        OpSemantics.Ctx memory mm = _gctx(30, ins, new uint32[](2));
         _report("matmul fold step (len + reads + step), 128x784 @ 784x512", _foldGas(mm, 65_000, 700));
         uint32[] memory attrs = new uint32[](7);
         (attrs[0], attrs[1], attrs[2], attrs[3], attrs[4], attrs[5], attrs[6]) = (32, 28, 28, 16, 5, 1, 2);
         uint32[][] memory cols = new uint32[][](1);
-        cols[0] = _shape(32 * 28 * 28, 5 * 5 * 16, 0, 0, 2);
-        OpSemantics.Ctx memory c2 = _ctx(34, cols, attrs);
+        cols[0] = _gshape(32 * 28 * 28, 5 * 5 * 16, 0, 0, 2);
+        OpSemantics.Ctx memory c2 = _gctx(34, cols, attrs);
         _report("col2im fold step k=5 (len + reads + step)", _foldGas(c2, 200_000, 12));
     }
 

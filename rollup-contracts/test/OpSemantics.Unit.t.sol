@@ -7,13 +7,13 @@ import {OpShapes} from "../src/lib/OpShapes.sol";
 
 /// Hand-checked examples, error paths and structural properties of OpSemantics (the bit-level
 /// agreement with table.ts is OpSemantics.Vectors.t.sol).
-contract OpSemanticsUnitTest is Test {
+abstract contract OpSemanticsUnit is Test {
     uint32 internal constant ONE = 0x3F800000;
     uint32 internal constant TWO = 0x40000000;
     uint32 internal constant NEG_ZERO = 0x80000000;
     uint32 internal constant NEG_INF = 0xFF800000;
 
-    function _ctx(uint16 op, uint32[][] memory ins, uint32[] memory attrs) internal pure returns (OpSemantics.Ctx memory c) {
+    function _uctx(uint16 op, uint32[][] memory ins, uint32[] memory attrs) internal pure returns (OpSemantics.Ctx memory c) {
         c.opId = op;
         c.inShapes = ins;
         c.attrs = attrs;
@@ -67,7 +67,7 @@ contract OpSemanticsUnitTest is Test {
 
     /// add([2,1], [3]) -> [2,3]: element (i, j) reads a[i] and b[j].
     function test_broadcastReads() public pure {
-        OpSemantics.Ctx memory c = _ctx(10, _ins(_s(2, 1), _s(3)), new uint32[](0));
+        OpSemantics.Ctx memory c = _uctx(10, _ins(_s(2, 1), _s(3)), new uint32[](0));
         assertEq(c.outShape.length, 2);
         assertEq(c.outShape[1], 3);
         OpSemantics.Read[] memory r = OpSemantics.mapReads(c, 5); // (1, 2)
@@ -83,7 +83,7 @@ contract OpSemanticsUnitTest is Test {
         uint32[] memory y = _s4(1, 1, 1, 1);
         uint32[][] memory ins = new uint32[][](3);
         (ins[0], ins[1], ins[2]) = (x, y, y);
-        OpSemantics.Ctx memory c = _ctx(42, ins, _s(2));
+        OpSemantics.Ctx memory c = _uctx(42, ins, _s(2));
         uint32[] memory vals = new uint32[](6);
         (vals[0], vals[1], vals[2], vals[3], vals[4], vals[5]) = (ONE, TWO, TWO, NEG_ZERO, TWO, 0x40400000);
         // window values [1, 2; 2, -0], y = 2: positions 1 and 2 tie, position 1 wins
@@ -96,7 +96,7 @@ contract OpSemanticsUnitTest is Test {
     }
 
     function test_reluGradAndFillCanonicalize() public pure {
-        OpSemantics.Ctx memory c = _ctx(21, _ins(_s(3), _s(3)), new uint32[](0));
+        OpSemantics.Ctx memory c = _uctx(21, _ins(_s(3), _s(3)), new uint32[](0));
         uint32[] memory v = new uint32[](2);
         (v[0], v[1]) = (NEG_ZERO, 0x7F800001);
         assertEq(OpSemantics.mapEval(c, 0, v), 0, "x = -0 is not > 0: +0");
@@ -104,7 +104,7 @@ contract OpSemanticsUnitTest is Test {
         assertEq(OpSemantics.mapEval(c, 0, v), 0x7FC00000, "g is a NaN payload: canonical NaN");
         uint32[] memory attrs = new uint32[](3);
         (attrs[0], attrs[1], attrs[2]) = (0xFFC12345, 1, 4);
-        OpSemantics.Ctx memory f = _ctx(4, new uint32[][](0), attrs);
+        OpSemantics.Ctx memory f = _uctx(4, new uint32[][](0), attrs);
         assertEq(OpSemantics.mapEval(f, 3, new uint32[](0)), 0x7FC00000);
     }
 
@@ -113,7 +113,7 @@ contract OpSemanticsUnitTest is Test {
     function test_col2imTermOrder() public pure {
         uint32[] memory attrs = new uint32[](7);
         (attrs[0], attrs[1], attrs[2], attrs[3], attrs[4], attrs[5], attrs[6]) = (1, 1, 3, 1, 3, 1, 1);
-        OpSemantics.Ctx memory c = _ctx(34, _ins(_s(3, 9)), attrs);
+        OpSemantics.Ctx memory c = _uctx(34, _ins(_s(3, 9)), attrs);
         assertEq(OpSemantics.foldLen(c, 1), 3);
         assertEq(OpSemantics.foldReads(c, 1, 0)[0].index, 0 * 9 + 1 * 3 + 2); // row 0, (ky 1, kx 2)
         assertEq(OpSemantics.foldReads(c, 1, 1)[0].index, 1 * 9 + 1 * 3 + 1); // row 1, (1, 1)
@@ -134,26 +134,26 @@ contract OpSemanticsUnitTest is Test {
         vm.assume(attrs[1] + 2 * attrs[6] >= attrs[4] && attrs[2] + 2 * attrs[6] >= attrs[4]);
         uint32[] memory x = _s4(attrs[0], attrs[1], attrs[2], attrs[3]);
         uint32[] memory cols = OpShapes.im2colShape(34, x, attrs[4], attrs[5], attrs[6]);
-        OpSemantics.Ctx memory c = _ctx(34, _ins(cols), attrs);
+        OpSemantics.Ctx memory c = _uctx(34, _ins(cols), attrs);
         uint256 total;
         uint256 inBounds; // im2col reads that are not padding = col2im terms
         for (uint256 e = 0; e < OpShapes.numel(x); e++) total += OpSemantics.foldLen(c, e);
         uint32[] memory imAttrs = new uint32[](3);
         (imAttrs[0], imAttrs[1], imAttrs[2]) = (attrs[4], attrs[5], attrs[6]);
-        OpSemantics.Ctx memory im = _ctx(41, _ins(x), imAttrs);
+        OpSemantics.Ctx memory im = _uctx(41, _ins(x), imAttrs);
         for (uint256 e = 0; e < OpShapes.numel(cols); e++) inBounds += OpSemantics.mapReads(im, e).length;
         assertEq(total, inBounds);
     }
 
     function test_errorPaths() public {
-        OpSemantics.Ctx memory add = _ctx(10, _ins(_s(2), _s(2)), new uint32[](0));
+        OpSemantics.Ctx memory add = _uctx(10, _ins(_s(2), _s(2)), new uint32[](0));
         vm.expectRevert(abi.encodeWithSelector(OpSemantics.ElementOutOfRange.selector, 10, 2, 2));
         this.mapReadsExt(add, 2);
         vm.expectRevert(abi.encodeWithSelector(OpSemantics.WrongKind.selector, 10, OpSemantics.FOLD, OpSemantics.MAP));
         this.foldLenExt(add, 0);
         vm.expectRevert(abi.encodeWithSelector(OpSemantics.ValueCount.selector, 10, 2, 1));
         this.mapEvalExt(add, 0, new uint32[](1));
-        OpSemantics.Ctx memory sum = _ctx(31, _ins(_s(2, 3)), _s(1));
+        OpSemantics.Ctx memory sum = _uctx(31, _ins(_s(2, 3)), _s(1));
         vm.expectRevert(abi.encodeWithSelector(OpSemantics.FoldIndexOutOfRange.selector, 31, 3, 3));
         this.foldReadsExt(sum, 0, 3);
         vm.expectRevert(abi.encodeWithSelector(OpSemantics.WrongKind.selector, 31, OpSemantics.MAP, OpSemantics.FOLD));
@@ -209,7 +209,7 @@ contract OpSemanticsUnitTest is Test {
             uint32 d = out[out.length - b.length + i];
             b[i] = (dimsSeed >> (20 + i)) & 1 == 1 ? 1 : d;
         }
-        OpSemantics.Ctx memory c = _ctx(12, _ins(out, b), new uint32[](0));
+        OpSemantics.Ctx memory c = _uctx(12, _ins(out, b), new uint32[](0));
         uint256 e = uint256(eSeed) % OpShapes.numel(c.outShape);
         OpSemantics.Read[] memory r = OpSemantics.mapReads(c, e);
         assertEq(r[0].index, e);
@@ -217,7 +217,7 @@ contract OpSemanticsUnitTest is Test {
     }
 
     function test_rowmaxInitAndStep() public pure {
-        OpSemantics.Ctx memory c = _ctx(32, _ins(_s(2, 3)), _s(1));
+        OpSemantics.Ctx memory c = _uctx(32, _ins(_s(2, 3)), _s(1));
         assertEq(OpSemantics.foldInit(c, 0), NEG_INF);
         uint32[] memory v = new uint32[](1);
         v[0] = NEG_ZERO;

@@ -11,7 +11,9 @@ import {Cursor, VecReader} from "./vectors/VecReader.sol";
 /// `evalElement`, `foldSequence` and the shape rules) must be reproduced exactly: kind, output
 /// shape (or a revert for malformed nodes), every read (input, flat index, order), every value bit.
 /// The first mismatch fails with the op, case, element and expected/actual values.
-contract OpSemanticsVectorsTest is Test {
+/// (Combined with the unit and gas tests into one contract in OpSemantics.t.sol: one compilation
+/// of the inlined OpSemantics + F32 code instead of three, solc-js is slow.)
+abstract contract OpSemanticsVectors is Test {
     using VecReader for Cursor;
 
     struct Where {
@@ -29,11 +31,11 @@ contract OpSemanticsVectorsTest is Test {
     }
 
     /// External hop so a revert of the shape rule can be caught.
-    function outShapeExt(OpSemantics.Ctx memory c) external pure returns (uint32[] memory) {
+    function vecOutShapeExt(OpSemantics.Ctx memory c) external pure returns (uint32[] memory) {
         return OpSemantics.outShapeOf(c);
     }
 
-    function _run(string memory file) internal {
+    function _run(string memory file) internal view {
         Cursor memory cur = VecReader.open(string.concat("ops/", file, ".bin"));
         uint256 n = cur.u32();
         require(n >= 400, "fewer than 400 cases per op: regenerate");
@@ -67,7 +69,7 @@ contract OpSemanticsVectorsTest is Test {
         _eq(w, "kind", tsKind, OpSemantics.kind(c.opId));
         if (!valid) {
             t.invalid++;
-            try this.outShapeExt(c) returns (uint32[] memory s) {
+            try this.vecOutShapeExt(c) returns (uint32[] memory s) {
                 _mismatch(w, "malformed node accepted by outShapeOf, rank", 0, s.length);
             } catch {}
             return;
@@ -171,33 +173,33 @@ contract OpSemanticsVectorsTest is Test {
         return true;
     }
 
-    function test_vectors_state() public { _run("0_state"); }
-    function test_vectors_dataset() public { _run("1_dataset"); }
-    function test_vectors_batch() public { _run("2_batch"); }
-    function test_vectors_rng_uniform() public { _run("3_rng_uniform"); }
-    function test_vectors_fill() public { _run("4_fill"); }
-    function test_vectors_dropout_mask() public { _run("5_dropout_mask"); }
-    function test_vectors_add() public { _run("10_add"); }
-    function test_vectors_sub() public { _run("11_sub"); }
-    function test_vectors_mul() public { _run("12_mul"); }
-    function test_vectors_div() public { _run("13_div"); }
-    function test_vectors_max() public { _run("14_max"); }
-    function test_vectors_neg() public { _run("15_neg"); }
-    function test_vectors_exp() public { _run("16_exp"); }
-    function test_vectors_log() public { _run("17_log"); }
-    function test_vectors_sqrt() public { _run("18_sqrt"); }
-    function test_vectors_relu() public { _run("19_relu"); }
-    function test_vectors_relu_grad() public { _run("21_relu_grad"); }
-    function test_vectors_scale() public { _run("22_scale"); }
-    function test_vectors_addc() public { _run("23_addc"); }
-    function test_vectors_matmul() public { _run("30_matmul"); }
-    function test_vectors_sum() public { _run("31_sum"); }
-    function test_vectors_rowmax() public { _run("32_rowmax"); }
-    function test_vectors_maxpool2d() public { _run("33_maxpool2d"); }
-    function test_vectors_col2im() public { _run("34_col2im"); }
-    function test_vectors_reshape() public { _run("40_reshape"); }
-    function test_vectors_im2col() public { _run("41_im2col"); }
-    function test_vectors_maxpool2d_grad() public { _run("42_maxpool2d_grad"); }
-    function test_vectors_expand() public { _run("43_expand"); }
-    function test_vectors_copy() public { _run("44_copy"); }
+    function test_vectors_state() public view { _run("0_state"); }
+    function test_vectors_dataset() public view { _run("1_dataset"); }
+    function test_vectors_batch() public view { _run("2_batch"); }
+    function test_vectors_rng_uniform() public view { _run("3_rng_uniform"); }
+    function test_vectors_fill() public view { _run("4_fill"); }
+    function test_vectors_dropout_mask() public view { _run("5_dropout_mask"); }
+    function test_vectors_add() public view { _run("10_add"); }
+    function test_vectors_sub() public view { _run("11_sub"); }
+    function test_vectors_mul() public view { _run("12_mul"); }
+    function test_vectors_div() public view { _run("13_div"); }
+    function test_vectors_max() public view { _run("14_max"); }
+    function test_vectors_neg() public view { _run("15_neg"); }
+    function test_vectors_exp() public view { _run("16_exp"); }
+    function test_vectors_log() public view { _run("17_log"); }
+    function test_vectors_sqrt() public view { _run("18_sqrt"); }
+    function test_vectors_relu() public view { _run("19_relu"); }
+    function test_vectors_relu_grad() public view { _run("21_relu_grad"); }
+    function test_vectors_scale() public view { _run("22_scale"); }
+    function test_vectors_addc() public view { _run("23_addc"); }
+    function test_vectors_matmul() public view { _run("30_matmul"); }
+    function test_vectors_sum() public view { _run("31_sum"); }
+    function test_vectors_rowmax() public view { _run("32_rowmax"); }
+    function test_vectors_maxpool2d() public view { _run("33_maxpool2d"); }
+    function test_vectors_col2im() public view { _run("34_col2im"); }
+    function test_vectors_reshape() public view { _run("40_reshape"); }
+    function test_vectors_im2col() public view { _run("41_im2col"); }
+    function test_vectors_maxpool2d_grad() public view { _run("42_maxpool2d_grad"); }
+    function test_vectors_expand() public view { _run("43_expand"); }
+    function test_vectors_copy() public view { _run("44_copy"); }
 }

@@ -38,9 +38,14 @@ contract TensorProofsDamageTest is Test {
         p.path = new bytes32[](3);
         for (uint256 l = 0; l < 3; l++) {
             p.path[l] = leaves[(index >> l) ^ 1];
-            for (uint256 j = 0; j < (8 >> (l + 1)); j++) leaves[j] = sha256(abi.encodePacked(leaves[2 * j], leaves[2 * j + 1]));
+            for (uint256 j = 0; j < 8 / 2 ** (l + 1); j++) leaves[j] = sha256(abi.encodePacked(leaves[2 * j], leaves[2 * j + 1]));
         }
         p.root = leaves[0];
+    }
+
+    /// Byte mask of bit `bit % 8`.
+    function _bitOf(uint256 bit) internal pure returns (bytes1) {
+        return bytes1(uint8(2 ** (bit % 8)));
     }
 
     function _chunk(uint256 c) internal pure returns (bytes memory chunk) {
@@ -69,9 +74,9 @@ contract TensorProofsDamageTest is Test {
         ChunkProof memory p = _chunkProof(4);
         assertTrue(_verify(p), "intact proof");
         for (uint256 bit = 0; bit < 8 * TensorProofs.CHUNK_BYTES; bit++) {
-            p.chunk[bit / 8] ^= bytes1(uint8(1 << (bit % 8)));
+            p.chunk[bit / 8] ^= _bitOf(bit);
             _mustFail(_verify(p), "chunk bit", bit);
-            p.chunk[bit / 8] ^= bytes1(uint8(1 << (bit % 8)));
+            p.chunk[bit / 8] ^= _bitOf(bit);
         }
         for (uint256 l = 0; l < p.path.length; l++) {
             for (uint256 bit = 0; bit < 256; bit++) {
@@ -171,7 +176,7 @@ contract TensorProofsDamageTest is Test {
         ChunkProof memory p = _chunkProof(index % 5);
         assertTrue(_verify(p));
         uint256 w = where % 4;
-        if (w == 0) p.chunk[(bit / 8) % 1024] ^= bytes1(uint8(1 << (bit % 8)));
+        if (w == 0) p.chunk[(bit / 8) % 1024] ^= _bitOf(bit);
         else if (w == 1) p.path[bit % 3] ^= bytes32(uint256(1) << (bit % 256));
         else if (w == 2) p.index ^= uint256(1) << (bit % 256);
         else p.root ^= bytes32(uint256(1) << (bit % 256));

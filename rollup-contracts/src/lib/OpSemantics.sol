@@ -243,7 +243,14 @@ library OpSemantics {
         uint16 op = c.opId;
         if (op >= RNG_UNIFORM && op <= DROPOUT_MASK) return 0;
         if ((op >= ADD && op <= MAX) || op == RELU_GRAD) return 2;
-        if (op == IM2COL || op == MAXPOOL2D_GRAD) return mapReads(c, e).length;
+        if (op == IM2COL) {
+            (bool inside,) = OpIndex.im2colSource(e, c.inShapes[0], c.attrs);
+            return inside ? 1 : 0;
+        }
+        if (op == MAXPOOL2D_GRAD) {
+            (bool inside,) = OpIndex.poolWindowOf(e, c.inShapes[0], c.attrs[0]);
+            return inside ? uint256(c.attrs[0]) * c.attrs[0] + 2 : 0;
+        }
         return 1;
     }
 

@@ -103,7 +103,8 @@ const BUILDERS: Record<string, Builder> = {
   addc: (def, r) => base(def, r, [randShape(r)], [constBits(r)]),
   matmul: (def, r) => {
     const sizes = [1, 2, 3, 5, 7, 8, 13, 16, 17, 31, 64, 100];
-    const m = pick(r, sizes), k = pick(r, sizes), n = pick(r, sizes);
+    const m = pick(r, sizes), n = pick(r, sizes);
+    const k = chance(r, 0.03) ? 0 : pick(r, sizes); // k = 0: empty fold, out = +0
     const ta = pick(r, [0, 1, 0, 1, 2, 0xffffffff]), tb = pick(r, [0, 1, 0, 1, 7, 0x80000000]);
     return base(def, r, [ta ? [k, m] : [m, k], tb ? [n, k] : [k, n]], [ta, tb], ['fold', 'fold']);
   },
@@ -145,6 +146,7 @@ function reduceCase(def: OpDef, r: Rand, mode: ValueMode): OpCase {
   const s = randShape(r, 1, 4, 2048);
   const axis = int(r, 0, s.length - 1);
   if (chance(r, 0.3)) s[axis] = pick(r, [64, 100, 257, 300]); // long folds
+  else if (chance(r, 0.04)) s[axis] = 0; // empty folds: out = init
   return base(def, r, [s], [axis], [mode]);
 }
 
