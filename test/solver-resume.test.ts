@@ -78,7 +78,7 @@ test('a SIGKILLed training worker is replaced and the run resumes from its last 
     killedAt = await waitFor('the child worker to pass step 25', async () => {
       const p = JSON.parse((await redis.get(redisKeys.jobProgress(ks, sub.jobId))) ?? 'null') as { step: number } | null;
       return p && p.step >= 25 ? p.step : null;
-    }, 60_000, 10);
+    }, 180_000, 10);
     child.kill('SIGKILL');
     await new Promise((r) => child!.once('exit', r));
     assert.ok(killedAt < 200, `killed mid-run (at step ${killedAt}); child output:\n${childOut}`);
@@ -93,7 +93,7 @@ test('a SIGKILLed training worker is replaced and the run resumes from its last 
   const committed = await waitFor('the resumed run to be committed', async () => {
     const j = await getJob(chain, sub.jobId);
     return j.status === 'Committed' ? j : null;
-  }, 90_000);
+  }, 180_000);
   const trained = events.find((e) => e.event === 'trained');
   assert.ok(trained, 'the in-process worker finished the run');
   const resumedFrom = Number(trained.fields.resumedFromStep);

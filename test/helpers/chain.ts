@@ -17,7 +17,7 @@ export async function gasSpent(provider: JsonRpcProvider, address: string, fromB
 }
 
 /** Poll `f` until it returns a truthy value; fails with `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, f: () => Promise<T>, timeoutMs = 60_000, everyMs = 100): Promise<NonNullable<T>> {
+export async function waitFor<T>(what: string, f: () => Promise<T>, timeoutMs = 180_000, everyMs = 100): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
