@@ -38,6 +38,17 @@ contract NodeCodecTest is Test {
         return NodeCodec.decode(desc);
     }
 
+    function encodeExt(NodeCodec.Node memory d) external pure returns (bytes memory) {
+        return NodeCodec.encode(d);
+    }
+
+    function test_encodeRejectsCountsBeyondU16() public {
+        NodeCodec.Node memory d = _node(10, 0, 0, 0, bytes32(0));
+        d.attrs = new uint32[](65536);
+        vm.expectRevert(abi.encodeWithSelector(NodeCodec.TooManyWords.selector, 0, 65536, 0));
+        this.encodeExt(d);
+    }
+
     function test_rejectsShortHeader() public {
         vm.expectRevert(abi.encodeWithSelector(NodeCodec.DescriptorTooShort.selector, 7));
         this.decodeExt(new bytes(7));

@@ -19,6 +19,8 @@ library NodeCodec {
     error DescriptorTooShort(uint256 length);
     /// The header announces `expected` bytes (8 + 4 * (#inputs + #attrs + rank)) but `actual` were given.
     error DescriptorLength(uint256 expected, uint256 actual);
+    /// encode: a descriptor holds at most 65535 inputs, attrs and dims (u16 counts).
+    error TooManyWords(uint256 inputs, uint256 attrs, uint256 rank);
 
     function decode(bytes memory desc) internal pure returns (Node memory n) {
         if (desc.length < HEADER_BYTES) revert DescriptorTooShort(desc.length);
@@ -31,6 +33,7 @@ library NodeCodec {
         uint256 rank = head & 0xFFFF;
         uint256 expected = HEADER_BYTES + 4 * (nIn + nAttrs + rank);
         if (desc.length != expected) revert DescriptorLength(expected, desc.length);
+        // forge-lint: disable-next-line(unsafe-typecast) -- head is 64 bits: the top 16 are the op id
         n.opId = uint16(head >> 48);
         n.inputs = _words(desc, HEADER_BYTES, nIn);
         n.attrs = _words(desc, HEADER_BYTES + 4 * nIn, nAttrs);
@@ -48,7 +51,9 @@ library NodeCodec {
         uint256 nIn = n.inputs.length;
         uint256 nAttrs = n.attrs.length;
         uint256 rank = n.shape.length;
-        desc = abi.encodePacked(uint16(n.opId), uint16(nIn), uint16(nAttrs), uint16(rank));
+        if (nIn > 0xFFFF || nAttrs > 0xFFFF || rank > 0xFFFF) revert TooManyWords(nIn, nAttrs, rank);
+        // forge-lint: disable-next-line(unsafe-typecast) -- counts checked above
+        desc = abi.encodePacked(n.opId, uint16(nIn), uint16(nAttrs), uint16(rank));
         for (uint256 i = 0; i < nIn; i++) desc = bytes.concat(desc, bytes4(n.inputs[i]));
         for (uint256 i = 0; i < nAttrs; i++) desc = bytes.concat(desc, bytes4(n.attrs[i]));
         for (uint256 i = 0; i < rank; i++) desc = bytes.concat(desc, bytes4(n.shape[i]));

@@ -56,6 +56,7 @@ library OpIndex {
         uint256 n = outShape[1];
         uint256 inner = attrs[0] != 0 ? aShape[0] : aShape[1];
         // i = e / n, j = e % n
+        // forge-lint: disable-next-line(divide-before-multiply) -- row i = e / n, truncation intended
         ai = attrs[0] != 0 ? k * outShape[0] + e / n : (e / n) * inner + k;
         bi = attrs[1] != 0 ? (e % n) * inner + k : k * n + e % n;
     }
@@ -102,6 +103,7 @@ library OpIndex {
         w /= c;
         uint256 ox = w % yShape[2];
         w /= yShape[2]; // w = b * OH + oy
+        // forge-lint: disable-next-line(divide-before-multiply) -- integer coordinates, truncation intended
         uint256 row = (w / yShape[1]) * xShape[1] + (w % yShape[1]) * p + k / p;
         return (row * xShape[2] + ox * p + k % p) * c + ch;
     }

@@ -181,7 +181,8 @@ library OpSemantics {
     /// rng_uniform, fill and dropout_mask: functions of (seed, step, attrs, e) alone.
     function _sourceMap(Ctx memory c, uint256 e) private pure returns (uint32) {
         if (c.opId == FILL) return _canon(c.attrs[0]);
-        // TS draws with `e >>> 0`
+        // TS draws with `e >>> 0` (mod 2^32), which is exactly this truncation
+        // forge-lint: disable-next-line(unsafe-typecast)
         uint32 u = Rng.draw(Rng.rngKey(c.seed, c.attrs[0], c.step), uint32(e));
         if (c.opId == RNG_UNIFORM) return F32.add(c.attrs[1], F32.mul(Rng.unit24(u), c.attrs[2]));
         return (u >> 8) >= c.attrs[1] ? _canon(c.attrs[2]) : 0; // dropout_mask

@@ -80,7 +80,9 @@ library OpShapes {
         if (k < 1 || k > x[1] || k > x[2]) revert ShapeRule(op, "pool size k must be in [1, min(H, W)]");
         out = new uint32[](4);
         out[0] = x[0];
+        // forge-lint: disable-next-line(unsafe-typecast) -- a quotient of a u32 dim by k >= 1
         out[1] = uint32(x[1] / k);
+        // forge-lint: disable-next-line(unsafe-typecast) -- as above
         out[2] = uint32(x[2] / k);
         out[3] = x[3];
     }
@@ -203,6 +205,7 @@ library OpShapes {
 
     function _u32(uint16 op, uint256 v) private pure returns (uint32) {
         if (v > type(uint32).max) revert ShapeRule(op, "dimension exceeds 2^32 - 1");
+        // forge-lint: disable-next-line(unsafe-typecast) -- range checked above
         return uint32(v);
     }
 }

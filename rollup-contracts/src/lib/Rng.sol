@@ -78,6 +78,8 @@ library Rng {
         int256 epoch = g / sn; // truncates toward zero; TS uses floor
         if (g % sn < 0) epoch -= 1;
         int256 i = g - epoch * sn;
+        // epoch word = epoch mod 2^32 (TS `epoch >>> 0`, two's complement for epoch < 0); 0 <= i < n
+        // forge-lint: disable-next-line(unsafe-typecast)
         return permuteIndex(seed, uint32(uint256(epoch)), uint32(uint256(i)), n);
     }
 
