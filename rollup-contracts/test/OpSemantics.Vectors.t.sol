@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {Test, console} from "forge-std/Test.sol";
 import {Vm} from "forge-std/Vm.sol";
 import {OpSemantics} from "../src/lib/OpSemantics.sol";
+import {OpShapes} from "../src/lib/OpShapes.sol";
 import {Cursor, VecReader} from "./vectors/VecReader.sol";
 
 /// Differential test of OpSemantics against ops/table.ts: for every op, the vectors of
@@ -71,7 +72,9 @@ abstract contract OpSemanticsVectors is Test {
             t.invalid++;
             try this.vecOutShapeExt(c) returns (uint32[] memory s) {
                 _mismatch(w, "malformed node accepted by outShapeOf, rank", 0, s.length);
-            } catch {}
+            } catch (bytes memory err) {
+                _requireNamedShapeError(w, err);
+            }
             return;
         }
         t.valid++;
@@ -84,6 +87,14 @@ abstract contract OpSemanticsVectors is Test {
             if (tsKind == OpSemantics.MAP) _mapSample(cur, c, w);
             else t.foldSteps += _foldSample(cur, c, w);
         }
+    }
+
+    /// A malformed node must be rejected by a named shape-rule error, never by a panic.
+    function _requireNamedShapeError(Where memory w, bytes memory err) internal pure {
+        bytes4 sel = err.length >= 4 ? bytes4(err) : bytes4(0);
+        bool named = sel == OpShapes.Arity.selector || sel == OpShapes.AttrCount.selector
+            || sel == OpShapes.ShapeRule.selector || sel == OpShapes.UnknownOp.selector;
+        if (!named) _mismatch(w, "malformed node rejected without a shape-rule error, selector", 0, uint32(sel));
     }
 
     function _mapSample(Cursor memory cur, OpSemantics.Ctx memory c, Where memory w) internal pure {
