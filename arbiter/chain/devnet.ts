@@ -105,13 +105,9 @@ export async function startDevnet(opts: UpOptions = {}): Promise<DevnetInfo> {
 
 /** Stop every process recorded in `info`; returns which ones were still running. */
 export async function stopDevnet(info: DevnetInfo): Promise<{ stopped: string[] }> {
-  const stopped: string[] = [];
-  for (const [name, pid] of Object.entries(info.pids)) {
-    if (pid && isAlive(pid) && runs(pid, PROCESS_NAMES[name as keyof typeof PROCESS_NAMES])) {
-      await stopPid(pid);
-      stopped.push(name);
-    }
-  }
+  const live = Object.entries(info.pids).filter(([name, pid]) => pid && isAlive(pid) && runs(pid, PROCESS_NAMES[name as keyof typeof PROCESS_NAMES]));
+  await Promise.all(live.map(([, pid]) => stopPid(pid)));
+  const stopped = live.map(([name]) => name);
   if (info.redisPidFile) rmSync(info.redisPidFile, { force: true });
   return { stopped };
 }

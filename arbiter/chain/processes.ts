@@ -134,13 +134,18 @@ async function redisPing(port: number): Promise<boolean> {
   });
 }
 
+/** True while the process runs. An exited daemon stays a zombie until init reaps it; that counts as gone. */
 export function isAlive(pid: number | undefined): boolean {
   if (!pid) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return true; // no /proc: kill(0) succeeded
   }
 }
 
