@@ -200,6 +200,12 @@ export class SolverService {
       this.cfg.log('training-gave-up', { jobId: job.jobId, runId, attempts: bull.attemptsMade, error: bull.failedReason });
     }
     if (state !== 'completed') return;
+    if ((await this.chainTime()) > job.deadline) {
+      // Too late to commit (anyone may now slashLate); say so once instead of reverting every tick.
+      if (!this.reportedFailures.has(`late-${runId}`)) this.cfg.log('commit-deadline-missed', { jobId: job.jobId, runId, deadline: job.deadline });
+      this.reportedFailures.add(`late-${runId}`);
+      return;
+    }
     const r = bull.returnvalue;
     const commitment = { stepsRoot: r.stepsRoot, finalStateHash: r.finalStateHash, finalModelHash: r.finalModelHash, numSteps: BigInt(r.numSteps) };
     const tx = await commitResult(this.cfg.client, job.jobId, commitment);
