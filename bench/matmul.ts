@@ -9,7 +9,8 @@ export interface MatmulRow {
   impl: string;
   shape: string; // "MxKxN" plus the transposes, e.g. "1024x1024x1024 tA"
   threads: number;
-  gflops: number;
+  gflops: number; // flops per wall second
+  cpuGflops: number; // flops per CPU second of the process (all its threads): robust to other load
 }
 
 export interface MatmulCase {
@@ -46,14 +47,14 @@ export async function engineMatmul(impl: string, backend: Backend, threads: numb
     step: 0,
   };
   const t = await bestTime(() => runKernel(backend, 'matmul', args), { roundSeconds, rounds: 3 });
-  return { impl, shape: shapeLabel(c), threads, gflops: flops(c) / t.seconds / 1e9 };
+  return { impl, shape: shapeLabel(c), threads, gflops: flops(c) / t.seconds / 1e9, cpuGflops: flops(c) / t.cpuSeconds / 1e9 };
 }
 
 export async function tfjsMatmul(name: TfBackend, c: MatmulCase, roundSeconds: number): Promise<MatmulRow> {
   const mm = await tfMatmul(name, c.M, c.K, c.N, c.ta, c.tb);
   try {
     const t = await bestTime(mm.run, { roundSeconds, rounds: 3 });
-    return { impl: `tfjs-${name}`, shape: shapeLabel(c), threads: 1, gflops: flops(c) / t.seconds / 1e9 };
+    return { impl: `tfjs-${name}`, shape: shapeLabel(c), threads: 1, gflops: flops(c) / t.seconds / 1e9, cpuGflops: flops(c) / t.cpuSeconds / 1e9 };
   } finally {
     mm.dispose();
   }

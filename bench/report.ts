@@ -7,22 +7,27 @@ const pad = (s: string, n: number) => s.padEnd(n);
 export function printMatmul(rows: MatmulRow[], log: (s: string) => void): void {
   const impls = [...new Set(rows.map((r) => `${r.impl} x${r.threads}`))];
   const shapes = [...new Set(rows.map((r) => r.shape))];
-  log('\nmatmul GFLOP/s (best of rounds)');
+  log('\nmatmul GFLOP/s per wall second (per CPU second of the process in parentheses), best of rounds');
   log(`| shape | ${impls.join(' | ')} |`);
   log(`|---|${impls.map(() => '---:').join('|')}|`);
   for (const s of shapes) {
-    const cells = impls.map((i) => rows.find((r) => r.shape === s && `${r.impl} x${r.threads}` === i)?.gflops.toFixed(1) ?? '-');
+    const cells = impls.map((i) => {
+      const r = rows.find((x) => x.shape === s && `${x.impl} x${x.threads}` === i);
+      return r ? `${r.gflops.toFixed(1)} (${r.cpuGflops.toFixed(1)})` : '-';
+    });
     log(`| ${s} | ${cells.join(' | ')} |`);
   }
 }
 
 export function printTrain(rows: TrainRow[], hashShare: number | null, log: (s: string) => void): void {
   log('\nMNIST MLP (784-128-10, batch 64, SGD momentum) training');
-  log(`| ${pad('impl', 22)} | threads | steps | samples/s | seconds | test accuracy | state hash share |`);
-  log('|---|---:|---:|---:|---:|---:|---:|');
+  log(`| ${pad('impl', 22)} | threads | steps | samples/s | samples/CPU-s | seconds | test accuracy | state hash share (CPU) |`);
+  log('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const share = r.hashSeconds === undefined ? '-' : `${((r.hashSeconds / (r.seconds + r.hashSeconds)) * 100).toFixed(1)}%`;
-    log(`| ${pad(r.impl, 22)} | ${r.threads} | ${r.steps} | ${r.samplesPerSec.toFixed(0)} | ${r.seconds.toFixed(2)} | ${r.testAccuracy.toFixed(4)} | ${share} |`);
+    const cpuShare = r.hashCpuSeconds === undefined || r.cpuSeconds === undefined ? '' : ` (${((r.hashCpuSeconds / (r.cpuSeconds + r.hashCpuSeconds)) * 100).toFixed(1)}%)`;
+    const perCpu = r.cpuSeconds ? ((r.steps * 64) / r.cpuSeconds).toFixed(0) : '-';
+    log(`| ${pad(r.impl, 22)} | ${r.threads} | ${r.steps} | ${r.samplesPerSec.toFixed(0)} | ${perCpu} | ${r.seconds.toFixed(2)} | ${r.testAccuracy.toFixed(4)} | ${share}${cpuShare} |`);
   }
   if (hashShare !== null) log(`state hashing share of step time (fastest backend): ${(hashShare * 100).toFixed(1)}%`);
   const hashes = new Set(rows.filter((r) => r.stateHash && r.steps === rows.find((x) => x.stateHash)!.steps).map((r) => r.stateHash));

@@ -90,7 +90,7 @@ async function runTrain(o: Options, backends: ReturnType<typeof engineBackends>,
   const samples = Math.min(o.steps * BATCH, train.x.shape[0]);
   const sub = { x: { shape: [samples, 784], data: train.x.data.subarray(0, samples * 784) }, y: { shape: [samples, 10], data: train.y.data.subarray(0, samples * 10) }, labels: train.labels.subarray(0, samples) };
   const fit = await tfFitMlp('wasm', sub, test, 1);
-  rows.push({ impl: 'tfjs-wasm model.fit', threads: 1, samplesPerSec: fit.samples / fit.seconds, seconds: fit.seconds, testAccuracy: fit.testAccuracy, steps: Math.ceil(fit.samples / BATCH) });
+  rows.push({ impl: 'tfjs-wasm model.fit', threads: 1, samplesPerSec: fit.samples / fit.seconds, seconds: fit.seconds, cpuSeconds: fit.cpuSeconds, testAccuracy: fit.testAccuracy, steps: Math.ceil(fit.samples / BATCH) });
   log(`train tfjs-wasm model.fit: ${rows.at(-1)!.samplesPerSec.toFixed(0)} samples/s, accuracy ${fit.testAccuracy.toFixed(4)}`);
   const torch = torchMlp(o.steps, Math.max(...o.threads), log);
   if (torch) rows.push(torch);

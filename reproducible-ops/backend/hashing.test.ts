@@ -5,10 +5,23 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fromBits } from '../f32.ts';
 import { dataRoot } from '../merkle.ts';
+import { jsDataRoot } from './js-hash.ts';
 import { createNativeBackend, loadNativeAddon, nativeLoadError } from './native.ts';
 import { prng, randomData } from './op-cases.ts';
 
 const skip = loadNativeAddon() ? false : nativeLoadError();
+
+describe('jsDataRoot (wasm backend) equals merkle.ts dataRoot', () => {
+  it('sizes around chunk and power-of-two boundaries, NaN payloads, signed zeros', () => {
+    const r = prng(23);
+    for (const n of [0, 1, 255, 256, 257, 512, 1000, 256 * 64 + 1, 256 * 129, 70001]) {
+      const d = randomData(r, n);
+      assert.equal(jsDataRoot(d).toString('hex'), dataRoot(d).toString('hex'), `n=${n}`);
+      const clean = randomData(r, n, 'plain');
+      assert.equal(jsDataRoot(clean).toString('hex'), dataRoot(clean).toString('hex'), `n=${n} without specials`);
+    }
+  });
+});
 
 describe('native dataRoot equals merkle.ts dataRoot', () => {
   it('every size class, 1 and 2 threads', { skip }, () => {

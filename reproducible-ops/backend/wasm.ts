@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Descriptor } from './descriptors.ts';
 import { fastBackend, type Executor } from './fast.ts';
+import { jsDataRoot } from './js-hash.ts';
 import { referenceBackend, type Backend } from './reference.ts';
 import { WORKER_SOURCE, GEN_STEP } from './wasm-worker.ts';
 
@@ -193,5 +194,5 @@ export function createWasmBackend({ threads = 1, grain = 65536 }: WasmOptions = 
   if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) throw new Error(`wasm backend: threads must be an integer in [1, ${MAX_THREADS}], got ${threads}`);
   rt.ensureThreads(threads);
   const ex: Executor = { exec: (d, out) => rt.exec(d, out, threads, grain) };
-  return { ...fastBackend(`wasm(${threads} thread${threads > 1 ? 's' : ''})`, ex, referenceBackend), threads };
+  return { ...fastBackend(`wasm(${threads} thread${threads > 1 ? 's' : ''})`, ex, referenceBackend), dataRoot: jsDataRoot, threads };
 }
