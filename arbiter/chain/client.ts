@@ -27,7 +27,7 @@ export interface ClientOptions {
   rpcUrl: string;
   contracts: ContractAddresses;
   privateKey?: string;
-  /** Game contract artifact name; loaded when present (the mock stands in until the real one lands). */
+  /** Dispute game artifact name (default DisputeGame); its ABI decodes game errors and events. */
   gameArtifact?: string;
   pollingIntervalMs?: number;
 }
