@@ -132,7 +132,10 @@ test('challenge locks exactly the bond and opens a dispute', async () => {
   await claimJob(solver, jobId, terms.requiredStake);
   await commitResult(solver, jobId, { stepsRoot: hash(), finalStateHash: hash(), finalModelHash: hash(), numSteps: 20n });
   await assert.rejects(challenge(verifier, jobId, 1n), new RegExp(`JobMarket\\.challenge\\(${jobId}\\) reverted: WrongBond\\(expected=${terms.challengerBond}, sent=1\\)`));
+  const watcher = new EventWatcher(verifier, { cursor: memoryCursor((await verifier.provider.getBlockNumber()) + 1) });
   const { disputeId } = await challenge(verifier, jobId, terms.challengerBond);
+  const seen = (await watcher.next()).events.map((e) => `${e.contract}.${e.name}`);
+  assert.ok(seen.includes('JobMarket.ChallengeOpened') && seen.includes('DisputeGame.GameOpened'), `market and game events decoded: ${seen}`);
   const d = await getDispute(verifier, disputeId);
   assert.equal(d.status, 'Active');
   assert.equal(d.jobId, jobId);
