@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Test} from "forge-std/Test.sol";
+import {StdInvariant} from "forge-std/StdInvariant.sol";
+import {console} from "forge-std/console.sol";
+import {JobMarket} from "../src/JobMarket.sol";
+import {Job, Dispute, Status, DisputeStatus} from "../src/lib/JobMarketTypes.sol";
+import {JobMarketMockGame} from "./mocks/JobMarketMockGame.sol";
+import {JobMarketHandler} from "./helpers/JobMarketHandler.sol";
+
+/// @notice Market-wide invariants, checked after every handler call.
+abstract contract JobMarket_Invariant_Base is Test {
+    JobMarket internal market;
+    JobMarketMockGame internal game;
+    JobMarketHandler internal handler;
+    address[2] internal honestSolvers;
+    address internal honestChallenger;
+
+    function _truthful() internal pure virtual returns (bool);
+
+    function setUp() public {
+        vm.warp(1_700_000_000);
+        game = new JobMarketMockGame();
+        market = new JobMarket(address(game));
+        game.setMarket(market);
+        handler = new JobMarketHandler(market, game, _truthful());
+        honestSolvers = [handler.solvers(0), handler.solvers(1)];
+        honestChallenger = handler.honestChallenger();
+
+        bytes4[] memory selectors = new bytes4[](11);
+        selectors[0] = JobMarketHandler.postJob.selector;
+        selectors[1] = JobMarketHandler.cancelJob.selector;
+        selectors[2] = JobMarketHandler.claimJob.selector;
+        selectors[3] = JobMarketHandler.commitResult.selector;
+        selectors[4] = JobMarketHandler.slashLate.selector;
+        selectors[5] = JobMarketHandler.challenge.selector;
+        selectors[6] = JobMarketHandler.resolve.selector;
+        selectors[7] = JobMarketHandler.finalize.selector;
+        selectors[8] = JobMarketHandler.withdraw.selector;
+        selectors[9] = JobMarketHandler.fundJackpot.selector;
+        selectors[10] = JobMarketHandler.warp.selector;
+        targetSelector(StdInvariant.FuzzSelector({addr: address(handler), selectors: selectors}));
+        targetContract(address(handler));
+
+        // Start every run with a few live jobs so lifecycle actions have targets from call 1.
+        handler.postJob(0, 10 ether, 1 ether, 0.5 ether, 1 days, 6 hours, 1 days);
+        handler.postJob(1, 3 ether, 2 ether, 1 ether, 2 days, 1 days, 2 days);
+        handler.postJob(0, 1, 1, 1, 1, 1, 1);
+    }
+
+    /// @notice Checked after every handler call. One invariant function per suite on purpose:
+    ///         forge runs a separate fuzz campaign per `invariant_*` function, and these checks
+    ///         share one pass over all jobs and disputes. What is checked:
+    ///         1. solvency: balance == escrow + stakes + bonds + jackpot + claimable;
+    ///         2. nothing paid twice: deposited == withdrawn + balance;
+    ///         3. every running total equals the sum over the job/dispute/account records;
+    ///         4. a Challenged job has exactly one Active dispute, pointing back at it;
+    ///         5. a terminal job (Finalized/Cancelled/Expired) never changes again;
+    ///         6. (truthful game only) honest solvers and the honest challenger are never shorted.
+    function invariant_market() public view {
+        uint256 balance = address(market).balance;
+        assertEq(
+            balance,
+            market.totalEscrow() + market.totalStakes() + market.totalBonds() + market.jackpot()
+                + market.totalClaimable(),
+            "solvency: balance != escrow + stakes + bonds + jackpot + claimable"
+        );
+        assertEq(handler.ghostDeposited(), handler.ghostWithdrawn() + balance, "conservation: paid twice or lost");
+
+        Scan memory sc;
+        _scanJobs(sc);
+        _scanDisputes(sc);
+        uint256 claimable;
+        for (uint256 i; i < handler.actorCount(); i++) {
+            claimable += market.claimable(handler.actors(i));
+        }
+        assertEq(market.totalEscrow(), sc.escrow, "totalEscrow");
+        assertEq(market.totalStakes(), sc.stakes, "totalStakes");
+        assertEq(market.totalBonds(), sc.bonds, "totalBonds");
+        assertEq(sc.activeDisputes, sc.challengedJobs, "one active dispute per challenged job");
+        assertEq(market.totalClaimable(), claimable, "totalClaimable");
+
+        if (!handler.truthful()) return;
+        for (uint256 s; s < 2; s++) {
+            address a = honestSolvers[s];
+            // Only missing its own commit deadline can cost an honest solver anything.
+            assertGe(
+                handler.ghostReceived(a) + market.claimable(a) + sc.honestLocked[s] + handler.ghostLateSlashed(a),
+                handler.ghostSent(a),
+                "honest solver shorted"
+            );
+        }
+        address c = honestChallenger;
+        assertGe(
+            handler.ghostReceived(c) + market.claimable(c) + sc.honestBonded, handler.ghostSent(c), "challenger shorted"
+        );
+    }
+
+    struct Scan {
+        uint256 escrow;
+        uint256 stakes;
+        uint256 bonds;
+        uint256 challengedJobs;
+        uint256 activeDisputes;
+        uint256[2] honestLocked;
+        uint256 honestBonded;
+    }
+
+    function _scanJobs(Scan memory sc) internal view {
+        uint256 n = market.jobCount();
+        for (uint256 id = 1; id <= n; id++) {
+            Job memory j = market.getJob(id);
+            bytes32 frozen = handler.terminalHash(id);
+            if (frozen != bytes32(0)) {
+                assertEq(keccak256(abi.encode(j)), frozen, "terminal job changed");
+                continue;
+            }
+            if (j.status == Status.Open) sc.escrow += j.reward;
+            if (_holdsStake(j.status)) {
+                sc.escrow += j.reward;
+                sc.stakes += j.terms.requiredStake;
+                if (j.solver == honestSolvers[0]) sc.honestLocked[0] += j.terms.requiredStake;
+                if (j.solver == honestSolvers[1]) sc.honestLocked[1] += j.terms.requiredStake;
+            }
+            if (j.status == Status.Challenged) {
+                sc.challengedJobs++;
+                Dispute memory d = market.getDispute(j.activeDisputeId);
+                assertEq(uint8(d.status), uint8(DisputeStatus.Active), "challenged job without active dispute");
+                assertEq(d.jobId, id, "active dispute points elsewhere");
+            } else {
+                assertEq(j.activeDisputeId, 0, "activeDisputeId without Challenged status");
+            }
+        }
+    }
+
+    function _scanDisputes(Scan memory sc) internal view {
+        bool truthful = handler.truthful();
+        uint256 n = market.disputeCount();
+        for (uint256 id = 1; id <= n; id++) {
+            Dispute memory d = market.getDispute(id);
+            if (d.status == DisputeStatus.Active) {
+                sc.bonds += d.bond;
+                sc.activeDisputes++;
+                if (d.challenger == honestChallenger) sc.honestBonded += d.bond;
+            }
+            if (truthful && d.challenger == honestChallenger) {
+                // A correct game never rules against a challenger who only challenges lies.
+                assertTrue(d.status != DisputeStatus.SolverWon, "honest challenger lost");
+            }
+        }
+    }
+
+    function afterInvariant() public view {
+        string[12] memory names = [
+            "postJob",
+            "cancelJob",
+            "claimJob",
+            "commitResult",
+            "slashLate",
+            "challenge",
+            "resolve:challengerWon",
+            "resolve:challengerLost",
+            "finalize",
+            "withdraw",
+            "fundJackpot",
+            "warp"
+        ];
+        for (uint256 i; i < 12; i++) {
+            console.log(names[i], handler.calls(keccak256(bytes(names[i]))));
+        }
+    }
+
+    function _holdsStake(Status s) internal pure returns (bool) {
+        return s == Status.Claimed || s == Status.Committed || s == Status.Challenged;
+    }
+}
+
+/// forge-config: default.invariant.runs = 64
+/// forge-config: default.invariant.depth = 64
+/// forge-config: default.invariant.fail-on-revert = true
+/// @notice The game judges correctly: additionally, honest actors are never shorted.
+contract JobMarket_Invariant_Truthful_Test is JobMarket_Invariant_Base {
+    function _truthful() internal pure override returns (bool) {
+        return true;
+    }
+}
+
+/// forge-config: default.invariant.runs = 64
+/// forge-config: default.invariant.depth = 64
+/// forge-config: default.invariant.fail-on-revert = true
+/// @notice The game's outcomes are arbitrary: accounting must hold regardless.
+contract JobMarket_Invariant_RandomOutcome_Test is JobMarket_Invariant_Base {
+    function _truthful() internal pure override returns (bool) {
+        return false;
+    }
+}
