@@ -259,7 +259,6 @@ contract DisputeGameOpenTest is DisputeGameSteps {
         assertEq(g.optCount, 4);
         assertEq(g.nodesRoot, t.programStepRoot);
         assertEq(g.accHi, t.finalAcc);
-        assertEq(g.postModelRoot, t.postModelRoot);
     }
 
     function test_postTrace_programRootMismatch_reverts() public {

@@ -144,15 +144,12 @@ library GameLib {
         g.optCount = uint16(optCount);
         g.nodesRoot = nodes;
         g.accHi = t.finalAcc;
-        g.preModelRoot = t.preModelRoot;
-        g.preOptRoot = t.preOptRoot;
-        g.postModelRoot = t.postModelRoot;
-        g.postOptRoot = t.postOptRoot;
         g.phase = Phase.AwaitTraceChoice;
     }
 
     /// @dev Checks the state-root and program-root preimages; returns the node tree of the
-    ///      program transition j runs (init for j = 0, step otherwise).
+    ///      program transition j runs (init for j = 0, step otherwise). The state roots are not
+    ///      stored (4 slots): the two moves that need them re-supply them against H[j-1] / H[j].
     function _checkTraceRoots(Game storage g, TracePost calldata t) private view returns (bytes32) {
         bytes32 pr = sha256(abi.encodePacked(t.programInitRoot, t.programStepRoot));
         if (pr != g.programRoot) revert ProgramRootMismatch(g.programRoot, pr);
@@ -217,8 +214,9 @@ library GameLib {
     }
 
     function proveLink(Game storage g, LinkProof calldata p) internal view returns (Verdict memory) {
+        _requireStateHash(g.specHash, g.step, p.postModelRoot, p.postOptRoot, g.postHash);
         uint256 count = _countOf(g, g.linkTree);
-        bytes32 root = g.linkTree == 0 ? g.postModelRoot : g.postOptRoot;
+        bytes32 root = g.linkTree == 0 ? p.postModelRoot : p.postOptRoot;
         bytes32 leaf = g.linkIndex < count ? _copyOutput(g, p) : bytes32(0);
         _requireLeaf(ProofKind.StateSlot, root, g.linkIndex, leaf, p.slotPath, TensorProofs.depthOf(count));
         return Verdict(true, false, Reason.LinkProven);
@@ -309,12 +307,13 @@ library GameLib {
     function _checkSource(Game storage g, NodeCodec.Node memory node, RecordReveal calldata r) private view {
         if (node.opId == OP_STATE) {
             if (g.step == 0) revert NoPreState();
+            _requireStateHash(g.specHash, g.step - 1, r.preModelRoot, r.preOptRoot, g.preHash);
             uint256 tree = node.attrs[0];
             uint256 index = node.attrs[1];
             if (tree > 1) revert OutOfRange("tree", tree, 2);
             uint256 count = _countOf(g, uint8(tree));
             if (index >= count) revert OutOfRange("state slot", index, count);
-            bytes32 root = tree == 0 ? g.preModelRoot : g.preOptRoot;
+            bytes32 root = tree == 0 ? r.preModelRoot : r.preOptRoot;
             _requireLeaf(ProofKind.StateSlot, root, index, r.outRoot, r.slotPath, TensorProofs.depthOf(count));
         } else if (node.opId == OP_DATASET) {
             bytes32 expected = _datasetRoot(node.attrs);

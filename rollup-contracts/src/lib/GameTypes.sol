@@ -92,12 +92,8 @@ struct Game {
     uint16 modelCount; // P: model tensors in the state
     uint16 optCount; // S: optimizer tensors in the state
     // --- transition j ---
-    bytes32 preHash; // H[j-1] (zero for j == 0)
+    bytes32 preHash; // H[j-1] (zero for j == 0); its roots are re-supplied when needed
     bytes32 postHash; // H[j]
-    bytes32 preModelRoot;
-    bytes32 preOptRoot;
-    bytes32 postModelRoot;
-    bytes32 postOptRoot;
     bytes32 nodesRoot; // Merkle root of the node hashes of the program run by transition j
     // --- trace bisection ---
     uint32 agreedLen; // records the challenger accepted (lo + 1)
@@ -157,14 +153,17 @@ struct TracePost {
 }
 
 /// @notice The record between the agreed and the disputed accumulator (see `revealRecord`).
-/// @custom:field dataRoot  data root of the output tensor (non-source ops).
-/// @custom:field slotPath  state ops only: the output root's path in the pre-state tree.
+/// @custom:field dataRoot      data root of the output tensor (non-source ops).
+/// @custom:field preModelRoot  state ops only: the roots behind H[j-1] (checked against it)...
+/// @custom:field slotPath      ...and the output root's path in the pre-state tree.
 struct RecordReveal {
     bytes descriptor;
     bytes32 outRoot;
     bytes32 dataRoot;
     bytes32[] accPath;
     bytes32[] programPath;
+    bytes32 preModelRoot;
+    bytes32 preOptRoot;
     bytes32[] slotPath;
 }
 
@@ -176,6 +175,8 @@ struct LinkProof {
     bytes32 outRoot;
     bytes32[] recordPath; // record `node` under P_{n-1}
     bytes32[] programPath;
+    bytes32 postModelRoot; // the roots behind H[j] (checked against it)
+    bytes32 postOptRoot;
     bytes32[] slotPath; // leaf `index` under the post-state tree
 }
 

@@ -63,6 +63,8 @@ library GameMoves {
         NodeCodec.Node memory node = NodeCodec.decode(v.program[i]);
         if (node.opId == OP_STATE && v.j > 0) {
             bytes32[] memory slots = node.attrs[0] == 0 ? v.preModelSlots : v.preOptSlots;
+            r.preModelRoot = GameMerkle.root(v.preModelSlots);
+            r.preOptRoot = GameMerkle.root(v.preOptSlots);
             r.slotPath = GameMerkle.proof(slots, node.attrs[1]);
         }
     }
@@ -71,6 +73,8 @@ library GameMoves {
     function linkProof(TraceView memory v, uint8 tree, uint32 index) internal pure returns (LinkProof memory p) {
         bytes32[] memory slots = tree == 0 ? v.postModelSlots : v.postOptSlots;
         p.slotPath = GameMerkle.proof(slots, index);
+        p.postModelRoot = GameMerkle.root(v.postModelSlots);
+        p.postOptRoot = GameMerkle.root(v.postOptSlots);
         if (index >= slots.length) return p;
         uint256 node = copyNode(v, tree, index);
         p.node = uint32(node);

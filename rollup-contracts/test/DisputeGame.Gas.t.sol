@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {console} from "forge-std/console.sol";
+import {Commitment, JobParams} from "../src/interfaces/IDisputeGame.sol";
+import {DisputeGame} from "../src/DisputeGame.sol";
+import {Game, Phase, Reason, TracePost, RecordReveal, Chunk, NodeContext} from "../src/lib/GameTypes.sol";
+import {GameMerkle} from "./helpers/GameMerkle.sol";
+import {GameMoves} from "./helpers/GameMoves.sol";
+import {Fixture, FxVariant, TraceView, DisputeFixtures} from "./helpers/DisputeFixtures.sol";
+import {DisputeGameTestBase} from "./helpers/DisputeGameTestBase.sol";
+
+/// @notice Gas budgets (deterministic, so asserted): every move <= 250k, the one-step <= 1M, a
+///         whole dispute over a job of 10^4 steps x 10^3 ops x 10^6-element tensors <= 10M for
+///         both sides together. Each move is metered as its own transaction: the game, prover
+///         and market are cooled first (cold storage, as in a fresh tx) and the intrinsic cost
+///         (21000 + 16 per nonzero / 4 per zero calldata byte) is added to the execution gas.
+contract DisputeGameGasTest is DisputeGameTestBase {
+    uint256 internal constant MOVE_BUDGET = 250_000;
+    uint256 internal constant ONE_STEP_BUDGET = 1_000_000;
+    uint256 internal constant DISPUTE_BUDGET = 10_000_000;
+
+    struct ScaleMove {
+        uint8 actor; // 0 solver, 1 challenger
+        string name;
+        bytes data;
+    }
+
+    struct ScaleFixture {
+        JobParams job;
+        Commitment commitment;
+        ScaleMove[] moves;
+    }
+
+    uint256 internal total;
+    uint256 internal moves;
+
+    function _intrinsic(bytes memory data) internal pure returns (uint256 g) {
+        g = 21_000;
+        for (uint256 i = 0; i < data.length; i++) g += data[i] == 0 ? 4 : 16;
+    }
+
+    /// @dev Sends one move as `who`, returns its transaction gas and checks it against its budget.
+    function _meter(address who, string memory name, bytes memory data) internal returns (uint256 gas) {
+        vm.cool(address(game));
+        vm.cool(address(prover));
+        vm.cool(address(market));
+        vm.prank(who);
+        (bool ok, bytes memory ret) = address(game).call(data);
+        if (!ok) {
+            assembly {
+                revert(add(ret, 32), mload(ret))
+            }
+        }
+        gas = vm.lastCallGas().gasTotalUsed + _intrinsic(data);
+        bool oneStep = keccak256(bytes(name)) == keccak256("oneStep");
+        uint256 budget = oneStep ? ONE_STEP_BUDGET : MOVE_BUDGET;
+        console.log(string.concat("  ", name), gas);
+        assertLe(gas, budget, string.concat(name, ": over its gas budget"));
+        total += gas;
+        moves++;
+    }
+
+    /// @dev The challenge transaction: JobMarket.challenge, which calls DisputeGame.open. Counted
+    ///      in the dispute total; only the game's part (`open`, metered as the market's inner
+    ///      call) is held to the move budget, the market's own bookkeeping is its business.
+    function _meterChallenge(uint256 jobId) internal returns (uint256 id) {
+        vm.cool(address(game));
+        vm.cool(address(market));
+        bytes memory data = abi.encodeCall(market.challenge, (jobId));
+        vm.prank(challenger);
+        (bool ok, bytes memory ret) = address(market).call{value: BOND}(data);
+        assertTrue(ok, "challenge");
+        uint256 gas = vm.lastCallGas().gasTotalUsed + _intrinsic(data);
+        console.log("  challenge (JobMarket.challenge incl. DisputeGame.open)", gas);
+        total += gas;
+        id = abi.decode(ret, (uint256));
+    }
+
+    /// @dev DisputeGame.open alone, as called by the market (a fresh dispute id, cold storage).
+    function test_gas_open_withinMoveBudget_succeeds() public {
+        (Fixture memory fx,) = (_load("mlp"), 0);
+        JobParams memory p = _params(fx);
+        Commitment memory c = _honestCommitment(fx);
+        vm.cool(address(game));
+        vm.prank(address(market));
+        game.open(1, 1, solver, challenger, p, c);
+        uint256 gas = vm.lastCallGas().gasTotalUsed;
+        console.log("DisputeGame.open (inner call of JobMarket.challenge)", gas);
+        assertLe(gas, MOVE_BUDGET);
+    }
+
+    function _postClaimCommit(JobParams memory p, Commitment memory c) internal returns (uint256 jobId) {
+        vm.prank(submitter);
+        jobId = market.postJob{value: REWARD}(p, "ipfs://gas", STAKE, BOND, CLAIM_WINDOW, SOLVE_TIME, CHALLENGE_WINDOW);
+        vm.prank(solver);
+        market.claimJob{value: STAKE}(jobId);
+        vm.prank(solver);
+        market.commitResult(jobId, c);
+    }
+
+    ////////////////////////////////////////////////////////////////
+    //         10^4 steps x 10^3 ops x 10^6-element tensors       //
+    ////////////////////////////////////////////////////////////////
+
+    function test_gas_worstCaseDispute_withinBudgets_succeeds() public {
+        ScaleFixture memory fx = abi.decode(
+            vm.readFileBinary("rollup-contracts/test/fixtures/scale.abi"), (ScaleFixture)
+        );
+        console.log("worst-case dispute (10^4 steps, 10^3 ops, 10^6-element tensors), gas per move:");
+        uint256 id = _meterChallenge(_postClaimCommit(fx.job, fx.commitment));
+        assertEq(id, 1, "the fixture's calldata is for dispute 1");
+        for (uint256 i = 0; i < fx.moves.length; i++) {
+            _meter(fx.moves[i].actor == 0 ? solver : challenger, fx.moves[i].name, fx.moves[i].data);
+        }
+        _assertResolved(id, true);
+        assertEq(uint8(game.getGame(id).reason), uint8(Reason.OneStep));
+        assertEq(moves, 1 + 1 + 1 + 1 + 2 * 10 + 1 + 2 + 3 + 1, "worst-case move count for n = 1000");
+        console.log("  moves", moves, "total gas (incl. challenge)", total);
+        assertLe(total, DISPUTE_BUDGET, "whole dispute over its gas budget");
+    }
+
+    ////////////////////////////////////////////////////////////////
+    //                  real traces: mlp and cnn                  //
+    ////////////////////////////////////////////////////////////////
+
+    /// @dev Consistent cheater vs honest challenger down a fold one-step, every move metered.
+    function _meteredFoldDispute(string memory name, uint256 variant) internal {
+        Fixture memory fx = _load(name);
+        FxVariant memory x = fx.variants[variant];
+        Commitment memory c = _variantCommitment(fx, x);
+        console.log(string.concat(name, ": ", x.label, ", gas per move:"));
+        uint256 id = _meterChallenge(_postClaimCommit(_params(fx), c));
+        TraceView memory liar = DisputeFixtures.dishonestView(fx, x);
+        TraceView memory truth = DisputeFixtures.honestView(fx, x.step);
+        _meterOpening(id, fx, x, c, liar);
+        _meter(challenger, "startTrace", abi.encodeCall(game.startTrace, (id)));
+        while (game.getGame(id).phase == Phase.AwaitAcc) {
+            uint32 mid = game.midLenOf(id);
+            bytes32 a = GameMoves.acc(liar, mid);
+            bool agree = a == GameMoves.acc(truth, mid);
+            _meter(solver, "revealAcc", abi.encodeCall(game.revealAcc, (id, a)));
+            _meter(challenger, "chooseAcc", abi.encodeCall(game.chooseAcc, (id, agree)));
+        }
+        assertEq(game.getGame(id).agreedLen, x.node, "bisection lands on the corrupted node");
+        RecordReveal memory r = GameMoves.recordReveal(liar, x.node);
+        _meter(solver, "revealRecord", abi.encodeCall(game.revealRecord, (id, r)));
+        _meterElementAndFold(id, liar, truth, uint64(x.element));
+        _assertResolved(id, true);
+        console.log("  moves", moves, "total gas (incl. challenge)", total);
+    }
+
+    function _meterOpening(uint256 id, Fixture memory fx, FxVariant memory x, Commitment memory c, TraceView memory liar)
+        internal
+    {
+        bytes memory data = abi.encodeCall(
+            game.revealFinal,
+            (
+                id,
+                _params(fx),
+                c,
+                GameMerkle.root(x.finalModelSlots),
+                GameMerkle.root(x.finalOptSlots),
+                GameMerkle.proof(x.hashes, fx.numSteps)
+            )
+        );
+        _meter(solver, "revealFinal", data);
+        uint64 j = x.step;
+        data = abi.encodeCall(
+            game.pickStep,
+            (id, j, x.hashes[j - 1], GameMerkle.proof(x.hashes, j - 1), x.hashes[j], GameMerkle.proof(x.hashes, j))
+        );
+        _meter(challenger, "pickStep", data);
+        TracePost memory t = GameMoves.tracePost(fx, liar);
+        _meter(solver, "postTrace", abi.encodeCall(game.postTrace, (id, t)));
+    }
+
+    function _meterElementAndFold(uint256 id, TraceView memory liar, TraceView memory truth, uint64 e) internal {
+        uint256 node = game.getGame(id).agreedLen;
+        _meter(challenger, "pickElement", abi.encodeCall(game.pickElement, (id, e)));
+        Chunk memory c = GameMoves.chunkOf(liar.outputs[node], e);
+        _meter(solver, "openElement", abi.encodeCall(game.openElement, (id, c)));
+        bytes memory cheat = _cheatSeq(liar, truth, node, e);
+        _meterFoldPost(id, liar, node, cheat);
+        uint256 k = cheat.length / 4 - 1;
+        _meter(challenger, "pickAcc", abi.encodeCall(game.pickAcc, (id, uint32(k - 1))));
+        Chunk memory a = GameMoves.chunkOf(cheat, k - 1);
+        _meter(solver, "openAcc", abi.encodeCall(game.openAcc, (id, a, a)));
+        bytes memory data = abi.encodeCall(
+            game.oneStep,
+            (id, GameMoves.nodeContext(truth, node), GameMoves.inputOpenings(truth, node), GameMoves.inputChunks(truth, node))
+        );
+        _meter(challenger, "oneStep", data);
+    }
+
+    /// @dev The cheater's sequence leaves the honest one at its last step: acc_K is the lie.
+    function _cheatSeq(TraceView memory liar, TraceView memory truth, uint256 node, uint256 e)
+        internal
+        pure
+        returns (bytes memory cheat)
+    {
+        cheat = DisputeFixtures.foldSeq(truth, node, e);
+        uint256 k = cheat.length / 4 - 1;
+        for (uint256 i = 0; i < 4; i++) cheat[4 * k + i] = liar.outputs[node][4 * e + i];
+    }
+
+    function _meterFoldPost(uint256 id, TraceView memory liar, uint256 node, bytes memory cheat) internal {
+        uint256 k = cheat.length / 4 - 1;
+        bytes memory data = abi.encodeCall(
+            game.postFold,
+            (
+                id,
+                GameMoves.nodeContext(liar, node),
+                GameMerkle.dataRoot(cheat),
+                GameMoves.chunkOf(cheat, 0),
+                GameMoves.chunkOf(cheat, k)
+            )
+        );
+        _meter(solver, "postFold", data);
+    }
+
+    function test_gas_mlpMatmulDispute_withinBudgets_succeeds() public {
+        _meteredFoldDispute("mlp", 3); // matmul#0 at transition 1
+    }
+
+    function test_gas_cnnCol2imDispute_withinBudgets_succeeds() public {
+        _meteredFoldDispute("cnn", 7); // col2im#0 at transition 2
+    }
+}
