@@ -41,7 +41,7 @@ library GameMoves {
         t.lastCopyPath = GameMerkle.proof(v.nodeHashes, n - 1);
         if (n < (uint256(1) << GameMerkle.depthOf(n))) t.endPath = GameMerkle.proof(v.nodeHashes, n);
         NodeCodec.Node memory last = NodeCodec.decode(v.program[n - 1]);
-        if (last.attrs[0] == 1) {
+        if (last.opId == OP_COPY && last.attrs[0] == 1) {
             uint256 node = n - 2 - last.attrs[1];
             t.modelTailCopy = v.program[node];
             t.modelTailPath = GameMerkle.proof(v.nodeHashes, node);

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Test} from "forge-std/Test.sol";
+import {Deploy} from "../script/Deploy.s.sol";
+
+/// @notice The deploy script wires the three contracts and writes what the TypeScript side reads.
+/// @dev    One test function: vm.setEnv is process-wide and forge runs tests in parallel.
+contract DisputeGameDeployTest is Test {
+    string internal constant DIR = "deployments/forge-test";
+    string internal constant OUT = "deployments/forge-test/deploy.json";
+
+    function test_run_writesWiredAddresses_succeeds() public {
+        bool hadDeployments = vm.exists("deployments");
+        vm.setEnv("OPTRAIN_DEPLOY_OUT", OUT);
+        vm.setEnv("OPTRAIN_TIME_BANK", "3600");
+        Deploy.Deployment memory d = new Deploy().run();
+
+        assertEq(address(d.market.disputeGame()), address(d.game));
+        assertEq(address(d.game.MARKET()), address(d.market));
+        assertEq(address(d.game.PROVER()), address(d.prover));
+        assertEq(d.game.TIME_BANK(), 3600);
+
+        string memory json = vm.readFile(OUT);
+        assertEq(vm.parseJsonAddress(json, ".jobMarket"), address(d.market));
+        assertEq(vm.parseJsonAddress(json, ".disputeGame"), address(d.game));
+        assertEq(vm.parseJsonAddress(json, ".oneStepProver"), address(d.prover));
+        assertEq(vm.parseJsonUint(json, ".timeBank"), 3600);
+        assertEq(vm.parseJsonUint(json, ".chainId"), block.chainid);
+
+        vm.setEnv("OPTRAIN_TIME_BANK", "0");
+        Deploy script = new Deploy();
+        vm.expectRevert("OPTRAIN_TIME_BANK: expected seconds in [1, 2^48)");
+        script.run();
+
+        vm.removeDir(DIR, true);
+        if (!hadDeployments) vm.removeDir("deployments", false);
+    }
+}
