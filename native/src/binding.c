@@ -168,7 +168,7 @@ typedef struct {
 static void hash_leaves(void *ctx, int part, int parts) {
   leaf_job *j = ctx;
   int64_t c0 = j->chunks * part / parts, c1 = j->chunks * (part + 1) / parts;
-  for (int64_t c = c0; c < c1; c++) sha256_leaf(j->data, j->n, c, j->leaves + 32 * c);
+  sha256_leaves(j->data, j->n, c0, c1, j->leaves + 32 * c0);
 }
 
 /* dataRoot(data: Float32Array, out: Uint8Array(32)): the tensor data root of merkle.ts;
