@@ -14,6 +14,9 @@ import {OpIndex} from "./OpIndex.sol";
 ///         vectors, so a solver cannot win by committing a different NaN payload.
 ///   map : out[e] = f(values of mapReads(e))
 ///   fold: acc_0 = foldInit(e); acc_{k+1} = foldStep(acc_k, values of foldReads(e, k)); out[e] = acc_len
+///   The index functions assume a consistent context: c.outShape == outShapeOf(c). A caller that
+///   takes outShape from a node descriptor should check that once (the TS Graph always computes the
+///   shape with the same rule, so an honest program passes); otherwise reads may differ from TS.
 library OpSemantics {
     uint8 constant SOURCE = 0;
     uint8 constant MAP = 1;
