@@ -46,6 +46,12 @@ import "./lib/JobMarketErrors.sol";
 ///         INVARIANT: totalBonds   == sum of bonds of Active disputes.
 ///         INVARIANT: totalClaimable == sum of claimable[account].
 ///         INVARIANT: a job in a terminal status (Finalized/Cancelled/Expired) never changes again.
+///
+///         Known limits: (1) a losing challenge pauses the challenge clock instead of consuming
+///         it, so a solver's accomplice cannot run out the window on honest verifiers; it can
+///         still delay finalization by re-challenging first, at BOND_JACKPOT_BPS of a bond per
+///         round. (2) The market has no timeout of its own for an open dispute: the game's
+///         clocks must guarantee that `resolveDispute` is eventually called.
 contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
     ////////////////////////////////////////////////////////////////
     //                         Constants                          //

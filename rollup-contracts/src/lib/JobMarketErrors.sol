@@ -43,12 +43,16 @@ error NotInStatus(uint256 jobId, Status actual);
 /// @notice The job's claim deadline has passed.
 error ClaimWindowClosed(uint256 jobId, Timestamp claimDeadline);
 
-/// @notice The solver's commit deadline has passed (commitResult) or not yet (slashLate).
+/// @notice `commitResult` after the solver's commit deadline.
 error CommitDeadlinePassed(uint256 jobId, Timestamp deadline);
+
+/// @notice `slashLate` while the solver can still commit (block.timestamp <= deadline).
 error CommitDeadlineNotPassed(uint256 jobId, Timestamp deadline);
 
-/// @notice The challenge window has closed (challenge) or is still open (finalize).
+/// @notice `challenge` after the challenge deadline.
 error ChallengeWindowClosed(uint256 jobId, Timestamp deadline);
+
+/// @notice `finalize` while the result can still be challenged (block.timestamp <= deadline).
 error ChallengeWindowOpen(uint256 jobId, Timestamp deadline);
 
 /// @notice msg.value does not equal the job's required stake.

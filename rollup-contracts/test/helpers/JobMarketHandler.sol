@@ -147,7 +147,7 @@ contract JobMarketHandler is CommonBase, StdCheats, StdUtils {
     }
 
     function finalize(uint256 jobSeed) external {
-        (uint256 id, Job memory j) = _find(jobSeed, Status.Committed, true);
+        (uint256 id,) = _find(jobSeed, Status.Committed, true);
         if (id == 0) return;
         vm.prank(keeper);
         market.finalize(id);

@@ -125,6 +125,8 @@ abstract contract JobMarketTestBase is Test, IJobMarketEvents {
     }
 
     function _ts(uint256 t) internal pure returns (Timestamp) {
+        // casting to 'uint64' is safe because tests only pass block times plus short durations
+        // forge-lint: disable-next-line(unsafe-typecast)
         return Timestamp.wrap(uint64(t));
     }
 
