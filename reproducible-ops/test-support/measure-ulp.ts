@@ -43,7 +43,10 @@ if (which === 'all' || which === 'sigmoid') {
   measure('sigmoid -EXP_X_MAX<=x<0', f.sigmoid, sigmoid64, NEG, 0xc2b17218);
 }
 if (which === 'all' || which === 'tanh') {
+  // tanh = 2*sigmoid(2x) - 1 cancels near 0 (unbounded relative error there): the x>=0 and
+  // x<0 lines are for the absolute error, the |tanh| >= 0.5 lines for the ulp error
   measure('tanh x>=0', f.tanh, Math.tanh, 0, POS_MAX);
-  // tanh = 2*sigmoid(2x) - 1 cancels near 0: report the ulp error where |tanh| >= 0.5 too
-  measure('tanh |t|>=0.5', f.tanh, Math.tanh, 0x3f0c9f54, POS_MAX);
+  measure('tanh x<0', f.tanh, Math.tanh, NEG, NEG + POS_MAX);
+  measure('tanh t>=0.5', f.tanh, Math.tanh, 0x3f0c9f54, POS_MAX);
+  measure('tanh t<=-0.5', f.tanh, Math.tanh, 0xbf0c9f54, NEG + POS_MAX);
 }
