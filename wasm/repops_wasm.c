@@ -18,3 +18,14 @@ __attribute__((export_name("parts"))) int parts(const repops_desc *d, int max_pa
 /* Layout checks for the JS side, which writes descriptors word by word. */
 __attribute__((export_name("desc_size"))) int desc_size(void) { return (int)sizeof(repops_desc); }
 __attribute__((export_name("scratch_floats"))) int scratch_floats(void) { return REPOPS_SCRATCH_FLOATS; }
+
+/* State hashing: the tensor data root of reproducible-ops/merkle.ts (native/src/sha256.c,
+ * 4 leaves at a time in SIMD lanes). `leaves` needs room for the next power of two of
+ * ceil(n / 256) leaves (32 bytes each). */
+#include "../native/src/sha256.c"
+
+__attribute__((export_name("data_root"))) void data_root(const float *data, int n, uint8_t *leaves, uint8_t *out) {
+  int64_t chunks = n == 0 ? 1 : ((int64_t)n + 255) / 256;
+  sha256_leaves(data, n, 0, chunks, leaves);
+  sha256_merkle_root(leaves, chunks, out);
+}

@@ -5,8 +5,9 @@
  * faster way to compute them (SHA-NI when the CPU has it, portable C otherwise). */
 #include "sha256.h"
 
-#include <stdlib.h>
-#include <string.h>
+/* No libc here: the file is also compiled into the freestanding WASM module. */
+#define memcpy __builtin_memcpy
+#define memset __builtin_memset
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -135,6 +136,54 @@ X16 static void sha256_x16(const uint8_t *base, int64_t stride, size_t len, uint
 }
 #endif
 
+#if defined(__wasm_simd128__) || defined(__ARM_NEON)
+/* 4 independent messages per call in the lanes of 128-bit vectors (wasm simd128, NEON):
+ * the same multi-buffer scheme as the AVX-512 path, written with vector extensions. */
+#define HAVE_X4 1
+typedef uint32_t u32x4 __attribute__((vector_size(16)));
+static inline u32x4 ror4(u32x4 x, int n) { return (x >> n) | (x << (32 - n)); }
+static inline u32x4 splat4(uint32_t v) { return (u32x4){v, v, v, v}; }
+
+static void rounds_x4(u32x4 st[8], u32x4 w[16]) {
+  u32x4 a = st[0], b = st[1], c = st[2], d = st[3], e = st[4], f = st[5], g = st[6], h = st[7];
+  for (int t = 0; t < 64; t++) {
+    if (t >= 16) {
+      u32x4 w15 = w[(t - 15) & 15], w2 = w[(t - 2) & 15];
+      w[t & 15] += (ror4(w15, 7) ^ ror4(w15, 18) ^ (w15 >> 3)) + w[(t - 7) & 15] + (ror4(w2, 17) ^ ror4(w2, 19) ^ (w2 >> 10));
+    }
+    u32x4 t1 = h + (ror4(e, 6) ^ ror4(e, 11) ^ ror4(e, 25)) + ((e & f) ^ (~e & g)) + splat4(K[t]) + w[t & 15];
+    u32x4 t2 = (ror4(a, 2) ^ ror4(a, 13) ^ ror4(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+    h = g, g = f, f = e, e = d + t1, d = c, c = b, b = a, a = t1 + t2;
+  }
+  st[0] += a, st[1] += b, st[2] += c, st[3] += d, st[4] += e, st[5] += f, st[6] += g, st[7] += h;
+}
+
+static inline uint32_t load_be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
+
+/* `len` must be a multiple of 64. */
+static void sha256_x4(const uint8_t *base, int64_t stride, size_t len, uint8_t *out) {
+  u32x4 st[8], w[16];
+  for (int i = 0; i < 8; i++) st[i] = splat4(H0[i]);
+  for (size_t blk = 0; blk < len / 64; blk++) {
+    for (int t = 0; t < 16; t++) {
+      const uint8_t *p = base + blk * 64 + 4 * t;
+      w[t] = (u32x4){load_be32(p), load_be32(p + stride), load_be32(p + 2 * stride), load_be32(p + 3 * stride)};
+    }
+    rounds_x4(st, w);
+  }
+  for (int t = 0; t < 16; t++) w[t] = splat4(0);
+  w[0] = splat4(0x80000000u);
+  w[15] = splat4((uint32_t)(len * 8));
+  w[14] = splat4((uint32_t)((uint64_t)len * 8 >> 32));
+  rounds_x4(st, w);
+  for (int l = 0; l < 4; l++)
+    for (int i = 0; i < 8; i++) {
+      uint8_t *o = out + 32 * l + 4 * i;
+      o[0] = st[i][l] >> 24, o[1] = st[i][l] >> 16, o[2] = st[i][l] >> 8, o[3] = st[i][l];
+    }
+}
+#endif
+
 static int use_x16;
 
 const char *sha256_init(void) {
@@ -197,6 +246,9 @@ void sha256_leaves(const float *data, int64_t n, int64_t c0, int64_t c1, uint8_t
   if (use_x16)
     for (; c + 16 <= c1 && clean_full_chunks(data, n, c, 16); c += 16) sha256_x16((const uint8_t *)(data + c * 256), 1024, 1024, out + 32 * (c - c0));
 #endif
+#if HAVE_X4
+  for (; c + 4 <= c1 && clean_full_chunks(data, n, c, 4); c += 4) sha256_x4((const uint8_t *)(data + c * 256), 1024, 1024, out + 32 * (c - c0));
+#endif
   for (; c < c1; c++) sha256_leaf(data, n, c, out + 32 * (c - c0));
 }
 
@@ -211,6 +263,9 @@ void sha256_merkle_root(uint8_t *leaves, int64_t count, uint8_t out[32]) {
 #if defined(__x86_64__)
     if (use_x16)
       for (; i + 16 <= width / 2; i += 16) sha256_x16(leaves + 64 * i, 64, 64, leaves + 32 * i);
+#endif
+#if HAVE_X4
+    for (; i + 4 <= width / 2; i += 4) sha256_x4(leaves + 64 * i, 64, 64, leaves + 32 * i);
 #endif
     for (; i < width / 2; i++) sha256(leaves + 64 * i, 64, leaves + 32 * i);
   }

@@ -1,24 +1,25 @@
-// The native data root (SHA-NI or portable SHA-256, leaves on threads) must equal
-// merkle.ts dataRoot exactly: sizes around chunk and power-of-two boundaries, NaN payloads
-// (canonicalised), signed zeros.
+// The backends' own data roots (native: AVX-512 multi-buffer, SHA-NI or portable SHA-256 with
+// leaves on threads; wasm: 4-lane SIMD SHA-256) must equal merkle.ts dataRoot exactly: sizes
+// around chunk and power-of-two boundaries, NaN payloads (canonicalised), signed zeros.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fromBits } from '../f32.ts';
 import { dataRoot } from '../merkle.ts';
-import { jsDataRoot } from './js-hash.ts';
 import { createNativeBackend, loadNativeAddon, nativeLoadError } from './native.ts';
+import { createWasmBackend, loadWasmRuntime, wasmLoadError } from './wasm.ts';
 import { prng, randomData } from './op-cases.ts';
 
 const skip = loadNativeAddon() ? false : nativeLoadError();
 
-describe('jsDataRoot (wasm backend) equals merkle.ts dataRoot', () => {
-  it('sizes around chunk and power-of-two boundaries, NaN payloads, signed zeros', () => {
-    const r = prng(23);
+describe('wasm dataRoot equals merkle.ts dataRoot', () => {
+  it('sizes around chunk and power-of-two boundaries, with and without NaN payloads', { skip: loadWasmRuntime() ? false : wasmLoadError() }, () => {
+    const r = prng(29);
+    const b = createWasmBackend({ threads: 1 });
     for (const n of [0, 1, 255, 256, 257, 512, 1000, 256 * 64 + 1, 256 * 129, 70001]) {
-      const d = randomData(r, n);
-      assert.equal(jsDataRoot(d).toString('hex'), dataRoot(d).toString('hex'), `n=${n}`);
-      const clean = randomData(r, n, 'plain');
-      assert.equal(jsDataRoot(clean).toString('hex'), dataRoot(clean).toString('hex'), `n=${n} without specials`);
+      for (const dist of ['mixed', 'plain'] as const) {
+        const d = randomData(r, n, dist);
+        assert.equal(b.dataRoot!(d).toString('hex'), dataRoot(d).toString('hex'), `n=${n} ${dist}`);
+      }
     }
   });
 });

@@ -9,7 +9,6 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Descriptor } from './descriptors.ts';
 import { fastBackend, type Executor } from './fast.ts';
-import { jsDataRoot } from './js-hash.ts';
 import { referenceBackend, type Backend } from './reference.ts';
 import { WORKER_SOURCE, GEN_STEP } from './wasm-worker.ts';
 
@@ -25,6 +24,7 @@ const MAX_THREADS = 16;
 interface Exports {
   run(desc: number, part: number, parts: number, scratch: number): void;
   parts(desc: number, maxParts: number, grain: number): number;
+  data_root(data: number, n: number, leaves: number, out: number): void;
   desc_size(): number;
   scratch_floats(): number;
   __heap_base: WebAssembly.Global;
@@ -116,6 +116,19 @@ class WasmRuntime {
     out.set(this.f32.subarray(outPtr / 4, outPtr / 4 + out.length));
   }
 
+  /** merkle.ts dataRoot of `data`, computed in the module (SIMD multi-buffer SHA-256). */
+  dataRoot(data: Float32Array): Buffer {
+    const dataPtr = align(this.arenaBase, 64);
+    const chunks = Math.max(1, Math.ceil(data.length / 256));
+    let width = 1;
+    while (width < chunks) width *= 2;
+    const leavesPtr = align(dataPtr + data.length * 4, 64), outPtr = leavesPtr + width * 32;
+    this.ensure(outPtr + 32);
+    this.f32.set(data, dataPtr / 4);
+    this.ex.data_root(dataPtr, data.length, leavesPtr, outPtr);
+    return Buffer.from(new Uint8Array(this.memory.buffer, outPtr, 32));
+  }
+
   private writeDesc(d: Descriptor, ptrs: number[], outPtr: number): void {
     const w = this.desc / 4;
     this.i32.fill(0, w, w + DESC_WORDS);
@@ -194,5 +207,5 @@ export function createWasmBackend({ threads = 1, grain = 65536 }: WasmOptions = 
   if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) throw new Error(`wasm backend: threads must be an integer in [1, ${MAX_THREADS}], got ${threads}`);
   rt.ensureThreads(threads);
   const ex: Executor = { exec: (d, out) => rt.exec(d, out, threads, grain) };
-  return { ...fastBackend(`wasm(${threads} thread${threads > 1 ? 's' : ''})`, ex, referenceBackend), dataRoot: jsDataRoot, threads };
+  return { ...fastBackend(`wasm(${threads} thread${threads > 1 ? 's' : ''})`, ex, referenceBackend), dataRoot: (d) => rt.dataRoot(d), threads };
 }
