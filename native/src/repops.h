@@ -26,7 +26,8 @@ enum {
   OP_EXPAND = 9,   /* n: [0, rank, dims[rank], strideA[rank]]                             */
   OP_RNG_UNIFORM = 10, /* n: [key, count]; c: [lo, scale]                                 */
   OP_DROPOUT = 11, /* n: [key, count, threshold24]; c: [keepScale]                        */
-  OP_RELU_GRAD = 12 /* n: [0, count]; in: x, g                                            */
+  OP_RELU_GRAD = 12, /* n: [0, count]; in: x, g                                           */
+  OP_TRANSPOSE = 13 /* n: [rows, cols]: out[c][r] = in[r][c] (pure data movement)           */
 };
 
 enum { BIN_ADD = 0, BIN_SUB = 1, BIN_MUL = 2, BIN_DIV = 3, BIN_MAX = 4 };

@@ -9,7 +9,7 @@ import type { KernelArgs } from './reference.ts';
 
 export const OP = {
   BINARY: 1, UNARY: 2, MATMUL: 3, REDUCE: 4, MAXPOOL: 5, MAXPOOL_GRAD: 6, IM2COL: 7, COL2IM: 8,
-  EXPAND: 9, RNG_UNIFORM: 10, DROPOUT: 11, RELU_GRAD: 12,
+  EXPAND: 9, RNG_UNIFORM: 10, DROPOUT: 11, RELU_GRAD: 12, TRANSPOSE: 13,
 } as const;
 export const BINARY_FN: Record<string, number> = { add: 0, sub: 1, mul: 2, div: 3, max: 4 };
 export const UNARY_FN: Record<string, number> = { neg: 0, exp: 1, log: 2, sqrt: 3, relu: 4, scale: 5, addc: 6 };

@@ -2,7 +2,7 @@
 // module). Ops without a fast kernel, and shapes the descriptors cannot express, use the
 // reference kernels, which compute the same bits.
 import { numel } from '../tensor.ts';
-import { describe, FAST_OPS, type Descriptor } from './descriptors.ts';
+import { describe, FAST_OPS, OP, type Descriptor } from './descriptors.ts';
 import { batchKernel } from './batch.ts';
 import { BufferPool } from './buffer-pool.ts';
 import type { Backend, Kernel, KernelArgs } from './reference.ts';
@@ -40,11 +40,34 @@ export function fastKernel(op: string, ex: Executor, fallback: Kernel): Kernel {
   };
 }
 
+/**
+ * matmul with few output columns (N < 32: a conv layer's filters) wastes vector lanes,
+ * which run across columns. It runs as the transposed product instead, out^T = op(b)^T
+ * op(a)^T, whose lanes run across the many rows, then transposes back. Every element is
+ * still acc = +0, then acc + a(i,k)*b(k,j) for k ascending (the product commutes exactly).
+ */
+function matmulKernel(ex: Executor, alloc: (n: number) => Float32Array, release: (b: Float32Array) => void, fallback: Kernel): Kernel {
+  const plain = fastKernel('matmul', { exec: ex.exec, alloc }, fallback);
+  return (a: KernelArgs) => {
+    const d = describe('matmul', a);
+    if (!d) return plain(a);
+    const [M, K, N, ta, tb] = d.words;
+    if (!(N < 32 && M > N && K > 0)) return plain(a);
+    const t = alloc(N * M);
+    ex.exec({ op: OP.MATMUL, words: [N, K, M, tb ? 0 : 1, ta ? 0 : 1], consts: [], inputs: [a.inputs[1], a.inputs[0]] }, t);
+    const out = alloc(M * N);
+    ex.exec({ op: OP.TRANSPOSE, words: [N, M], consts: [], inputs: [t] }, out);
+    release(t);
+    return out;
+  };
+}
+
 export function fastBackend(name: string, ex: Executor, reference: Backend): Backend {
   const pool = new BufferPool();
   const pooled: Executor = { exec: ex.exec, alloc: ex.alloc ?? ((n) => pool.alloc(n)) };
   const kernels: Record<string, Kernel> = {};
   for (const op of FAST_OPS) kernels[op] = fastKernel(op, pooled, reference.kernels[op]!);
+  kernels.matmul = matmulKernel(ex, pooled.alloc!, (b) => pool.release(b), reference.kernels.matmul!);
   kernels.batch = batchKernel(pooled.alloc!);
   return { name, kernels, release: (b) => pool.release(b) };
 }

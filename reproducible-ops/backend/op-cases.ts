@@ -67,6 +67,11 @@ function elementwiseCases(r: () => number): OpCase[] {
       const [sa, sb] = binaryShapes(r);
       cases.push({ op, label: `[${sa}] ${op} [${sb}]`, args: call(op, [randomData(r, numel(sa)), randomData(r, numel(sb))], [sa, sb], []) });
     }
+    for (const [rows, len] of [[37, 8], [5, 3], [100, 63], [9, 1]]) { // short rows against a broadcast row
+      const full = [rows, len], row = [len];
+      const [sa, sb] = r() < 0.5 ? [full, row] : [row, full];
+      cases.push({ op, label: `[${sa}] ${op} [${sb}]`, args: call(op, [randomData(r, numel(sa)), randomData(r, numel(sb))], [sa, sb], []) });
+    }
     const long = [2, 8192 + 37]; // rows longer than one work chunk
     cases.push({ op, label: `[${long}] ${op} [${long[1]}]`, args: call(op, [randomData(r, numel(long)), randomData(r, long[1])], [long, [long[1]]], []) });
   }
@@ -87,6 +92,7 @@ function matmulCases(r: () => number): OpCase[] {
   const dims = [[1, 1, 1], [7, 13, 5], [64, 50, 33], [3, 0, 4], [17, 300, 9], [31, 7, 61]];
   for (let i = 0; i < 4; i++) dims.push([1 + Math.floor(r() * 70), 1 + Math.floor(r() * 70), 1 + Math.floor(r() * 70)]);
   dims.push([131, 263, 1037]); // more than one block of M (120), K (256) and N (1024)
+  dims.push([200, 30, 5], [97, 7, 15], [300, 1, 1]); // few columns: computed as the transposed product
   for (const [M, K, N] of dims)
     for (const [ta, tb] of [[0, 0], [1, 0], [0, 1], [1, 1]]) {
       if (M * K * N > 1e6 && (ta || tb) && r() < 0.5) continue; // keep the big case cheap
