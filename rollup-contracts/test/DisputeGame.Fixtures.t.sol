@@ -18,9 +18,10 @@ contract DisputeGameFixturesTest is DisputeGamePlayers {
 
     /// @dev Every variant, cheater consistent with its lie: the game must end at the check that
     ///      catches that kind of lie.
-    function _everyVariant(string memory name) internal {
+    function _everyVariant(string memory name, uint256 from, uint256 to) internal {
         Fixture memory fx = _load(name);
-        for (uint256 i = 0; i < fx.variants.length; i++) {
+        if (to > fx.variants.length) to = fx.variants.length;
+        for (uint256 i = from; i < to; i++) {
             FxVariant memory x = fx.variants[i];
             uint256 id = _playCheater(fx, x, i + 1, true);
             _assertResolved(id, true);
@@ -40,11 +41,16 @@ contract DisputeGameFixturesTest is DisputeGamePlayers {
     }
 
     function test_fullGame_mlpEveryVariantCaughtByItsCheck_succeeds() public {
-        _everyVariant("mlp");
+        _everyVariant("mlp", 0, type(uint256).max);
     }
 
-    function test_fullGame_cnnEveryVariantCaughtByItsCheck_succeeds() public {
-        _everyVariant("cnn");
+    /// @dev Split in two: each test runs under forge's per-test gas limit of 2^30.
+    function test_fullGame_cnnFirstVariantsCaughtByTheirCheck_succeeds() public {
+        _everyVariant("cnn", 0, 9);
+    }
+
+    function test_fullGame_cnnLastVariantsCaughtByTheirCheck_succeeds() public {
+        _everyVariant("cnn", 9, type(uint256).max);
     }
 
     function _grief(string memory name, uint256 seed) internal {

@@ -8,28 +8,34 @@ import {Game, Phase, Reason, TracePost, RecordReveal, Chunk, NodeContext} from "
 import {GameMerkle} from "./helpers/GameMerkle.sol";
 import {GameMoves} from "./helpers/GameMoves.sol";
 import {Fixture, FxVariant, TraceView, DisputeFixtures} from "./helpers/DisputeFixtures.sol";
-import {DisputeGameTestBase} from "./helpers/DisputeGameTestBase.sol";
+import {DisputeGamePlayers} from "./helpers/DisputeGamePlayers.sol";
 
 /// @notice Gas budgets (deterministic, so asserted): every move <= 250k, the one-step <= 1M, a
 ///         whole dispute over a job of 10^4 steps x 10^3 ops x 10^6-element tensors <= 10M for
 ///         both sides together. Each move is metered as its own transaction: the game, prover
 ///         and market are cooled first (cold storage, as in a fresh tx) and the intrinsic cost
 ///         (21000 + 16 per nonzero / 4 per zero calldata byte) is added to the execution gas.
-contract DisputeGameGasTest is DisputeGameTestBase {
+contract DisputeGameGasTest is DisputeGamePlayers {
     uint256 internal constant MOVE_BUDGET = 250_000;
     uint256 internal constant ONE_STEP_BUDGET = 1_000_000;
     uint256 internal constant DISPUTE_BUDGET = 10_000_000;
 
-    struct ScaleMove {
+    /// @notice One recorded move (fixtures/gen-move-scripts.ts): calldata for dispute id 1.
+    struct ScriptMove {
         uint8 actor; // 0 solver, 1 challenger
         string name;
         bytes data;
     }
 
-    struct ScaleFixture {
+    /// @notice A whole dispute as calldata, cheating solver vs honest challenger.
+    struct MoveScript {
+        string name;
         JobParams job;
         Commitment commitment;
-        ScaleMove[] moves;
+        uint32 programLength;
+        uint64 tensorElements; // elements of the disputed node's output
+        uint32 foldLen; // K of the disputed element
+        ScriptMove[] moves;
     }
 
     uint256 internal total;
@@ -53,7 +59,7 @@ contract DisputeGameGasTest is DisputeGameTestBase {
             }
         }
         gas = vm.lastCallGas().gasTotalUsed + _intrinsic(data);
-        bool oneStep = keccak256(bytes(name)) == keccak256("oneStep");
+        bool oneStep = keccak256(bytes(name)) == keccak256("oneStep") || bytes4(data) == game.oneStep.selector;
         uint256 budget = oneStep ? ONE_STEP_BUDGET : MOVE_BUDGET;
         console.log(string.concat("  ", name), gas);
         assertLe(gas, budget, string.concat(name, ": over its gas budget"));
@@ -103,21 +109,44 @@ contract DisputeGameGasTest is DisputeGameTestBase {
     //         10^4 steps x 10^3 ops x 10^6-element tensors       //
     ////////////////////////////////////////////////////////////////
 
-    function test_gas_worstCaseDispute_withinBudgets_succeeds() public {
-        ScaleFixture memory fx = abi.decode(
-            vm.readFileBinary("rollup-contracts/test/fixtures/scale.abi"), (ScaleFixture)
-        );
-        console.log("worst-case dispute (10^4 steps, 10^3 ops, 10^6-element tensors), gas per move:");
-        uint256 id = _meterChallenge(_postClaimCommit(fx.job, fx.commitment));
-        assertEq(id, 1, "the fixture's calldata is for dispute 1");
-        for (uint256 i = 0; i < fx.moves.length; i++) {
-            _meter(fx.moves[i].actor == 0 ? solver : challenger, fx.moves[i].name, fx.moves[i].data);
+    /// @dev Replays a move script, metering each move; returns the number of moves.
+    function _replay(string memory file) internal returns (MoveScript memory m) {
+        m = abi.decode(vm.readFileBinary(string.concat("rollup-contracts/test/fixtures/", file)), (MoveScript));
+        console.log(string.concat(m.name, ": T = "), m.job.numSteps, "steps; gas per move:");
+        console.log("  program length", m.programLength, "fold length K", m.foldLen);
+        uint256 id = _meterChallenge(_postClaimCommit(m.job, m.commitment));
+        assertEq(id, 1, "the script's calldata is for dispute 1");
+        for (uint256 i = 0; i < m.moves.length; i++) {
+            _meter(m.moves[i].actor == 0 ? solver : challenger, m.moves[i].name, m.moves[i].data);
         }
         _assertResolved(id, true);
         assertEq(uint8(game.getGame(id).reason), uint8(Reason.OneStep));
-        assertEq(moves, 1 + 1 + 1 + 1 + 2 * 10 + 1 + 2 + 3 + 1, "worst-case move count for n = 1000");
+        assertEq(moves, 11 + 2 * _ceilLog2(m.programLength), "worst-case move count 11 + 2 ceil(log2 n)");
         console.log("  moves", moves, "total gas (incl. challenge)", total);
         assertLe(total, DISPUTE_BUDGET, "whole dispute over its gas budget");
+    }
+
+    function _ceilLog2(uint256 n) internal pure returns (uint256 d) {
+        while ((uint256(1) << d) < n) d++;
+    }
+
+    /// @dev 10^4 steps, 10^3 ops per step, 10^6-element tensors (the budget's reference job).
+    function test_gas_worstCaseDispute_withinBudgets_succeeds() public {
+        MoveScript memory m = _replay("scale.abi");
+        assertEq(m.job.numSteps, 10_000);
+        assertEq(m.programLength, 1_000);
+        assertEq(m.tensorElements, 1_000_000);
+    }
+
+    /// @dev examples/mnist-mlp.json: 938 steps, 78-node step program, dispute on matmul K = 784.
+    function test_gas_mnistMlpDispute_withinBudgets_succeeds() public {
+        _replay("mnist-mlp.abi");
+    }
+
+    /// @dev examples/mnist-cnn.json: 600 steps, 201-node step program, dispute on a bias
+    ///      gradient sum over K = 36864 terms.
+    function test_gas_mnistCnnDispute_withinBudgets_succeeds() public {
+        _replay("mnist-cnn.abi");
     }
 
     ////////////////////////////////////////////////////////////////
@@ -217,6 +246,40 @@ contract DisputeGameGasTest is DisputeGameTestBase {
             )
         );
         _meter(solver, "postFold", data);
+    }
+
+    /// @dev The one-step of every op the fixtures corrupt (map ops and fold steps), metered.
+    function _oneStepPerOp(string memory name, uint256 from, uint256 to) internal {
+        Fixture memory fx = _load(name);
+        holdOneStep = true;
+        console.log(string.concat(name, ": one-step gas per corrupted op"));
+        if (to > fx.variants.length) to = fx.variants.length;
+        for (uint256 i = from; i < to; i++) {
+            FxVariant memory x = fx.variants[i];
+            uint256 id = _playCheater(fx, x, i + 1, true);
+            if (game.getGame(id).phase != Phase.AwaitOneStep) continue; // settled earlier
+            TraceView memory truth = DisputeFixtures.honestView(fx, x.step);
+            uint256 node = game.getGame(id).agreedLen;
+            bytes memory data = abi.encodeCall(
+                game.oneStep,
+                (id, GameMoves.nodeContext(truth, node), GameMoves.inputOpenings(truth, node), GameMoves.inputChunks(truth, node))
+            );
+            _meter(challenger, x.label, data);
+            _assertResolved(id, true);
+        }
+    }
+
+    function test_gas_mlpOneStepEveryOp_withinBudget_succeeds() public {
+        _oneStepPerOp("mlp", 0, type(uint256).max);
+    }
+
+    /// @dev Split in two: each test runs under forge's per-test gas limit of 2^30.
+    function test_gas_cnnOneStepFirstOps_withinBudget_succeeds() public {
+        _oneStepPerOp("cnn", 0, 9);
+    }
+
+    function test_gas_cnnOneStepLastOps_withinBudget_succeeds() public {
+        _oneStepPerOp("cnn", 9, type(uint256).max);
     }
 
     function test_gas_mlpMatmulDispute_withinBudgets_succeeds() public {

@@ -14,6 +14,9 @@ import {DisputeGameTestBase} from "./DisputeGameTestBase.sol";
 ///         - an honest solver vs a griefing challenger who picks steps, trace choices, elements
 ///           and accumulation steps at random (fuzzed), and may stop moving.
 abstract contract DisputeGamePlayers is DisputeGameTestBase {
+    /// @dev When set, the cheater games stop in AwaitOneStep (the gas test meters the last move).
+    bool internal holdOneStep;
+
     /// @dev Fuzz-driven choices: draw(k) is the k-th pseudo-random word of `seed`.
     function _draw(uint256 seed, uint256 k) internal pure returns (uint256) {
         return uint256(keccak256(abi.encode(seed, k)));
@@ -58,6 +61,7 @@ abstract contract DisputeGamePlayers is DisputeGameTestBase {
         if (game.getGame(id).phase == Phase.AwaitFold) {
             if (!_cheatFold(id, liar, truth, seed)) return _timeOutAndReturn(id);
         }
+        if (holdOneStep) return id;
         _oneStep(id, truth, _draw(seed, 1) % 2 == 0 ? challenger : stranger);
     }
 
