@@ -214,7 +214,8 @@ contract DisputeGame is IDisputeGame, IDisputeGameEvents {
     ////////////////////////////////////////////////////////////////
 
     /// @notice Challenger: name an output element of the revealed node that is wrong.
-    /// @param e Flat row-major element index, below the tensor's element count.
+    /// @param e Flat row-major element index, below the tensor's element count; or a padding
+    ///          slot (below 256 x the padded number of chunks), which must be zero.
     function pickElement(uint256 disputeId, uint64 e) external {
         Game storage g = _begin(disputeId, Phase.AwaitElementPick);
         g.pickElement(e);
@@ -222,11 +223,13 @@ contract DisputeGame is IDisputeGame, IDisputeGameEvents {
     }
 
     /// @notice Solver: open the named element from its chunk under the output's data root.
-    /// @param c Chunk e / 256 and its path.
+    ///         A padding slot settles the dispute here: zero -> solver wins, else challenger.
+    /// @param c Chunk e / 256 and its path (for a padding leaf: empty data, path to bytes32(0)).
     function openElement(uint256 disputeId, Chunk calldata c) external {
         Game storage g = _begin(disputeId, Phase.AwaitElementOpen);
-        uint32 value = g.openElement(c);
+        (Verdict memory v, uint32 value) = g.openElement(c);
         emit ElementOpened(disputeId, g.element, value, g.phase == Phase.AwaitFold, g.deadline());
+        _settle(disputeId, g, v);
     }
 
     /// @notice Solver (fold ops): commit to the element's accumulator sequence acc_0..acc_K as a

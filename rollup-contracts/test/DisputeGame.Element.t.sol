@@ -25,11 +25,25 @@ contract DisputeGameElementTest is DisputeGameSteps {
         assertEq(game.getGame(id).element, 23);
     }
 
-    function test_pickElement_beyondTensor_reverts() public {
+    function test_pickElement_beyondPaddedCapacity_reverts() public {
         (uint256 id,,) = _advanceTo(Phase.AwaitElementPick, RELU_NODE);
-        vm.expectRevert(abi.encodeWithSelector(OutOfRange.selector, "element", 24, 24));
+        // 24 elements: one chunk, whose slots 24..255 are padding; nothing beyond it
+        vm.expectRevert(abi.encodeWithSelector(OutOfRange.selector, "element", 256, 256));
+        vm.prank(challenger);
+        game.pickElement(id, 256);
+    }
+
+    function test_openElement_zeroPadding_solverWins() public {
+        (uint256 id,, TraceView memory v) = _advanceTo(Phase.AwaitElementPick, RELU_NODE);
         vm.prank(challenger);
         game.pickElement(id, 24);
+        Chunk memory c = GameMoves.chunkOf(v.outputs[RELU_NODE], 24);
+        vm.expectEmit(address(game));
+        emit ElementOpened(id, 24, 0, false, block.timestamp + BANK);
+        vm.prank(solver);
+        game.openElement(id, c);
+        _assertResolved(id, false);
+        assertEq(uint8(game.getGame(id).reason), uint8(Reason.Padding));
     }
 
     function test_openElement_mapOp_succeeds() public {

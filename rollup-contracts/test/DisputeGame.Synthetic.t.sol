@@ -3,7 +3,7 @@ pragma solidity 0.8.28;
 
 import {Commitment} from "../src/interfaces/IDisputeGame.sol";
 import {
-    Phase, Reason, TracePost, RecordReveal, NodeContext, InputOpening, InputChunk
+    Phase, Reason, ProofKind, TracePost, RecordReveal, Chunk, NodeContext, InputOpening, InputChunk
 } from "../src/lib/GameTypes.sol";
 import {NodeCodec} from "../src/lib/NodeCodec.sol";
 import {OpSemantics} from "../src/lib/OpSemantics.sol";
@@ -13,9 +13,10 @@ import {GameMoves} from "./helpers/GameMoves.sol";
 import {Fixture, TraceView, DisputeFixtures} from "./helpers/DisputeFixtures.sol";
 import {DisputeGameTestBase} from "./helpers/DisputeGameTestBase.sol";
 
-/// @notice Checks that real engine programs never trigger, on hand-built init programs:
-///         a program not ending in copy nodes, a state read without a pre-state, an unknown op,
-///         an input that is not an earlier node, and a fold element with no terms.
+/// @notice Hand-built init programs for what the real fixtures never produce: a program not
+///         ending in copy nodes, a state read without a pre-state, an unknown op, an input that
+///         is not an earlier node, a fold element with no terms, and disputes over the padding
+///         of the tensor encoding (a padding slot of the last chunk, a padding leaf).
 contract DisputeGameSyntheticTest is DisputeGameTestBase {
     uint16 internal constant OP_STATE = 0;
     uint16 internal constant OP_FILL = 4;
@@ -233,5 +234,95 @@ contract DisputeGameSyntheticTest is DisputeGameTestBase {
     function _allOnes(uint256 n) internal pure returns (uint32[] memory a) {
         a = new uint32[](n);
         for (uint256 i = 0; i < n; i++) a[i] = ONE;
+    }
+
+    ////////////////////////////////////////////////////////////////
+    //                 padding of the tensor encoding             //
+    ////////////////////////////////////////////////////////////////
+
+    /// @dev fill(1.0) of 600 elements and its copy: 3 chunks (elements 600..767 of chunk 2 are
+    ///      padding) under a 4-leaf data tree (leaf 3 is a bytes32(0) padding leaf).
+    function _fill600(bytes memory garbage) internal pure returns (TraceView memory v) {
+        bytes[] memory prog = new bytes[](2);
+        uint32[] memory shape = _w(600);
+        prog[0] = _node(OP_FILL, new uint32[](0), _fillAttrs(shape), shape);
+        prog[1] = _node(OP_COPY, _w(0), _w(0, 0), shape);
+        uint32[][] memory vals = new uint32[][](2);
+        vals[0] = _allOnes(600);
+        vals[1] = vals[0];
+        v = _view(prog, vals);
+        if (garbage.length == 0) return v;
+        // a solver whose encoding carries extra bytes in the padding of node 0 and its copy
+        for (uint256 i = 0; i < 2; i++) {
+            v.outputs[i] = bytes.concat(v.outputs[i], garbage);
+            v.outRoots[i] = GameMerkle.tensorRoot(shape, GameMerkle.dataRoot(v.outputs[i]));
+        }
+        v.records = DisputeFixtures.records(v.nodeHashes, v.outRoots);
+        v.postModelSlots[0] = v.outRoots[1];
+    }
+
+    function _disputeFill(TraceView memory v, uint64 e) internal returns (uint256 id) {
+        (id,) = _dispute(v, true);
+        _steerTo(id, v, 0);
+        _revealRecord(id, v);
+        vm.prank(challenger);
+        game.pickElement(id, e);
+    }
+
+    function test_openElement_zeroPaddingSlot_solverWins() public {
+        TraceView memory v = _fill600("");
+        uint256 id = _disputeFill(v, 700);
+        _openElement(id, v);
+        _assertResolved(id, false);
+        assertEq(uint8(game.getGame(id).reason), uint8(Reason.Padding));
+    }
+
+    function test_openElement_emptyPaddingLeaf_solverWins() public {
+        TraceView memory v = _fill600("");
+        uint256 id = _disputeFill(v, 3 * 256 + 5);
+        _openElement(id, v); // empty data, path of leaf 3 = bytes32(0)
+        _assertResolved(id, false);
+        assertEq(uint8(game.getGame(id).reason), uint8(Reason.Padding));
+    }
+
+    /// @dev Right values, wrong encoding: nonzero bytes in the padding give another output root
+    ///      (so another model hash). The challenger names the padding slot and wins.
+    function test_openElement_garbageInPaddingSlot_challengerWins() public {
+        bytes memory garbage = new bytes(4 * 101);
+        garbage[4 * 100] = 0x78; // element 700 = 0x00000078
+        TraceView memory v = _fill600(garbage);
+        uint256 id = _disputeFill(v, 700);
+        _openElement(id, v);
+        _assertResolved(id, true);
+        assertEq(uint8(game.getGame(id).reason), uint8(Reason.Padding));
+        assertEq(game.getGame(id).value, 0, "a padding value is not stored as the element");
+    }
+
+    /// @dev A nonzero padding leaf cannot be shown empty: the cheater can only time out.
+    function test_openElement_nonzeroPaddingLeaf_reverts() public {
+        TraceView memory v = _fill600("");
+        bytes32[] memory leaves = new bytes32[](4);
+        bytes32[] memory real = GameMerkle.chunkLeaves(v.outputs[0]);
+        (leaves[0], leaves[1], leaves[2], leaves[3]) = (real[0], real[1], real[2], keccak256("junk leaf"));
+        bytes32 cheatRoot = GameMerkle.root(leaves);
+        for (uint256 i = 0; i < 2; i++) v.outRoots[i] = GameMerkle.tensorRoot(_w(600), cheatRoot);
+        v.records = DisputeFixtures.records(v.nodeHashes, v.outRoots);
+        v.postModelSlots[0] = v.outRoots[1];
+        (uint256 id,) = _dispute(v, true);
+        _steerTo(id, v, 0);
+        RecordReveal memory r = GameMoves.recordReveal(v, 0);
+        r.dataRoot = cheatRoot;
+        vm.prank(solver);
+        game.revealRecord(id, r);
+        vm.prank(challenger);
+        game.pickElement(id, 3 * 256);
+        Chunk memory c;
+        c.index = 3;
+        c.path = GameMerkle.proof(leaves, 3);
+        vm.expectRevert(abi.encodeWithSelector(BadProof.selector, ProofKind.Chunk, 3, 2, 2));
+        vm.prank(solver);
+        game.openElement(id, c);
+        _timeOut(id);
+        _assertResolved(id, true);
     }
 }

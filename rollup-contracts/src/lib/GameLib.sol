@@ -336,16 +336,35 @@ library GameLib {
     ////////////////////////////////////////////////////////////////
 
     /// @dev Naming the element directly is sound: the output root commits every element, so the
-    ///      challenger names one it knows to be wrong.
+    ///      challenger names one it knows to be wrong. The padding is part of the commitment too:
+    ///      e may also name a zero-padded slot of the last chunk or a slot of a zero padding leaf
+    ///      of the data tree (up to the padded tree's capacity), where only zeros are honest.
     function pickElement(Game storage g, uint64 e) internal {
-        if (e >= g.numel) revert OutOfRange("element", e, g.numel);
+        uint256 capacity = paddedCapacity(g.numel);
+        if (e >= capacity) revert OutOfRange("element", e, capacity);
         g.element = e;
         g.phase = Phase.AwaitElementOpen;
     }
 
-    function openElement(Game storage g, Chunk calldata c) internal returns (uint32 value) {
+    /// @notice Elements a tensor's data tree can hold: 256 per leaf of the padded tree.
+    function paddedCapacity(uint256 numel) internal pure returns (uint256) {
+        return (uint256(1) << TensorProofs.depthOf(TensorProofs.numChunks(numel))) * 256;
+    }
+
+    /// @dev A real element moves on to the one-step (map) or the fold; a padding slot is settled
+    ///      here: the honest encoding has zero bytes there and bytes32(0) padding leaves.
+    function openElement(Game storage g, Chunk calldata c) internal returns (Verdict memory v, uint32 value) {
         uint64 e = g.element;
-        value = openValue(g.dataRoot, g.numel, e, c);
+        uint256 numel = g.numel;
+        uint256 chunks = TensorProofs.numChunks(numel);
+        if (e / 256 >= chunks) {
+            // a padding leaf of the data tree: the solver shows it is bytes32(0)
+            if (c.index != e / 256 || c.data.length != 0) revert BadProof(ProofKind.Chunk, e / 256, c.path.length, 0);
+            _requireLeaf(ProofKind.Chunk, g.dataRoot, e / 256, bytes32(0), c.path, TensorProofs.depthOf(chunks));
+            return (Verdict(true, false, Reason.Padding), 0);
+        }
+        value = openValue(g.dataRoot, numel, e, c);
+        if (e >= numel) return (Verdict(true, value != 0, Reason.Padding), value);
         g.value = value;
         g.phase = g.opKind == OpSemantics.FOLD ? Phase.AwaitFold : Phase.AwaitOneStep;
     }

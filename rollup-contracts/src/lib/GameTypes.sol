@@ -47,7 +47,8 @@ enum Reason {
     LinkProven, // the disputed post-state leaf is the program's copy output (or provably empty)
     SourceProven, // the disputed record is a source op whose output root checks out
     EmptyFold, // the disputed fold element has no terms and equals the fold's init value
-    OneStep // decided by re-executing one operation
+    OneStep, // decided by re-executing one operation
+    Padding // the disputed element is encoding padding: zero bytes / an empty leaf are honest
 }
 
 /// @notice Which Merkle proof failed (in `BadProof`).

@@ -157,7 +157,7 @@ abstract contract DisputeGameTestBase is Test, IDisputeGameEvents {
 
     function _openElement(uint256 id, TraceView memory v) internal {
         Game memory g = game.getGame(id);
-        Chunk memory c = GameMoves.chunkOf(v.outputs[g.agreedLen], g.element);
+        Chunk memory c = GameMoves.elementChunk(v.outputs[g.agreedLen], g.element);
         vm.prank(solver);
         game.openElement(id, c);
     }

@@ -100,6 +100,14 @@ library GameMoves {
         c.path = GameMerkle.proof(GameMerkle.chunkLeaves(data), ci);
     }
 
+    /// @notice The opening of element e: its chunk, or for a zero padding leaf of the data tree
+    ///         (e / 256 beyond the last chunk) empty data and the path of that empty leaf.
+    function elementChunk(bytes memory data, uint256 e) internal pure returns (Chunk memory c) {
+        if (e / 256 < GameMerkle.numChunks(data)) return chunkOf(data, e);
+        c.index = uint32(e / 256);
+        c.path = GameMerkle.proof(GameMerkle.chunkLeaves(data), e / 256);
+    }
+
     /// @notice Descriptors of node i and its inputs with program proofs.
     function nodeContext(TraceView memory v, uint256 node) internal pure returns (NodeContext memory nc) {
         nc.descriptor = v.program[node];
