@@ -44,6 +44,9 @@ export function nativeLoadError(): string {
   return loadError;
 }
 
+/** The executor whose thread count / ISA / grain the addon currently has. */
+let current: Executor | null = null;
+
 export interface NativeBackend extends Backend {
   threads: number;
   isa: string;
@@ -101,5 +104,3 @@ export function createNativeBackend({ threads = 1, isa, grain = 65536 }: NativeO
   };
   return { ...b, dataRoot, threads, isa: wantIsa, isas: a.isas() };
 }
-
-let current: Executor | null = null;
