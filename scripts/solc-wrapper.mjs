@@ -14,7 +14,32 @@ import { readFileSync, readSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 const require = createRequire(import.meta.url);
-const solc = require('solc');
+const solc = loadSolc();
+
+/**
+ * solc-js with string arguments passed through solc's heap instead of the WASM stack.
+ * Emscripten's cwrap copies 'string' arguments onto the stack, so a Standard JSON input above
+ * ~1.25 MB (a full build of this repo: ~80 sources, 1.3 MB) crashed with "memory access out of
+ * bounds". solidity_alloc'd buffers are released by the solidity_reset solc-js calls after
+ * every compile.
+ */
+function loadSolc() {
+  const soljson = require('solc/soljson.js');
+  const cwrap = soljson.cwrap;
+  soljson.cwrap = (name, returnType, argTypes) => {
+    if (!argTypes || !argTypes.includes('string') || !soljson._solidity_alloc) return cwrap(name, returnType, argTypes);
+    const raw = cwrap(name, returnType, argTypes.map((t) => (t === 'string' ? 'number' : t)));
+    return (...callArgs) =>
+      raw(...callArgs.map((a, i) => {
+        if (argTypes[i] !== 'string' || typeof a !== 'string') return a;
+        const size = soljson.lengthBytesUTF8(a) + 1;
+        const ptr = soljson._solidity_alloc(size);
+        soljson.stringToUTF8(a, ptr, size);
+        return ptr;
+      }));
+  };
+  return require('solc/wrapper.js')(soljson);
+}
 
 // solc-js reports e.g. "0.8.28+commit.7893614a.Emscripten.clang"; native Linux builds say
 // "...Linux.g++". Forge parses the semver (and the commit) out of it.
