@@ -83,7 +83,13 @@ export async function sendTx(c: ChainClient, contract: Contract, method: string,
   requireSigner(c, what);
   const run = async (): Promise<TxResult> => {
     try {
-      const tx = await contract.getFunction(method)(...args, value !== undefined ? { value } : {});
+      const fn = contract.getFunction(method);
+      const overrides = value !== undefined ? { value } : {};
+      // An exact estimate can run out of gas when the tx lands a second later: gas may depend on
+      // block.timestamp (the dispute game's chess clock rewrites its storage only when time has
+      // passed). Headroom costs nothing; only gas used is paid.
+      const estimate = await fn.estimateGas(...args, overrides);
+      const tx = await fn(...args, { ...overrides, gasLimit: estimate + estimate / 4n + 10_000n });
       const receipt = (await tx.wait()) as ContractTransactionReceipt | null;
       if (!receipt) throw new ChainError(`${what}: transaction ${tx.hash} was dropped`);
       return { hash: receipt.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, receipt };
