@@ -1,0 +1,110 @@
+// Data availability during a dispute. Three challenger moves need values that only the solver
+// holds, because the game names them directly instead of bisecting on chain:
+//   disputeLink  which post-state leaf differs  -> the solver's post-state slot roots
+//   pickElement  which output element differs   -> the solver's output tensor of the node
+//   pickAcc      which accumulation step is off -> the solver's accumulator sequence
+// The defender publishes each of them as soon as it has committed to the matching root on chain
+// (postTrace, revealRecord, postFold): the bytes go to its blob store (served by its blob server)
+// and their hashes into one Redis hash per dispute. The challenger fetches them and checks every
+// value against the root on chain before using it; data that is missing or does not match is
+// treated as withheld (the challenger then has to guess, see strategy.ts).
+import type { Redis } from 'ioredis';
+import { dataRoot } from '../reproducible-ops/merkle.ts';
+import { fetchBlob } from '../jobs/blobstore.ts';
+import { redisKeys, type KeySpace } from '../jobs/redis-keys.ts';
+import type { BlobIO } from '../solver/run-store.ts';
+import type { TransitionRun } from './transition.ts';
+import { hex } from './proofs.ts';
+
+/** Redis hash of one dispute's published data (namespaced like jobs/redis-keys.ts). */
+export function disputeDataKey(ks: KeySpace, disputeId: bigint): string {
+  return `optrain:${ks.chainId}:${ks.jobMarket.toLowerCase()}:dispute:${disputeId}:data`;
+}
+
+export interface PostSlots {
+  modelSlots: Buffer[];
+  optSlots: Buffer[];
+}
+
+/** What the solver publishes (solver side). */
+export interface DisputeDataSink {
+  publishPost(disputeId: bigint, run: TransitionRun): Promise<void>;
+  publishNode(disputeId: bigint, node: number, data: Float32Array): Promise<void>;
+  publishFold(disputeId: bigint, node: number, element: number, seq: Float32Array): Promise<void>;
+}
+
+/** What the challenger reads (unverified: the strategy checks it against the chain). */
+export interface DisputeDataSource {
+  postSlots(disputeId: bigint): Promise<PostSlots | null>;
+  nodeOutput(disputeId: bigint, node: number): Promise<Float32Array | null>;
+  foldSequence(disputeId: bigint, node: number, element: number): Promise<Float32Array | null>;
+}
+
+const bytesOf = (t: Float32Array) => Buffer.from(t.buffer, t.byteOffset, t.byteLength);
+
+function floatsOf(b: Buffer): Float32Array {
+  if (b.length % 4) throw new Error(`dispute data blob of ${b.length} bytes is not a float32 array`);
+  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
+}
+
+export class RedisDisputeData implements DisputeDataSink, DisputeDataSource {
+  /**
+   * `blobs`: where a publishing solver stores the bytes. `jobId`: a reading challenger finds the
+   * solver's blob server through the job's entry (redisKeys.jobBlobServer).
+   */
+  constructor(private readonly redis: Redis, private readonly ks: KeySpace, private readonly blobs?: BlobIO, private readonly jobId?: bigint) {}
+
+  async publishPost(disputeId: bigint, run: TransitionRun): Promise<void> {
+    const slots = { modelSlots: run.modelSlots.map(hex), optSlots: run.optSlots.map(hex) };
+    await this.redis.hset(disputeDataKey(this.ks, disputeId), 'post', JSON.stringify(slots));
+  }
+
+  async publishNode(disputeId: bigint, node: number, data: Float32Array): Promise<void> {
+    await this.putBlob(disputeId, `node:${node}`, bytesOf(data));
+  }
+
+  async publishFold(disputeId: bigint, node: number, element: number, seq: Float32Array): Promise<void> {
+    await this.putBlob(disputeId, `fold:${node}:${element}`, bytesOf(seq));
+  }
+
+  private async putBlob(disputeId: bigint, field: string, bytes: Buffer): Promise<void> {
+    if (!this.blobs) throw new Error('RedisDisputeData: publishing needs the solver blob store');
+    const hash = await this.blobs.put(bytes);
+    await this.redis.hset(disputeDataKey(this.ks, disputeId), field, hash);
+  }
+
+  async postSlots(disputeId: bigint): Promise<PostSlots | null> {
+    const raw = await this.redis.hget(disputeDataKey(this.ks, disputeId), 'post');
+    if (!raw) return null;
+    const j = JSON.parse(raw) as { modelSlots: string[]; optSlots: string[] };
+    const buf = (h: string) => Buffer.from(h.slice(2), 'hex');
+    return { modelSlots: j.modelSlots.map(buf), optSlots: j.optSlots.map(buf) };
+  }
+
+  async nodeOutput(disputeId: bigint, node: number): Promise<Float32Array | null> {
+    return this.getFloats(disputeId, `node:${node}`);
+  }
+
+  async foldSequence(disputeId: bigint, node: number, element: number): Promise<Float32Array | null> {
+    return this.getFloats(disputeId, `fold:${node}:${element}`);
+  }
+
+  /** Missing entry, unreachable or withholding server, bad bytes: all mean "not available". */
+  private async getFloats(disputeId: bigint, field: string): Promise<Float32Array | null> {
+    const hash = await this.redis.hget(disputeDataKey(this.ks, disputeId), field);
+    if (!hash || this.jobId === undefined) return null;
+    const url = await this.redis.get(redisKeys.jobBlobServer(this.ks, this.jobId));
+    if (!url) return null;
+    try {
+      return floatsOf(await fetchBlob(url, hash));
+    } catch {
+      return null;
+    }
+  }
+}
+
+/** Checks of published data against what the solver committed to on chain. */
+export function matchesDataRoot(data: Float32Array | null, expectedRoot: string): data is Float32Array {
+  return data !== null && hex(dataRoot(data)) === expectedRoot.toLowerCase();
+}
+

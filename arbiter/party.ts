@@ -1,0 +1,33 @@
+// A party's view of the truth, as the dispute strategy (strategy.ts) consumes it. The honest
+// parties recompute; a tampering party recomputes its tampered run, so every claim it makes is
+// consistent with the commitment it published and it only loses where the game can prove the lie.
+import type { Engine } from '../reproducible-ops/engine.ts';
+import type { Commitment, JobParams } from './chain/types.ts';
+import type { DisputeDataSink, DisputeDataSource } from './dispute-data.ts';
+import type { GameState, Side } from './game-state.ts';
+import type { TransitionRun } from './transition.ts';
+
+export interface DisputeParty {
+  side: Side;
+  /** The job's engine (its programs are what both sides are bound to). */
+  engine: Engine;
+  /** The solver's committed H[0..T] (the solver: its own; the challenger: fetched and checked against stepsRoot). */
+  committedHashes(): Promise<Buffer[]>;
+  /** This party's account of transition j. */
+  transition(j: number): Promise<TransitionRun>;
+  /** Solver: the model and optimizer roots behind its final state H[T]. */
+  finalRoots?(): Promise<{ modelRoot: Buffer; optRoot: Buffer }>;
+  /** Challenger: the transition it disputes. */
+  disputedTransition?(): Promise<number>;
+  /** Solver: where it publishes the data a challenger needs; challenger: where it reads it. */
+  sink?: DisputeDataSink;
+  source?: DisputeDataSource;
+  /** Solver: why it goes silent in this state (a withholding solver), or null. */
+  refusal?(g: GameState): string | null;
+}
+
+/** The job as `JobMarket.challenge` passed it to the game (revealFinal re-supplies it). */
+export interface JobTerms {
+  params: JobParams;
+  commitment: Commitment;
+}

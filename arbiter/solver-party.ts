@@ -1,0 +1,118 @@
+// The solver's side of a dispute: its own run, as committed. States come from its checkpoints
+// (verified by hash) and are replayed forward with the same tamper plan the training used, so a
+// tampering solver defends exactly the lie it committed to:
+//   flip / batch  the plan's node transform on the tampered step
+//   lr            the scaled-learning-rate engine runs the kernels (same program structure)
+//   skip          the copy nodes hand back the pre-state tensors, so the trace it posts is
+//                 consistent with its post-state H[S+1] = tensors of H[S] (the game then finds
+//                 a copy element that is not its input)
+//   withhold      honest run, but silent once the game reaches data after the withheld checkpoint
+//   final         honest run; revealFinal itself exposes the committed model hash
+import type { Engine, NodeTransform, TrainState } from '../reproducible-ops/engine.ts';
+import { merkleRoot } from '../reproducible-ops/merkle.ts';
+import { hex0x } from '../jobs/checkpoint.ts';
+import { loadCheckpointState, type BlobIO, type RunManifest } from '../solver/run-store.ts';
+import type { SolverTamper } from '../solver/tamper.ts';
+import { TamperPlan, withheldCheckpointSteps } from '../solver/tamper-hooks.ts';
+import type { DisputeDataSink } from './dispute-data.ts';
+import type { GameState } from './game-state.ts';
+import type { DisputeParty } from './party.ts';
+import { runTransition, slotRoots, type TransitionOptions, type TransitionRun } from './transition.ts';
+
+const toBuf = (h: string) => Buffer.from(h.replace(/^0x/, ''), 'hex');
+
+export interface SolverPartyOptions {
+  engine: Engine;
+  manifest: RunManifest; // the result manifest the commitment came from (stateHashes H[0..T])
+  blobs: BlobIO; // holds the manifest's checkpoints
+  tamper?: SolverTamper;
+  sink?: DisputeDataSink;
+}
+
+export class SolverParty implements DisputeParty {
+  readonly side = 'solver' as const;
+  readonly engine: Engine;
+  readonly sink?: DisputeDataSink;
+  private readonly plan: TamperPlan;
+  private readonly runs = new Map<number, Promise<TransitionRun>>();
+
+  constructor(private readonly o: SolverPartyOptions) {
+    this.engine = o.engine;
+    this.sink = o.sink;
+    this.plan = new TamperPlan(o.engine, o.tamper);
+    if (!o.manifest.result) throw new Error('solver dispute: the run manifest has no result (training did not finish)');
+    if (o.manifest.stateHashes.length !== o.manifest.numSteps + 1)
+      throw new Error(`solver dispute: the run manifest lists ${o.manifest.stateHashes.length} state hashes, expected ${o.manifest.numSteps + 1}`);
+  }
+
+  async committedHashes(): Promise<Buffer[]> {
+    return this.o.manifest.stateHashes.map(toBuf);
+  }
+
+  /** The state after t steps: the newest checkpoint at or before t, replayed with the plan. */
+  async stateAt(t: number): Promise<TrainState> {
+    const refs = this.o.manifest.checkpoints.filter((c) => c.step <= t);
+    const ref = refs.at(-1);
+    if (!ref) throw new Error(`solver dispute: no checkpoint at or before step ${t}`);
+    let state = await loadCheckpointState(this.o.blobs, ref, this.engine);
+    while (state.step < t) {
+      state = this.advance(state);
+      const want = this.o.manifest.stateHashes[state.step];
+      const got = hex0x(this.engine.stateHash(state));
+      if (got !== want) throw new Error(`solver dispute: replaying step ${state.step - 1} gives H[${state.step}] ${got}, the manifest says ${want}`);
+    }
+    return state;
+  }
+
+  /** One step under the tamper plan (as solver/train-run.ts trains it). */
+  private advance(state: TrainState): TrainState {
+    const p = this.plan.forStep(state.step);
+    const r = p.engine.step(state, p.transform).state;
+    return p.skip ? { step: state.step + 1, tensors: state.tensors } : r;
+  }
+
+  transition(j: number): Promise<TransitionRun> {
+    let r = this.runs.get(j);
+    if (!r) {
+      r = this.record(j);
+      r.catch(() => this.runs.delete(j));
+      this.runs.set(j, r);
+    }
+    return r;
+  }
+
+  private async record(j: number): Promise<TransitionRun> {
+    const pre = j === 0 ? null : (await this.stateAt(j - 1)).tensors;
+    const run = runTransition(this.engine, j, pre, j === 0 ? {} : this.viewOfStep(j - 1, pre!));
+    const committed = this.o.manifest.stateHashes[j];
+    if (hex0x(run.stateHash) !== committed) throw new Error(`solver dispute: recomputed H[${j}] ${hex0x(run.stateHash)} is not the committed ${committed}`);
+    return run;
+  }
+
+  /** How the solver ran engine step s, as a transition view. */
+  private viewOfStep(s: number, pre: Float32Array[]): TransitionOptions {
+    const p = this.plan.forStep(s);
+    const transform: NodeTransform | undefined = p.skip ? this.copyPreState(pre) : p.transform;
+    return { runner: p.engine === this.engine ? undefined : p.engine, transform };
+  }
+
+  /** kind=skip: every copy node outputs the pre-state tensor of its slot. */
+  private copyPreState(pre: Float32Array[]): NodeTransform {
+    const P = this.engine.params.length;
+    return (_i, n, out) => (n.op === 'copy' ? pre[n.attrs[0] === 0 ? n.attrs[1] : P + n.attrs[1]] : out);
+  }
+
+  async finalRoots(): Promise<{ modelRoot: Buffer; optRoot: Buffer }> {
+    const { tensors } = await this.stateAt(this.o.manifest.numSteps);
+    const { modelSlots, optSlots } = slotRoots(this.engine, tensors);
+    return { modelRoot: merkleRoot(modelSlots), optRoot: merkleRoot(optSlots) };
+  }
+
+  /** kind=withhold: once the game asks about a step after the withheld checkpoint, say nothing. */
+  refusal(g: GameState): string | null {
+    if (this.o.tamper?.kind !== 'withhold' || g.phase === 'AwaitFinal') return null;
+    const [withheld] = withheldCheckpointSteps(this.o.tamper, this.o.manifest.checkpoints.map((c) => c.step));
+    if (withheld === undefined || g.step - 1 < withheld) return null;
+    return `kind=withhold: transition ${g.step} needs the withheld checkpoint of step ${withheld}`;
+  }
+}

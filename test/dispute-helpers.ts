@@ -1,0 +1,122 @@
+// Helpers of the dispute tests: a job committed on a real devnet from a run trained locally with
+// the solver's own training loop (solver/train-run.ts + tamper plan), and two in-process dispute
+// players (solver and challenger) ticking against each other until the game resolves.
+import { join } from 'node:path';
+import { parseEther } from 'ethers';
+import type { Redis } from 'ioredis';
+import { Engine } from '../reproducible-ops/engine.ts';
+import { referenceBackend } from '../reproducible-ops/backend/reference.ts';
+import { hex0x } from '../jobs/checkpoint.ts';
+import { BlobStore, serveBlobs, type BlobServer } from '../jobs/blobstore.ts';
+import { loadJob } from '../jobs/job.ts';
+import { redisKeys, type KeySpace } from '../jobs/redis-keys.ts';
+import { postJob } from '../arbiter/chain/actions/post-job.ts';
+import { claimJob } from '../arbiter/chain/actions/claim-job.ts';
+import { commitResult } from '../arbiter/chain/actions/commit-result.ts';
+import { challenge } from '../arbiter/chain/actions/challenge.ts';
+import type { ChainClient } from '../arbiter/chain/client.ts';
+import { runTraining } from '../solver/train-run.ts';
+import { TamperPlan } from '../solver/tamper-hooks.ts';
+import { parseSolverTamper } from '../solver/tamper.ts';
+import type { RunManifest } from '../solver/run-store.ts';
+import { firstDivergence } from '../arbiter/bisect.ts';
+import { ChallengerParty } from '../arbiter/challenger-party.ts';
+import { RedisDisputeData } from '../arbiter/dispute-data.ts';
+import { DisputePlayer, type TickResult } from '../arbiter/player.ts';
+import { SolverParty } from '../arbiter/solver-party.ts';
+import { DisputeStore } from '../arbiter/store.ts';
+import type { NodeTransform, TrainState } from '../reproducible-ops/engine.ts';
+import type { JobRecord } from '../arbiter/chain/types.ts';
+import { getJob } from '../arbiter/chain/actions/get-job.ts';
+import { writeTinyJob } from './helpers/tiny-job.ts';
+
+export const STAKE = parseEther('0.1');
+export const BOND = parseEther('0.05');
+export const REWARD = parseEther('1');
+
+export interface CommittedRun {
+  job: JobRecord;
+  engine: Engine;
+  manifest: RunManifest;
+  blobs: BlobStore;
+  server: BlobServer;
+  tamper?: string;
+}
+
+/** Train `jobFile` locally (tampered or not), post it, claim it as `solver`, commit the result. */
+export async function commitLocalRun(a: { submitter: ChainClient; solver: ChainClient; redis: Redis; ks: KeySpace; dir: string; name: string; tamper?: string; steps?: number }): Promise<CommittedRun> {
+  const jobFile = writeTinyJob(join(a.dir, a.name), { steps: a.steps ?? 6, checkpointInterval: 3, name: a.name, trainN: 128 });
+  const loaded = loadJob(jobFile);
+  const engine = new Engine(loaded.setup, referenceBackend);
+  const blobs = new BlobStore(join(a.dir, a.name, 'blobs'));
+  let head: string | null = null;
+  const tamper = a.tamper ? parseSolverTamper(a.tamper) : undefined;
+  const out = await runTraining({
+    engine, plan: new TamperPlan(engine, tamper), numSteps: loaded.steps, checkpointInterval: 3, blobs,
+    head: { load: async () => head, save: async (h) => void (head = h) },
+  });
+  const params = { specHash: hex0x(engine.setup.specHash), programRoot: hex0x(engine.programRoot()), seed: BigInt(loaded.spec.seed), numSteps: BigInt(loaded.steps) };
+  const { jobId } = await postJob(a.submitter, {
+    params, specURI: `file://${jobFile}`, reward: REWARD, requiredStake: STAKE, challengerBond: BOND,
+    claimWindow: 3600n, solveTime: 3600n, challengeWindow: 3600n,
+  });
+  await claimJob(a.solver, jobId, STAKE);
+  const r = out.result;
+  await commitResult(a.solver, jobId, { stepsRoot: r.stepsRoot, finalStateHash: r.finalStateHash, finalModelHash: r.finalModelHash, numSteps: BigInt(loaded.steps) });
+  const server = await serveBlobs(blobs);
+  await a.redis.set(redisKeys.jobBlobServer(a.ks, jobId), server.url);
+  return { job: await getJob(a.submitter, jobId), engine, manifest: out.manifest, blobs, server, tamper: a.tamper };
+}
+
+/** The honest states of the job, from init. */
+export function honestStates(engine: Engine, steps: number): TrainState[] {
+  const s = [engine.init()];
+  while (s.length <= steps) s.push(engine.step(s.at(-1)!).state);
+  return s;
+}
+
+export interface DisputeOutcome {
+  disputeId: bigint;
+  solver: TickResult;
+  challenger: TickResult;
+  moves: { side: string; move: string; gasUsed: bigint }[];
+  disputed: number;
+}
+
+/**
+ * Challenge `run` and play it out between the run's solver and a challenger that recomputes
+ * honestly (or, with `grief`, believes `grief.transform` at transition `grief.j`).
+ */
+export async function playDispute(a: {
+  run: CommittedRun; solver: ChainClient; challenger: ChainClient; redis: Redis; ks: KeySpace; dir: string;
+  grief?: { j: number; transform: NodeTransform }; maxTicks?: number;
+}): Promise<DisputeOutcome> {
+  const { run } = a;
+  const { disputeId } = await challenge(a.challenger, run.job.jobId, BOND);
+  const T = Number(run.job.params.numSteps);
+  const hashes = run.manifest.stateHashes.map((h) => Buffer.from(h.slice(2), 'hex'));
+  const honest = honestStates(run.engine, T);
+  // every state agrees (kind=final): the game ends at revealFinal, before a transition is named
+  const disputed = a.grief?.j ?? (await firstDivergence(hashes, async (t) => run.engine.stateHash(honest[t]))) ?? T;
+  const store = new DisputeStore(join(a.dir, 'disputes'));
+  const data = new RedisDisputeData(a.redis, a.ks, run.blobs, run.job.jobId);
+  const terms = { params: run.job.params, commitment: run.job.commitment };
+  const solverParty = new SolverParty({ engine: run.engine, manifest: run.manifest, blobs: run.blobs, tamper: run.tamper ? parseSolverTamper(run.tamper) : undefined, sink: data });
+  const challengerParty = new ChallengerParty({
+    engine: run.engine, hashes, disputed, preState: async () => (disputed === 0 ? null : honest[disputed - 1].tensors), transform: a.grief?.transform, source: data,
+  });
+  const log = () => undefined;
+  const sp = new DisputePlayer({ client: a.solver, disputeId, jobId: run.job.jobId, party: solverParty, job: terms, store: new DisputeStore(join(a.dir, 'disputes-solver')), log });
+  const cp = new DisputePlayer({ client: a.challenger, disputeId, jobId: run.job.jobId, party: challengerParty, job: terms, store, log, guessGraceMs: 0 });
+  let s: TickResult | undefined, c: TickResult | undefined;
+  for (let i = 0; i < (a.maxTicks ?? 200); i++) {
+    s = await sp.tick();
+    c = await cp.tick();
+    if (s.status === 'resolved' && c.status === 'resolved') break;
+    if (s.status !== 'moved' && c.status !== 'moved' && s.status !== 'resolved') throw new Error(`dispute ${disputeId} stalled: solver ${JSON.stringify(s)}, challenger ${JSON.stringify(c)}`);
+  }
+  const moves = [...sp.file.moves.map((m) => ({ side: 'solver', ...m })), ...cp.file.moves.map((m) => ({ side: 'challenger', ...m }))]
+    .sort((x, y) => x.block - y.block)
+    .map((m) => ({ side: m.side, move: m.move, gasUsed: BigInt(m.gasUsed) }));
+  return { disputeId, solver: s!, challenger: c!, moves, disputed };
+}
