@@ -92,8 +92,15 @@ static int get_f32(napi_env env, napi_value v, float **data, size_t *len) {
   return type == napi_float32_array;
 }
 
-static void run_part(void *ctx, int part, int parts) {
-  current->run((const repops_desc *)ctx, part, parts, scratch[part]);
+/* Any started thread may claim a part, so every one needs its scratch (kept for reuse). */
+static int ensure_scratch(void) {
+  for (int t = 0; t < pool_size(); t++)
+    if (!scratch[t] && !(scratch[t] = malloc(sizeof(float) * REPOPS_SCRATCH_FLOATS))) return 0;
+  return 1;
+}
+
+static void run_part(void *ctx, int part, int parts, int thread) {
+  current->run((const repops_desc *)ctx, part, parts, scratch[thread]);
 }
 
 /* run(words: Int32Array [op, n0..], consts: Float32Array(4), in0, in1, in2, out) */
@@ -122,9 +129,8 @@ static napi_value js_run(napi_env env, napi_callback_info info) {
   for (int i = 0; i < 3; i++)
     if (!get_f32(env, argv[2 + i], (float **)&d.in[i], &len)) return throw_error(env, "native run: inputs must be Float32Array or null");
   if (!get_f32(env, argv[5], &d.out, &len) || !d.out) return throw_error(env, "native run: out must be a Float32Array");
+  if (!ensure_scratch()) return throw_error(env, "native run: out of memory for matmul scratch");
   int parts = current->parts(&d, threads, grain);
-  for (int p = 0; p < parts; p++)
-    if (!scratch[p] && !(scratch[p] = malloc(sizeof(float) * REPOPS_SCRATCH_FLOATS))) return throw_error(env, "native run: out of memory for scratch");
   pool_run(run_part, &d, parts);
   return NULL;
 }
@@ -142,6 +148,7 @@ static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   int32_t n = int_arg(env, info, 1);
   if (n < 1 || n > POOL_MAX_THREADS) return throw_error(env, "native setThreads: threads must be in [1, 64]");
   threads = pool_ensure(n);
+  if (!ensure_scratch()) return throw_error(env, "native setThreads: out of memory for matmul scratch");
   napi_value r;
   napi_create_int32(env, threads, &r);
   return r;
@@ -165,7 +172,8 @@ typedef struct {
   uint8_t *leaves;
 } leaf_job;
 
-static void hash_leaves(void *ctx, int part, int parts) {
+static void hash_leaves(void *ctx, int part, int parts, int thread) {
+  (void)thread;
   leaf_job *j = ctx;
   int64_t c0 = j->chunks * part / parts, c1 = j->chunks * (part + 1) / parts;
   sha256_leaves(j->data, j->n, c0, c1, j->leaves + 32 * c0);

@@ -1,7 +1,9 @@
-/* A small persistent thread pool: the calling thread runs part 0 of a kernel call and
- * workers 1..n-1 run the other parts. Workers spin briefly between calls (kernel calls come
- * in quick succession during a training step), then sleep on a condition variable. Which
- * thread runs which part never affects output bits: parts write disjoint elements. */
+/* A small persistent thread pool. A kernel call is cut into parts; the calling thread and
+ * the workers claim parts one at a time from a shared counter, so a worker the OS has not
+ * scheduled yet (a busy machine) does not hold the call up: whoever is free takes its part.
+ * Workers spin briefly between calls (kernel calls come in quick succession during a
+ * training step), then sleep on a condition variable. Which thread runs which part never
+ * affects output bits: parts write disjoint output elements. */
 #include "pool.h"
 
 #include <pthread.h>
@@ -14,12 +16,14 @@
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv_work = PTHREAD_COND_INITIALIZER, cv_done = PTHREAD_COND_INITIALIZER;
 static atomic_int generation, pending;
+/* claim = call counter << 32 | parts << 16 | next part. A claim succeeds only for the call
+ * it names and only while that call has unclaimed parts, so a worker waking late can never
+ * take a part of a later call; and while a part of a call is unfinished the caller waits,
+ * so job_fn/job_ctx still belong to that call. */
+static _Atomic uint64_t claim;
 static int sleepers, started;
 static pool_fn job_fn;
 static void *job_ctx;
-/* generation = call counter * GEN_STEP + parts of that call: a worker that sits out one call
- * learns it from the value it woke on, never from fields the next call may have rewritten. */
-#define GEN_STEP 128
 
 static inline void cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -29,8 +33,25 @@ static inline void cpu_relax(void) {
 #endif
 }
 
+/* Run parts of call `gen` until none is left; job fields are stable while a part of `gen`
+ * is unfinished, because the caller waits for all of them before starting another call. */
+static void run_claimed(uint64_t gen, int tid) {
+  for (;;) {
+    uint64_t c = atomic_load(&claim);
+    int part = (int)(c & 0xffff), parts = (int)(c >> 16 & 0xffff);
+    if (c >> 32 != gen || part >= parts) return;
+    if (!atomic_compare_exchange_weak(&claim, &c, c + 1)) continue;
+    job_fn(job_ctx, part, parts, tid);
+    if (atomic_fetch_sub(&pending, 1) == 1) {
+      pthread_mutex_lock(&mu);
+      pthread_cond_broadcast(&cv_done);
+      pthread_mutex_unlock(&mu);
+    }
+  }
+}
+
 static void *worker_main(void *arg) {
-  int id = (int)(intptr_t)arg, seen = 0;
+  int tid = (int)(intptr_t)arg, seen = 0;
   for (;;) {
     int g = atomic_load(&generation);
     for (int i = 0; g == seen && i < SPIN_ITERS; i++) {
@@ -45,15 +66,7 @@ static void *worker_main(void *arg) {
       pthread_mutex_unlock(&mu);
     }
     seen = g;
-    int parts = g % GEN_STEP;
-    if (id < parts) {
-      job_fn(job_ctx, id, parts);
-      if (atomic_fetch_sub(&pending, 1) == 1) {
-        pthread_mutex_lock(&mu);
-        pthread_cond_broadcast(&cv_done);
-        pthread_mutex_unlock(&mu);
-      }
-    }
+    run_claimed((uint64_t)(uint32_t)g, tid);
   }
   return NULL;
 }
@@ -75,21 +88,24 @@ int pool_ensure(int threads) {
   return threads;
 }
 
+int pool_size(void) { return started + 1; }
+
 void pool_run(pool_fn fn, void *ctx, int parts) {
   if (parts <= 1 || started == 0) {
-    for (int p = 0; p < parts; p++) fn(ctx, p, parts);
+    for (int p = 0; p < parts; p++) fn(ctx, p, parts, 0);
     return;
   }
-  if (parts > started + 1) parts = started + 1;
   job_fn = fn;
   job_ctx = ctx;
-  atomic_store(&pending, parts - 1);
+  atomic_store(&pending, parts);
   pthread_mutex_lock(&mu);
-  int g = atomic_load(&generation);
-  atomic_store(&generation, (g / GEN_STEP + 1) % (1 << 20) * GEN_STEP + parts);
+  int g = (atomic_load(&generation) + 1) & 0x3fffffff;
+  if (g == 0) g = 1; /* workers start having seen 0 */
+  atomic_store(&claim, (uint64_t)(uint32_t)g << 32 | (uint64_t)parts << 16);
+  atomic_store(&generation, g);
   if (sleepers) pthread_cond_broadcast(&cv_work);
   pthread_mutex_unlock(&mu);
-  fn(ctx, 0, parts);
+  run_claimed((uint64_t)(uint32_t)g, 0);
   for (int i = 0; atomic_load(&pending) > 0 && i < SPIN_ITERS * 10; i++) cpu_relax();
   if (atomic_load(&pending) > 0) {
     pthread_mutex_lock(&mu);

@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import type { Descriptor } from './descriptors.ts';
 import { fastBackend, type Executor } from './fast.ts';
 import { referenceBackend, type Backend } from './reference.ts';
-import { WORKER_SOURCE, GEN_STEP } from './wasm-worker.ts';
+import { claimWord, CTRL, runClaimed, WORKER_SOURCE } from './wasm-worker.ts';
 
 /** The module built by wasm/build.mjs; OPTRAIN_WASM_MODULE overrides it (tests of the fallback). */
 export const WASM_MODULE_PATH = process.env.OPTRAIN_WASM_MODULE || fileURLToPath(new URL('../../wasm/build/repops.wasm', import.meta.url));
@@ -36,7 +36,7 @@ class WasmRuntime {
   readonly memory: WebAssembly.Memory;
   readonly ex: Exports;
   private readonly module: WebAssembly.Module;
-  private readonly ctrl = new Int32Array(new SharedArrayBuffer(12)); // [generation, pending, ready workers]
+  private readonly ctrl = new Int32Array(new SharedArrayBuffer(16)); // see wasm-worker.ts CTRL
   private readonly workers: Worker[] = [];
   private readonly scratch: number[] = []; // per part
   private readonly desc: number;
@@ -94,7 +94,7 @@ class WasmRuntime {
       this.workers.push(w);
     }
     // A worker must have read the current generation before the first call that needs it.
-    for (let r = Atomics.load(this.ctrl, 2); r < this.workers.length; r = Atomics.load(this.ctrl, 2)) Atomics.wait(this.ctrl, 2, r, 50);
+    for (let r = Atomics.load(this.ctrl, CTRL.READY); r < this.workers.length; r = Atomics.load(this.ctrl, CTRL.READY)) Atomics.wait(this.ctrl, CTRL.READY, r, 50);
   }
 
   exec(d: Descriptor, out: Float32Array, threads: number, grain: number): void {
@@ -139,16 +139,17 @@ class WasmRuntime {
     this.i32[w + 48] = outPtr;
   }
 
-  /** Part 0 here, parts 1.. on workers; generation = counter * GEN_STEP + parts. */
+  /** Publish a call, claim parts here too, then wait until every part is done. */
   private runParallel(parts: number): void {
     const c = this.ctrl;
-    Atomics.store(c, 1, parts - 1);
-    const g = Atomics.load(c, 0);
-    Atomics.store(c, 0, ((Math.floor(g / GEN_STEP) + 1) % (1 << 20)) * GEN_STEP + parts);
-    Atomics.notify(c, 0);
-    this.ex.run(this.desc, 0, parts, this.scratch[0]);
-    for (let spin = 0; Atomics.load(c, 1) > 0 && spin < 200000; spin++);
-    for (let left = Atomics.load(c, 1); left > 0; left = Atomics.load(c, 1)) Atomics.wait(c, 1, left, 1000);
+    const call = ((Atomics.load(c, CTRL.CALL) + 1) & 0x7fff) || 1; // workers start having seen 0
+    Atomics.store(c, CTRL.PENDING, parts);
+    Atomics.store(c, CTRL.CLAIM, claimWord(call, parts));
+    Atomics.store(c, CTRL.CALL, call);
+    Atomics.notify(c, CTRL.CALL);
+    runClaimed(c, call, (part, n) => this.ex.run(this.desc, part, n, this.scratch[0]));
+    for (let spin = 0; Atomics.load(c, CTRL.PENDING) > 0 && spin < 200000; spin++);
+    for (let left = Atomics.load(c, CTRL.PENDING); left > 0; left = Atomics.load(c, CTRL.PENDING)) Atomics.wait(c, CTRL.PENDING, left, 1000);
   }
 }
 
