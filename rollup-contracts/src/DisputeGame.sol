@@ -6,6 +6,7 @@ import {IJobMarket} from "./interfaces/IJobMarket.sol";
 import {IOneStepProver} from "./interfaces/IOneStepProver.sol";
 import {IDisputeGameEvents} from "./lib/GameEvents.sol";
 import {GameLib, Verdict} from "./lib/GameLib.sol";
+import {ElementLib} from "./lib/ElementLib.sol";
 import {
     Game,
     Phase,
@@ -39,7 +40,8 @@ import "./lib/GameErrors.sol";
 ///         to move is charged the time it takes. When it runs out, anyone may `claimTimeout`
 ///         and the other side wins. The outcome is reported to the JobMarket exactly once.
 ///
-/// @dev    Thin contract over `GameLib` (move checks) and `OneStepProver` (op semantics).
+/// @dev    Thin contract over `GameLib` / `ElementLib` (move checks) and `OneStepProver` (op
+///         semantics).
 ///         INVARIANT: every external move first passes `_begin`: dispute open, not resolved,
 ///                    expected phase, caller is the side to move (anyone for `oneStep`), and
 ///                    the mover's clock not expired; then the mover's bank is charged.
@@ -48,6 +50,7 @@ import "./lib/GameErrors.sol";
 ///         INVARIANT: nothing but roots, indices and scalars is stored; proofs are calldata.
 contract DisputeGame is IDisputeGame, IDisputeGameEvents {
     using GameLib for Game;
+    using ElementLib for Game;
 
     /// @notice The market that opens disputes and receives their outcome.
     IJobMarket public immutable MARKET;
@@ -282,6 +285,44 @@ contract DisputeGame is IDisputeGame, IDisputeGameEvents {
         (Verdict memory v, uint16 opId, uint32 computed, uint32 claimed) = g.oneStep(PROVER, nc, inputs, chunks);
         emit OneStepExecuted(disputeId, opId, computed, claimed);
         _settle(disputeId, g, v);
+    }
+
+    ////////////////////////////////////////////////////////////////
+    //            Data sub-game (withheld tensors)                //
+    ////////////////////////////////////////////////////////////////
+
+    /// @notice Challenger, instead of pickElement / pickAcc when the solver does not serve its
+    ///         tensor: make the solver reveal its data tree (output in AwaitElementPick, fold
+    ///         sequence in AwaitFoldPick) down to one leaf chunk. Once per tensor per dispute.
+    function requestData(uint256 disputeId) external {
+        Phase p = _games[disputeId].phase;
+        Game storage g = _begin(disputeId, p == Phase.AwaitFoldPick ? Phase.AwaitFoldPick : Phase.AwaitElementPick);
+        (uint8 target, uint8 height) = g.requestData();
+        emit DataRequested(disputeId, target, height, g.deadline());
+    }
+
+    /// @notice Solver: reveal the children of the current node (sha256(left || right) == node).
+    function revealChildren(uint256 disputeId, bytes32 left, bytes32 right) external {
+        Game storage g = _begin(disputeId, Phase.AwaitDataChildren);
+        g.revealChildren(left, right);
+        emit DataChildrenRevealed(disputeId, g.dataHeight, g.dataIndex, left, right, g.deadline());
+    }
+
+    /// @notice Challenger: follow the right (true) or left child. Reaching a padding leaf settles
+    ///         the dispute (only bytes32(0) is honest there).
+    function chooseChild(uint256 disputeId, bool right) external {
+        Game storage g = _begin(disputeId, Phase.AwaitDataChoice);
+        Verdict memory v = g.chooseChild(right);
+        emit DataChildChosen(disputeId, right, g.dataHeight, g.dataIndex, g.deadline());
+        _settle(disputeId, g, v);
+    }
+
+    /// @notice Solver: put the reached leaf chunk (1024 bytes, sha256 == leaf) on chain; the
+    ///         challenger then picks an element / accumulation step as usual.
+    function revealChunk(uint256 disputeId, bytes calldata chunk) external {
+        Game storage g = _begin(disputeId, Phase.AwaitDataChunk);
+        g.revealChunk(chunk);
+        emit DataChunkRevealed(disputeId, g.dataTarget, g.dataIndex, chunk, g.deadline());
     }
 
     ////////////////////////////////////////////////////////////////

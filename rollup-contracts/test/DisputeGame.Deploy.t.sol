@@ -20,6 +20,9 @@ contract DisputeGameDeployTest is Test {
         assertEq(address(d.game.MARKET()), address(d.market));
         assertEq(address(d.game.PROVER()), address(d.prover));
         assertEq(d.game.TIME_BANK(), 3600);
+        // EIP-170: anvil and mainnet refuse runtime code above 24576 bytes
+        assertLe(address(d.game).code.length, 24_576, "DisputeGame over the code size limit");
+        assertLe(address(d.prover).code.length, 24_576, "OneStepProver over the code size limit");
 
         string memory json = vm.readFile(OUT);
         assertEq(vm.parseJsonAddress(json, ".jobMarket"), address(d.market));

@@ -35,6 +35,7 @@ contract DisputeGameGasTest is DisputeGamePlayers {
         uint32 programLength;
         uint64 tensorElements; // elements of the disputed node's output
         uint32 foldLen; // K of the disputed element
+        bool withheld; // the challenger runs the data sub-game for the output and the fold
         ScriptMove[] moves;
     }
 
@@ -121,7 +122,12 @@ contract DisputeGameGasTest is DisputeGamePlayers {
         }
         _assertResolved(id, true);
         assertEq(uint8(game.getGame(id).reason), uint8(Reason.OneStep));
-        assertEq(moves, 11 + 2 * _ceilLog2(m.programLength), "worst-case move count 11 + 2 ceil(log2 n)");
+        uint256 expected = 11 + 2 * _ceilLog2(m.programLength);
+        if (m.withheld) {
+            // requestData + 2 moves per level + revealChunk, for the output and the sequence
+            expected += 2 + 2 * _ceilLog2((m.tensorElements + 255) / 256) + 2 + 2 * _ceilLog2((uint256(m.foldLen) + 256) / 256);
+        }
+        assertEq(moves, expected, "worst-case move count");
         console.log("  moves", moves, "total gas (incl. challenge)", total);
         assertLe(total, DISPUTE_BUDGET, "whole dispute over its gas budget");
     }
@@ -136,6 +142,13 @@ contract DisputeGameGasTest is DisputeGamePlayers {
         assertEq(m.job.numSteps, 10_000);
         assertEq(m.programLength, 1_000);
         assertEq(m.tensorElements, 1_000_000);
+    }
+
+    /// @dev The same job with a cheater that withholds its tensors: data sub-game for the
+    ///      10^6-element output (height 12) and the 1001-element fold sequence (height 2).
+    function test_gas_worstCaseDisputeWithheldData_withinBudgets_succeeds() public {
+        MoveScript memory m = _replay("scale-withheld.abi");
+        assertTrue(m.withheld);
     }
 
     /// @dev examples/mnist-mlp.json: 938 steps, 78-node step program, dispute on matmul K = 784.

@@ -75,3 +75,9 @@ error MissingRead(uint8 input, uint256 index);
 
 /// @notice A revealed value disagrees with the value the check requires.
 error ValueMismatch(string what, uint32 expected, uint32 actual);
+
+/// @notice The solver's tensor (0 output, 1 fold sequence) was already requested in this dispute.
+error DataAlreadyRequested(uint8 target);
+
+/// @notice Revealed children / chunk do not hash to the current node of the data tree.
+error DataNodeMismatch(bytes32 expected, bytes32 computed);

@@ -50,6 +50,17 @@ interface IDisputeGameEvents {
     event FoldStepPicked(uint256 indexed disputeId, uint32 k, uint256 deadline);
     /// @notice The solver opened acc_k and acc_{k+1}; anyone may now call `oneStep`.
     event FoldStepOpened(uint256 indexed disputeId, uint32 k, uint32 accK, uint32 accNext, uint256 deadline);
+    /// @notice The challenger asked for the solver's tensor (0 output, 1 fold sequence): the
+    ///         solver now reveals its data tree from the root, `height` levels above the leaves.
+    event DataRequested(uint256 indexed disputeId, uint8 target, uint8 height, uint256 deadline);
+    /// @notice The solver revealed the children of node (height, index) of its data tree.
+    event DataChildrenRevealed(
+        uint256 indexed disputeId, uint8 height, uint32 index, bytes32 left, bytes32 right, uint256 deadline
+    );
+    /// @notice The challenger followed the left/right child; now at (height, index).
+    event DataChildChosen(uint256 indexed disputeId, bool right, uint8 height, uint32 index, uint256 deadline);
+    /// @notice The solver put leaf chunk `index` of the requested tensor on chain.
+    event DataChunkRevealed(uint256 indexed disputeId, uint8 target, uint32 index, bytes chunk, uint256 deadline);
     /// @notice The contract re-executed one operation: `computed` vs the solver's `claimed`.
     event OneStepExecuted(uint256 indexed disputeId, uint16 opId, uint32 computed, uint32 claimed);
     /// @notice The side to move ran out of time.

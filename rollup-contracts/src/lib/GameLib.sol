@@ -2,22 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {Commitment, JobParams} from "../interfaces/IDisputeGame.sol";
-import {
-    Game,
-    Phase,
-    Side,
-    Reason,
-    ProofKind,
-    TracePost,
-    RecordReveal,
-    LinkProof,
-    Chunk,
-    NodeContext,
-    InputOpening,
-    InputChunk,
-    DisputedNode
-} from "./GameTypes.sol";
-import {IOneStepProver} from "../interfaces/IOneStepProver.sol";
+import {Game, Phase, Side, Reason, ProofKind, TracePost, RecordReveal, LinkProof} from "./GameTypes.sol";
 import {NodeCodec} from "./NodeCodec.sol";
 import {TensorProofs} from "./TensorProofs.sol";
 import {OpSemantics} from "./OpSemantics.sol";
@@ -50,7 +35,8 @@ library GameLib {
 
     uint256 private constant SOLVER_PHASES = (1 << uint8(Phase.AwaitFinal)) | (1 << uint8(Phase.AwaitTrace))
         | (1 << uint8(Phase.AwaitLinkProof)) | (1 << uint8(Phase.AwaitAcc)) | (1 << uint8(Phase.AwaitRecord))
-        | (1 << uint8(Phase.AwaitElementOpen)) | (1 << uint8(Phase.AwaitFold)) | (1 << uint8(Phase.AwaitFoldOpen));
+        | (1 << uint8(Phase.AwaitElementOpen)) | (1 << uint8(Phase.AwaitFold)) | (1 << uint8(Phase.AwaitFoldOpen))
+        | (1 << uint8(Phase.AwaitDataChildren)) | (1 << uint8(Phase.AwaitDataChunk));
 
     ////////////////////////////////////////////////////////////////
     //                      Turn bookkeeping                      //
@@ -329,154 +315,6 @@ library GameLib {
         uint256 acc;
         for (uint256 w = 1; w <= 8; w++) acc = (acc << 32) | attrs[w];
         return bytes32(acc);
-    }
-
-    ////////////////////////////////////////////////////////////////
-    //                        5. element                          //
-    ////////////////////////////////////////////////////////////////
-
-    /// @dev Naming the element directly is sound: the output root commits every element, so the
-    ///      challenger names one it knows to be wrong. The padding is part of the commitment too:
-    ///      e may also name a zero-padded slot of the last chunk or a slot of a zero padding leaf
-    ///      of the data tree (up to the padded tree's capacity), where only zeros are honest.
-    function pickElement(Game storage g, uint64 e) internal {
-        uint256 capacity = paddedCapacity(g.numel);
-        if (e >= capacity) revert OutOfRange("element", e, capacity);
-        g.element = e;
-        g.phase = Phase.AwaitElementOpen;
-    }
-
-    /// @notice Elements a tensor's data tree can hold: 256 per leaf of the padded tree.
-    function paddedCapacity(uint256 numel) internal pure returns (uint256) {
-        return (uint256(1) << TensorProofs.depthOf(TensorProofs.numChunks(numel))) * 256;
-    }
-
-    /// @dev A real element moves on to the one-step (map) or the fold; a padding slot is settled
-    ///      here: the honest encoding has zero bytes there and bytes32(0) padding leaves.
-    function openElement(Game storage g, Chunk calldata c) internal returns (Verdict memory v, uint32 value) {
-        uint64 e = g.element;
-        uint256 numel = g.numel;
-        uint256 chunks = TensorProofs.numChunks(numel);
-        if (e / 256 >= chunks) {
-            // a padding leaf of the data tree: the solver shows it is bytes32(0)
-            if (c.index != e / 256 || c.data.length != 0) revert BadProof(ProofKind.Chunk, e / 256, c.path.length, 0);
-            _requireLeaf(ProofKind.Chunk, g.dataRoot, e / 256, bytes32(0), c.path, TensorProofs.depthOf(chunks));
-            return (Verdict(true, false, Reason.Padding), 0);
-        }
-        value = openValue(g.dataRoot, numel, e, c);
-        if (e >= numel) return (Verdict(true, value != 0, Reason.Padding), value);
-        g.value = value;
-        g.phase = g.opKind == OpSemantics.FOLD ? Phase.AwaitFold : Phase.AwaitOneStep;
-    }
-
-    /// @notice Element `e` of a tensor with `numel` elements under `dataRoot`, from its chunk.
-    function openValue(bytes32 dataRoot, uint256 numel, uint256 e, Chunk calldata c) internal view returns (uint32) {
-        uint256 chunkIndex = e / 256;
-        uint256 depth = TensorProofs.depthOf(TensorProofs.numChunks(numel));
-        if (c.index != chunkIndex || c.path.length != depth || !TensorProofs.verifyChunk(dataRoot, chunkIndex, c.data, c.path)) {
-            revert BadProof(ProofKind.Chunk, chunkIndex, c.path.length, depth);
-        }
-        return TensorProofs.elementAt(c.data, e % 256);
-    }
-
-    ////////////////////////////////////////////////////////////////
-    //                   6. fold and one-step                     //
-    ////////////////////////////////////////////////////////////////
-
-    /// @dev The accumulator sequence of a fold element must start at the op's init value and
-    ///      end at the opened value, so some step k in between is wrong if the value is.
-    ///      An element with no terms (K = 0) equals the init value, so it cannot be wrong.
-    function postFold(
-        Game storage g,
-        IOneStepProver prover,
-        NodeContext calldata nc,
-        bytes32 accDataRoot,
-        Chunk calldata first,
-        Chunk calldata last
-    ) internal returns (Verdict memory v, bytes32 accRoot, uint256 foldLen) {
-        uint32 init;
-        (foldLen, init) = prover.foldBounds(disputedNode(g), nc);
-        if (foldLen >= type(uint32).max) revert OutOfRange("fold length", foldLen, type(uint32).max);
-        uint32 acc0 = openValue(accDataRoot, foldLen + 1, 0, first);
-        if (acc0 != init) revert ValueMismatch("acc_0", init, acc0);
-        uint32 accK = openValue(accDataRoot, foldLen + 1, foldLen, last);
-        if (accK != g.value) revert ValueMismatch("acc_K", g.value, accK);
-        uint32[] memory shape = new uint32[](1);
-        shape[0] = uint32(foldLen + 1);
-        accRoot = TensorProofs.tensorRoot(shape, accDataRoot);
-        if (foldLen == 0) return (Verdict(true, false, Reason.EmptyFold), accRoot, foldLen);
-        g.foldDataRoot = accDataRoot;
-        g.foldLen = uint32(foldLen);
-        g.phase = Phase.AwaitFoldPick;
-    }
-
-    /// @dev As with elements, the accumulator root commits every acc_k: the challenger names a
-    ///      wrong step directly.
-    function pickAcc(Game storage g, uint32 k) internal {
-        if (k >= g.foldLen) revert OutOfRange("fold step", k, g.foldLen);
-        g.foldIndex = k;
-        g.phase = Phase.AwaitFoldOpen;
-    }
-
-    /// @dev acc_k from chunk `a`; acc_{k+1} from `a` too when it is in the same chunk, else `b`.
-    function openAcc(Game storage g, Chunk calldata a, Chunk calldata b)
-        internal
-        returns (uint32 accK, uint32 accNext)
-    {
-        uint256 k = g.foldIndex;
-        uint256 len = uint256(g.foldLen) + 1;
-        bytes32 root = g.foldDataRoot;
-        accK = openValue(root, len, k, a);
-        accNext = (k + 1) / 256 == k / 256 ? openValue(root, len, k + 1, a) : openValue(root, len, k + 1, b);
-        g.accK = accK;
-        g.accNext = accNext;
-        g.phase = Phase.AwaitOneStep;
-    }
-
-    /// @dev Map op: out[e] recomputed vs the opened value. Fold op: step(acc_k, reads(e, k))
-    ///      vs the opened acc_{k+1}. Inputs are proven against accLo, which the challenger
-    ///      agreed to (or the constant empty accumulator), and the node and input descriptors
-    ///      against the program tree, so the computed value binds both sides.
-    function oneStep(
-        Game storage g,
-        IOneStepProver prover,
-        NodeContext calldata nc,
-        InputOpening[] calldata inputs,
-        InputChunk[] calldata chunks
-    ) internal view returns (Verdict memory v, uint16 opId, uint32 computed, uint32 claimed) {
-        if (g.opKind == OpSemantics.FOLD) {
-            (opId, computed) = _foldStep(g, prover, nc, inputs, chunks);
-            claimed = g.accNext;
-        } else {
-            (opId, computed) = prover.mapValue(disputedNode(g), g.accLo, nc, inputs, chunks);
-            claimed = g.value;
-        }
-        v = Verdict(true, computed != claimed, Reason.OneStep);
-    }
-
-    function _foldStep(
-        Game storage g,
-        IOneStepProver prover,
-        NodeContext calldata nc,
-        InputOpening[] calldata inputs,
-        InputChunk[] calldata chunks
-    ) private view returns (uint16, uint32) {
-        DisputedNode memory d = disputedNode(g);
-        return prover.foldStepValue(d, g.accLo, g.foldIndex, g.accK, nc, inputs, chunks);
-    }
-
-    /// @notice The disputed node as the one-step prover sees it.
-    function disputedNode(Game storage g) internal view returns (DisputedNode memory) {
-        uint64 j = g.step;
-        return DisputedNode({
-            nodesRoot: g.nodesRoot,
-            n: g.n,
-            node: g.agreedLen,
-            nodeHash: g.nodeHash,
-            seed: g.seed,
-            stepWord: j == 0 ? INIT_STEP_WORD : uint32(j - 1),
-            element: g.element
-        });
     }
 
     ////////////////////////////////////////////////////////////////

@@ -15,6 +15,9 @@ pragma solidity ^0.8.24;
 ///                                                              └──────────▶ AwaitFold (fold op)
 ///     AwaitFold ──postFold──▶ AwaitFoldPick ──pickAcc──▶ AwaitFoldOpen ──openAcc──▶ AwaitOneStep
 ///     AwaitOneStep ──oneStep──▶ Resolved;  any phase ──claimTimeout──▶ Resolved
+///     data sub-game, from AwaitElementPick / AwaitFoldPick (once each) when the solver
+///     withholds its tensor: ──requestData──▶ AwaitDataChildren ⇄ AwaitDataChoice ──▶
+///     AwaitDataChunk ──revealChunk──▶ back to the pick phase (a padding leaf is settled).
 enum Phase {
     None,
     AwaitFinal, // solver: reveal the roots behind the final state hash
@@ -31,7 +34,11 @@ enum Phase {
     AwaitFoldPick, // challenger: name a wrong accumulation step
     AwaitFoldOpen, // solver: open acc_k and acc_{k+1}
     AwaitOneStep, // anyone (challenger's clock): re-execute one binary32 operation on chain
-    Resolved
+    Resolved,
+    // data sub-game (appended so earlier phase numbers stay stable for off-chain bots):
+    AwaitDataChildren, // solver: reveal the two children of the current data-tree node
+    AwaitDataChoice, // challenger: follow the child that differs from its own tree
+    AwaitDataChunk // solver: put the reached leaf chunk on chain
 }
 
 /// @notice The two parties of a dispute.
@@ -116,6 +123,14 @@ struct Game {
     uint32 foldIndex; // k
     uint32 accK; // acc_k
     uint32 accNext; // acc_{k+1}
+    // --- data sub-game (same slot as the fold scalars) ---
+    uint8 dataTarget; // ElementLib.DATA_OUTPUT or DATA_FOLD
+    uint8 dataRequests; // bit per target: each tensor can be requested once
+    uint8 dataHeight; // height of dataNode above the leaves
+    uint32 dataIndex; // position of dataNode at its height
+    bytes32 dataNode; // current node of the solver's data tree
+    bytes32 dataLeft; // its revealed children
+    bytes32 dataRight;
 }
 
 /// @notice A chunk of 256 binary32 elements (1024 bytes LE) and its path to a data root.

@@ -3,18 +3,18 @@ pragma solidity 0.8.28;
 
 import {Commitment} from "../../src/interfaces/IDisputeGame.sol";
 import {Game, Phase, TracePost, RecordReveal, LinkProof} from "../../src/lib/GameTypes.sol";
-import {GameLib} from "../../src/lib/GameLib.sol";
+import {ElementLib} from "../../src/lib/ElementLib.sol";
 import {GameMerkle} from "./GameMerkle.sol";
 import {GameMoves} from "./GameMoves.sol";
 import {Fixture, FxVariant, TraceView, DisputeFixtures} from "./DisputeFixtures.sol";
-import {DisputeGameTestBase} from "./DisputeGameTestBase.sol";
+import {DisputeGameDescent} from "./DisputeGameDescent.sol";
 
 /// @notice Full games between strategies:
 ///         - a cheating solver (a fixture variant: one flipped bit, then consistent with the lie;
 ///           its bisection answers and its fold sequence are fuzzed) vs an honest challenger;
 ///         - an honest solver vs a griefing challenger who picks steps, trace choices, elements
 ///           and accumulation steps at random (fuzzed), and may stop moving.
-abstract contract DisputeGamePlayers is DisputeGameTestBase {
+abstract contract DisputeGamePlayers is DisputeGameDescent {
     /// @dev When set, the cheater games stop in AwaitOneStep (the gas test meters the last move).
     bool internal holdOneStep;
 
@@ -57,10 +57,13 @@ abstract contract DisputeGamePlayers is DisputeGameTestBase {
         }
         _bisectAgainstCheater(id, liar, truth, consistent ? 0 : seed);
         if (!_tryRevealRecord(id, liar)) return _timeOutAndReturn(id);
-        _pickWrongElement(id, liar, truth);
+        // a third of the cheaters withhold their tensors: the challenger uses the data sub-game
+        bool withheld = _draw(seed, 10) % 3 == 0;
+        _pickWrongElement(id, liar, truth, withheld);
+        if (game.getGame(id).phase == Phase.Resolved) return id;
         _openElement(id, liar);
         if (game.getGame(id).phase == Phase.AwaitFold) {
-            if (!_cheatFold(id, liar, truth, seed)) return _timeOutAndReturn(id);
+            if (!_cheatFold(id, liar, truth, seed, withheld)) return _timeOutAndReturn(id);
         }
         if (holdOneStep) return id;
         _oneStep(id, truth, _draw(seed, 1) % 2 == 0 ? challenger : stranger);
@@ -131,14 +134,20 @@ abstract contract DisputeGamePlayers is DisputeGameTestBase {
         return id;
     }
 
-    /// @dev The challenger reads the solver's output (data availability) and names the first
-    ///      element that differs from its own.
-    function _pickWrongElement(uint256 id, TraceView memory liar, TraceView memory truth) internal {
+    /// @dev The challenger names the first element of the solver's output that differs from its
+    ///      own: read from the solver's published tensor, or, when it is withheld, from the chunk
+    ///      the data sub-game forces on chain.
+    function _pickWrongElement(uint256 id, TraceView memory liar, TraceView memory truth, bool withheld) internal {
         uint256 node = game.getGame(id).agreedLen;
-        bytes memory a = liar.outputs[node];
-        bytes memory b = truth.outputs[node];
-        uint64 e = 0;
-        while (GameMerkle.at(a, e) == GameMerkle.at(b, e)) e++;
+        bytes memory theirs = liar.outputs[node];
+        bytes memory mine = truth.outputs[node];
+        uint64 e;
+        if (withheld) {
+            (uint32 leaf, bytes memory chunk) = _descendHonestly(id, theirs, mine);
+            e = _firstDiff(leaf, chunk, mine);
+        } else {
+            while (GameMerkle.at(theirs, e) == GameMerkle.at(mine, e)) e++;
+        }
         vm.prank(challenger);
         game.pickElement(id, e);
     }
@@ -146,7 +155,7 @@ abstract contract DisputeGamePlayers is DisputeGameTestBase {
     /// @dev The cheater's sequence follows the honest one up to a fuzzed index d, then junk,
     ///      ending at its wrong value. The challenger names the first step that left the honest
     ///      sequence (k = d - 1). Returns false when the cheater cannot even post (K = 0).
-    function _cheatFold(uint256 id, TraceView memory liar, TraceView memory truth, uint256 seed)
+    function _cheatFold(uint256 id, TraceView memory liar, TraceView memory truth, uint256 seed, bool withheld)
         internal
         returns (bool)
     {
@@ -169,7 +178,13 @@ abstract contract DisputeGamePlayers is DisputeGameTestBase {
         }
         _postFold(id, liar, cheat);
         uint32 k = 0;
-        while (GameMerkle.at(cheat, k + 1) == GameMerkle.at(honestSeq, k + 1)) k++;
+        if (withheld) {
+            // the leftmost differing chunk holds the first wrong acc_m, m >= 1; k = m - 1
+            (uint32 leaf, bytes memory chunk) = _descendHonestly(id, cheat, honestSeq);
+            k = uint32(_firstDiff(leaf, chunk, honestSeq)) - 1;
+        } else {
+            while (GameMerkle.at(cheat, k + 1) == GameMerkle.at(honestSeq, k + 1)) k++;
+        }
         vm.prank(challenger);
         game.pickAcc(id, k);
         _openAcc(id, cheat);
@@ -210,7 +225,8 @@ abstract contract DisputeGamePlayers is DisputeGameTestBase {
 
         Game memory g = game.getGame(id);
         // a quarter of the picks may land in the encoding padding (only zeros are honest there)
-        uint256 range = _draw(seed, 9) % 4 == 0 ? GameLib.paddedCapacity(g.numel) : g.numel;
+        if (_draw(seed, 11) % 4 == 0 && !_descendAtRandom(id, v.outputs[g.agreedLen], seed)) return id;
+        uint256 range = _draw(seed, 9) % 4 == 0 ? ElementLib.paddedCapacity(g.numel) : g.numel;
         uint64 e = uint64(_draw(seed, 3) % range);
         vm.prank(challenger);
         game.pickElement(id, e);
@@ -222,6 +238,7 @@ abstract contract DisputeGamePlayers is DisputeGameTestBase {
             _postFold(id, v, seq);
             if (game.getGame(id).phase == Phase.Resolved) return id; // empty fold
             if (stopAt == 3) return _timeOutAndReturn(id);
+            if (_draw(seed, 12) % 4 == 0 && !_descendAtRandom(id, seq, seed)) return id;
             uint32 k = uint32(_draw(seed, 4) % (seq.length / 4 - 1));
             vm.prank(challenger);
             game.pickAcc(id, k);

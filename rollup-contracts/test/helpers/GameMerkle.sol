@@ -48,6 +48,13 @@ library GameMerkle {
         }
     }
 
+    /// @notice Node `index` at `height` above the leaves of the padded tree over `leaves`.
+    function node(bytes32[] memory leaves, uint256 height, uint256 index) internal pure returns (bytes32) {
+        bytes32[] memory level = _padded(leaves);
+        for (uint256 h = 0; h < height; h++) level = _up(level);
+        return level[index];
+    }
+
     ////////////////////////////////////////////////////////////////
     //                   Trace accumulator                        //
     ////////////////////////////////////////////////////////////////

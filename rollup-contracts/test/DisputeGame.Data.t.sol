@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Game, Phase, Side, Reason} from "../src/lib/GameTypes.sol";
+import "../src/lib/GameErrors.sol";
+import {GameMerkle} from "./helpers/GameMerkle.sol";
+import {TraceView} from "./helpers/DisputeFixtures.sol";
+import {DisputeGameSteps} from "./helpers/DisputeGameSteps.sol";
+import {DisputeGameSynth} from "./helpers/DisputeGameSynth.sol";
+
+/// @notice The data sub-game: a challenger that cannot get the solver's tensor makes the solver
+///         reveal its data tree down to one chunk. Multi-level trees come from a hand-built
+///         600-element tensor (3 chunks, a 4-leaf tree whose leaf 3 is padding).
+contract DisputeGameDataTest is DisputeGameSynth, DisputeGameSteps {
+    /// @dev fill600 disputed at node 0, waiting for the challenger's pick.
+    function _atPick(bytes memory garbage) internal returns (uint256 id, TraceView memory v) {
+        v = _fill600(garbage);
+        (id,) = _dispute(v, true);
+        _steerTo(id, v, 0);
+        _revealRecord(id, v);
+    }
+
+    function test_requestData_threeChunkOutput_succeeds() public {
+        (uint256 id,) = _atPick("");
+        vm.expectEmit(address(game));
+        emit DataRequested(id, 0, 2, block.timestamp + BANK);
+        vm.prank(challenger);
+        game.requestData(id);
+        Game memory g = game.getGame(id);
+        assertEq(uint8(g.phase), uint8(Phase.AwaitDataChildren));
+        assertEq(g.dataNode, g.dataRoot);
+        (Side s,) = game.moverOf(id);
+        assertEq(uint8(s), uint8(Side.Solver));
+    }
+
+    function test_requestData_singleChunkOutput_goesToChunk_succeeds() public {
+        (uint256 id,, TraceView memory v) = _advanceTo(Phase.AwaitElementPick, RELU_NODE);
+        vm.prank(challenger);
+        game.requestData(id);
+        assertEq(uint8(game.getGame(id).phase), uint8(Phase.AwaitDataChunk));
+        bytes memory chunk = GameMerkle.chunk(v.outputs[RELU_NODE], 0);
+        vm.expectEmit(address(game));
+        emit DataChunkRevealed(id, 0, 0, chunk, block.timestamp + BANK);
+        vm.prank(solver);
+        game.revealChunk(id, chunk);
+        assertEq(uint8(game.getGame(id).phase), uint8(Phase.AwaitElementPick));
+    }
+
+    function test_requestData_foldSequence_succeeds() public {
+        (uint256 id,,) = _advanceTo(Phase.AwaitFoldPick, MATMUL_NODE);
+        vm.expectEmit(address(game));
+        emit DataRequested(id, 1, 0, block.timestamp + BANK);
+        vm.prank(challenger);
+        game.requestData(id);
+        assertEq(game.getGame(id).dataNode, game.getGame(id).foldDataRoot);
+    }
+
+    function test_requestData_twice_reverts() public {
+        (uint256 id,, TraceView memory v) = _advanceTo(Phase.AwaitElementPick, RELU_NODE);
+        vm.prank(challenger);
+        game.requestData(id);
+        bytes memory chunk = GameMerkle.chunk(v.outputs[RELU_NODE], 0);
+        vm.prank(solver);
+        game.revealChunk(id, chunk);
+        vm.expectRevert(abi.encodeWithSelector(DataAlreadyRequested.selector, 0));
+        vm.prank(challenger);
+        game.requestData(id);
+    }
+
+    function test_requestData_notChallenger_reverts() public {
+        (uint256 id,) = _atPick("");
+        vm.expectRevert(abi.encodeWithSelector(NotYourTurn.selector, id, solver, challenger));
+        vm.prank(solver);
+        game.requestData(id);
+    }
+
+    function test_requestData_beforeRecord_reverts() public {
+        (uint256 id,,) = _advanceTo(Phase.AwaitRecord, RELU_NODE);
+        vm.expectRevert(abi.encodeWithSelector(WrongPhase.selector, id, Phase.AwaitElementPick, Phase.AwaitRecord));
+        vm.prank(challenger);
+        game.requestData(id);
+    }
+
+    function test_revealChildren_notTheChildren_reverts() public {
+        (uint256 id, TraceView memory v) = _atPick("");
+        vm.prank(challenger);
+        game.requestData(id);
+        bytes32[] memory leaves = GameMerkle.chunkLeaves(v.outputs[0]);
+        bytes32 l = GameMerkle.node(leaves, 1, 0);
+        bytes32 r = GameMerkle.node(leaves, 1, 1);
+        bytes32 root = game.getGame(id).dataNode;
+        vm.expectRevert(abi.encodeWithSelector(DataNodeMismatch.selector, root, sha256(abi.encodePacked(r, l))));
+        vm.prank(solver);
+        game.revealChildren(id, r, l); // swapped
+    }
+
+    function test_revealChunk_otherChunk_reverts() public {
+        (uint256 id, TraceView memory v) = _atPick("");
+        vm.prank(challenger);
+        game.requestData(id);
+        bytes32[] memory leaves = GameMerkle.chunkLeaves(v.outputs[0]);
+        _revealChildren(id, leaves);
+        vm.prank(challenger);
+        game.chooseChild(id, false);
+        _revealChildren(id, leaves);
+        vm.prank(challenger);
+        game.chooseChild(id, true); // leaf 1
+        bytes memory chunk2 = GameMerkle.chunk(v.outputs[0], 2); // chunks 0 and 1 are equal (all 1.0)
+        vm.expectRevert(abi.encodeWithSelector(DataNodeMismatch.selector, leaves[1], sha256(chunk2)));
+        vm.prank(solver);
+        game.revealChunk(id, chunk2);
+    }
+
+    function test_chooseChild_emptyPaddingLeaf_solverWins() public {
+        (uint256 id, TraceView memory v) = _atPick("");
+        bytes32[] memory leaves = GameMerkle.chunkLeaves(v.outputs[0]);
+        vm.prank(challenger);
+        game.requestData(id);
+        for (uint256 i = 0; i < 2; i++) {
+            _revealChildren(id, leaves);
+            vm.prank(challenger);
+            game.chooseChild(id, true); // leaf 3: padding
+        }
+        _assertResolved(id, false);
+        assertEq(uint8(game.getGame(id).reason), uint8(Reason.Padding));
+    }
+
+    /// @dev Withheld data, garbage in the padding slots: the descent lands on chunk 2, whose
+    ///      bytes now sit on chain, and the challenger names the garbage slot.
+    function test_descent_garbageInPadding_challengerWins() public {
+        bytes memory garbage = new bytes(4 * 101);
+        garbage[4 * 100] = 0x78;
+        (uint256 id, TraceView memory liar) = _atPick(garbage);
+        TraceView memory honest = _fill600("");
+        (uint32 leaf, bytes memory chunk) = _descendHonestly(id, liar.outputs[0], honest.outputs[0]);
+        assertEq(leaf, 2);
+        uint64 e = _firstDiff(leaf, chunk, honest.outputs[0]);
+        assertEq(e, 700);
+        vm.prank(challenger);
+        game.pickElement(id, e);
+        _openElement(id, liar);
+        _assertResolved(id, true);
+        assertEq(uint8(game.getGame(id).reason), uint8(Reason.Padding));
+    }
+
+    function test_claimTimeout_awaitDataChildren_challengerWins() public {
+        (uint256 id,) = _atPick("");
+        vm.prank(challenger);
+        game.requestData(id);
+        _timeOut(id);
+        _assertResolved(id, true);
+    }
+
+    function test_claimTimeout_awaitDataChoice_solverWins() public {
+        (uint256 id, TraceView memory v) = _atPick("");
+        vm.prank(challenger);
+        game.requestData(id);
+        _revealChildren(id, GameMerkle.chunkLeaves(v.outputs[0]));
+        _timeOut(id);
+        _assertResolved(id, false);
+    }
+
+    function test_claimTimeout_awaitDataChunk_challengerWins() public {
+        (uint256 id,,) = _advanceTo(Phase.AwaitElementPick, RELU_NODE);
+        vm.prank(challenger);
+        game.requestData(id);
+        _timeOut(id);
+        _assertResolved(id, true);
+    }
+
+    /// forge-config: default.fuzz.runs = 64
+    function test_revealChildren_flippedBit_reverts(uint256 where, bool right) public {
+        (uint256 id, TraceView memory v) = _atPick("");
+        vm.prank(challenger);
+        game.requestData(id);
+        bytes32[] memory leaves = GameMerkle.chunkLeaves(v.outputs[0]);
+        bytes32 l = GameMerkle.node(leaves, 1, 0);
+        bytes32 r = GameMerkle.node(leaves, 1, 1);
+        bytes32 flip = bytes32(uint256(1) << (where % 256));
+        if (right) r ^= flip;
+        else l ^= flip;
+        vm.expectPartialRevert(DataNodeMismatch.selector);
+        vm.prank(solver);
+        game.revealChildren(id, l, r);
+    }
+
+    /// forge-config: default.fuzz.runs = 64
+    function test_revealChunk_flippedBit_reverts(uint256 where) public {
+        (uint256 id,, TraceView memory v) = _advanceTo(Phase.AwaitElementPick, RELU_NODE);
+        vm.prank(challenger);
+        game.requestData(id);
+        bytes memory chunk = GameMerkle.chunk(v.outputs[RELU_NODE], 0);
+        chunk[(where / 8) % 1024] ^= bytes1(uint8(1) << uint8(where % 8));
+        vm.expectPartialRevert(DataNodeMismatch.selector);
+        vm.prank(solver);
+        game.revealChunk(id, chunk);
+    }
+}

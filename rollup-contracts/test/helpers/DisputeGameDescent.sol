@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Game, Phase} from "../../src/lib/GameTypes.sol";
+import {GameMerkle} from "./GameMerkle.sol";
+import {DisputeGameTestBase} from "./DisputeGameTestBase.sol";
+
+/// @notice The data sub-game from both sides: the solver reveals its data tree (`solverData`,
+///         LE float32 bytes, possibly with garbage padding), the challenger descends it.
+abstract contract DisputeGameDescent is DisputeGameTestBase {
+    /// @dev Solver's move: the children of the current node of its tree.
+    function _revealChildren(uint256 id, bytes32[] memory solverLeaves) internal returns (bytes32 l, bytes32 r) {
+        Game memory g = game.getGame(id);
+        l = GameMerkle.node(solverLeaves, g.dataHeight - 1, 2 * uint256(g.dataIndex));
+        r = GameMerkle.node(solverLeaves, g.dataHeight - 1, 2 * uint256(g.dataIndex) + 1);
+        vm.prank(solver);
+        game.revealChildren(id, l, r);
+    }
+
+    /// @dev Solver's move at the bottom: its leaf chunk.
+    function _revealChunk(uint256 id, bytes memory solverData) internal returns (bytes memory chunk) {
+        chunk = GameMerkle.chunk(solverData, game.getGame(id).dataIndex);
+        vm.prank(solver);
+        game.revealChunk(id, chunk);
+    }
+
+    /// @notice Honest challenger without the solver's data: descends the solver's tree along the
+    ///         leftmost child that differs from its own, then reads the revealed chunk. Returns
+    ///         the chunk index and bytes (empty if a padding leaf settled the dispute).
+    function _descendHonestly(uint256 id, bytes memory solverData, bytes memory ownData)
+        internal
+        returns (uint32 leaf, bytes memory chunk)
+    {
+        bytes32[] memory theirs = GameMerkle.chunkLeaves(solverData);
+        bytes32[] memory mine = GameMerkle.chunkLeaves(ownData);
+        vm.prank(challenger);
+        game.requestData(id);
+        while (game.getGame(id).phase == Phase.AwaitDataChildren) {
+            Game memory g = game.getGame(id);
+            (bytes32 l,) = _revealChildren(id, theirs);
+            bool right = l == GameMerkle.node(mine, g.dataHeight - 1, 2 * uint256(g.dataIndex));
+            vm.prank(challenger);
+            game.chooseChild(id, right);
+        }
+        if (game.getGame(id).phase == Phase.Resolved) return (0, "");
+        leaf = game.getGame(id).dataIndex;
+        chunk = _revealChunk(id, solverData);
+    }
+
+    /// @notice A griefer descends an honest solver's tree at random; returns false if a padding
+    ///         leaf settled the dispute.
+    function _descendAtRandom(uint256 id, bytes memory solverData, uint256 seed) internal returns (bool) {
+        bytes32[] memory leaves = GameMerkle.chunkLeaves(solverData);
+        vm.prank(challenger);
+        game.requestData(id);
+        for (uint256 i = 0; game.getGame(id).phase == Phase.AwaitDataChildren; i++) {
+            _revealChildren(id, leaves);
+            bool right = uint256(keccak256(abi.encode(seed, "descend", i))) % 2 == 1;
+            vm.prank(challenger);
+            game.chooseChild(id, right);
+        }
+        if (game.getGame(id).phase == Phase.Resolved) return false;
+        _revealChunk(id, solverData);
+        return true;
+    }
+
+    /// @notice First element index (within the revealed chunk `leaf`) where `chunk` differs
+    ///         from the same chunk of `ownData`.
+    function _firstDiff(uint32 leaf, bytes memory chunk, bytes memory ownData) internal pure returns (uint64) {
+        bytes memory own = GameMerkle.chunk(ownData, leaf);
+        uint64 j = 0;
+        while (GameMerkle.at(chunk, j) == GameMerkle.at(own, j)) j++;
+        return uint64(leaf) * 256 + j;
+    }
+}
