@@ -41,6 +41,7 @@ contract Deploy is Script {
         vm.startBroadcast();
         d.market = new JobMarket(address(0));
         d.prover = new OneStepProver();
+        // forge-lint: disable-next-line(unsafe-typecast) -- bank < 2^48 required above
         d.game = new DisputeGame(IJobMarket(address(d.market)), d.prover, uint48(bank));
         d.market.setDisputeGame(address(d.game));
         vm.stopBroadcast();

@@ -251,6 +251,7 @@ contract DisputeGame is IDisputeGame, IDisputeGameEvents {
     ) external {
         Game storage g = _begin(disputeId, Phase.AwaitFold);
         (Verdict memory v, bytes32 accRoot, uint256 foldLen) = g.postFold(PROVER, nc, accDataRoot, first, last);
+        // forge-lint: disable-next-line(unsafe-typecast) -- postFold rejects foldLen >= 2^32 - 1
         emit FoldPosted(disputeId, accRoot, uint32(foldLen), g.deadline());
         _settle(disputeId, g, v);
     }
@@ -391,8 +392,10 @@ contract DisputeGame is IDisputeGame, IDisputeGameEvents {
         uint256 bank = g.bankOf(s);
         if (spent > bank) revert ClockExpired(disputeId, s, spent - bank);
         // INVARIANT: a bank only ever decreases, by exactly the time its side held the move.
+        // forge-lint: disable-start(unsafe-typecast) -- bank - spent <= bank, itself a uint48
         if (s == Side.Solver) g.solverBank = uint48(bank - spent);
         else g.challengerBank = uint48(bank - spent);
+        // forge-lint: disable-end(unsafe-typecast)
         g.turnStartedAt = uint48(block.timestamp);
     }
 

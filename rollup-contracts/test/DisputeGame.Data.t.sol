@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+// forge-lint: disable-start(unsafe-typecast) -- test data: indices, sizes and bit patterns of small fixtures
+
 import {Game, Phase, Side, Reason} from "../src/lib/GameTypes.sol";
 import "../src/lib/GameErrors.sol";
 import {GameMerkle} from "./helpers/GameMerkle.sol";

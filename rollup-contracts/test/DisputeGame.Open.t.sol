@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+// forge-lint: disable-start(unsafe-typecast) -- test data: indices, sizes and bit patterns of small fixtures
+
 import {DisputeGame} from "../src/DisputeGame.sol";
 import {IJobMarket} from "../src/interfaces/IJobMarket.sol";
 import {Commitment, JobParams} from "../src/interfaces/IDisputeGame.sol";

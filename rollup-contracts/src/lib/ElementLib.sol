@@ -90,10 +90,12 @@ library ElementLib {
         uint32 accK = openValue(accDataRoot, foldLen + 1, foldLen, last);
         if (accK != g.value) revert ValueMismatch("acc_K", g.value, accK);
         uint32[] memory shape = new uint32[](1);
+        // forge-lint: disable-next-line(unsafe-typecast) -- foldLen < 2^32 - 1 checked above
         shape[0] = uint32(foldLen + 1);
         accRoot = TensorProofs.tensorRoot(shape, accDataRoot);
         if (foldLen == 0) return (Verdict(true, false, Reason.EmptyFold), accRoot, foldLen);
         g.foldDataRoot = accDataRoot;
+        // forge-lint: disable-next-line(unsafe-typecast) -- checked above
         g.foldLen = uint32(foldLen);
         g.phase = Phase.AwaitFoldPick;
     }
@@ -162,6 +164,7 @@ library ElementLib {
             node: g.agreedLen,
             nodeHash: g.nodeHash,
             seed: g.seed,
+            // forge-lint: disable-next-line(unsafe-typecast) -- the engine's step word is u32 (`step >>> 0`)
             stepWord: j == 0 ? GameLib.INIT_STEP_WORD : uint32(j - 1),
             element: g.element
         });

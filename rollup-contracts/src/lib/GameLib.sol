@@ -33,10 +33,12 @@ library GameLib {
     /// Step word of the init program (TS step -1).
     uint32 internal constant INIT_STEP_WORD = 0xFFFFFFFF;
 
+    // forge-lint: disable-start(incorrect-shift) -- a bit mask: 1 << phase number
     uint256 private constant SOLVER_PHASES = (1 << uint8(Phase.AwaitFinal)) | (1 << uint8(Phase.AwaitTrace))
         | (1 << uint8(Phase.AwaitLinkProof)) | (1 << uint8(Phase.AwaitAcc)) | (1 << uint8(Phase.AwaitRecord))
         | (1 << uint8(Phase.AwaitElementOpen)) | (1 << uint8(Phase.AwaitFold)) | (1 << uint8(Phase.AwaitFoldOpen))
         | (1 << uint8(Phase.AwaitDataChildren)) | (1 << uint8(Phase.AwaitDataChunk));
+    // forge-lint: disable-end(incorrect-shift)
 
     ////////////////////////////////////////////////////////////////
     //                      Turn bookkeeping                      //
@@ -125,9 +127,11 @@ library GameLib {
         }
         (uint256 modelCount, uint256 optCount) = _stateLayout(nodes, t, depth);
 
+        // forge-lint: disable-start(unsafe-typecast) -- n <= 2^16 and both counts < 2^16 checked above
         g.n = uint32(n);
         g.modelCount = uint16(modelCount);
         g.optCount = uint16(optCount);
+        // forge-lint: disable-end(unsafe-typecast)
         g.nodesRoot = nodes;
         g.accHi = t.finalAcc;
         g.phase = Phase.AwaitTraceChoice;
@@ -297,6 +301,7 @@ library GameLib {
             uint256 tree = node.attrs[0];
             uint256 index = node.attrs[1];
             if (tree > 1) revert OutOfRange("tree", tree, 2);
+            // forge-lint: disable-next-line(unsafe-typecast) -- tree <= 1 checked above
             uint256 count = _countOf(g, uint8(tree));
             if (index >= count) revert OutOfRange("state slot", index, count);
             bytes32 root = tree == 0 ? r.preModelRoot : r.preOptRoot;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+// forge-lint: disable-start(unsafe-typecast) -- test data: indices, sizes and bit patterns of small fixtures
+
 /// @title  GameMerkle
 /// @notice Test-side builders of every tree the dispute game verifies (the contracts only verify):
 ///         power-of-two Merkle trees with bytes32(0) padding (stepsRoot, program trees, state
