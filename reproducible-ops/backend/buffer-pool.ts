@@ -5,6 +5,14 @@
 // identity, because reshape/copy/expand outputs alias their inputs); the backend reuses
 // only buffers it allocated itself and only for kernels that write every element.
 
+/**
+ * An output buffer without zero-filling: every fast kernel writes all of its output
+ * elements, and zeroing a fresh buffer costs more than an elementwise kernel itself.
+ */
+export function allocOutput(n: number): Float32Array {
+  return new Float32Array(Buffer.allocUnsafeSlow(n * 4).buffer, 0, n);
+}
+
 /** Per-length free lists of buffers this backend allocated. */
 export class BufferPool {
   private readonly free = new Map<number, Float32Array[]>();
@@ -21,7 +29,7 @@ export class BufferPool {
       this.pooledBytes -= n * 4;
       return reused;
     }
-    const b = new Float32Array(Buffer.allocUnsafeSlow(n * 4).buffer, 0, n);
+    const b = allocOutput(n);
     this.owned.add(b);
     return b;
   }

@@ -4,22 +4,13 @@
 import { numel } from '../tensor.ts';
 import { describe, FAST_OPS, OP, type Descriptor } from './descriptors.ts';
 import { batchKernel } from './batch.ts';
-import { BufferPool } from './buffer-pool.ts';
+import { allocOutput, BufferPool } from './buffer-pool.ts';
 import type { Backend, Kernel, KernelArgs } from './reference.ts';
-
-/**
- * An output buffer without zero-filling: every fast kernel writes all of its output
- * elements, and zeroing plus page faults of a fresh zeroed buffer cost several times more
- * than an elementwise kernel itself on large tensors.
- */
-export function allocOutput(n: number): Float32Array {
-  return new Float32Array(Buffer.allocUnsafeSlow(n * 4).buffer, 0, n);
-}
 
 export interface Executor {
   /** Compute `out` (already allocated with the output's element count) from `d`. */
   exec(d: Descriptor, out: Float32Array): void;
-  /** Allocate an output buffer (the executor may want SharedArrayBuffer-backed memory). */
+  /** Allocate an output buffer (default: a fresh one without zero fill). */
   alloc?(n: number): Float32Array;
 }
 
