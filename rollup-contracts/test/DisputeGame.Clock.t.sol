@@ -22,63 +22,63 @@ contract DisputeGameClockTest is DisputeGameSteps {
         assertEq(uint8(game.getGame(id).reason), uint8(Reason.Timeout));
     }
 
-    function test_claimTimeout_awaitFinal_challengerWins() public {
+    function test_claimTimeout_awaitFinalChallengerWins_succeeds() public {
         _timeoutIn(Phase.AwaitFinal, 0, true);
     }
 
-    function test_claimTimeout_awaitStep_solverWins() public {
+    function test_claimTimeout_awaitStepSolverWins_succeeds() public {
         _timeoutIn(Phase.AwaitStep, 0, false);
     }
 
-    function test_claimTimeout_awaitTrace_challengerWins() public {
+    function test_claimTimeout_awaitTraceChallengerWins_succeeds() public {
         _timeoutIn(Phase.AwaitTrace, 0, true);
     }
 
-    function test_claimTimeout_awaitTraceChoice_solverWins() public {
+    function test_claimTimeout_awaitTraceChoiceSolverWins_succeeds() public {
         _timeoutIn(Phase.AwaitTraceChoice, 0, false);
     }
 
-    function test_claimTimeout_awaitLinkProof_challengerWins() public {
+    function test_claimTimeout_awaitLinkProofChallengerWins_succeeds() public {
         _timeoutIn(Phase.AwaitLinkProof, 0, true);
     }
 
-    function test_claimTimeout_awaitAcc_challengerWins() public {
+    function test_claimTimeout_awaitAccChallengerWins_succeeds() public {
         _timeoutIn(Phase.AwaitAcc, 0, true);
     }
 
-    function test_claimTimeout_awaitAccChoice_solverWins() public {
+    function test_claimTimeout_awaitAccChoiceSolverWins_succeeds() public {
         _timeoutIn(Phase.AwaitAccChoice, 0, false);
     }
 
-    function test_claimTimeout_awaitRecord_challengerWins() public {
+    function test_claimTimeout_awaitRecordChallengerWins_succeeds() public {
         _timeoutIn(Phase.AwaitRecord, RELU_NODE, true);
     }
 
-    function test_claimTimeout_awaitElementPick_solverWins() public {
+    function test_claimTimeout_awaitElementPickSolverWins_succeeds() public {
         _timeoutIn(Phase.AwaitElementPick, RELU_NODE, false);
     }
 
-    function test_claimTimeout_awaitElementOpen_challengerWins() public {
+    function test_claimTimeout_awaitElementOpenChallengerWins_succeeds() public {
         _timeoutIn(Phase.AwaitElementOpen, RELU_NODE, true);
     }
 
-    function test_claimTimeout_awaitFold_challengerWins() public {
+    function test_claimTimeout_awaitFoldChallengerWins_succeeds() public {
         _timeoutIn(Phase.AwaitFold, MATMUL_NODE, true);
     }
 
-    function test_claimTimeout_awaitFoldPick_solverWins() public {
+    function test_claimTimeout_awaitFoldPickSolverWins_succeeds() public {
         _timeoutIn(Phase.AwaitFoldPick, MATMUL_NODE, false);
     }
 
-    function test_claimTimeout_awaitFoldOpen_challengerWins() public {
+    function test_claimTimeout_awaitFoldOpenChallengerWins_succeeds() public {
         _timeoutIn(Phase.AwaitFoldOpen, MATMUL_NODE, true);
     }
 
-    function test_claimTimeout_awaitOneStepMap_solverWins() public {
+    function test_claimTimeout_awaitOneStepMapSolverWins_succeeds() public {
         _timeoutIn(Phase.AwaitOneStep, RELU_NODE, false);
     }
 
-    function test_claimTimeout_awaitOneStepFold_solverWins() public {
+    function test_claimTimeout_awaitOneStepFoldSolverWins_succeeds() public {
         _timeoutIn(Phase.AwaitOneStep, MATMUL_NODE, false);
     }
 

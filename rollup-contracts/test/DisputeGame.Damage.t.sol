@@ -164,7 +164,7 @@ contract DisputeGameDamageTest is DisputeGameSteps {
     ///      wrong claim: the honest challenger disagrees and the solver, honest otherwise, cannot
     ///      connect its records to it and runs out of time.
     /// forge-config: default.fuzz.runs = 64
-    function test_revealAcc_flippedBit_solverLoses(uint256 where, uint8 round) public {
+    function test_revealAcc_flippedBitSolverLoses_succeeds(uint256 where, uint8 round) public {
         (uint256 id,, TraceView memory v) = _advanceTo(Phase.AwaitAcc, 0);
         uint256 damaged = round % 6; // the interval of 78 records takes 6 or 7 rounds
         for (uint256 r = 0; game.getGame(id).phase == Phase.AwaitAcc; r++) {

@@ -113,7 +113,7 @@ contract DisputeGameDataTest is DisputeGameSynth, DisputeGameSteps {
         game.revealChunk(id, chunk2);
     }
 
-    function test_chooseChild_emptyPaddingLeaf_solverWins() public {
+    function test_chooseChild_emptyPaddingLeafSolverWins_succeeds() public {
         (uint256 id, TraceView memory v) = _atPick("");
         bytes32[] memory leaves = GameMerkle.chunkLeaves(v.outputs[0]);
         vm.prank(challenger);
@@ -129,7 +129,7 @@ contract DisputeGameDataTest is DisputeGameSynth, DisputeGameSteps {
 
     /// @dev Withheld data, garbage in the padding slots: the descent lands on chunk 2, whose
     ///      bytes now sit on chain, and the challenger names the garbage slot.
-    function test_descent_garbageInPadding_challengerWins() public {
+    function test_descent_garbageInPaddingChallengerWins_succeeds() public {
         bytes memory garbage = new bytes(4 * 101);
         garbage[4 * 100] = 0x78;
         (uint256 id, TraceView memory liar) = _atPick(garbage);
@@ -145,7 +145,7 @@ contract DisputeGameDataTest is DisputeGameSynth, DisputeGameSteps {
         assertEq(uint8(game.getGame(id).reason), uint8(Reason.Padding));
     }
 
-    function test_claimTimeout_awaitDataChildren_challengerWins() public {
+    function test_claimTimeout_awaitDataChildrenChallengerWins_succeeds() public {
         (uint256 id,) = _atPick("");
         vm.prank(challenger);
         game.requestData(id);
@@ -153,7 +153,7 @@ contract DisputeGameDataTest is DisputeGameSynth, DisputeGameSteps {
         _assertResolved(id, true);
     }
 
-    function test_claimTimeout_awaitDataChoice_solverWins() public {
+    function test_claimTimeout_awaitDataChoiceSolverWins_succeeds() public {
         (uint256 id, TraceView memory v) = _atPick("");
         vm.prank(challenger);
         game.requestData(id);
@@ -162,7 +162,7 @@ contract DisputeGameDataTest is DisputeGameSynth, DisputeGameSteps {
         _assertResolved(id, false);
     }
 
-    function test_claimTimeout_awaitDataChunk_challengerWins() public {
+    function test_claimTimeout_awaitDataChunkChallengerWins_succeeds() public {
         (uint256 id,,) = _advanceTo(Phase.AwaitElementPick, RELU_NODE);
         vm.prank(challenger);
         game.requestData(id);

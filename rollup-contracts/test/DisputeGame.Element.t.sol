@@ -33,7 +33,7 @@ contract DisputeGameElementTest is DisputeGameSteps {
         game.pickElement(id, 256);
     }
 
-    function test_openElement_zeroPadding_solverWins() public {
+    function test_openElement_zeroPaddingSolverWins_succeeds() public {
         (uint256 id,, TraceView memory v) = _advanceTo(Phase.AwaitElementPick, RELU_NODE);
         vm.prank(challenger);
         game.pickElement(id, 24);
@@ -195,7 +195,7 @@ contract DisputeGameElementTest is DisputeGameSteps {
     //                         one-step                           //
     ////////////////////////////////////////////////////////////////
 
-    function test_oneStep_mapByAnyone_solverWins() public {
+    function test_oneStep_mapByAnyoneSolverWins_succeeds() public {
         (uint256 id,, TraceView memory v) = _advanceTo(Phase.AwaitOneStep, RELU_NODE);
         uint32 value = game.getGame(id).value;
         vm.expectEmit(address(game));
@@ -205,7 +205,7 @@ contract DisputeGameElementTest is DisputeGameSteps {
         assertEq(uint8(game.getGame(id).reason), uint8(Reason.OneStep));
     }
 
-    function test_oneStep_foldStep_solverWins() public {
+    function test_oneStep_foldStepSolverWins_succeeds() public {
         (uint256 id,, TraceView memory v) = _advanceTo(Phase.AwaitOneStep, MATMUL_NODE);
         _oneStep(id, v, challenger);
         _assertResolved(id, false);
@@ -263,7 +263,7 @@ contract DisputeGameElementTest is DisputeGameSteps {
     //                    after resolution                        //
     ////////////////////////////////////////////////////////////////
 
-    function test_moves_afterResolution_revert() public {
+    function test_moves_afterResolution_reverts() public {
         (uint256 id,, TraceView memory v) = _advanceTo(Phase.AwaitOneStep, RELU_NODE);
         _oneStep(id, v, challenger);
         (NodeContext memory nc, InputOpening[] memory ins, InputChunk[] memory chunks) = _oneStepArgs(v, RELU_NODE);

@@ -106,7 +106,7 @@ contract DisputeGameOpenTest is DisputeGameSteps {
         assertEq(g.seed, f.seed);
     }
 
-    function test_revealFinal_modelHashNotModelRoot_challengerWins() public {
+    function test_revealFinal_modelHashNotModelRootChallengerWins_succeeds() public {
         (Fixture memory f,) = _fixture();
         Commitment memory c = _commitment(f, f.honestHashes, keccak256("another model"));
         uint256 id = _openDispute(f, c);

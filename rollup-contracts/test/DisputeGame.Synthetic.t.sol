@@ -107,7 +107,7 @@ contract DisputeGameSyntheticTest is DisputeGameSynth {
         return _view(prog, vals);
     }
 
-    function test_postFold_elementWithoutTerms_solverWins() public {
+    function test_postFold_elementWithoutTermsSolverWins_succeeds() public {
         TraceView memory v = _col2im();
         (uint256 id,) = _dispute(v, true);
         _steerTo(id, v, 1);
@@ -142,7 +142,7 @@ contract DisputeGameSyntheticTest is DisputeGameSynth {
     //                 padding of the tensor encoding             //
     ////////////////////////////////////////////////////////////////
 
-    function test_openElement_zeroPaddingSlot_solverWins() public {
+    function test_openElement_zeroPaddingSlotSolverWins_succeeds() public {
         TraceView memory v = _fill600("");
         uint256 id = _disputeFill(v, 700);
         _openElement(id, v);
@@ -150,7 +150,7 @@ contract DisputeGameSyntheticTest is DisputeGameSynth {
         assertEq(uint8(game.getGame(id).reason), uint8(Reason.Padding));
     }
 
-    function test_openElement_emptyPaddingLeaf_solverWins() public {
+    function test_openElement_emptyPaddingLeafSolverWins_succeeds() public {
         TraceView memory v = _fill600("");
         uint256 id = _disputeFill(v, 3 * 256 + 5);
         _openElement(id, v); // empty data, path of leaf 3 = bytes32(0)
@@ -160,7 +160,7 @@ contract DisputeGameSyntheticTest is DisputeGameSynth {
 
     /// @dev Right values, wrong encoding: nonzero bytes in the padding give another output root
     ///      (so another model hash). The challenger names the padding slot and wins.
-    function test_openElement_garbageInPaddingSlot_challengerWins() public {
+    function test_openElement_garbageInPaddingSlotChallengerWins_succeeds() public {
         bytes memory garbage = new bytes(4 * 101);
         garbage[4 * 100] = 0x78; // element 700 = 0x00000078
         TraceView memory v = _fill600(garbage);

@@ -60,7 +60,7 @@ contract DisputeGameTraceTest is DisputeGameSteps {
         game.proveLink(id, p);
     }
 
-    function test_proveLink_copyOutput_solverWins() public {
+    function test_proveLink_copyOutputSolverWins_succeeds() public {
         (uint256 id,, TraceView memory v) = _advanceTo(Phase.AwaitLinkProof, 0);
         LinkProof memory p = _linkProof(id, v);
         vm.prank(solver);
@@ -69,7 +69,7 @@ contract DisputeGameTraceTest is DisputeGameSteps {
         assertEq(uint8(game.getGame(id).reason), uint8(Reason.LinkProven));
     }
 
-    function test_proveLink_paddingLeafIsEmpty_solverWins() public {
+    function test_proveLink_paddingLeafIsEmptySolverWins_succeeds() public {
         Fixture memory f = _load("cnn"); // 6 model tensors: leaves 6 and 7 of the model tree are padding
         TraceView memory v = DisputeFixtures.honestView(f, 1);
         uint256 id = _openDispute(f, _honestCommitment(f));
@@ -209,14 +209,14 @@ contract DisputeGameTraceTest is DisputeGameSteps {
         assertEq(g.nodeHash, v.nodeHashes[RELU_NODE]);
     }
 
-    function test_revealRecord_stateSlotOfPreState_solverWins() public {
+    function test_revealRecord_stateSlotOfPreStateSolverWins_succeeds() public {
         (uint256 id,, TraceView memory v) = _advanceTo(Phase.AwaitRecord, STATE_NODE);
         _revealRecord(id, v);
         _assertResolved(id, false);
         assertEq(uint8(game.getGame(id).reason), uint8(Reason.SourceProven));
     }
 
-    function test_revealRecord_datasetRootInAttrs_solverWins() public {
+    function test_revealRecord_datasetRootInAttrsSolverWins_succeeds() public {
         (uint256 id,, TraceView memory v) = _advanceTo(Phase.AwaitRecord, DATASET_NODE);
         _revealRecord(id, v);
         _assertResolved(id, false);
