@@ -50,7 +50,7 @@ typedef struct {
 
 /* Matmul blocking (bits do not depend on it: K blocks run in ascending order and each
  * accumulator is kept in binary32 between blocks). Scratch holds one packed B block
- * (KC x NC) and one packed A block (MC x KC) per part; the host gives each part its own. */
+ * (KC x NC) and one packed A block (MC x KC); the host gives each thread its own. */
 #define REPOPS_KC 256
 #define REPOPS_NC 1024
 #define REPOPS_MC 120

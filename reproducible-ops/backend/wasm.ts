@@ -38,7 +38,7 @@ class WasmRuntime {
   private readonly module: WebAssembly.Module;
   private readonly ctrl = new Int32Array(new SharedArrayBuffer(16)); // see wasm-worker.ts CTRL
   private readonly workers: Worker[] = [];
-  private readonly scratch: number[] = []; // per part
+  private readonly scratch: number[] = []; // matmul scratch per thread (0 = main)
   private readonly desc: number;
   private arenaBase: number;
   private f32!: Float32Array;
