@@ -173,7 +173,21 @@ export class Engine {
 
   /** State hash: sha256(specHash || u64 step || modelRoot || optRoot). */
   stateHash(state: TrainState): Buffer {
-    const roots = state.tensors.map((d, slot) => tensorRootOf(this.slotShapes[slot], this.dataRoot(d)));
+    return this.stateHashOf(state, state.tensors.map((d) => this.dataRoot(d)));
+  }
+
+  /**
+   * The same hash, computed off the main thread when the backend can (else synchronously),
+   * so a solver can hash state t while step t+1 runs. The state's tensors must not be
+   * written until the promise settles; the engine never writes them.
+   */
+  async stateHashAsync(state: TrainState): Promise<Buffer> {
+    if (!this.backend.dataRootsAsync) return this.stateHash(state);
+    return this.stateHashOf(state, await this.backend.dataRootsAsync(state.tensors));
+  }
+
+  private stateHashOf(state: TrainState, dataRoots: Buffer[]): Buffer {
+    const roots = dataRoots.map((r, slot) => tensorRootOf(this.slotShapes[slot], r));
     const P = this.params.length;
     const step = Buffer.alloc(8);
     step.writeBigUInt64BE(BigInt(state.step));

@@ -25,6 +25,8 @@ export interface Backend {
   kernels: Partial<Record<string, Kernel>>;
   /** Optional faster computation of merkle.ts dataRoot (same value; used for state hashing). */
   dataRoot?: (data: Float32Array) => Buffer;
+  /** Optional: the same roots computed off the main thread (see Engine.stateHashAsync). */
+  dataRootsAsync?: (tensors: Float32Array[]) => Promise<Buffer[]>;
   /** Optional: the engine hands back output buffers it no longer references (for reuse). */
   release?: (buf: Float32Array) => void;
 }
