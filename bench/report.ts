@@ -1,6 +1,6 @@
 // Plain-text tables of bench results (the README's Benchmarks section uses the same layout).
 import type { MatmulRow } from './matmul.ts';
-import type { TrainRow } from './train.ts';
+import { hashShareOf, syncHashShareOf, type TrainRow } from './train.ts';
 
 const pad = (s: string, n: number) => s.padEnd(n);
 
@@ -21,15 +21,15 @@ export function printMatmul(rows: MatmulRow[], log: (s: string) => void): void {
 
 export function printTrain(rows: TrainRow[], hashShare: number | null, log: (s: string) => void): void {
   log('\nMNIST MLP (784-128-10, batch 64, SGD momentum) training');
-  log(`| ${pad('impl', 22)} | threads | steps | samples/s | samples/CPU-s | seconds | test accuracy | state hash share (CPU) |`);
-  log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  log(`| ${pad('impl', 22)} | threads | steps | samples/s | samples/CPU-s | seconds | test accuracy | hash wait (pipelined) | sync hash |`);
+  log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
-    const share = r.hashSeconds === undefined ? '-' : `${((r.hashSeconds / (r.seconds + r.hashSeconds)) * 100).toFixed(1)}%`;
-    const cpuShare = r.hashCpuSeconds === undefined || r.cpuSeconds === undefined ? '' : ` (${((r.hashCpuSeconds / (r.cpuSeconds + r.hashCpuSeconds)) * 100).toFixed(1)}%)`;
+    const wait = r.hashSeconds === undefined ? '-' : `${(hashShareOf(r) * 100).toFixed(1)}%`;
+    const sync = r.syncHashMs === undefined ? '-' : `${r.syncHashMs.toFixed(2)} ms = ${(syncHashShareOf(r) * 100).toFixed(1)}%`;
     const perCpu = r.cpuSeconds ? ((r.steps * 64) / r.cpuSeconds).toFixed(0) : '-';
-    log(`| ${pad(r.impl, 22)} | ${r.threads} | ${r.steps} | ${r.samplesPerSec.toFixed(0)} | ${perCpu} | ${r.seconds.toFixed(2)} | ${r.testAccuracy.toFixed(4)} | ${share}${cpuShare} |`);
+    log(`| ${pad(r.impl, 22)} | ${r.threads} | ${r.steps} | ${r.samplesPerSec.toFixed(0)} | ${perCpu} | ${r.seconds.toFixed(2)} | ${r.testAccuracy.toFixed(4)} | ${wait} | ${sync} |`);
   }
-  if (hashShare !== null) log(`state hashing share of step time (fastest backend): ${(hashShare * 100).toFixed(1)}%`);
+  if (hashShare !== null) log(`state hashing share of step time (fastest backend, hashes pipelined): ${(hashShare * 100).toFixed(1)}%`);
   const hashes = new Set(rows.filter((r) => r.stateHash && r.steps === rows.find((x) => x.stateHash)!.steps).map((r) => r.stateHash));
   if (hashes.size > 1) log('WARNING: engine backends that ran the same steps ended in different state hashes');
 }

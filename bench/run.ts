@@ -2,7 +2,8 @@
 // One run measures: matmul GFLOP/s of every engine backend and of tfjs (cpu, wasm); MNIST
 // MLP training samples/s per backend and tfjs-wasm model.fit on the same model, data and
 // hyperparameters (test accuracy alongside); the share of a solver's step time spent on
-// the per-step state hash; and PyTorch when `python3 -c "import torch"` works.
+// the per-step state hash (pipelined and synchronous); and PyTorch when
+// `python3 -c "import torch"` works.
 import { parseArgs } from 'node:util';
 import { createNativeBackend, loadNativeAddon, nativeLoadError } from '../reproducible-ops/backend/native.ts';
 import { referenceBackend, type Backend } from '../reproducible-ops/backend/reference.ts';
@@ -13,7 +14,7 @@ import { printMatmul, printTrain } from './report.ts';
 import { loadAverage } from './timing.ts';
 import { tfFitMlp } from './tfjs.ts';
 import { torchMlp } from './torch.ts';
-import { engineTrain, hashShareOf, type TrainRow } from './train.ts';
+import { engineTrain, hashShareOf, syncHashShareOf, type TrainRow } from './train.ts';
 
 const USAGE = `usage: npm run bench -- [--json] [--quick] [--only matmul,train] [--steps N] [--reference-steps N] [--threads 1,2]`;
 
@@ -83,9 +84,9 @@ async function runTrain(o: Options, backends: ReturnType<typeof engineBackends>,
   const rows: TrainRow[] = [];
   for (const b of backends) {
     const steps = b.impl === 'reference' ? Math.min(o.referenceSteps, o.steps) : o.steps;
-    rows.push(engineTrain(b.impl, b.backend, b.threads, train, test, steps));
+    rows.push(await engineTrain(b.impl, b.backend, b.threads, train, test, steps));
     const r = rows.at(-1)!;
-    log(`train ${b.impl} x${b.threads}: ${r.steps} steps, ${r.samplesPerSec.toFixed(0)} samples/s, hash ${(hashShareOf(r) * 100).toFixed(1)}% of step, accuracy ${r.testAccuracy.toFixed(4)}`);
+    log(`train ${b.impl} x${b.threads}: ${r.steps} steps, ${r.samplesPerSec.toFixed(0)} samples/s, waiting for hashes ${(hashShareOf(r) * 100).toFixed(1)}% of the loop (synchronous hash ${(syncHashShareOf(r) * 100).toFixed(1)}%), accuracy ${r.testAccuracy.toFixed(4)}`);
   }
   const samples = Math.min(o.steps * BATCH, train.x.shape[0]);
   const sub = { x: { shape: [samples, 784], data: train.x.data.subarray(0, samples * 784) }, y: { shape: [samples, 10], data: train.y.data.subarray(0, samples * 10) }, labels: train.labels.subarray(0, samples) };

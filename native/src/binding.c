@@ -205,6 +205,101 @@ static napi_value js_data_root(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* dataRootsAsync(tensors: Float32Array[]): Promise<Buffer[]> - the data roots computed on
+ * a libuv thread, so a solver can hash state t while the main thread runs step t+1. The
+ * arrays are kept alive (references) and must not be written until the promise settles;
+ * the engine never writes a state tensor. */
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+  uint32_t count;
+  napi_ref *refs;
+  const float **data;
+  size_t *len;
+  uint8_t *roots; /* count x 32 */
+  int failed;
+} roots_job;
+
+static void roots_execute(napi_env env, void *arg) {
+  (void)env;
+  roots_job *j = arg;
+  for (uint32_t i = 0; i < j->count && !j->failed; i++) {
+    int64_t chunks = j->len[i] == 0 ? 1 : ((int64_t)j->len[i] + 255) / 256, width = 1;
+    while (width < chunks) width *= 2;
+    uint8_t *leaves = malloc((size_t)width * 32);
+    if (!leaves) {
+      j->failed = 1;
+      break;
+    }
+    sha256_leaves(j->data[i], (int64_t)j->len[i], 0, chunks, leaves);
+    sha256_merkle_root(leaves, chunks, j->roots + 32 * i);
+    free(leaves);
+  }
+}
+
+static void roots_free(napi_env env, roots_job *j) {
+  for (uint32_t i = 0; i < j->count; i++)
+    if (j->refs[i]) napi_delete_reference(env, j->refs[i]);
+  free(j->refs), free(j->data), free(j->len), free(j->roots), free(j);
+}
+
+static void roots_complete(napi_env env, napi_status status, void *arg) {
+  roots_job *j = arg;
+  napi_value result, err;
+  if (status != napi_ok || j->failed) {
+    napi_create_string_utf8(env, "native dataRootsAsync: hashing failed (out of memory or cancelled)", NAPI_AUTO_LENGTH, &err);
+    napi_value e;
+    napi_create_error(env, NULL, err, &e);
+    napi_reject_deferred(env, j->deferred, e);
+  } else {
+    napi_create_array_with_length(env, j->count, &result);
+    for (uint32_t i = 0; i < j->count; i++) {
+      napi_value buf;
+      napi_create_buffer_copy(env, 32, j->roots + 32 * i, NULL, &buf);
+      napi_set_element(env, result, i, buf);
+    }
+    napi_resolve_deferred(env, j->deferred, result);
+  }
+  napi_delete_async_work(env, j->work);
+  roots_free(env, j);
+}
+
+static napi_value js_data_roots_async(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], promise, name;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  bool is_array = false;
+  if (argc != 1 || napi_is_array(env, argv[0], &is_array) != napi_ok || !is_array)
+    return throw_error(env, "native dataRootsAsync: expected an array of Float32Array");
+  roots_job *j = calloc(1, sizeof *j);
+  if (!j) return throw_error(env, "native dataRootsAsync: out of memory");
+  napi_get_array_length(env, argv[0], &j->count);
+  j->refs = calloc(j->count + 1, sizeof *j->refs);
+  j->data = calloc(j->count + 1, sizeof *j->data);
+  j->len = calloc(j->count + 1, sizeof *j->len);
+  j->roots = calloc(j->count + 1, 32);
+  if (!j->refs || !j->data || !j->len || !j->roots) {
+    roots_free(env, j);
+    return throw_error(env, "native dataRootsAsync: out of memory");
+  }
+  for (uint32_t i = 0; i < j->count; i++) {
+    napi_value el;
+    float *d;
+    napi_get_element(env, argv[0], i, &el);
+    if (!get_f32(env, el, &d, &j->len[i]) || (!d && j->len[i] > 0)) {
+      roots_free(env, j);
+      return throw_error(env, "native dataRootsAsync: every element must be a Float32Array");
+    }
+    j->data[i] = d;
+    napi_create_reference(env, el, 1, &j->refs[i]);
+  }
+  napi_create_promise(env, &j->deferred, &promise);
+  napi_create_string_utf8(env, "optrain.dataRoots", NAPI_AUTO_LENGTH, &name);
+  napi_create_async_work(env, NULL, name, roots_execute, roots_complete, j, &j->work);
+  napi_queue_async_work(env, j->work);
+  return promise;
+}
+
 static napi_value make_string(napi_env env, const char *s) {
   napi_value r;
   napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &r);
@@ -252,6 +347,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_default, NULL},
       {"setGrain", NULL, js_set_grain, NULL, NULL, NULL, napi_default, NULL},
       {"dataRoot", NULL, js_data_root, NULL, NULL, NULL, napi_default, NULL},
+      {"dataRootsAsync", NULL, js_data_roots_async, NULL, NULL, NULL, napi_default, NULL},
       {"setIsa", NULL, js_set_isa, NULL, NULL, NULL, napi_default, NULL},
       {"isa", NULL, js_isa, NULL, NULL, NULL, napi_default, NULL},
       {"isas", NULL, js_isas, NULL, NULL, NULL, napi_default, NULL},

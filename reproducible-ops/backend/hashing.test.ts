@@ -52,3 +52,30 @@ describe('native dataRoot equals merkle.ts dataRoot', () => {
     assert.equal(b.dataRoot!(nz).toString('hex'), dataRoot(nz).toString('hex'));
   });
 });
+
+describe('Engine.stateHashAsync equals stateHash', () => {
+  it('native (hashed on a libuv thread while the next step runs) and reference', async () => {
+    const { Engine } = await import('../engine.ts');
+    const { tensor } = await import('../tensor.ts');
+    const { referenceBackend } = await import('./reference.ts');
+    const r = prng(31);
+    const setup = {
+      specHash: Buffer.alloc(32, 3),
+      model: { inputShape: [300], layers: [{ type: 'dense' as const, units: 40, activation: 'relu' as const, useBias: true }, { type: 'dense' as const, units: 4, activation: 'softmax' as const, useBias: true }] },
+      optimizer: { type: 'sgd' as const, learningRate: 0.1, momentum: 0.9 },
+      batchSize: 8, seed: 5,
+      train: { x: tensor([32, 300], randomData(r, 32 * 300, 'plain')), y: tensor([32, 4], new Float32Array(128).map((_, i) => (i % 4 === 0 ? 1 : 0))) },
+    };
+    const backends = [referenceBackend, ...(loadNativeAddon() ? [createNativeBackend({ threads: 1 })] : [])];
+    for (const b of backends) {
+      const e = new Engine(setup, b);
+      let st = e.init();
+      for (let i = 0; i < 3; i++) {
+        const pending = e.stateHashAsync(st); // overlaps the next step
+        const next = e.step(st).state;
+        assert.equal((await pending).toString('hex'), e.stateHash(st).toString('hex'), `${b.name} step ${st.step}`);
+        st = next;
+      }
+    }
+  });
+});

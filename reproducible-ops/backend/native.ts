@@ -16,6 +16,7 @@ interface Addon {
   setThreads(n: number): number;
   setGrain(workPerPart: number): void;
   dataRoot(data: Float32Array, out: Uint8Array): void;
+  dataRootsAsync(tensors: Float32Array[]): Promise<Buffer[]>;
   setIsa(name: string): boolean;
   isa(): string;
   isas(): string[];
@@ -102,5 +103,6 @@ export function createNativeBackend({ threads = 1, isa, grain = 65536 }: NativeO
     a.dataRoot(data, out);
     return out;
   };
-  return { ...b, dataRoot, threads, isa: wantIsa, isas: a.isas() };
+  const dataRootsAsync = (tensors: Float32Array[]): Promise<Buffer[]> => a.dataRootsAsync(tensors);
+  return { ...b, dataRoot, dataRootsAsync, threads, isa: wantIsa, isas: a.isas() };
 }
