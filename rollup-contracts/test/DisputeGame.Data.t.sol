@@ -6,7 +6,9 @@ pragma solidity 0.8.28;
 import {Game, Phase, Side, Reason} from "../src/lib/GameTypes.sol";
 import "../src/lib/GameErrors.sol";
 import {GameMerkle} from "./helpers/GameMerkle.sol";
-import {TraceView} from "./helpers/DisputeFixtures.sol";
+import {RecordReveal} from "../src/lib/GameTypes.sol";
+import {GameMoves} from "./helpers/GameMoves.sol";
+import {TraceView, DisputeFixtures} from "./helpers/DisputeFixtures.sol";
 import {DisputeGameSteps} from "./helpers/DisputeGameSteps.sol";
 import {DisputeGameSynth} from "./helpers/DisputeGameSynth.sol";
 
@@ -124,6 +126,37 @@ contract DisputeGameDataTest is DisputeGameSynth, DisputeGameSteps {
             game.chooseChild(id, true); // leaf 3: padding
         }
         _assertResolved(id, false);
+        assertEq(uint8(game.getGame(id).reason), uint8(Reason.Padding));
+    }
+
+    /// @dev A solver whose data tree has a nonzero padding leaf (leaf 3 of the 600-element
+    ///      tensor): the honest challenger's descent ends there and wins without a chunk.
+    function test_chooseChild_nonzeroPaddingLeafChallengerWins_succeeds() public {
+        TraceView memory v = _fill600("");
+        bytes32[] memory honest = GameMerkle.chunkLeaves(v.outputs[0]);
+        bytes32[] memory leaves = new bytes32[](4);
+        (leaves[0], leaves[1], leaves[2], leaves[3]) = (honest[0], honest[1], honest[2], keccak256("junk leaf"));
+        bytes32 cheatRoot = GameMerkle.root(leaves);
+        for (uint256 i = 0; i < 2; i++) v.outRoots[i] = GameMerkle.tensorRoot(_w(600), cheatRoot);
+        v.records = DisputeFixtures.records(v.nodeHashes, v.outRoots);
+        v.postModelSlots[0] = v.outRoots[1];
+        (uint256 id,) = _dispute(v, true);
+        _steerTo(id, v, 0);
+        RecordReveal memory r = GameMoves.recordReveal(v, 0);
+        r.dataRoot = cheatRoot;
+        vm.prank(solver);
+        game.revealRecord(id, r);
+        vm.prank(challenger);
+        game.requestData(id);
+        while (game.getGame(id).phase == Phase.AwaitDataChildren) {
+            Game memory g = game.getGame(id);
+            (bytes32 l,) = _revealChildren(id, leaves);
+            bool right = l == GameMerkle.node(honest, g.dataHeight - 1, 2 * uint256(g.dataIndex));
+            vm.prank(challenger);
+            game.chooseChild(id, right);
+        }
+        assertEq(game.getGame(id).dataIndex, 3);
+        _assertResolved(id, true);
         assertEq(uint8(game.getGame(id).reason), uint8(Reason.Padding));
     }
 
