@@ -107,6 +107,21 @@ contract DisputeGameTraceTest is DisputeGameSteps {
         _proveLinkReverts(id, p, abi.encodeWithSelector(BadProof.selector, ProofKind.StateSlot, 1, 2, 2));
     }
 
+    /// @dev A made-up post-state tree holding the right copy output at the disputed leaf: its
+    ///      root is not the one behind H[j], so the proof is refused.
+    function test_proveLink_rootsNotBehindHj_reverts() public {
+        (uint256 id,, TraceView memory v) = _advanceTo(Phase.AwaitLinkProof, 0);
+        LinkProof memory p = _linkProof(id, v); // leaf (0, 1)
+        bytes32[] memory fake = new bytes32[](4);
+        for (uint256 i = 0; i < 4; i++) fake[i] = v.postModelSlots[i];
+        fake[0] = keccak256("another tensor");
+        p.postModelRoot = GameMerkle.root(fake);
+        p.slotPath = GameMerkle.proof(fake, 1);
+        vm.expectPartialRevert(StateHashMismatch.selector);
+        vm.prank(solver);
+        game.proveLink(id, p);
+    }
+
     function test_proveLink_nodeBeyondProgram_reverts() public {
         (uint256 id,, TraceView memory v) = _advanceTo(Phase.AwaitLinkProof, 0);
         LinkProof memory p = _linkProof(id, v);
@@ -250,6 +265,20 @@ contract DisputeGameTraceTest is DisputeGameSteps {
         RecordReveal memory r = GameMoves.recordReveal(v, STATE_NODE);
         r.slotPath[1] = bytes32(uint256(r.slotPath[1]) ^ 1);
         _recordReverts(id, r, abi.encodeWithSelector(BadProof.selector, ProofKind.StateSlot, 1, 2, 2));
+    }
+
+    /// @dev Same for a state record: a made-up pre-state tree is not the one behind H[j-1].
+    function test_revealRecord_stateRootsNotBehindPreState_reverts() public {
+        (uint256 id,, TraceView memory v) = _advanceTo(Phase.AwaitRecord, STATE_NODE);
+        RecordReveal memory r = GameMoves.recordReveal(v, STATE_NODE);
+        bytes32[] memory fake = new bytes32[](4);
+        for (uint256 i = 0; i < 4; i++) fake[i] = v.preModelSlots[i];
+        fake[3] = keccak256("another tensor");
+        r.preModelRoot = GameMerkle.root(fake);
+        r.slotPath = GameMerkle.proof(fake, 1);
+        vm.expectPartialRevert(StateHashMismatch.selector);
+        vm.prank(solver);
+        game.revealRecord(id, r);
     }
 
     function test_revealRecord_notSolver_reverts() public {
