@@ -13,8 +13,8 @@ import { runTransition, type TransitionRun } from './transition.ts';
 
 export interface ChallengerPartyOptions {
   engine: Engine;
-  /** The solver's H[0..T], already checked against the commitment's stepsRoot. */
-  hashes: Buffer[];
+  /** The solver's H[0..T], checked against the commitment's stepsRoot (fetched when first needed). */
+  hashes: Buffer[] | (() => Promise<Buffer[]>);
   /** The transition j this challenger disputes (0 = the init program). */
   disputed: number;
   /** Tensors of H[j-1] as the challenger recomputed them (null for j = 0). */
@@ -33,12 +33,13 @@ export class ChallengerParty implements DisputeParty {
   constructor(private readonly o: ChallengerPartyOptions) {
     this.engine = o.engine;
     this.source = o.source;
-    if (!(o.disputed >= 0 && o.disputed < o.hashes.length))
-      throw new Error(`challenger: disputed transition ${o.disputed} is outside 0..${o.hashes.length - 1}`);
+    if (!(Number.isInteger(o.disputed) && o.disputed >= 0)) throw new Error(`challenger: disputed transition ${o.disputed} is not a step index`);
   }
 
   async committedHashes(): Promise<Buffer[]> {
-    return this.o.hashes;
+    const h = typeof this.o.hashes === 'function' ? await this.o.hashes() : this.o.hashes;
+    if (this.o.disputed >= h.length) throw new Error(`challenger: disputed transition ${this.o.disputed} is outside 0..${h.length - 1}`);
+    return h;
   }
 
   async disputedTransition(): Promise<number> {

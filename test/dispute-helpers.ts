@@ -27,7 +27,8 @@ import { SolverParty } from '../arbiter/solver-party.ts';
 import { DisputeStore } from '../arbiter/store.ts';
 import type { NodeTransform, TrainState } from '../reproducible-ops/engine.ts';
 import type { JobRecord } from '../arbiter/chain/types.ts';
-import { getJob } from '../arbiter/chain/actions/get-job.ts';
+import { getJob, getMarketTotals, type MarketTotals } from '../arbiter/chain/actions/get-job.ts';
+import { gasSpent } from './helpers/chain.ts';
 import { writeTinyJob } from './helpers/tiny-job.ts';
 
 export const STAKE = parseEther('0.1');
@@ -119,4 +120,41 @@ export async function playDispute(a: {
     .sort((x, y) => x.block - y.block)
     .map((m) => ({ side: m.side, move: m.move, gasUsed: BigInt(m.gasUsed) }));
   return { disputeId, solver: s!, challenger: c!, moves, disputed };
+}
+
+/** Balances and market totals before a scenario, to check every wei afterwards. */
+export interface FundsSnapshot {
+  block: number;
+  balances: Map<string, bigint>;
+  totals: MarketTotals;
+}
+
+export async function snapshotFunds(c: ChainClient, addresses: string[]): Promise<FundsSnapshot> {
+  const block = await c.provider.getBlockNumber();
+  const balances = new Map<string, bigint>();
+  for (const a of addresses) balances.set(a.toLowerCase(), await c.provider.getBalance(a, block));
+  return { block, balances, totals: await getMarketTotals(c) };
+}
+
+/** Exact change of `address`'s balance since `s`, net of the gas it paid. */
+export async function netChange(c: ChainClient, s: FundsSnapshot, address: string): Promise<bigint> {
+  const now = await c.provider.getBalance(address);
+  return now - s.balances.get(address.toLowerCase())! + (await gasSpent(c.provider, address, s.block + 1));
+}
+
+/** JobMarket's solvency invariant: its balance is exactly what its ledgers owe. */
+export async function assertSolvent(c: ChainClient): Promise<MarketTotals> {
+  const t = await getMarketTotals(c);
+  const bal = await c.provider.getBalance(c.addresses.jobMarket);
+  if (bal !== t.totalEscrow + t.totalStakes + t.totalBonds + t.jackpot + t.totalClaimable)
+    throw new Error(`JobMarket holds ${bal} wei, its ledgers add up to ${t.totalEscrow + t.totalStakes + t.totalBonds + t.jackpot + t.totalClaimable}`);
+  return t;
+}
+
+/** JobMarket economics of a won challenge (contract constants, basis points). */
+export function challengerWinSplit(stake: bigint, jackpotBefore: bigint): { toJackpot: bigint; toChallenger: bigint; payout: bigint } {
+  const toJackpot = (stake * 1_000n) / 10_000n;
+  const byJackpot = ((jackpotBefore + toJackpot) * 5_000n) / 10_000n, byStake = (stake * 1_000n) / 10_000n;
+  const payout = byJackpot < byStake ? byJackpot : byStake;
+  return { toJackpot, toChallenger: stake - toJackpot, payout };
 }

@@ -1,0 +1,212 @@
+// The verifier bot: watches ResultCommitted, checks each commitment (examine.ts) with sampling
+// randomness drawn after the commit (sampling.ts), challenges what does not reproduce, plays
+// every dispute it opened to the end with the arbiter state machine, and withdraws its winnings
+// (the slashed stake share, its bond back and the jackpot payout). Its memory is a JSON file and
+// the arbiter's dispute files in its data directory, so a killed verifier restarts where it was.
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import { Engine } from '../reproducible-ops/engine.ts';
+import type { Backend } from '../reproducible-ops/backend/reference.ts';
+import { BlobStore } from '../jobs/blobstore.ts';
+import type { KeySpace } from '../jobs/redis-keys.ts';
+import { challenge } from '../arbiter/chain/actions/challenge.ts';
+import { getJob } from '../arbiter/chain/actions/get-job.ts';
+import { getJobPosting } from '../arbiter/chain/actions/get-job-posting.ts';
+import { claimableOf, withdraw } from '../arbiter/chain/actions/withdraw.ts';
+import { chainNow } from '../arbiter/chain/actions/dispute-game.ts';
+import { requireSigner, type ChainClient } from '../arbiter/chain/client.ts';
+import { EventWatcher, sleepUnlessAborted } from '../arbiter/chain/events.ts';
+import { toCommitment, toJobParams, type JobRecord } from '../arbiter/chain/types.ts';
+import { checkAgainstChain, loadJobCached } from '../solver/worker.ts';
+import { DisputeStore } from '../arbiter/store.ts';
+import { examine } from './examine.ts';
+import { openChallengerPlayer } from './dispute.ts';
+import { DataUnavailable, fetchPublishedResult, type PublishedResult } from './result-data.ts';
+import { Replayer } from './replay.ts';
+import { randomnessAfter, sampleTransitions, samplingSeed } from './sampling.ts';
+import { VerifierState, type CommitEntry } from './state.ts';
+import type { DisputePlayer } from '../arbiter/player.ts';
+
+export type Log = (event: string, fields: Record<string, unknown>) => void;
+
+/** Give up on a commitment whose result data stays unavailable after this many ticks. */
+const MAX_DATA_ATTEMPTS = 20;
+
+export interface VerifierConfig {
+  client: ChainClient; // signs as the verifier
+  redis: Redis;
+  ks: KeySpace;
+  dataDir: string;
+  backend: Backend;
+  sampleRate: number; // (0, 1]; 1 replays every transition
+  grief?: boolean; // kind=grief
+  challengeWithheld?: boolean; // default true
+  fromBlock?: number;
+  nudgeMs?: number;
+  guessGraceMs?: number;
+  log: Log;
+}
+
+export class VerifierBot {
+  readonly address: string;
+  readonly state: VerifierState;
+  readonly disputes: DisputeStore;
+  private readonly watcher: EventWatcher;
+  private readonly cache: BlobStore;
+  private readonly players = new Map<string, Promise<DisputePlayer>>();
+  private readonly replayers = new Map<string, Replayer>();
+  private readonly engines = new Map<string, Promise<Engine>>();
+  private readonly waitingSince = new Map<string, number>();
+
+  constructor(private readonly cfg: VerifierConfig) {
+    this.address = requireSigner(cfg.client, 'the verifier').address;
+    this.state = new VerifierState(cfg.dataDir, this.address);
+    this.disputes = new DisputeStore(join(cfg.dataDir, 'disputes'));
+    this.cache = new BlobStore(join(cfg.dataDir, 'cache'));
+    this.watcher = new EventWatcher(cfg.client, { cursor: this.state.cursor(), fromBlock: cfg.fromBlock ?? 0, names: ['ResultCommitted'] });
+  }
+
+  async run(signal: AbortSignal, intervalMs = 500): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        await this.tick();
+      } catch (e) {
+        this.cfg.log('error', { error: (e as Error).message });
+      }
+      await sleepUnlessAborted(intervalMs, signal);
+    }
+  }
+
+  async tick(): Promise<void> {
+    const batch = await this.watcher.next();
+    for (const ev of batch.events) {
+      const jobId = BigInt(ev.args.jobId as bigint);
+      if (this.state.add(jobId, ev.blockNumber)) this.cfg.log('commit-seen', { jobId, block: ev.blockNumber });
+    }
+    await this.watcher.commit(batch);
+    for (const [key, entry] of this.state.commits) {
+      if (entry.status === 'pending') await this.guard(key, () => this.consider(key, entry));
+      else if (entry.status === 'challenged') await this.guard(key, () => this.play(key, entry));
+    }
+    await this.guard('withdraw', () => this.collect());
+  }
+
+  private async guard(key: string, f: () => Promise<void>): Promise<void> {
+    try {
+      await f();
+    } catch (e) {
+      this.cfg.log('commit-error', { commit: key, error: (e as Error).message });
+    }
+  }
+
+  /** Check a commitment once its randomness exists; challenge it if it does not hold up. */
+  private async consider(key: string, entry: CommitEntry): Promise<void> {
+    const jobId = BigInt(entry.jobId);
+    const job = await getJob(this.cfg.client, jobId);
+    if (job.status === 'Challenged') return; // someone else's dispute; look again when it is over
+    if (job.status !== 'Committed') return this.settle(key, entry, 'skipped', `job is ${job.status}`);
+    if (BigInt(await chainNow(this.cfg.client)) > job.deadline) return this.settle(key, entry, 'skipped', 'challenge window closed');
+    const since = this.waitingSince.get(key) ?? Date.now();
+    this.waitingSince.set(key, since);
+    const rnd = await randomnessAfter(this.cfg.client, entry.commitBlock, Date.now() - since, this.cfg.nudgeMs);
+    if (!rnd) return;
+    const engine = await this.engineFor(job);
+    const result = await this.publishedResult(key, entry, job);
+    if (!result) return;
+    const sampled = sampleTransitions(samplingSeed(rnd.blockHash, jobId, this.address), Number(job.params.numSteps), this.cfg.sampleRate);
+    const replayer = new Replayer(engine, result);
+    const v = await examine({ engine, result, job, sampled, challengeWithheld: this.cfg.challengeWithheld ?? true, grief: !!this.cfg.grief }, replayer);
+    Object.assign(entry, { randomness: rnd, sampled, replayedSteps: v.report?.replayedSteps, withheld: v.report?.withheld.map((w) => w.step) });
+    this.cfg.log('checked', { jobId, sampled: sampled.length, replayedSteps: v.report?.replayedSteps ?? 0, withheld: entry.withheld, challenge: v.challenge, reason: v.reason });
+    if (!v.challenge) return this.settle(key, entry, 'verified', v.reason);
+    const { disputeId, tx } = await challenge(this.cfg.client, jobId, job.terms.challengerBond);
+    this.replayers.set(key, replayer);
+    Object.assign(entry, { disputeId: String(disputeId), disputed: v.disputed, grief: v.grief, reason: v.reason, terms: termsOf(job) });
+    this.settle(key, entry, 'challenged', v.reason);
+    this.cfg.log('challenged', { jobId, disputeId, transition: v.disputed, bond: job.terms.challengerBond, gasUsed: tx.gasUsed, reason: v.reason });
+  }
+
+  private async publishedResult(key: string, entry: CommitEntry, job: JobRecord) {
+    try {
+      return await fetchPublishedResult(this.cfg.redis, this.cfg.ks, job.jobId, job.commitment);
+    } catch (e) {
+      if (!(e instanceof DataUnavailable)) throw e;
+      entry.attempts = (entry.attempts ?? 0) + 1;
+      if (entry.attempts >= MAX_DATA_ATTEMPTS) this.settle(key, entry, 'skipped', `unverifiable: ${e.message}`);
+      else this.state.save();
+      return null;
+    }
+  }
+
+  private settle(key: string, entry: CommitEntry, status: CommitEntry['status'], reason: string): void {
+    entry.status = status;
+    entry.reason = reason;
+    this.state.save();
+    if (status === 'skipped') this.cfg.log('commit-skipped', { commit: key, reason });
+  }
+
+  /** One tick of this verifier's dispute over the entry. */
+  private async play(key: string, entry: CommitEntry): Promise<void> {
+    let p = this.players.get(key);
+    if (!p) {
+      p = this.openPlayer(key, entry);
+      p.catch(() => this.players.delete(key));
+      this.players.set(key, p);
+    }
+    const r = await (await p).tick();
+    if (r.status !== 'resolved') return;
+    this.players.delete(key);
+    this.replayers.delete(key);
+    this.settle(key, entry, r.won ? 'won' : 'lost', `dispute ${entry.disputeId}: ${r.reason}`);
+  }
+
+  private async openPlayer(key: string, entry: CommitEntry): Promise<DisputePlayer> {
+    if (!entry.terms) throw new Error(`commit ${key}: challenged, but the challenged terms were not recorded`);
+    const live = await getJob(this.cfg.client, BigInt(entry.jobId));
+    const job: JobRecord = { ...live, params: toJobParams(entry.terms.params), commitment: toCommitment(entry.terms.commitment) };
+    const engine = await this.engineFor(job);
+    // the solver's data is fetched only when a move needs it: a resolved dispute needs none
+    let result: Promise<PublishedResult> | undefined;
+    const published = () => (result ??= fetchPublishedResult(this.cfg.redis, this.cfg.ks, job.jobId, job.commitment)).catch((e) => {
+      result = undefined;
+      throw e;
+    });
+    const replayer = this.replayers.get(key) ?? lazyReplayer(engine, published);
+    return openChallengerPlayer({ client: this.cfg.client, redis: this.cfg.redis, ks: this.cfg.ks, store: this.disputes, entry, job, engine, hashes: async () => (await published()).hashes, replayer, guessGraceMs: this.cfg.guessGraceMs, log: this.cfg.log });
+  }
+
+  /** Withdraw whatever the market credited this verifier (won disputes). */
+  private async collect(): Promise<void> {
+    if ((await claimableOf(this.cfg.client, this.address)) === 0n) return;
+    const { amount, tx } = await withdraw(this.cfg.client);
+    this.cfg.log('withdrew', { amount, gasUsed: tx.gasUsed });
+  }
+
+  private engineFor(job: JobRecord): Promise<Engine> {
+    let e = this.engines.get(job.params.specHash);
+    if (!e) {
+      e = (async () => {
+        const posting = await getJobPosting(this.cfg.client, job.jobId);
+        const { job: loaded } = await loadJobCached(posting.specURI, job.params.specHash, this.cache);
+        const engine = new Engine(loaded.setup, this.cfg.backend);
+        checkAgainstChain(engine, loaded, { programRoot: job.params.programRoot, numSteps: Number(job.params.numSteps), seed: String(job.params.seed) });
+        return engine;
+      })();
+      e.catch(() => this.engines.delete(job.params.specHash));
+      this.engines.set(job.params.specHash, e);
+    }
+    return e;
+  }
+}
+
+/** The challenged terms as JSON (bigints as decimal strings). */
+function termsOf(job: JobRecord): NonNullable<CommitEntry['terms']> {
+  const str = (o: object) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, String(v)]));
+  return { params: str(job.params), commitment: str(job.commitment) };
+}
+
+/** A replayer whose published result is fetched on first use (after a restart). */
+function lazyReplayer(engine: Engine, published: () => Promise<PublishedResult>): Pick<Replayer, 'preStateFor'> {
+  let r: Replayer | undefined;
+  return { preStateFor: async (j) => (r ??= new Replayer(engine, await published())).preStateFor(j) };
+}

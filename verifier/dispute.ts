@@ -1,0 +1,50 @@
+// The verifier's side of a dispute it opened: an arbiter challenger party built from the
+// solver's checked state hashes, the transition the verifier disputes, the committed pre-state
+// (re-derived from checkpoints and replay after a restart) and the solver's published dispute
+// data; a griefing verifier plays the same party with a false view.
+import type { Redis } from 'ioredis';
+import type { Engine } from '../reproducible-ops/engine.ts';
+import type { KeySpace } from '../jobs/redis-keys.ts';
+import type { ChainClient } from '../arbiter/chain/client.ts';
+import type { JobRecord } from '../arbiter/chain/types.ts';
+import { ChallengerParty } from '../arbiter/challenger-party.ts';
+import { RedisDisputeData } from '../arbiter/dispute-data.ts';
+import { DisputePlayer, type Log } from '../arbiter/player.ts';
+import type { DisputeStore } from '../arbiter/store.ts';
+import { griefTransform } from './examine.ts';
+import type { Replayer } from './replay.ts';
+import type { CommitEntry } from './state.ts';
+
+export interface ChallengerPlayerOptions {
+  client: ChainClient;
+  redis: Redis;
+  ks: KeySpace;
+  store: DisputeStore;
+  entry: CommitEntry;
+  job: JobRecord;
+  engine: Engine;
+  /** The solver's checked H[0..T] (fetched when first needed). */
+  hashes: () => Promise<Buffer[]>;
+  replayer: Pick<Replayer, 'preStateFor'>;
+  guessGraceMs?: number;
+  log: Log;
+}
+
+export function openChallengerPlayer(o: ChallengerPlayerOptions): DisputePlayer {
+  const { entry, job } = o;
+  if (entry.disputeId === undefined || entry.disputed === undefined) throw new Error(`job ${entry.jobId}: challenged without a dispute id / transition`);
+  const disputed = entry.disputed;
+  const party = new ChallengerParty({
+    engine: o.engine,
+    hashes: o.hashes,
+    disputed,
+    preState: () => o.replayer.preStateFor(disputed),
+    transform: entry.grief ? griefTransform(o.engine) : undefined,
+    source: new RedisDisputeData(o.redis, o.ks, undefined, job.jobId),
+  });
+  return new DisputePlayer({
+    client: o.client, disputeId: BigInt(entry.disputeId), jobId: job.jobId, party,
+    job: { params: job.params, commitment: job.commitment }, store: o.store, log: o.log, guessGraceMs: o.guessGraceMs,
+    extra: { disputed, reason: entry.reason, grief: !!entry.grief },
+  });
+}

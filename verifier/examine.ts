@@ -1,0 +1,58 @@
+// What the verifier does with one commitment: wait for the sampling randomness, fetch and check
+// the solver's published result, replay the sampled transitions and the final model hash, and
+// decide whether (and which transition) to challenge.
+//   fault           a sampled transition does not reproduce its committed state, or the final
+//                   model hash is not the last state's: challenge it
+//   data withheld   the solver refused checkpoints it must serve during the challenge window:
+//                   challenge the first transition after the refused checkpoint (a data
+//                   availability challenge; the verifier still replayed from earlier data, so it
+//                   plays with true claims: a solver that then answers honestly wins the bond,
+//                   one that keeps withholding loses on its clock). Off with challengeWithheld=false.
+//   grief           (adversarial tests) challenge an honest result with a false view
+import type { Engine } from '../reproducible-ops/engine.ts';
+import { opDef } from '../reproducible-ops/ops/table.ts';
+import type { NodeTransform } from '../reproducible-ops/engine.ts';
+import { flipTransform } from '../solver/tamper-hooks.ts';
+import type { JobRecord } from '../arbiter/chain/types.ts';
+import { Replayer, type CheckReport } from './replay.ts';
+import type { PublishedResult } from './result-data.ts';
+
+export type Verdict =
+  | { challenge: false; report: CheckReport; reason: string }
+  | { challenge: true; report: CheckReport | null; disputed: number; reason: string; grief?: boolean };
+
+export interface ExamineOptions {
+  engine: Engine;
+  result: PublishedResult;
+  job: JobRecord;
+  sampled: number[];
+  challengeWithheld: boolean;
+  grief: boolean;
+}
+
+export async function examine(o: ExamineOptions, replayer = new Replayer(o.engine, o.result)): Promise<Verdict> {
+  const T = Number(o.job.params.numSteps);
+  if (o.grief) return { challenge: true, report: null, disputed: griefTransition(T), reason: 'kind=grief: challenging an honest result with a false view', grief: true };
+  const report = await replayer.check(o.sampled, o.job.commitment.finalModelHash);
+  const f = report.fault;
+  if (f?.kind === 'transition') return { challenge: true, report, disputed: f.j, reason: `transition ${f.j} does not reproduce the committed H[${f.j}]` };
+  // the game decides this at revealFinal, before any transition is named
+  if (f?.kind === 'final-model') return { challenge: true, report, disputed: T, reason: `the last state's model root is ${f.modelRoot}, not the committed finalModelHash` };
+  if (report.withheld.length && o.challengeWithheld) {
+    const c = Math.min(...report.withheld.map((w) => w.step));
+    return { challenge: true, report, disputed: c + 1, reason: `the solver withholds its checkpoint of step ${c} (${report.withheld[0].error})` };
+  }
+  return { challenge: false, report, reason: report.withheld.length ? 'checkpoints withheld, but the replay from earlier data reproduces every sampled state' : 'every sampled transition reproduces its committed state' };
+}
+
+/** The transition a griefer disputes: the first training step. */
+export function griefTransition(numSteps: number): number {
+  return Math.min(1, numSteps);
+}
+
+/** A griefer's false view: one flipped bit in the first fold op's output of the disputed step. */
+export function griefTransform(engine: Engine): NodeTransform {
+  const node = engine.stepProgram.nodes.findIndex((n) => opDef(n.op).sem.kind === 'fold');
+  if (node < 0) throw new Error('kind=grief: the step program has no fold op to misstate');
+  return flipTransform(node, 0, 30);
+}

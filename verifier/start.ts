@@ -1,0 +1,62 @@
+// Assemble a verifier process: chain client, Redis (where solvers announce their blob servers,
+// result manifests and dispute data) and the bot loop. Used by `optrain verifier start`, the
+// demo and the tests.
+import { resolve } from 'node:path';
+import type { Backend } from '../reproducible-ops/backend/reference.ts';
+import { createClient, type ContractAddresses } from '../arbiter/chain/client.ts';
+import { redisClient } from '../jobs/queue.ts';
+import { parseTamper } from '../solver/tamper.ts';
+import { VerifierBot, type Log } from './bot.ts';
+
+export interface VerifierNetwork {
+  rpcUrl: string;
+  redisUrl: string;
+  chainId: number;
+  contracts: ContractAddresses;
+  gameKind?: string;
+  startBlock?: number;
+}
+
+export interface StartVerifierOptions {
+  net: VerifierNetwork;
+  privateKey: string;
+  dataDir: string;
+  backend: Backend;
+  sampleRate?: number; // default 0.25
+  tamper?: string; // 'kind=grief'
+  challengeWithheld?: boolean;
+  pollMs?: number;
+  nudgeMs?: number;
+  guessGraceMs?: number;
+  log: Log;
+}
+
+export interface RunningVerifier {
+  bot: VerifierBot;
+  address: string;
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_SAMPLE_RATE = 0.25;
+
+export async function startVerifier(o: StartVerifierOptions): Promise<RunningVerifier> {
+  const grief = o.tamper !== undefined && parseTamper(o.tamper, 'verifier').kind === 'grief';
+  const client = createClient({ rpcUrl: o.net.rpcUrl, contracts: o.net.contracts, privateKey: o.privateKey, gameArtifact: o.net.gameKind, pollingIntervalMs: 100 });
+  const redis = redisClient(o.net.redisUrl);
+  const bot = new VerifierBot({
+    client, redis, ks: { chainId: o.net.chainId, jobMarket: o.net.contracts.jobMarket }, dataDir: resolve(o.dataDir), backend: o.backend,
+    sampleRate: o.sampleRate ?? DEFAULT_SAMPLE_RATE, grief, challengeWithheld: o.challengeWithheld, fromBlock: o.net.startBlock,
+    nudgeMs: o.nudgeMs, guessGraceMs: o.guessGraceMs, log: o.log,
+  });
+  const abort = new AbortController();
+  const loop = bot.run(abort.signal, o.pollMs ?? 500);
+  o.log('verifier-started', { address: bot.address, sampleRate: o.sampleRate ?? DEFAULT_SAMPLE_RATE, tamper: o.tamper, dataDir: resolve(o.dataDir) });
+  let stopping: Promise<void> | undefined;
+  const shutdown = async () => {
+    abort.abort();
+    await loop;
+    redis.disconnect();
+    client.provider.destroy();
+  };
+  return { bot, address: bot.address, stop: () => (stopping ??= shutdown()) };
+}
