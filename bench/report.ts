@@ -29,7 +29,7 @@ export function printTrain(rows: TrainRow[], hashShare: number | null, log: (s: 
     const perCpu = r.cpuSeconds ? ((r.steps * 64) / r.cpuSeconds).toFixed(0) : '-';
     log(`| ${pad(r.impl, 22)} | ${r.threads} | ${r.steps} | ${r.samplesPerSec.toFixed(0)} | ${perCpu} | ${r.seconds.toFixed(2)} | ${r.testAccuracy.toFixed(4)} | ${wait} | ${sync} |`);
   }
-  if (hashShare !== null) log(`state hashing share of step time (fastest backend, hashes pipelined): ${(hashShare * 100).toFixed(1)}%`);
+  if (hashShare !== null) log(`state hashing share of step time (fastest backend, synchronous hash): ${(hashShare * 100).toFixed(1)}%`);
   const hashes = new Set(rows.filter((r) => r.stateHash && r.steps === rows.find((x) => x.stateHash)!.steps).map((r) => r.stateHash));
   if (hashes.size > 1) log('WARNING: engine backends that ran the same steps ended in different state hashes');
 }
