@@ -185,7 +185,8 @@ contract DisputeGame is IDisputeGame, IDisputeGameEvents {
         emit TraceBisectionStarted(disputeId, g.n, g.deadline());
     }
 
-    /// @notice Solver: reveal the trace accumulator after `midLenOf(disputeId)` records.
+    /// @notice Solver: reveal the trace accumulator after floor((agreedLen + disputedLen) / 2)
+    ///         records (see `AccRevealed` / `AccChosen` for the interval).
     /// @param acc P_{mid-1}: the depth-16 accumulator over the first mid records.
     function revealAcc(uint256 disputeId, bytes32 acc) external {
         Game storage g = _begin(disputeId, Phase.AwaitAcc);
@@ -302,6 +303,16 @@ contract DisputeGame is IDisputeGame, IDisputeGameEvents {
         emit DataRequested(disputeId, target, height, g.deadline());
     }
 
+    /// @notice Challenger, in AwaitTraceChoice when the solver does not publish its post-state
+    ///         leaves: make it reveal post-state tree `tree` (0 model, 1 optimizer) down to one
+    ///         leaf, then `disputeLink` that leaf. Once per tree; the tree must have > 1 leaf.
+    /// @param postModelRoot The roots behind H[j] (from `TracePosted`'s transaction), checked.
+    function requestStateTree(uint256 disputeId, uint8 tree, bytes32 postModelRoot, bytes32 postOptRoot) external {
+        Game storage g = _begin(disputeId, Phase.AwaitTraceChoice);
+        (uint8 target, uint8 height) = g.requestStateTree(tree, postModelRoot, postOptRoot);
+        emit DataRequested(disputeId, target, height, g.deadline());
+    }
+
     /// @notice Solver: reveal the children of the current node (sha256(left || right) == node).
     function revealChildren(uint256 disputeId, bytes32 left, bytes32 right) external {
         Game storage g = _begin(disputeId, Phase.AwaitDataChildren);
@@ -351,22 +362,9 @@ contract DisputeGame is IDisputeGame, IDisputeGameEvents {
         return _games[disputeId];
     }
 
-    /// @notice The side to move and its address (for AwaitOneStep: the challenger's clock runs,
-    ///         but anyone may call `oneStep`).
-    function moverOf(uint256 disputeId) external view returns (Side side, address account) {
-        Game storage g = _live(disputeId);
-        side = GameLib.moverOf(g.phase);
-        account = side == Side.Solver ? g.solver : g.challenger;
-    }
-
     /// @notice When the side to move runs out of time.
     function deadlineOf(uint256 disputeId) external view returns (uint256) {
         return _live(disputeId).deadline();
-    }
-
-    /// @notice Prefix length (records) whose accumulator the solver must reveal next.
-    function midLenOf(uint256 disputeId) external view returns (uint32) {
-        return _live(disputeId).midLen();
     }
 
     ////////////////////////////////////////////////////////////////

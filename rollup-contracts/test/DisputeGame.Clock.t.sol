@@ -13,7 +13,7 @@ contract DisputeGameClockTest is DisputeGameSteps {
     /// @dev Reach `p`, let the mover's bank run out, claim the timeout as a stranger.
     function _timeoutIn(Phase p, uint256 node, bool challengerShouldWin) internal {
         (uint256 id,,) = _advanceTo(p, node);
-        (Side mover,) = game.moverOf(id);
+        (Side mover,) = _mover(id);
         assertEq(mover == Side.Solver, challengerShouldWin, "wrong side to move");
         vm.expectEmit(address(game));
         emit TimedOut(id, mover);

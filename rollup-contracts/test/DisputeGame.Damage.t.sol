@@ -168,7 +168,7 @@ contract DisputeGameDamageTest is DisputeGameSteps {
         (uint256 id,, TraceView memory v) = _advanceTo(Phase.AwaitAcc, 0);
         uint256 damaged = round % 6; // the interval of 78 records takes 6 or 7 rounds
         for (uint256 r = 0; game.getGame(id).phase == Phase.AwaitAcc; r++) {
-            uint32 mid = game.midLenOf(id);
+            uint32 mid = _midLen(id);
             bytes32 honest = GameMoves.acc(v, mid);
             bytes32 a = r == damaged ? _flip(honest, where) : honest;
             vm.prank(solver);

@@ -6,7 +6,7 @@ pragma solidity 0.8.28;
 import {Game, Phase, Side, Reason} from "../src/lib/GameTypes.sol";
 import "../src/lib/GameErrors.sol";
 import {GameMerkle} from "./helpers/GameMerkle.sol";
-import {RecordReveal} from "../src/lib/GameTypes.sol";
+import {RecordReveal, LinkProof} from "../src/lib/GameTypes.sol";
 import {GameMoves} from "./helpers/GameMoves.sol";
 import {TraceView, DisputeFixtures} from "./helpers/DisputeFixtures.sol";
 import {DisputeGameSteps} from "./helpers/DisputeGameSteps.sol";
@@ -33,7 +33,7 @@ contract DisputeGameDataTest is DisputeGameSynth, DisputeGameSteps {
         Game memory g = game.getGame(id);
         assertEq(uint8(g.phase), uint8(Phase.AwaitDataChildren));
         assertEq(g.dataNode, g.dataRoot);
-        (Side s,) = game.moverOf(id);
+        (Side s,) = _mover(id);
         assertEq(uint8(s), uint8(Side.Solver));
     }
 
@@ -229,5 +229,88 @@ contract DisputeGameDataTest is DisputeGameSynth, DisputeGameSteps {
         vm.expectPartialRevert(DataNodeMismatch.selector);
         vm.prank(solver);
         game.revealChunk(id, chunk);
+    }
+
+    ////////////////////////////////////////////////////////////////
+    //                  post-state tree descent                   //
+    ////////////////////////////////////////////////////////////////
+
+    function _stateTreeArgs(TraceView memory v) internal pure returns (bytes32 m, bytes32 o) {
+        m = GameMerkle.root(v.postModelSlots);
+        o = GameMerkle.root(v.postOptSlots);
+    }
+
+    /// @dev mlp: 4 model tensors (height 2). The descent ends back in AwaitTraceChoice with the
+    ///      reached leaf known; an honest solver then proves it.
+    function test_requestStateTree_descendThenLinkSolverWins_succeeds() public {
+        (uint256 id,, TraceView memory v) = _advanceTo(Phase.AwaitTraceChoice, 0);
+        (bytes32 m, bytes32 o) = _stateTreeArgs(v);
+        vm.expectEmit(address(game));
+        emit DataRequested(id, 2, 2, block.timestamp + BANK);
+        vm.prank(challenger);
+        game.requestStateTree(id, 0, m, o);
+        for (uint256 i = 0; i < 2; i++) {
+            _revealChildren(id, v.postModelSlots);
+            vm.prank(challenger);
+            game.chooseChild(id, i == 0); // right, then left: leaf 2
+        }
+        Game memory g = game.getGame(id);
+        assertEq(uint8(g.phase), uint8(Phase.AwaitTraceChoice));
+        assertEq(g.dataIndex, 2);
+        vm.prank(challenger);
+        game.disputeLink(id, 0, 2);
+        LinkProof memory p = GameMoves.linkProof(v, 0, 2);
+        vm.prank(solver);
+        game.proveLink(id, p);
+        _assertResolved(id, false);
+    }
+
+    function test_requestStateTree_rootsNotBehindHj_reverts() public {
+        (uint256 id,, TraceView memory v) = _advanceTo(Phase.AwaitTraceChoice, 0);
+        (bytes32 m, bytes32 o) = _stateTreeArgs(v);
+        vm.expectPartialRevert(StateHashMismatch.selector);
+        vm.prank(challenger);
+        game.requestStateTree(id, 0, o, m);
+    }
+
+    function test_requestStateTree_noSuchTree_reverts() public {
+        (uint256 id,, TraceView memory v) = _advanceTo(Phase.AwaitTraceChoice, 0);
+        (bytes32 m, bytes32 o) = _stateTreeArgs(v);
+        vm.expectRevert(abi.encodeWithSelector(OutOfRange.selector, bytes32("tree"), 2, 2));
+        vm.prank(challenger);
+        game.requestStateTree(id, 2, m, o);
+    }
+
+    function test_requestStateTree_twice_reverts() public {
+        (uint256 id,, TraceView memory v) = _advanceTo(Phase.AwaitTraceChoice, 0);
+        (bytes32 m, bytes32 o) = _stateTreeArgs(v);
+        vm.prank(challenger);
+        game.requestStateTree(id, 1, m, o);
+        for (uint256 i = 0; i < 2; i++) {
+            _revealChildren(id, v.postOptSlots);
+            vm.prank(challenger);
+            game.chooseChild(id, false);
+        }
+        vm.expectRevert(abi.encodeWithSelector(DataAlreadyRequested.selector, 3));
+        vm.prank(challenger);
+        game.requestStateTree(id, 1, m, o);
+    }
+
+    /// @dev A one-leaf tree is its own root: nothing to descend.
+    function test_requestStateTree_singleLeafTree_reverts() public {
+        TraceView memory v = _fill600("");
+        (uint256 id,) = _dispute(v, true);
+        bytes32 m = GameMerkle.root(v.postModelSlots);
+        vm.expectRevert(abi.encodeWithSelector(OutOfRange.selector, bytes32("state tree height"), 0, 1));
+        vm.prank(challenger);
+        game.requestStateTree(id, 0, m, bytes32(0));
+    }
+
+    function test_requestStateTree_afterBisectionStarted_reverts() public {
+        (uint256 id,, TraceView memory v) = _advanceTo(Phase.AwaitAcc, 0);
+        (bytes32 m, bytes32 o) = _stateTreeArgs(v);
+        vm.expectRevert(abi.encodeWithSelector(WrongPhase.selector, id, Phase.AwaitTraceChoice, Phase.AwaitAcc));
+        vm.prank(challenger);
+        game.requestStateTree(id, 0, m, o);
     }
 }

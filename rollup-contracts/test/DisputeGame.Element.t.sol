@@ -28,7 +28,7 @@ contract DisputeGameElementTest is DisputeGameSteps {
     function test_pickElement_beyondPaddedCapacity_reverts() public {
         (uint256 id,,) = _advanceTo(Phase.AwaitElementPick, RELU_NODE);
         // 24 elements: one chunk, whose slots 24..255 are padding; nothing beyond it
-        vm.expectRevert(abi.encodeWithSelector(OutOfRange.selector, "element", 256, 256));
+        vm.expectRevert(abi.encodeWithSelector(OutOfRange.selector, bytes32("element"), 256, 256));
         vm.prank(challenger);
         game.pickElement(id, 256);
     }
@@ -166,7 +166,7 @@ contract DisputeGameElementTest is DisputeGameSteps {
 
     function test_pickAcc_beyondFold_reverts() public {
         (uint256 id,,) = _advanceTo(Phase.AwaitFoldPick, MATMUL_NODE);
-        vm.expectRevert(abi.encodeWithSelector(OutOfRange.selector, "fold step", 8, 8));
+        vm.expectRevert(abi.encodeWithSelector(OutOfRange.selector, bytes32("fold step"), 8, 8));
         vm.prank(challenger);
         game.pickAcc(id, 8);
     }

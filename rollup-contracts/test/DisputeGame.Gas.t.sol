@@ -180,7 +180,7 @@ contract DisputeGameGasTest is DisputeGamePlayers {
         _meterOpening(id, fx, x, c, liar);
         _meter(challenger, "startTrace", abi.encodeCall(game.startTrace, (id)));
         while (game.getGame(id).phase == Phase.AwaitAcc) {
-            uint32 mid = game.midLenOf(id);
+            uint32 mid = _midLen(id);
             bytes32 a = GameMoves.acc(liar, mid);
             bool agree = a == GameMoves.acc(truth, mid);
             _meter(solver, "revealAcc", abi.encodeCall(game.revealAcc, (id, a)));

@@ -20,7 +20,7 @@ contract DisputeGameOpenTest is DisputeGameSteps {
     ////////////////////////////////////////////////////////////////
 
     function test_constructor_zeroTimeBank_reverts() public {
-        vm.expectRevert(abi.encodeWithSelector(OutOfRange.selector, "time bank", 0, 1));
+        vm.expectRevert(abi.encodeWithSelector(OutOfRange.selector, bytes32("time bank"), 0, 1));
         new DisputeGame(IJobMarket(address(market)), prover, 0);
     }
 
@@ -45,7 +45,7 @@ contract DisputeGameOpenTest is DisputeGameSteps {
         assertEq(g.solverBank, BANK);
         assertEq(g.challengerBank, BANK);
         assertEq(g.paramsHash, keccak256(abi.encode(_params(f), c)));
-        (Side s, address who) = game.moverOf(id);
+        (Side s, address who) = _mover(id);
         assertEq(uint8(s), uint8(Side.Solver));
         assertEq(who, solver);
     }
@@ -194,7 +194,7 @@ contract DisputeGameOpenTest is DisputeGameSteps {
     function test_pickStep_beyondLastStep_reverts() public {
         (uint256 id, Fixture memory f,) = _advanceTo(Phase.AwaitStep, 0);
         uint64 t = f.numSteps;
-        vm.expectRevert(abi.encodeWithSelector(OutOfRange.selector, "step", t + 1, t + 1));
+        vm.expectRevert(abi.encodeWithSelector(OutOfRange.selector, bytes32("step"), t + 1, t + 1));
         vm.prank(challenger);
         game.pickStep(id, t + 1, bytes32(0), new bytes32[](2), bytes32(0), new bytes32[](2));
     }
@@ -284,7 +284,7 @@ contract DisputeGameOpenTest is DisputeGameSteps {
     function test_postTrace_zeroLength_reverts() public {
         (uint256 id, TracePost memory t) = _traceArgs();
         t.n = 0;
-        _postTraceReverts(id, t, abi.encodeWithSelector(OutOfRange.selector, "program length", 0, 65537));
+        _postTraceReverts(id, t, abi.encodeWithSelector(OutOfRange.selector, bytes32("program length"), 0, 65537));
     }
 
     function test_postTrace_programShorterThanClaimed_reverts() public {

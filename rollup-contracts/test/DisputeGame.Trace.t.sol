@@ -30,14 +30,14 @@ contract DisputeGameTraceTest is DisputeGameSteps {
 
     function test_disputeLink_noSuchTree_reverts() public {
         (uint256 id,,) = _advanceTo(Phase.AwaitTraceChoice, 0);
-        vm.expectRevert(abi.encodeWithSelector(OutOfRange.selector, "tree", 2, 2));
+        vm.expectRevert(abi.encodeWithSelector(OutOfRange.selector, bytes32("tree"), 2, 2));
         vm.prank(challenger);
         game.disputeLink(id, 2, 0);
     }
 
     function test_disputeLink_leafBeyondTreeWidth_reverts() public {
         (uint256 id,,) = _advanceTo(Phase.AwaitTraceChoice, 0);
-        vm.expectRevert(abi.encodeWithSelector(OutOfRange.selector, "state leaf", 4, 4));
+        vm.expectRevert(abi.encodeWithSelector(OutOfRange.selector, bytes32("state leaf"), 4, 4));
         vm.prank(challenger);
         game.disputeLink(id, 1, 4);
     }
@@ -126,7 +126,7 @@ contract DisputeGameTraceTest is DisputeGameSteps {
         (uint256 id,, TraceView memory v) = _advanceTo(Phase.AwaitLinkProof, 0);
         LinkProof memory p = _linkProof(id, v);
         p.node = 78;
-        _proveLinkReverts(id, p, abi.encodeWithSelector(OutOfRange.selector, "node", 78, 78));
+        _proveLinkReverts(id, p, abi.encodeWithSelector(OutOfRange.selector, bytes32("node"), 78, 78));
     }
 
     ////////////////////////////////////////////////////////////////
@@ -143,7 +143,7 @@ contract DisputeGameTraceTest is DisputeGameSteps {
         assertEq(g.accLo, TensorProofs.EMPTY_ACC_ROOT);
         assertEq(g.agreedLen, 0);
         assertEq(g.disputedLen, 78);
-        assertEq(game.midLenOf(id), 39);
+        assertEq(_midLen(id), 39);
     }
 
     function test_startTrace_notChallenger_reverts() public {
@@ -160,7 +160,7 @@ contract DisputeGameTraceTest is DisputeGameSteps {
         uint256 rounds;
         while (game.getGame(id).phase == Phase.AwaitAcc) {
             Game memory g = game.getGame(id);
-            uint32 mid = game.midLenOf(id);
+            uint32 mid = _midLen(id);
             assertGt(mid, g.agreedLen);
             assertLt(mid, g.disputedLen);
             bytes32 a = GameMoves.acc(v, mid);

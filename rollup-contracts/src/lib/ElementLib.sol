@@ -18,6 +18,8 @@ library ElementLib {
     /// Which tensor the data sub-game descends: the disputed output or the fold sequence.
     uint8 internal constant DATA_OUTPUT = 0;
     uint8 internal constant DATA_FOLD = 1;
+    /// Post-state trees (model = 2, optimizer = 3): descended to find a wrong leaf to link-dispute.
+    uint8 internal constant DATA_STATE_TREES = 2;
 
     ////////////////////////////////////////////////////////////////
     //                        5. element                          //
@@ -194,6 +196,29 @@ library ElementLib {
         g.phase = height == 0 ? Phase.AwaitDataChunk : Phase.AwaitDataChildren;
     }
 
+    /// @dev The same descent over a post-state tree (tree 0 model, 1 optimizer), when the trace
+    ///      is honest but the post-state root is not and the solver does not publish its leaves:
+    ///      at the bottom the challenger knows a leaf that differs and calls `disputeLink` on it.
+    ///      The roots are re-supplied against H[j] (they are not stored).
+    function requestStateTree(Game storage g, uint8 tree, bytes32 modelRoot, bytes32 optRoot)
+        internal
+        returns (uint8 target, uint8 height)
+    {
+        if (tree > 1) revert OutOfRange("tree", tree, 2);
+        GameLib._requireStateHash(g.specHash, g.step, modelRoot, optRoot, g.postHash);
+        target = DATA_STATE_TREES + tree;
+        uint8 bit = uint8(1) << target;
+        if (g.dataRequests & bit != 0) revert DataAlreadyRequested(target);
+        height = uint8(TensorProofs.depthOf(GameLib._countOf(g, tree)));
+        if (height == 0) revert OutOfRange("state tree height", 0, 1); // one leaf: the root itself
+        g.dataRequests |= bit;
+        g.dataTarget = target;
+        g.dataNode = tree == 0 ? modelRoot : optRoot;
+        g.dataHeight = height;
+        g.dataIndex = 0;
+        g.phase = Phase.AwaitDataChildren;
+    }
+
     /// @dev Elements of the tensor the data sub-game descends.
     function _dataLen(Game storage g, uint8 target) private view returns (uint256) {
         return target == DATA_FOLD ? uint256(g.foldLen) + 1 : g.numel;
@@ -216,6 +241,10 @@ library ElementLib {
         g.dataHeight -= 1;
         if (g.dataHeight > 0) {
             g.phase = Phase.AwaitDataChildren;
+            return v;
+        }
+        if (g.dataTarget >= DATA_STATE_TREES) {
+            g.phase = Phase.AwaitTraceChoice; // the leaf is known: link-dispute it (or bisect)
             return v;
         }
         if (g.dataIndex >= TensorProofs.numChunks(_dataLen(g, g.dataTarget))) {

@@ -43,8 +43,10 @@ error ProgramRootMismatch(bytes32 expected, bytes32 computed);
 /// @notice A Merkle proof of kind `kind` for leaf `index` did not verify (or had the wrong length).
 error BadProof(ProofKind kind, uint256 index, uint256 pathLength, uint256 expectedPathLength);
 
-/// @notice `what` = `value` is not below `bound`.
-error OutOfRange(string what, uint256 value, uint256 bound);
+/// @notice `what` = `value` is not below `bound`. `what` is a short ASCII name ("element",
+///         "fold step", ...) left-aligned in a bytes32: a string would cost code size the game
+///         does not have to spare (EIP-170).
+error OutOfRange(bytes32 what, uint256 value, uint256 bound);
 
 /// @notice The node descriptor is not the `copy` node the check needs.
 error NotACopyNode(uint256 node, uint16 opId, uint256 tree, uint256 index);

@@ -343,7 +343,7 @@ library GameLib {
 
     /// @notice H[t] = sha256(specHash || u64be t || modelRoot || optRoot).
     function _requireStateHash(bytes32 spec, uint64 t, bytes32 modelRoot, bytes32 optRoot, bytes32 expected)
-        private
+        internal
         pure
     {
         bytes32 h = sha256(abi.encodePacked(spec, t, modelRoot, optRoot));

@@ -47,6 +47,29 @@ abstract contract DisputeGameDescent is DisputeGameTestBase {
         chunk = _revealChunk(id, solverData);
     }
 
+    /// @notice Honest challenger facing a solver that does not publish its post-state leaves:
+    ///         descends post-state tree `tree` of the solver (`theirs`, leaves) along the
+    ///         leftmost differing child; returns the leaf index to link-dispute.
+    function _descendStateTree(
+        uint256 id,
+        uint8 tree,
+        bytes32[] memory theirs,
+        bytes32[] memory mine,
+        bytes32 modelRoot,
+        bytes32 optRoot
+    ) internal returns (uint32) {
+        vm.prank(challenger);
+        game.requestStateTree(id, tree, modelRoot, optRoot);
+        while (game.getGame(id).phase == Phase.AwaitDataChildren) {
+            Game memory g = game.getGame(id);
+            (bytes32 l,) = _revealChildren(id, theirs);
+            bool right = l == GameMerkle.node(mine, g.dataHeight - 1, 2 * uint256(g.dataIndex));
+            vm.prank(challenger);
+            game.chooseChild(id, right);
+        }
+        return game.getGame(id).dataIndex;
+    }
+
     /// @notice A griefer descends an honest solver's tree at random; returns false if a padding
     ///         leaf settled the dispute.
     function _descendAtRandom(uint256 id, bytes memory solverData, uint256 seed) internal returns (bool) {

@@ -54,7 +54,7 @@ abstract contract DisputeGamePlayers is DisputeGameDescent {
         game.postTrace(id, t);
 
         if (t.finalAcc == GameMoves.acc(truth, truth.program.length)) {
-            _challengeLink(id, liar, truth);
+            _challengeLink(id, liar, truth, _draw(seed, 13) % 2 == 0);
             return id;
         }
         _bisectAgainstCheater(id, liar, truth, consistent ? 0 : seed);
@@ -77,8 +77,16 @@ abstract contract DisputeGamePlayers is DisputeGameDescent {
 
     /// @dev The trace is honest but the post-state is not: dispute the first wrong leaf. The
     ///      cheater cannot prove it and runs out of time.
-    function _challengeLink(uint256 id, TraceView memory liar, TraceView memory truth) internal {
+    ///      Without the cheater's leaves (`withheld`), the challenger descends its state tree.
+    function _challengeLink(uint256 id, TraceView memory liar, TraceView memory truth, bool withheld) internal {
         (uint8 tree, uint32 index) = _firstWrongLeaf(liar, truth);
+        if (withheld && (tree == 0 ? liar.postModelSlots.length : liar.postOptSlots.length) > 1) {
+            bytes32[] memory theirs = tree == 0 ? liar.postModelSlots : liar.postOptSlots;
+            bytes32[] memory mine = tree == 0 ? truth.postModelSlots : truth.postOptSlots;
+            bytes32 m = GameMerkle.root(liar.postModelSlots);
+            bytes32 o = GameMerkle.root(liar.postOptSlots);
+            index = _descendStateTree(id, tree, theirs, mine, m, o);
+        }
         vm.prank(challenger);
         game.disputeLink(id, tree, index);
         LinkProof memory p = GameMoves.linkProof(liar, tree, index);
@@ -108,7 +116,7 @@ abstract contract DisputeGamePlayers is DisputeGameDescent {
         vm.prank(challenger);
         game.startTrace(id);
         for (uint256 round = 2; game.getGame(id).phase == Phase.AwaitAcc; round++) {
-            uint32 mid = game.midLenOf(id);
+            uint32 mid = _midLen(id);
             uint256 choice = seed == 0 ? 7 : _draw(seed, round) % 8;
             bytes32 a = choice == 0
                 ? GameMoves.acc(truth, mid)
@@ -255,6 +263,21 @@ abstract contract DisputeGamePlayers is DisputeGameDescent {
         uint8 tree = uint8(_draw(seed, 6) % 2);
         uint256 count = tree == 0 ? g.modelCount : g.optCount;
         uint32 index = uint32(_draw(seed, 7) % (uint256(1) << GameMerkle.depthOf(count)));
+        if (count > 1 && _draw(seed, 14) % 2 == 0) {
+            // descend the honest tree at random first, then dispute the leaf it reached
+            bytes32[] memory slots = tree == 0 ? v.postModelSlots : v.postOptSlots;
+            bytes32 m = GameMerkle.root(v.postModelSlots);
+            bytes32 o = GameMerkle.root(v.postOptSlots);
+            vm.prank(challenger);
+            game.requestStateTree(id, tree, m, o);
+            for (uint256 i = 0; game.getGame(id).phase == Phase.AwaitDataChildren; i++) {
+                _revealChildren(id, slots);
+                bool right = _draw(seed, 20 + i) % 2 == 1;
+                vm.prank(challenger);
+                game.chooseChild(id, right);
+            }
+            index = game.getGame(id).dataIndex;
+        }
         vm.prank(challenger);
         game.disputeLink(id, tree, index);
         LinkProof memory p = GameMoves.linkProof(v, tree, index);
@@ -266,7 +289,7 @@ abstract contract DisputeGamePlayers is DisputeGameDescent {
         vm.prank(challenger);
         game.startTrace(id);
         for (uint256 round = 8; game.getGame(id).phase == Phase.AwaitAcc; round++) {
-            bytes32 a = GameMoves.acc(v, game.midLenOf(id));
+            bytes32 a = GameMoves.acc(v, _midLen(id));
             vm.prank(solver);
             game.revealAcc(id, a);
             vm.prank(challenger);

@@ -45,12 +45,12 @@ abstract contract DisputeGameSteps is DisputeGameTestBase {
             if (target == Phase.AwaitLinkProof) game.disputeLink(id, 0, 1);
             else game.startTrace(id);
         } else if (p == Phase.AwaitAcc) {
-            bytes32 a = GameMoves.acc(v, game.midLenOf(id));
+            bytes32 a = GameMoves.acc(v, _midLen(id));
             vm.prank(solver);
             game.revealAcc(id, a);
         } else if (p == Phase.AwaitAccChoice) {
             // agree up to the target node: the interval closes on record `node`
-            bool agree = game.midLenOf(id) <= node;
+            bool agree = _midLen(id) <= node;
             vm.prank(challenger);
             game.chooseAcc(id, agree);
         } else if (p == Phase.AwaitRecord) {

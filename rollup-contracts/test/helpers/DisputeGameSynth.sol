@@ -85,7 +85,7 @@ abstract contract DisputeGameSynth is DisputeGameDescent {
         vm.prank(challenger);
         game.startTrace(id);
         while (game.getGame(id).phase == Phase.AwaitAcc) {
-            uint32 mid = game.midLenOf(id);
+            uint32 mid = _midLen(id);
             bytes32 a = GameMoves.acc(v, mid);
             vm.prank(solver);
             game.revealAcc(id, a);

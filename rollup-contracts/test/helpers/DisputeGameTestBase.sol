@@ -9,8 +9,9 @@ import {IJobMarket} from "../../src/interfaces/IJobMarket.sol";
 import {Commitment, JobParams} from "../../src/interfaces/IDisputeGame.sol";
 import {IDisputeGameEvents} from "../../src/lib/GameEvents.sol";
 import {
-    Game, Phase, TracePost, RecordReveal, Chunk, NodeContext, InputOpening, InputChunk
+    Game, Phase, Side, TracePost, RecordReveal, Chunk, NodeContext, InputOpening, InputChunk
 } from "../../src/lib/GameTypes.sol";
+import {GameLib} from "../../src/lib/GameLib.sol";
 import {GameMerkle} from "./GameMerkle.sol";
 import {GameMoves} from "./GameMoves.sol";
 import {Fixture, FxVariant, TraceView, DisputeFixtures} from "./DisputeFixtures.sol";
@@ -139,7 +140,7 @@ abstract contract DisputeGameTestBase is Test, IDisputeGameEvents {
         vm.prank(challenger);
         game.startTrace(id);
         while (game.getGame(id).phase == Phase.AwaitAcc) {
-            uint32 mid = game.midLenOf(id);
+            uint32 mid = _midLen(id);
             bytes32 a = GameMoves.acc(solverView, mid);
             bool agree = a == GameMoves.acc(truth, mid);
             vm.prank(solver);
@@ -197,6 +198,19 @@ abstract contract DisputeGameTestBase is Test, IDisputeGameEvents {
         vm.warp(game.deadlineOf(id) + 1);
         vm.prank(stranger);
         game.claimTimeout(id);
+    }
+
+    /// @notice Prefix length the solver reveals next: floor((agreedLen + disputedLen) / 2).
+    function _midLen(uint256 id) internal view returns (uint32) {
+        Game memory g = game.getGame(id);
+        return uint32((uint256(g.agreedLen) + g.disputedLen) / 2);
+    }
+
+    /// @notice The side to move and its address.
+    function _mover(uint256 id) internal view returns (Side side, address account) {
+        Game memory g = game.getGame(id);
+        side = GameLib.moverOf(g.phase);
+        account = side == Side.Solver ? g.solver : g.challenger;
     }
 
     function _assertResolved(uint256 id, bool challengerWon) internal view {
