@@ -153,7 +153,9 @@ export class VerifierBot {
       p.catch(() => this.players.delete(key));
       this.players.set(key, p);
     }
-    const r = await (await p).tick();
+    const player = await p;
+    let r = await player.tick();
+    while (r.status === 'moved') r = await player.tick(); // e.g. the one-step that resolves the game
     if (r.status !== 'resolved') return;
     this.players.delete(key);
     this.replayers.delete(key);

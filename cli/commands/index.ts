@@ -17,4 +17,6 @@ export const COMMANDS: CommandEntry[] = [
   lazyCommand('job status', "a job's on-chain status, commitment and training progress", async () => (await import('./job-status.ts')).jobStatusCommand),
   lazyCommand('job fetch-model', "download a finalized job's model and check its hash against the chain", async () => (await import('./job-fetch-model.ts')).jobFetchModelCommand),
   lazyCommand('solver start', 'run a solver: claim jobs, train, commit, defend disputes', async () => (await import('./solver.ts')).solverStartCommand),
+  lazyCommand('verifier start', 'run a verifier: replay sampled steps, challenge, play disputes, withdraw', async () => (await import('./verifier.ts')).verifierStartCommand),
+  lazyCommand('demo', 'a fresh devnet: an honest job paid, a cheating solver caught and slashed', async () => (await import('./demo.ts')).demoCommand),
 ];

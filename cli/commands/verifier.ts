@@ -1,0 +1,91 @@
+// `optrain verifier start`: the long-running watchdog (check committed results by sampled
+// replay, challenge what does not reproduce, play the dispute, withdraw) until SIGINT/SIGTERM.
+import { join } from 'node:path';
+import { Wallet } from 'ethers';
+import { UsageError, UserError } from '../../jobs/errors.ts';
+import { parseTamper } from '../../solver/tamper.ts';
+import { DEFAULT_SAMPLE_RATE, startVerifier } from '../../verifier/start.ts';
+import { BACKEND_HELP, BACKEND_OPTIONS, backendFromFlags } from '../backend-flags.ts';
+import { expectPositionals, positiveIntFlag, type Command, type Io } from '../command.ts';
+import { NETWORK_HELP, NETWORK_OPTIONS, networkFromFlags, toJson } from './job-network.ts';
+
+const usage = `Usage: optrain verifier start [options]
+
+Run a verifier until interrupted. For every committed result it draws the transitions to
+replay from the hash of the first block after the commit (randomness the solver could not
+know when it committed), fetches the solver's per-step state hashes and checkpoints
+(every byte checked against its hash and against the committed stepsRoot; withheld data
+is replayed around, from init if necessary), replays the sampled transitions and checks
+the final model hash. On a mismatch it challenges and plays the dispute game down to the
+one-step verification, then withdraws the slashed stake share, its bond and the jackpot
+payout. A solver that refuses its checkpoints is challenged too (data availability).
+State is kept in the data directory, so a restarted verifier resumes its disputes.
+
+Options:
+  --sample-rate R     fraction of transitions to replay, in (0, 1] (default ${DEFAULT_SAMPLE_RATE});
+                      1 replays everything
+  --data-dir DIR      state, dispute files and dataset cache
+                      (default .optrain/verifier-<address>)
+  --tolerate-withheld do not challenge a solver that refuses checkpoints when the replay
+                      from earlier data reproduces its result
+  --tamper SPEC       adversarial tests only: 'kind=grief' challenges honest results and
+                      plays with false claims (docs/TAMPER.md)
+  --poll-ms N         chain polling interval (default 500)
+${BACKEND_HELP}
+${NETWORK_HELP}
+                      (--json: one JSON object per event, one per line)
+  -h, --help          show this help
+`;
+
+export function eventLogger(io: Io, json: boolean) {
+  return (event: string, fields: Record<string, unknown>) => {
+    const time = new Date().toISOString();
+    if (json) return void io.stdout.write(toJson({ time, event, ...fields }) + '\n');
+    const kv = Object.entries(fields).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${typeof v === 'object' ? toJson(v) : String(v)}`);
+    io.stdout.write(`${time} ${event} ${kv.join(' ')}\n`);
+  };
+}
+
+function sampleRateFlag(value: string | boolean | undefined, cmd: string): number {
+  if (value === undefined) return DEFAULT_SAMPLE_RATE;
+  const s = String(value), r = Number(s);
+  if (!/^[0-9.eE+-]+$/.test(s) || !(r > 0 && r <= 1)) throw new UsageError(`optrain ${cmd}: --sample-rate: expected a number in (0, 1], got '${s}'`);
+  return r;
+}
+
+export const verifierStartCommand: Command = {
+  name: 'verifier start',
+  summary: 'run a verifier: replay sampled steps, challenge, play disputes, withdraw',
+  usage,
+  options: {
+    ...NETWORK_OPTIONS, ...BACKEND_OPTIONS,
+    'sample-rate': { type: 'string' }, 'data-dir': { type: 'string' }, tamper: { type: 'string' },
+    'tolerate-withheld': { type: 'boolean' }, 'poll-ms': { type: 'string' },
+  },
+  async run(args, io) {
+    const cmd = 'verifier start';
+    expectPositionals(args, [], cmd);
+    const v = args.values;
+    const sampleRate = sampleRateFlag(v['sample-rate'], cmd);
+    if (v.tamper !== undefined) parseTamper(String(v.tamper), 'verifier'); // fail fast on a bad spec
+    const { info, privateKey } = networkFromFlags(args, cmd, 'verifier');
+    const backend = await backendFromFlags(args, cmd, io);
+    const address = new Wallet(privateKey).address;
+    const log = eventLogger(io, !!v.json);
+    const verifier = await startVerifier({
+      net: info, privateKey, backend, log, sampleRate,
+      dataDir: (v['data-dir'] as string | undefined) ?? join('.optrain', `verifier-${address.slice(2, 10).toLowerCase()}`),
+      tamper: v.tamper as string | undefined,
+      challengeWithheld: !v['tolerate-withheld'],
+      pollMs: positiveIntFlag(v['poll-ms'], '--poll-ms', cmd),
+    }).catch((e) => {
+      throw e instanceof UserError ? e : new UserError((e as Error).message);
+    });
+    await new Promise<void>((resolve) => {
+      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolve());
+    });
+    log('verifier-stopping', { address });
+    await verifier.stop();
+    return 0;
+  },
+};

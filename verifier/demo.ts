@@ -1,0 +1,182 @@
+// `optrain demo`: the whole story on a fresh devnet, with the real processes' code in one
+// process: an honest solver's job is verified, finalized and paid; then a cheating solver
+// (--tamper, default a flipped bit) is caught by the verifier, bisected down to one binary32
+// operation, slashed, and the verifier withdraws its winnings. Progress goes to `say`; the
+// result is a summary per job (status, dispute moves and gas, wall-clock seconds).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatEther, parseEther } from 'ethers';
+import { referenceBackend } from '../reproducible-ops/backend/reference.ts';
+import { BlobStore, serveBlobs } from '../jobs/blobstore.ts';
+import { getDispute, getJob, getMarketTotals } from '../arbiter/chain/actions/get-job.ts';
+import { claimableOf } from '../arbiter/chain/actions/withdraw.ts';
+import { createClient, type ChainClient } from '../arbiter/chain/client.ts';
+import { increaseTime, ROLE_ACCOUNTS, startDevnet, stopDevnet, type DevnetInfo } from '../arbiter/chain/devnet.ts';
+import { disputeSummary } from '../arbiter/dispute-summary.ts';
+import { startSolver, type RunningSolver } from '../solver/start.ts';
+import { submitJob } from '../cli/commands/job-submit.ts';
+import { writeDemoJob } from './demo-job.ts';
+import { startVerifier, type RunningVerifier } from './start.ts';
+
+export const DEFAULT_DEMO_TAMPER = 'kind=flip,step=3,op=15,elem=10,bit=22';
+const STEPS = 8;
+const WINDOW = 600n;
+const CHEATER_ACCOUNT = 4;
+
+export interface DemoJob {
+  jobId: string;
+  solver: string;
+  tamper: string | null;
+  status: 'finalized' | 'slashed';
+  seconds: number;
+  dispute: { disputeId: string; moves: number; totalGas: string; moveNames: string[]; winner: 'solver' | 'challenger'; reason: string } | null;
+}
+
+export interface DemoSummary {
+  jobs: DemoJob[];
+  verifier: { address: string; withdrawn: string };
+  jackpot: string;
+  seconds: number;
+}
+
+export interface DemoOptions {
+  tamper?: string;
+  say: (line: string) => void;
+}
+
+interface Ctx {
+  info: DevnetInfo;
+  chain: ChainClient;
+  dir: string;
+  say: (line: string) => void;
+  withdrawn: bigint;
+}
+
+export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
+  const t0 = Date.now();
+  const dir = mkdtempSync(join(tmpdir(), 'optrain-demo-'));
+  o.say('starting a fresh devnet: anvil + redis-server on free ports, JobMarket + OneStepProver + DisputeGame deployed');
+  const info = await startDevnet({ dir, detached: false, deployVia: 'ethers', timeBank: 600 });
+  const blobs = await serveBlobs(new BlobStore(info.blobDir), { allowPut: true });
+  info.blobUrl = blobs.url;
+  const chain = createClient({ rpcUrl: info.rpcUrl, contracts: info.contracts, gameArtifact: info.gameKind, pollingIntervalMs: 100 });
+  const ctx: Ctx = { info, chain, dir, say: o.say, withdrawn: 0n };
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    o.say(`devnet up: ${info.rpcUrl} (chain ${info.chainId}), redis ${info.redisUrl}; JobMarket ${info.contracts.jobMarket}`);
+    const verifier = await startVerifier({
+      net: info, privateKey: info.accounts[ROLE_ACCOUNTS.verifier].privateKey, dataDir: join(dir, 'verifier'), backend: referenceBackend,
+      sampleRate: 1, pollMs: 150, nudgeMs: 300, log: narrate(ctx, 'verifier'),
+    });
+    stops.push(() => verifier.stop());
+    o.say(`verifier ${verifier.address} watching (sample rate 1: it replays every step of these tiny jobs)`);
+    const honest = await honestJob(ctx, verifier, stops);
+    const cheat = await cheatingJob(ctx, verifier, o.tamper ?? DEFAULT_DEMO_TAMPER, stops);
+    const totals = await getMarketTotals(chain);
+    return { jobs: [honest, cheat], verifier: { address: verifier.address, withdrawn: formatEther(ctx.withdrawn) }, jackpot: formatEther(totals.jackpot), seconds: secondsSince(t0) };
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    chain.provider.destroy();
+    await blobs.close();
+    await stopDevnet(info);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function startDemoSolver(ctx: Ctx, account: number, name: string, tamper?: string): Promise<RunningSolver> {
+  return startSolver({
+    net: ctx.info, privateKey: ctx.info.accounts[account].privateKey, dataDir: join(ctx.dir, `solver-${name}`), backend: referenceBackend,
+    tamper, queueSuffix: name, pollMs: 150, log: narrate(ctx, `${name} solver`),
+  });
+}
+
+async function submit(ctx: Ctx, name: string): Promise<bigint> {
+  const jobFile = writeDemoJob(join(ctx.dir, `job-${name}`), `demo-${name}`, STEPS);
+  const sub = await submitJob({
+    net: ctx.info, privateKey: ctx.info.accounts[ROLE_ACCOUNTS.submitter].privateKey, jobFile, reward: parseEther('1'),
+    stake: parseEther('0.1'), bond: parseEther('0.05'), claimWindow: 3600n, solveTime: 3600n, challengeWindow: WINDOW,
+  });
+  ctx.say(`submitter posted job ${sub.jobId} (${STEPS}-step MLP, reward 1 ETH, solver stake 0.1 ETH, challenger bond 0.05 ETH)`);
+  return sub.jobId;
+}
+
+async function honestJob(ctx: Ctx, verifier: RunningVerifier, stops: (() => Promise<void>)[]): Promise<DemoJob> {
+  const t0 = Date.now();
+  const solver = await startDemoSolver(ctx, ROLE_ACCOUNTS.solver, 'honest');
+  stops.push(() => solver.stop());
+  const jobId = await submit(ctx, 'honest');
+  await until(ctx, `job ${jobId} to be committed`, async () => (await getJob(ctx.chain, jobId)).status === 'Committed');
+  await until(ctx, `the verifier to check job ${jobId}`, async () => verifierEntry(verifier, jobId) === 'verified');
+  ctx.say(`fast-forwarding the ${WINDOW} s challenge window (evm_increaseTime)`);
+  await increaseTime(ctx.chain.provider, Number(WINDOW) + 1);
+  await until(ctx, `job ${jobId} to be finalized and paid`, async () => (await getJob(ctx.chain, jobId)).status === 'Finalized' && (await claimableOf(ctx.chain, solver.address)) === 0n);
+  await solver.stop(); // its successor is the cheater; an honest solver would take the next job
+  return { jobId: String(jobId), solver: solver.address, tamper: null, status: 'finalized', seconds: secondsSince(t0), dispute: null };
+}
+
+async function cheatingJob(ctx: Ctx, verifier: RunningVerifier, tamper: string, stops: (() => Promise<void>)[]): Promise<DemoJob> {
+  const t0 = Date.now();
+  ctx.say(`a cheating solver joins: --tamper '${tamper}'`);
+  const solver = await startDemoSolver(ctx, CHEATER_ACCOUNT, 'cheating', tamper);
+  stops.push(() => solver.stop());
+  const fromBlock = await ctx.chain.provider.getBlockNumber();
+  const jobId = await submit(ctx, 'cheating');
+  const disputeId = await until(ctx, `the verifier to challenge job ${jobId}`, async () => (await getJob(ctx.chain, jobId)).activeDisputeId || null);
+  const d = await until(ctx, `dispute ${disputeId} to resolve`, async () => {
+    const r = await getDispute(ctx.chain, disputeId);
+    return r.status === 'Active' ? null : r;
+  });
+  await until(ctx, 'the verifier to withdraw', async () => (await claimableOf(ctx.chain, verifier.address)) === 0n);
+  const s = await disputeSummary(ctx.chain, disputeId, fromBlock);
+  ctx.say(`dispute ${disputeId}: ${s.moves.length} moves, ${s.totalGas} gas in total; ${d.status === 'ChallengerWon' ? 'the solver was slashed' : 'the solver defended its result'} (${s.reason})`);
+  return {
+    jobId: String(jobId), solver: solver.address, tamper, status: d.status === 'ChallengerWon' ? 'slashed' : 'finalized', seconds: secondsSince(t0),
+    dispute: {
+      disputeId: String(disputeId), moves: s.moves.length, totalGas: String(s.totalGas), moveNames: s.moves.map((m) => m.move),
+      winner: s.challengerWon ? 'challenger' : 'solver', reason: s.reason,
+    },
+  };
+}
+
+function verifierEntry(verifier: RunningVerifier, jobId: bigint): string | undefined {
+  return verifier.bot.state.commits.find(([, c]) => c.jobId === String(jobId))?.[1].status;
+}
+
+/** Poll until `f` gives a truthy value (3 minutes at most: the demo is meant to take about one). */
+async function until<T>(ctx: Ctx, what: string, f: () => Promise<T>): Promise<NonNullable<T>> {
+  const deadline = Date.now() + 180_000;
+  while (Date.now() < deadline) {
+    const v = await f();
+    if (v) return v as NonNullable<T>;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`demo: timed out waiting for ${what}`);
+}
+
+const secondsSince = (t0: number) => Math.round((Date.now() - t0) / 100) / 10;
+
+/** Bot events as readable progress lines (the interesting ones). */
+function narrate(ctx: Ctx, who: string) {
+  return (event: string, f: Record<string, unknown>) => {
+    if (who === 'verifier' && event === 'withdrew') ctx.withdrawn += f.amount as bigint;
+    const line = describe(event, f);
+    if (line) ctx.say(`${who}: ${line}`);
+  };
+}
+
+function describe(event: string, f: Record<string, unknown>): string | null {
+  switch (event) {
+    case 'claimed': return `claimed job ${f.jobId} (staked ${formatEther(f.stake as bigint)} ETH)`;
+    case 'committed': return `trained and committed job ${f.jobId}: stepsRoot ${String(f.stepsRoot).slice(0, 18)}…`;
+    case 'checked': return `replayed ${f.replayedSteps} steps of job ${f.jobId}: ${f.reason}`;
+    case 'challenged': return `challenged job ${f.jobId} (dispute ${f.disputeId}, transition ${f.transition}): ${f.reason}`;
+    case 'dispute-move': return `${f.move} (${f.gasUsed} gas)`;
+    case 'dispute-resolved': return `dispute ${f.disputeId} over: ${f.won ? 'won' : 'lost'} (${f.reason})`;
+    case 'finalized': return `finalized job ${f.jobId}`;
+    case 'withdrew': return `withdrew ${formatEther(f.amount as bigint)} ETH`;
+    case 'job-lost': return `lost job ${f.jobId} (it is ${f.status} again)`;
+    case 'error': case 'commit-error': case 'job-error': case 'dispute-error': return `error: ${f.error}`;
+    default: return null;
+  }
+}
