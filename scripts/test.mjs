@@ -21,6 +21,13 @@ function run(cmd, argv, label) {
   return { out: `${r.stdout}\n${r.stderr}`, status: r.status ?? 1 };
 }
 
+// The type check counts as one test: a type error anywhere fails the suite.
+if (only === null && filters.length === 0) {
+  const { status } = run('node', ['node_modules/typescript/bin/tsc', '--noEmit', '-p', '.'], 'typecheck');
+  if (status === 0) passed += 1;
+  else failed += 1;
+}
+
 if (only !== 'ts' && existsSync(join(root, 'foundry.toml'))) {
   const forgeArgs = ['scripts/forge.mjs', 'test'];
   if (process.env.CI) forgeArgs.push('--fuzz-seed', '0x1');
