@@ -250,9 +250,10 @@ contract DisputeGame is IDisputeGame, IDisputeGameEvents {
         Chunk calldata first,
         Chunk calldata last
     ) external {
+        (nc, first, last); // checked by the prover, which gets this calldata as it is
         Game storage g = _begin(disputeId, Phase.AwaitFold);
-        (Verdict memory v, bytes32 accRoot, uint256 foldLen) = g.postFold(PROVER, nc, accDataRoot, first, last);
-        // forge-lint: disable-next-line(unsafe-typecast) -- postFold rejects foldLen >= 2^32 - 1
+        (Verdict memory v, bytes32 accRoot, uint256 foldLen) = g.postFold(PROVER, accDataRoot);
+        // forge-lint: disable-next-line(unsafe-typecast) -- the prover rejects foldLen >= 2^32 - 1
         emit FoldPosted(disputeId, accRoot, uint32(foldLen), g.deadline());
         _settle(disputeId, g, v);
     }
@@ -283,8 +284,9 @@ contract DisputeGame is IDisputeGame, IDisputeGameEvents {
         InputOpening[] calldata inputs,
         InputChunk[] calldata chunks
     ) external {
+        (nc, inputs, chunks); // checked by the prover, which gets this calldata as it is
         Game storage g = _begin(disputeId, Phase.AwaitOneStep);
-        (Verdict memory v, uint16 opId, uint32 computed, uint32 claimed) = g.oneStep(PROVER, nc, inputs, chunks);
+        (Verdict memory v, uint16 opId, uint32 computed, uint32 claimed) = g.oneStep(PROVER);
         emit OneStepExecuted(disputeId, opId, computed, claimed);
         _settle(disputeId, g, v);
     }
@@ -300,6 +302,14 @@ contract DisputeGame is IDisputeGame, IDisputeGameEvents {
         Phase p = _games[disputeId].phase;
         Game storage g = _begin(disputeId, p == Phase.AwaitFoldPick ? Phase.AwaitFoldPick : Phase.AwaitElementPick);
         (uint8 target, uint8 height) = g.requestData();
+        emit DataRequested(disputeId, target, height, g.deadline());
+    }
+
+    /// @notice Challenger, in AwaitStep when the solver does not publish its state hashes: make it
+    ///         reveal stepsRoot down to one leaf (the first wrong H[j]), then `pickStep(j)`. Once.
+    function requestStepsTree(uint256 disputeId) external {
+        Game storage g = _begin(disputeId, Phase.AwaitStep);
+        (uint8 target, uint8 height) = g.requestStepsTree();
         emit DataRequested(disputeId, target, height, g.deadline());
     }
 

@@ -2,8 +2,11 @@
 pragma solidity 0.8.28;
 
 import {IOneStepProver} from "./interfaces/IOneStepProver.sol";
-import {DisputedNode, NodeContext, InputOpening, InputChunk, ProofKind} from "./lib/GameTypes.sol";
+import {
+    DisputedNode, Judged, NodeContext, InputOpening, InputChunk, Chunk, ProofKind
+} from "./lib/GameTypes.sol";
 import {GameLib} from "./lib/GameLib.sol";
+import {ElementLib} from "./lib/ElementLib.sol";
 import {NodeCodec} from "./lib/NodeCodec.sol";
 import {TensorProofs} from "./lib/TensorProofs.sol";
 import {OpSemantics} from "./lib/OpSemantics.sol";
@@ -17,6 +20,8 @@ import "./lib/GameErrors.sol";
 ///         the accumulator both sides agreed to; the node and input descriptors are proven under
 ///         the program tree. Stateless, so it lives in its own contract: the op semantics and the
 ///         soft-float library would not fit next to the game under the 24 KiB code size limit.
+///         The game forwards its own `postFold` / `oneStep` calldata and appends its state
+///         (`Judged`); anyone else calling gets a computation over whatever state it appends.
 contract OneStepProver is IOneStepProver {
     /// @dev The context of the disputed node: op semantics inputs plus the input node hashes.
     struct Context {
@@ -25,50 +30,59 @@ contract OneStepProver is IOneStepProver {
         bytes32[] inputHashes;
     }
 
+    /// @dev abi.encode(Judged): 12 static words.
+    uint256 private constant JUDGED_BYTES = 12 * 32;
+
     /// @inheritdoc IOneStepProver
-    function foldBounds(DisputedNode calldata d, NodeContext calldata nc)
+    function postFold(uint256, NodeContext calldata nc, bytes32 accDataRoot, Chunk calldata first, Chunk calldata last)
         external
         view
-        returns (uint256 foldLen, uint32 init)
+        returns (uint256 foldLen, bytes32 accRoot)
     {
-        Context memory x = _context(d, nc, OpSemantics.FOLD);
-        return (OpSemantics.foldLen(x.ctx, d.element), OpSemantics.foldInit(x.ctx, d.element));
+        Judged memory j = _judged();
+        Context memory x = _context(j.node, nc, OpSemantics.FOLD);
+        foldLen = OpSemantics.foldLen(x.ctx, j.node.element);
+        uint32 init = OpSemantics.foldInit(x.ctx, j.node.element);
+        if (foldLen >= type(uint32).max) revert OutOfRange("fold length", foldLen, type(uint32).max);
+        uint32 acc0 = ElementLib.openValue(accDataRoot, foldLen + 1, 0, first);
+        if (acc0 != init) revert ValueMismatch("acc_0", init, acc0);
+        uint32 accK = ElementLib.openValue(accDataRoot, foldLen + 1, foldLen, last);
+        if (accK != j.claimed) revert ValueMismatch("acc_K", j.claimed, accK);
+        uint32[] memory shape = new uint32[](1);
+        // forge-lint: disable-next-line(unsafe-typecast) -- foldLen < 2^32 - 1 checked above
+        shape[0] = uint32(foldLen + 1);
+        accRoot = TensorProofs.tensorRoot(shape, accDataRoot);
     }
 
     /// @inheritdoc IOneStepProver
-    function mapValue(
-        DisputedNode calldata d,
-        bytes32 accLo,
-        NodeContext calldata nc,
-        InputOpening[] calldata inputs,
-        InputChunk[] calldata chunks
-    ) external view returns (uint16 opId, uint32 value) {
-        Context memory x = _context(d, nc, OpSemantics.MAP);
-        OpSemantics.Read[] memory reads = OpSemantics.mapReads(x.ctx, d.element);
-        uint32[] memory vals = _values(x, accLo, inputs, chunks, reads);
-        return (x.ctx.opId, OpSemantics.mapEval(x.ctx, d.element, vals));
+    function oneStep(uint256, NodeContext calldata nc, InputOpening[] calldata inputs, InputChunk[] calldata chunks)
+        external
+        view
+        returns (uint16 opId, uint32 computed, uint32 claimed)
+    {
+        Judged memory j = _judged();
+        uint64 e = j.node.element;
+        if (j.opKind == OpSemantics.FOLD) {
+            Context memory x = _context(j.node, nc, OpSemantics.FOLD);
+            OpSemantics.Read[] memory reads = OpSemantics.foldReads(x.ctx, e, j.foldIndex);
+            uint32[] memory vals = _values(x, j.accLo, inputs, chunks, reads);
+            return (x.ctx.opId, OpSemantics.foldStep(x.ctx, j.accK, vals), j.claimed);
+        }
+        Context memory y = _context(j.node, nc, OpSemantics.MAP);
+        uint32[] memory mvals = _values(y, j.accLo, inputs, chunks, OpSemantics.mapReads(y.ctx, e));
+        return (y.ctx.opId, OpSemantics.mapEval(y.ctx, e, mvals), j.claimed);
     }
 
-    /// @inheritdoc IOneStepProver
-    function foldStepValue(
-        DisputedNode calldata d,
-        bytes32 accLo,
-        uint32 k,
-        uint32 accK,
-        NodeContext calldata nc,
-        InputOpening[] calldata inputs,
-        InputChunk[] calldata chunks
-    ) external view returns (uint16 opId, uint32 value) {
-        Context memory x = _context(d, nc, OpSemantics.FOLD);
-        OpSemantics.Read[] memory reads = OpSemantics.foldReads(x.ctx, d.element, k);
-        uint32[] memory vals = _values(x, accLo, inputs, chunks, reads);
-        return (x.ctx.opId, OpSemantics.foldStep(x.ctx, accK, vals));
+    /// @dev The game's state, appended after the ABI payload (the last 12 words of calldata).
+    function _judged() private pure returns (Judged memory) {
+        if (msg.data.length < 4 + JUDGED_BYTES) revert OutOfRange("calldata", msg.data.length, 4 + JUDGED_BYTES);
+        return abi.decode(msg.data[msg.data.length - JUDGED_BYTES:], (Judged));
     }
 
     /// @dev Decodes the disputed node (its hash is stored by the game) and takes every input's
     ///      shape from its own descriptor, proven at its program leaf: shapes never come from
     ///      the trace, so neither side can bend the semantics.
-    function _context(DisputedNode calldata d, NodeContext calldata nc, uint8 expectedKind)
+    function _context(DisputedNode memory d, NodeContext calldata nc, uint8 expectedKind)
         private
         view
         returns (Context memory x)

@@ -8,7 +8,7 @@ import "../src/lib/GameErrors.sol";
 import {GameMerkle} from "./helpers/GameMerkle.sol";
 import {RecordReveal, LinkProof} from "../src/lib/GameTypes.sol";
 import {GameMoves} from "./helpers/GameMoves.sol";
-import {TraceView, DisputeFixtures} from "./helpers/DisputeFixtures.sol";
+import {Fixture, FxVariant, TraceView, DisputeFixtures} from "./helpers/DisputeFixtures.sol";
 import {DisputeGameSteps} from "./helpers/DisputeGameSteps.sol";
 import {DisputeGameSynth} from "./helpers/DisputeGameSynth.sol";
 
@@ -312,5 +312,63 @@ contract DisputeGameDataTest is DisputeGameSynth, DisputeGameSteps {
         vm.expectRevert(abi.encodeWithSelector(WrongPhase.selector, id, Phase.AwaitTraceChoice, Phase.AwaitAcc));
         vm.prank(challenger);
         game.requestStateTree(id, 0, m, o);
+    }
+
+    ////////////////////////////////////////////////////////////////
+    //                     stepsRoot descent                      //
+    ////////////////////////////////////////////////////////////////
+
+    function test_requestStepsTree_descendToStepThenPick_succeeds() public {
+        (uint256 id, Fixture memory f,) = _advanceTo(Phase.AwaitStep, 0);
+        vm.expectEmit(address(game));
+        emit DataRequested(id, 4, 2, block.timestamp + BANK); // T = 3: 4 leaves
+        vm.prank(challenger);
+        game.requestStepsTree(id);
+        for (uint256 i = 0; i < 2; i++) {
+            _revealChildren(id, f.honestHashes);
+            vm.prank(challenger);
+            game.chooseChild(id, true); // leaf 3 = H[T]
+        }
+        Game memory g = game.getGame(id);
+        assertEq(uint8(g.phase), uint8(Phase.AwaitStep));
+        assertEq(g.dataIndex, 3);
+        assertEq(g.dataNode, f.honestHashes[3]);
+        _pickStep(id, f.honestHashes, 3);
+        assertEq(uint8(game.getGame(id).phase), uint8(Phase.AwaitTrace));
+    }
+
+    function test_requestStepsTree_twice_reverts() public {
+        (uint256 id, Fixture memory f,) = _advanceTo(Phase.AwaitStep, 0);
+        vm.prank(challenger);
+        game.requestStepsTree(id);
+        for (uint256 i = 0; i < 2; i++) {
+            _revealChildren(id, f.honestHashes);
+            vm.prank(challenger);
+            game.chooseChild(id, false);
+        }
+        vm.expectRevert(abi.encodeWithSelector(DataAlreadyRequested.selector, 4));
+        vm.prank(challenger);
+        game.requestStepsTree(id);
+    }
+
+    function test_requestStepsTree_notChallenger_reverts() public {
+        (uint256 id,,) = _advanceTo(Phase.AwaitStep, 0);
+        vm.expectRevert(abi.encodeWithSelector(NotYourTurn.selector, id, solver, challenger));
+        vm.prank(solver);
+        game.requestStepsTree(id);
+    }
+
+    /// @dev A cheater whose H[2] is wrong and that withholds its hashes: the descent lands on
+    ///      step 2 and the challenger's self-built proofs are accepted.
+    function test_requestStepsTree_withheldHashes_findsFirstWrongStep_succeeds() public {
+        Fixture memory f = _load("mlp");
+        FxVariant memory x = f.variants[10]; // an op corrupted at transition 2
+        assertEq(x.step, 2);
+        uint256 id = _openDispute(f, _variantCommitment(f, x));
+        _revealFinal(id, f, _variantCommitment(f, x), x.hashes, x.finalModelSlots, x.finalOptSlots);
+        uint64 j = _descendAndPickStep(id, x.hashes, f.honestHashes);
+        assertEq(j, 2);
+        assertEq(game.getGame(id).postHash, x.hashes[2]);
+        assertEq(game.getGame(id).preHash, f.honestHashes[1]);
     }
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+// forge-lint: disable-start(unsafe-typecast) -- test data: short ASCII bound names as bytes32
+
 import {Game, Phase, Reason, ProofKind, Chunk, NodeContext, InputOpening, InputChunk} from "../src/lib/GameTypes.sol";
 import "../src/lib/GameErrors.sol";
 import {GameMerkle} from "./helpers/GameMerkle.sol";

@@ -126,7 +126,8 @@ contract DisputeGameGasTest is DisputeGamePlayers {
         assertEq(uint8(game.getGame(id).reason), uint8(Reason.OneStep));
         uint256 expected = 11 + 2 * _ceilLog2(m.programLength);
         if (m.withheld) {
-            // requestData + 2 moves per level + revealChunk, for the output and the sequence
+            // stepsRoot: request + 2 moves per level; output and sequence: the same + revealChunk
+            expected += 1 + 2 * _ceilLog2(uint256(m.job.numSteps) + 1);
             expected += 2 + 2 * _ceilLog2((m.tensorElements + 255) / 256) + 2 + 2 * _ceilLog2((uint256(m.foldLen) + 256) / 256);
         }
         assertEq(moves, expected, "worst-case move count");
@@ -146,8 +147,9 @@ contract DisputeGameGasTest is DisputeGamePlayers {
         assertEq(m.tensorElements, 1_000_000);
     }
 
-    /// @dev The same job with a cheater that withholds its tensors: data sub-game for the
-    ///      10^6-element output (height 12) and the 1001-element fold sequence (height 2).
+    /// @dev The same job with a cheater that publishes nothing: data sub-game over stepsRoot
+    ///      (height 14), the 10^6-element output (height 12) and the 1001-element fold sequence
+    ///      (height 2).
     function test_gas_worstCaseDisputeWithheldData_withinBudgets_succeeds() public {
         MoveScript memory m = _replay("scale-withheld.abi");
         assertTrue(m.withheld);

@@ -1,37 +1,37 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {DisputedNode, NodeContext, InputOpening, InputChunk} from "../lib/GameTypes.sol";
+import {NodeContext, InputOpening, InputChunk, Chunk} from "../lib/GameTypes.sol";
 
 /// @title  IOneStepProver
 /// @notice Re-executes one element (map op) or one accumulation step (fold op) of a program node
-///         from inputs proven against the agreed trace accumulator. Stateless: the dispute game
-///         calls it, and bots may call it to preview a verdict.
+///         from inputs proven against the agreed trace accumulator. Stateless.
+/// @dev    Both functions take exactly the arguments of the game's move of the same name, and
+///         after them (outside the ABI payload, as the last 12 words of calldata) an abi-encoded
+///         `Judged` with the game's state. The game forwards its own calldata and appends it.
 interface IOneStepProver {
-    /// @notice Fold length K and initial accumulator acc_0 of the disputed element.
-    function foldBounds(DisputedNode calldata d, NodeContext calldata nc)
-        external
-        view
-        returns (uint256 foldLen, uint32 init);
+    /// @notice Checks a fold commitment: node context proven against the program, K and acc_0
+    ///         from the op semantics, acc_0 == init and acc_K == the opened value under
+    ///         `accDataRoot`. Reverts on any failed check.
+    /// @return foldLen K.
+    /// @return accRoot tensor root of the sequence, shape [K + 1].
+    function postFold(
+        uint256 disputeId,
+        NodeContext calldata nc,
+        bytes32 accDataRoot,
+        Chunk calldata first,
+        Chunk calldata last
+    ) external view returns (uint256 foldLen, bytes32 accRoot);
 
-    /// @notice out[element] of a map op, computed from the opened inputs.
-    /// @param accLo  trace accumulator holding every input record (agreed by both sides).
-    function mapValue(
-        DisputedNode calldata d,
-        bytes32 accLo,
+    /// @notice Recomputes out[e] (map op) or step(acc_k, reads(e, k)) (fold op) from inputs
+    ///         proven under the agreed accumulator.
+    /// @return opId     the node's op.
+    /// @return computed the recomputed value (binary32 bits).
+    /// @return claimed  the solver's value it is compared with.
+    function oneStep(
+        uint256 disputeId,
         NodeContext calldata nc,
         InputOpening[] calldata inputs,
         InputChunk[] calldata chunks
-    ) external view returns (uint16 opId, uint32 value);
-
-    /// @notice acc_{k+1} = step(acc_k, reads(element, k)) of a fold op.
-    function foldStepValue(
-        DisputedNode calldata d,
-        bytes32 accLo,
-        uint32 k,
-        uint32 accK,
-        NodeContext calldata nc,
-        InputOpening[] calldata inputs,
-        InputChunk[] calldata chunks
-    ) external view returns (uint16 opId, uint32 value);
+    ) external view returns (uint16 opId, uint32 computed, uint32 claimed);
 }

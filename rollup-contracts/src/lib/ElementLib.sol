@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {
-    Game, Phase, Reason, ProofKind, Chunk, NodeContext, InputOpening, InputChunk, DisputedNode
-} from "./GameTypes.sol";
+import {Game, Phase, Reason, ProofKind, Chunk, DisputedNode, Judged} from "./GameTypes.sol";
 import {IOneStepProver} from "../interfaces/IOneStepProver.sol";
 import {GameLib, Verdict} from "./GameLib.sol";
 import {TensorProofs} from "./TensorProofs.sol";
@@ -20,6 +18,8 @@ library ElementLib {
     uint8 internal constant DATA_FOLD = 1;
     /// Post-state trees (model = 2, optimizer = 3): descended to find a wrong leaf to link-dispute.
     uint8 internal constant DATA_STATE_TREES = 2;
+    /// The commitment's stepsRoot: descended to find the first wrong state hash.
+    uint8 internal constant DATA_STEPS = 4;
 
     ////////////////////////////////////////////////////////////////
     //                        5. element                          //
@@ -76,28 +76,15 @@ library ElementLib {
     /// @dev The accumulator sequence of a fold element must start at the op's init value and
     ///      end at the opened value, so some step k in between is wrong if the value is.
     ///      An element with no terms (K = 0) equals the init value, so it cannot be wrong.
-    function postFold(
-        Game storage g,
-        IOneStepProver prover,
-        NodeContext calldata nc,
-        bytes32 accDataRoot,
-        Chunk calldata first,
-        Chunk calldata last
-    ) internal returns (Verdict memory v, bytes32 accRoot, uint256 foldLen) {
-        uint32 init;
-        (foldLen, init) = prover.foldBounds(disputedNode(g), nc);
-        if (foldLen >= type(uint32).max) revert OutOfRange("fold length", foldLen, type(uint32).max);
-        uint32 acc0 = openValue(accDataRoot, foldLen + 1, 0, first);
-        if (acc0 != init) revert ValueMismatch("acc_0", init, acc0);
-        uint32 accK = openValue(accDataRoot, foldLen + 1, foldLen, last);
-        if (accK != g.value) revert ValueMismatch("acc_K", g.value, accK);
-        uint32[] memory shape = new uint32[](1);
-        // forge-lint: disable-next-line(unsafe-typecast) -- foldLen < 2^32 - 1 checked above
-        shape[0] = uint32(foldLen + 1);
-        accRoot = TensorProofs.tensorRoot(shape, accDataRoot);
+    ///      The prover checks the commitment (this move's calldata, forwarded unparsed).
+    function postFold(Game storage g, IOneStepProver prover, bytes32 accDataRoot)
+        internal
+        returns (Verdict memory v, bytes32 accRoot, uint256 foldLen)
+    {
+        (foldLen, accRoot) = abi.decode(_forward(g, prover, g.value), (uint256, bytes32));
         if (foldLen == 0) return (Verdict(true, false, Reason.EmptyFold), accRoot, foldLen);
         g.foldDataRoot = accDataRoot;
-        // forge-lint: disable-next-line(unsafe-typecast) -- checked above
+        // forge-lint: disable-next-line(unsafe-typecast) -- the prover rejects foldLen >= 2^32 - 1
         g.foldLen = uint32(foldLen);
         g.phase = Phase.AwaitFoldPick;
     }
@@ -129,32 +116,34 @@ library ElementLib {
     ///      vs the opened acc_{k+1}. Inputs are proven against accLo, which the challenger
     ///      agreed to (or the constant empty accumulator), and the node and input descriptors
     ///      against the program tree, so the computed value binds both sides.
-    function oneStep(
-        Game storage g,
-        IOneStepProver prover,
-        NodeContext calldata nc,
-        InputOpening[] calldata inputs,
-        InputChunk[] calldata chunks
-    ) internal view returns (Verdict memory v, uint16 opId, uint32 computed, uint32 claimed) {
-        if (g.opKind == OpSemantics.FOLD) {
-            (opId, computed) = _foldStep(g, prover, nc, inputs, chunks);
-            claimed = g.accNext;
-        } else {
-            (opId, computed) = prover.mapValue(disputedNode(g), g.accLo, nc, inputs, chunks);
-            claimed = g.value;
-        }
+    function oneStep(Game storage g, IOneStepProver prover)
+        internal
+        view
+        returns (Verdict memory v, uint16 opId, uint32 computed, uint32 claimed)
+    {
+        uint32 solverValue = g.opKind == OpSemantics.FOLD ? g.accNext : g.value;
+        (opId, computed, claimed) = abi.decode(_forward(g, prover, solverValue), (uint16, uint32, uint32));
         v = Verdict(true, computed != claimed, Reason.OneStep);
     }
 
-    function _foldStep(
-        Game storage g,
-        IOneStepProver prover,
-        NodeContext calldata nc,
-        InputOpening[] calldata inputs,
-        InputChunk[] calldata chunks
-    ) private view returns (uint16, uint32) {
-        DisputedNode memory d = disputedNode(g);
-        return prover.foldStepValue(d, g.accLo, g.foldIndex, g.accK, nc, inputs, chunks);
+    /// @dev Calls the prover's function of the same name with this move's calldata, unparsed,
+    ///      followed by the game's state; bubbles up its revert.
+    function _forward(Game storage g, IOneStepProver prover, uint32 claimed) private view returns (bytes memory ret) {
+        Judged memory j = Judged({
+            node: disputedNode(g),
+            accLo: g.accLo,
+            opKind: g.opKind,
+            foldIndex: g.foldIndex,
+            accK: g.accK,
+            claimed: claimed
+        });
+        bool ok;
+        (ok, ret) = address(prover).staticcall(bytes.concat(msg.data, abi.encode(j)));
+        if (!ok) {
+            assembly {
+                revert(add(ret, 32), mload(ret))
+            }
+        }
     }
 
     /// @notice The disputed node as the one-step prover sees it.
@@ -219,6 +208,23 @@ library ElementLib {
         g.phase = Phase.AwaitDataChildren;
     }
 
+    /// @dev The same descent over stepsRoot, when the solver does not publish its state hashes:
+    ///      following the leftmost child that differs from its own tree, the challenger reaches
+    ///      the first wrong H[j] (every leaf left of it is honest) and then calls `pickStep(j)`,
+    ///      building both proofs from the revealed siblings and its own hashes.
+    function requestStepsTree(Game storage g) internal returns (uint8 target, uint8 height) {
+        target = DATA_STEPS;
+        uint8 bit = uint8(1) << target;
+        if (g.dataRequests & bit != 0) revert DataAlreadyRequested(target);
+        g.dataRequests |= bit;
+        g.dataTarget = target;
+        g.dataNode = g.stepsRoot;
+        height = uint8(TensorProofs.depthOf(uint256(g.numSteps) + 1)); // >= 1: T >= 1
+        g.dataHeight = height;
+        g.dataIndex = 0;
+        g.phase = Phase.AwaitDataChildren;
+    }
+
     /// @dev Elements of the tensor the data sub-game descends.
     function _dataLen(Game storage g, uint8 target) private view returns (uint256) {
         return target == DATA_FOLD ? uint256(g.foldLen) + 1 : g.numel;
@@ -244,7 +250,8 @@ library ElementLib {
             return v;
         }
         if (g.dataTarget >= DATA_STATE_TREES) {
-            g.phase = Phase.AwaitTraceChoice; // the leaf is known: link-dispute it (or bisect)
+            // the leaf is known: pick that step, or link-dispute that post-state leaf
+            g.phase = g.dataTarget == DATA_STEPS ? Phase.AwaitStep : Phase.AwaitTraceChoice;
             return v;
         }
         if (g.dataIndex >= TensorProofs.numChunks(_dataLen(g, g.dataTarget))) {

@@ -226,3 +226,17 @@ struct DisputedNode {
     uint32 stepWord;
     uint64 element;
 }
+
+/// @notice The game's state the prover judges against. The game forwards the calldata of
+///         `postFold` / `oneStep` unparsed (it never decodes the proofs itself, which keeps it
+///         under the code size limit) and appends this struct, all static: 12 words.
+/// @custom:field accLo   the agreed accumulator holding every input record.
+/// @custom:field claimed the solver's out[e] (map op and postFold) or acc_{k+1} (fold step).
+struct Judged {
+    DisputedNode node;
+    bytes32 accLo;
+    uint8 opKind;
+    uint32 foldIndex;
+    uint32 accK;
+    uint32 claimed;
+}

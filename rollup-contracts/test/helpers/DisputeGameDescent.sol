@@ -70,6 +70,50 @@ abstract contract DisputeGameDescent is DisputeGameTestBase {
         return game.getGame(id).dataIndex;
     }
 
+    /// @notice Honest challenger facing a solver that does not publish its state hashes: descends
+    ///         stepsRoot along the leftmost child that differs from its own H list and picks the
+    ///         reached step j, building both proofs from the revealed siblings and its own hashes
+    ///         (every leaf left of j is honest, so H[j-1] is its own).
+    function _descendAndPickStep(uint256 id, bytes32[] memory theirs, bytes32[] memory mine)
+        internal
+        returns (uint64 j)
+    {
+        vm.prank(challenger);
+        game.requestStepsTree(id);
+        uint256 depth = game.getGame(id).dataHeight;
+        bytes32[] memory chosen = new bytes32[](depth); // solver's node on the path, by level
+        bytes32[] memory postPath = new bytes32[](depth);
+        while (game.getGame(id).phase == Phase.AwaitDataChildren) {
+            Game memory g = game.getGame(id);
+            uint256 level = g.dataHeight - 1;
+            (bytes32 l, bytes32 r) = _revealChildren(id, theirs);
+            bool right = l == GameMerkle.node(mine, level, 2 * uint256(g.dataIndex));
+            (chosen[level], postPath[level]) = right ? (r, l) : (l, r);
+            vm.prank(challenger);
+            game.chooseChild(id, right);
+        }
+        j = game.getGame(id).dataIndex;
+        bytes32[] memory prePath = new bytes32[](j == 0 ? 0 : depth);
+        if (j > 0) {
+            uint256 split = _bitLength((j - 1) ^ j) - 1; // level where j-1's and j's paths meet
+            for (uint256 l = 0; l < depth; l++) {
+                if (l < split) prePath[l] = GameMerkle.node(mine, l, ((j - 1) >> l) ^ 1);
+                else if (l == split) prePath[l] = chosen[l];
+                else prePath[l] = postPath[l];
+            }
+        }
+        bytes32 pre = j == 0 ? bytes32(0) : mine[j - 1];
+        vm.prank(challenger);
+        game.pickStep(id, j, pre, prePath, chosen[0], postPath);
+    }
+
+    function _bitLength(uint256 x) private pure returns (uint256 n) {
+        while (x != 0) {
+            x >>= 1;
+            n++;
+        }
+    }
+
     /// @notice A griefer descends an honest solver's tree at random; returns false if a padding
     ///         leaf settled the dispute.
     function _descendAtRandom(uint256 id, bytes memory solverData, uint256 seed) internal returns (bool) {

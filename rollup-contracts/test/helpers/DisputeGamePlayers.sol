@@ -41,9 +41,15 @@ abstract contract DisputeGamePlayers is DisputeGameDescent {
         _revealFinal(id, fx, c, x.hashes, x.finalModelSlots, x.finalOptSlots);
         if (x.kind == DisputeFixtures.KIND_MODEL_HASH) return id;
 
-        uint64 j = _firstWrongStep(fx.honestHashes, x.hashes);
+        uint64 j;
+        if (_draw(seed, 15) % 3 == 0) {
+            // the cheater does not publish its state hashes: descend its stepsRoot
+            j = _descendAndPickStep(id, x.hashes, fx.honestHashes);
+        } else {
+            j = _firstWrongStep(fx.honestHashes, x.hashes);
+            _pickStep(id, x.hashes, j);
+        }
         assertEq(j, x.step, "honest challenger must find the corrupted transition");
-        _pickStep(id, x.hashes, j);
 
         TraceView memory liar = DisputeFixtures.dishonestView(fx, x);
         TraceView memory truth = DisputeFixtures.honestView(fx, j);
