@@ -17,6 +17,8 @@ export interface ArbiterDefenderOptions {
   /** Publishing the solver's dispute data for challengers (without it they must guess). */
   redis?: Redis;
   keySpace?: KeySpace;
+  /** Where the solver's blob server serves `ctx.blobs` now (published with the dispute data). */
+  blobUrl?: string;
 }
 
 export function arbiterDefender(o: ArbiterDefenderOptions): DisputeDefender {
@@ -27,7 +29,7 @@ export function arbiterDefender(o: ArbiterDefenderOptions): DisputeDefender {
     if (!ctx.manifestHash) throw new Error(`job ${ctx.job.jobId}: no result manifest recorded, nothing to defend from`);
     const manifest = await loadManifest(ctx.blobs, ctx.manifestHash);
     const engine = await ctx.engine();
-    const sink = o.redis && o.keySpace ? new RedisDisputeData(o.redis, o.keySpace, ctx.blobs) : undefined;
+    const sink = o.redis && o.keySpace ? new RedisDisputeData(o.redis, o.keySpace, ctx.blobs, undefined, o.blobUrl) : undefined;
     const party = new SolverParty({ engine, manifest, blobs: ctx.blobs, tamper: ctx.tamper, sink });
     ctx.log('dispute-defending', { jobId: ctx.job.jobId, disputeId: ctx.disputeId, resumedMoves: store.load(ctx.disputeId)?.moves.length ?? 0 });
     return new DisputePlayer({

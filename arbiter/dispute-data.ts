@@ -52,7 +52,11 @@ export class RedisDisputeData implements DisputeDataSink, DisputeDataSource {
    * `blobs`: where a publishing solver stores the bytes. `jobId`: a reading challenger finds the
    * solver's blob server through the job's entry (redisKeys.jobBlobServer).
    */
-  constructor(private readonly redis: Redis, private readonly ks: KeySpace, private readonly blobs?: BlobIO, private readonly jobId?: bigint) {}
+  /**
+   * `blobUrl`: where this solver serves `blobs` now (published with the data: a restarted solver's
+   * blob server may listen on another port than the one recorded when it claimed the job).
+   */
+  constructor(private readonly redis: Redis, private readonly ks: KeySpace, private readonly blobs?: BlobIO, private readonly jobId?: bigint, private readonly blobUrl?: string) {}
 
   async publishPost(disputeId: bigint, run: TransitionRun): Promise<void> {
     const slots = { modelSlots: run.modelSlots.map(hex), optSlots: run.optSlots.map(hex) };
@@ -70,7 +74,7 @@ export class RedisDisputeData implements DisputeDataSink, DisputeDataSource {
   private async putBlob(disputeId: bigint, field: string, bytes: Buffer): Promise<void> {
     if (!this.blobs) throw new Error('RedisDisputeData: publishing needs the solver blob store');
     const hash = await this.blobs.put(bytes);
-    await this.redis.hset(disputeDataKey(this.ks, disputeId), field, hash);
+    await this.redis.hset(disputeDataKey(this.ks, disputeId), field, hash, ...(this.blobUrl ? ['url', this.blobUrl] : []));
   }
 
   async postSlots(disputeId: bigint): Promise<PostSlots | null> {
@@ -91,9 +95,9 @@ export class RedisDisputeData implements DisputeDataSink, DisputeDataSource {
 
   /** Missing entry, unreachable or withholding server, bad bytes: all mean "not available". */
   private async getFloats(disputeId: bigint, field: string): Promise<Float32Array | null> {
-    const hash = await this.redis.hget(disputeDataKey(this.ks, disputeId), field);
-    if (!hash || this.jobId === undefined) return null;
-    const url = await this.redis.get(redisKeys.jobBlobServer(this.ks, this.jobId));
+    const [hash, published] = await this.redis.hmget(disputeDataKey(this.ks, disputeId), field, 'url');
+    if (!hash) return null;
+    const url = published ?? (this.jobId === undefined ? null : await this.redis.get(redisKeys.jobBlobServer(this.ks, this.jobId)));
     if (!url) return null;
     try {
       return floatsOf(await fetchBlob(url, hash));

@@ -10,7 +10,7 @@ import type { Backend } from '../reproducible-ops/backend/reference.ts';
 import { BlobStore } from '../jobs/blobstore.ts';
 import type { KeySpace } from '../jobs/redis-keys.ts';
 import { challenge } from '../arbiter/chain/actions/challenge.ts';
-import { getJob } from '../arbiter/chain/actions/get-job.ts';
+import { getDispute, getJob } from '../arbiter/chain/actions/get-job.ts';
 import { getJobPosting } from '../arbiter/chain/actions/get-job-posting.ts';
 import { claimableOf, withdraw } from '../arbiter/chain/actions/withdraw.ts';
 import { chainNow } from '../arbiter/chain/actions/dispute-game.ts';
@@ -21,7 +21,8 @@ import { checkAgainstChain, loadJobCached } from '../solver/worker.ts';
 import { DisputeStore } from '../arbiter/store.ts';
 import { examine } from './examine.ts';
 import { openChallengerPlayer } from './dispute.ts';
-import { DataUnavailable, fetchPublishedResult, type PublishedResult } from './result-data.ts';
+import { checkManifest, DataUnavailable, fetchPublishedResult } from './result-data.ts';
+import { decodeState, encodeState, type RunManifest } from '../solver/run-store.ts';
 import { Replayer } from './replay.ts';
 import { randomnessAfter, sampleTransitions, samplingSeed } from './sampling.ts';
 import { VerifierState, type CommitEntry } from './state.ts';
@@ -53,8 +54,8 @@ export class VerifierBot {
   readonly disputes: DisputeStore;
   private readonly watcher: EventWatcher;
   private readonly cache: BlobStore;
+  private readonly evidence: BlobStore;
   private readonly players = new Map<string, Promise<DisputePlayer>>();
-  private readonly replayers = new Map<string, Replayer>();
   private readonly engines = new Map<string, Promise<Engine>>();
   private readonly waitingSince = new Map<string, number>();
 
@@ -63,6 +64,7 @@ export class VerifierBot {
     this.state = new VerifierState(cfg.dataDir, this.address);
     this.disputes = new DisputeStore(join(cfg.dataDir, 'disputes'));
     this.cache = new BlobStore(join(cfg.dataDir, 'cache'));
+    this.evidence = new BlobStore(join(cfg.dataDir, 'evidence'));
     this.watcher = new EventWatcher(cfg.client, { cursor: this.state.cursor(), fromBlock: cfg.fromBlock ?? 0, names: ['ResultCommitted'] });
   }
 
@@ -103,9 +105,13 @@ export class VerifierBot {
   private async consider(key: string, entry: CommitEntry): Promise<void> {
     const jobId = BigInt(entry.jobId);
     const job = await getJob(this.cfg.client, jobId);
-    if (job.status === 'Challenged') return; // someone else's dispute; look again when it is over
-    if (job.status !== 'Committed') return this.settle(key, entry, 'skipped', `job is ${job.status}`);
-    if (BigInt(await chainNow(this.cfg.client)) > job.deadline) return this.settle(key, entry, 'skipped', 'challenge window closed');
+    // a challenge of ours that landed just before a crash: adopt it (the check below is deterministic)
+    const ours = await this.ownDispute(job);
+    if (ours === null) {
+      if (job.status === 'Challenged') return; // someone else's dispute; look again when it is over
+      if (job.status !== 'Committed') return this.settle(key, entry, 'skipped', `job is ${job.status}`);
+      if (BigInt(await chainNow(this.cfg.client)) > job.deadline) return this.settle(key, entry, 'skipped', 'challenge window closed');
+    }
     const since = this.waitingSince.get(key) ?? Date.now();
     this.waitingSince.set(key, since);
     const rnd = await randomnessAfter(this.cfg.client, entry.commitBlock, Date.now() - since, this.cfg.nudgeMs);
@@ -119,11 +125,23 @@ export class VerifierBot {
     Object.assign(entry, { randomness: rnd, sampled, replayedSteps: v.report?.replayedSteps, withheld: v.report?.withheld.map((w) => w.step) });
     this.cfg.log('checked', { jobId, sampled: sampled.length, replayedSteps: v.report?.replayedSteps ?? 0, withheld: entry.withheld, challenge: v.challenge, reason: v.reason });
     if (!v.challenge) return this.settle(key, entry, 'verified', v.reason);
-    const { disputeId, tx } = await challenge(this.cfg.client, jobId, job.terms.challengerBond);
-    this.replayers.set(key, replayer);
-    Object.assign(entry, { disputeId: String(disputeId), disputed: v.disputed, grief: v.grief, reason: v.reason, terms: termsOf(job) });
+    // everything the dispute needs from the solver is kept locally first: a restarted verifier
+    // must not depend on a solver that is gone or has stopped serving
+    const pre = v.needsPreState ? await replayer.preStateFor(v.disputed) : null;
+    entry.evidence = { manifest: await this.evidence.put(Buffer.from(JSON.stringify(result.manifest))), preState: pre ? await this.evidence.put(encodeState({ step: v.disputed - 1, tensors: pre })) : null };
+    Object.assign(entry, { disputed: v.disputed, grief: v.grief, reason: v.reason, terms: termsOf(job) });
+    this.state.save();
+    const opened = ours === null ? await challenge(this.cfg.client, jobId, job.terms.challengerBond) : null;
+    entry.disputeId = String(opened?.disputeId ?? ours);
     this.settle(key, entry, 'challenged', v.reason);
-    this.cfg.log('challenged', { jobId, disputeId, transition: v.disputed, bond: job.terms.challengerBond, gasUsed: tx.gasUsed, reason: v.reason });
+    this.cfg.log('challenged', { jobId, disputeId: entry.disputeId, transition: v.disputed, bond: job.terms.challengerBond, gasUsed: opened?.tx.gasUsed, adopted: ours !== null, reason: v.reason });
+  }
+
+  /** The id of the job's active dispute if this verifier opened it. */
+  private async ownDispute(job: JobRecord): Promise<bigint | null> {
+    if (job.status !== 'Challenged') return null;
+    const d = await getDispute(this.cfg.client, job.activeDisputeId);
+    return d.challenger.toLowerCase() === this.address.toLowerCase() ? job.activeDisputeId : null;
   }
 
   private async publishedResult(key: string, entry: CommitEntry, job: JobRecord) {
@@ -158,23 +176,30 @@ export class VerifierBot {
     while (r.status === 'moved') r = await player.tick(); // e.g. the one-step that resolves the game
     if (r.status !== 'resolved') return;
     this.players.delete(key);
-    this.replayers.delete(key);
     this.settle(key, entry, r.won ? 'won' : 'lost', `dispute ${entry.disputeId}: ${r.reason}`);
   }
 
   private async openPlayer(key: string, entry: CommitEntry): Promise<DisputePlayer> {
-    if (!entry.terms) throw new Error(`commit ${key}: challenged, but the challenged terms were not recorded`);
+    if (!entry.terms || !entry.evidence || entry.disputed === undefined) throw new Error(`commit ${key}: challenged, but its terms / evidence were not recorded`);
     const live = await getJob(this.cfg.client, BigInt(entry.jobId));
     const job: JobRecord = { ...live, params: toJobParams(entry.terms.params), commitment: toCommitment(entry.terms.commitment) };
     const engine = await this.engineFor(job);
-    // the solver's data is fetched only when a move needs it: a resolved dispute needs none
-    let result: Promise<PublishedResult> | undefined;
-    const published = () => (result ??= fetchPublishedResult(this.cfg.redis, this.cfg.ks, job.jobId, job.commitment)).catch((e) => {
-      result = undefined;
-      throw e;
+    const manifest = JSON.parse((await this.evidence.get(entry.evidence.manifest)).toString('utf8')) as RunManifest;
+    const hashes = checkManifest(job.jobId, manifest, job.commitment);
+    const pre = await this.localPreState(entry, engine, hashes);
+    return openChallengerPlayer({
+      client: this.cfg.client, redis: this.cfg.redis, ks: this.cfg.ks, store: this.disputes, entry, job, engine,
+      hashes: async () => hashes, preState: async () => pre, guessGraceMs: this.cfg.guessGraceMs, log: this.cfg.log,
     });
-    const replayer = this.replayers.get(key) ?? lazyReplayer(engine, published);
-    return openChallengerPlayer({ client: this.cfg.client, redis: this.cfg.redis, ks: this.cfg.ks, store: this.disputes, entry, job, engine, hashes: async () => (await published()).hashes, replayer, guessGraceMs: this.cfg.guessGraceMs, log: this.cfg.log });
+  }
+
+  /** The disputed transition's pre-state as kept at challenge time, checked against H[j-1]. */
+  private async localPreState(entry: CommitEntry, engine: Engine, hashes: Buffer[]): Promise<Float32Array[] | null> {
+    const j = entry.disputed!;
+    if (!entry.evidence?.preState) return null;
+    const state = decodeState(await this.evidence.get(entry.evidence.preState), engine, j - 1, `kept pre-state of transition ${j}`);
+    if (!engine.stateHash(state).equals(hashes[j - 1])) throw new Error(`kept pre-state of transition ${j} does not hash to the committed H[${j - 1}]`);
+    return state.tensors;
   }
 
   /** Withdraw whatever the market credited this verifier (won disputes). */
@@ -205,10 +230,4 @@ export class VerifierBot {
 function termsOf(job: JobRecord): NonNullable<CommitEntry['terms']> {
   const str = (o: object) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, String(v)]));
   return { params: str(job.params), commitment: str(job.commitment) };
-}
-
-/** A replayer whose published result is fetched on first use (after a restart). */
-function lazyReplayer(engine: Engine, published: () => Promise<PublishedResult>): Pick<Replayer, 'preStateFor'> {
-  let r: Replayer | undefined;
-  return { preStateFor: async (j) => (r ??= new Replayer(engine, await published())).preStateFor(j) };
 }

@@ -12,7 +12,6 @@ import { RedisDisputeData } from '../arbiter/dispute-data.ts';
 import { DisputePlayer, type Log } from '../arbiter/player.ts';
 import type { DisputeStore } from '../arbiter/store.ts';
 import { griefTransform } from './examine.ts';
-import type { Replayer } from './replay.ts';
 import type { CommitEntry } from './state.ts';
 
 export interface ChallengerPlayerOptions {
@@ -25,7 +24,8 @@ export interface ChallengerPlayerOptions {
   engine: Engine;
   /** The solver's checked H[0..T] (fetched when first needed). */
   hashes: () => Promise<Buffer[]>;
-  replayer: Pick<Replayer, 'preStateFor'>;
+  /** Tensors of H[j-1] for the disputed transition j (null for j = 0 or when never needed). */
+  preState: () => Promise<Float32Array[] | null>;
   guessGraceMs?: number;
   log: Log;
 }
@@ -38,7 +38,7 @@ export function openChallengerPlayer(o: ChallengerPlayerOptions): DisputePlayer 
     engine: o.engine,
     hashes: o.hashes,
     disputed,
-    preState: () => o.replayer.preStateFor(disputed),
+    preState: o.preState,
     transform: entry.grief ? griefTransform(o.engine) : undefined,
     source: new RedisDisputeData(o.redis, o.ks, undefined, job.jobId),
   });

@@ -19,7 +19,7 @@ import type { PublishedResult } from './result-data.ts';
 
 export type Verdict =
   | { challenge: false; report: CheckReport; reason: string }
-  | { challenge: true; report: CheckReport | null; disputed: number; reason: string; grief?: boolean };
+  | { challenge: true; report: CheckReport | null; disputed: number; reason: string; grief?: boolean; needsPreState: boolean };
 
 export interface ExamineOptions {
   engine: Engine;
@@ -32,15 +32,15 @@ export interface ExamineOptions {
 
 export async function examine(o: ExamineOptions, replayer = new Replayer(o.engine, o.result)): Promise<Verdict> {
   const T = Number(o.job.params.numSteps);
-  if (o.grief) return { challenge: true, report: null, disputed: griefTransition(T), reason: 'kind=grief: challenging an honest result with a false view', grief: true };
+  if (o.grief) return { challenge: true, report: null, disputed: griefTransition(T), reason: 'kind=grief: challenging an honest result with a false view', grief: true, needsPreState: true };
   const report = await replayer.check(o.sampled, o.job.commitment.finalModelHash);
   const f = report.fault;
-  if (f?.kind === 'transition') return { challenge: true, report, disputed: f.j, reason: `transition ${f.j} does not reproduce the committed H[${f.j}]` };
+  if (f?.kind === 'transition') return { challenge: true, report, disputed: f.j, reason: `transition ${f.j} does not reproduce the committed H[${f.j}]`, needsPreState: true };
   // the game decides this at revealFinal, before any transition is named
-  if (f?.kind === 'final-model') return { challenge: true, report, disputed: T, reason: `the last state's model root is ${f.modelRoot}, not the committed finalModelHash` };
+  if (f?.kind === 'final-model') return { challenge: true, report, disputed: T, reason: `the last state's model root is ${f.modelRoot}, not the committed finalModelHash`, needsPreState: false };
   if (report.withheld.length && o.challengeWithheld) {
     const c = Math.min(...report.withheld.map((w) => w.step));
-    return { challenge: true, report, disputed: c + 1, reason: `the solver withholds its checkpoint of step ${c} (${report.withheld[0].error})` };
+    return { challenge: true, report, disputed: c + 1, reason: `the solver withholds its checkpoint of step ${c} (${report.withheld[0].error})`, needsPreState: true };
   }
   return { challenge: false, report, reason: report.withheld.length ? 'checkpoints withheld, but the replay from earlier data reproduces every sampled state' : 'every sampled transition reproduces its committed state' };
 }

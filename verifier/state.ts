@@ -24,6 +24,8 @@ export interface CommitEntry {
   grief?: boolean;
   reason?: string;
   attempts?: number; // failed attempts to get the solver's data
+  /** Local copies (blob hashes in <data dir>/evidence) of what the dispute needs from the solver. */
+  evidence?: { manifest: string; preState: string | null };
 }
 
 interface StateFile {
