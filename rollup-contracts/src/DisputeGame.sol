@@ -35,6 +35,9 @@ import "./lib/GameErrors.sol";
 ///         fold:    for reductions, the solver commits to the accumulator sequence and the
 ///                  challenger names a wrong accumulation step;
 ///         one-step: the contract recomputes the value (OneStepProver) and the liar loses.
+///         data:    when the solver does not publish what the challenger needs (its state
+///                  hashes, post-state leaves, a tensor or an accumulator sequence), the
+///                  challenger makes it reveal that Merkle tree down to one leaf on chain.
 ///
 ///         Chess clock: each side has `TIME_BANK` seconds for all its moves together; the side
 ///         to move is charged the time it takes. When it runs out, anyone may `claimTimeout`
