@@ -12,6 +12,7 @@ import { BlobStore, serveBlobs } from '../jobs/blobstore.ts';
 import { getDispute, getJob, getMarketTotals } from '../arbiter/chain/actions/get-job.ts';
 import { claimableOf } from '../arbiter/chain/actions/withdraw.ts';
 import { createClient, type ChainClient } from '../arbiter/chain/client.ts';
+import { hasArtifact } from '../arbiter/chain/artifacts.ts';
 import { increaseTime, ROLE_ACCOUNTS, startDevnet, stopDevnet, type DevnetInfo } from '../arbiter/chain/devnet.ts';
 import { disputeSummary } from '../arbiter/dispute-summary.ts';
 import { startSolver, type RunningSolver } from '../solver/start.ts';
@@ -56,6 +57,7 @@ interface Ctx {
 export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
   const t0 = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'optrain-demo-'));
+  if (!['JobMarket', 'OneStepProver', 'DisputeGame'].every((n) => hasArtifact(n))) o.say('compiling the contracts with forge first (once per checkout; solc-js takes a few minutes)');
   o.say('starting a fresh devnet: anvil + redis-server on free ports, JobMarket + OneStepProver + DisputeGame deployed');
   const info = await startDevnet({ dir, detached: false, deployVia: 'ethers', timeBank: 600 });
   const blobs = await serveBlobs(new BlobStore(info.blobDir), { allowPut: true });
