@@ -15,6 +15,8 @@ import { createClient, type ChainClient } from '../arbiter/chain/client.ts';
 import { hasArtifact } from '../arbiter/chain/artifacts.ts';
 import { increaseTime, ROLE_ACCOUNTS, startDevnet, stopDevnet, type DevnetInfo } from '../arbiter/chain/devnet.ts';
 import { disputeSummary } from '../arbiter/dispute-summary.ts';
+import { getGame } from '../arbiter/chain/actions/dispute-game.ts';
+import { moverOf } from '../arbiter/game-state.ts';
 import { startSolver, type RunningSolver } from '../solver/start.ts';
 import { submitJob } from '../cli/commands/job-submit.ts';
 import { writeDemoJob } from './demo-job.ts';
@@ -125,10 +127,7 @@ async function cheatingJob(ctx: Ctx, verifier: RunningVerifier, tamper: string, 
   const fromBlock = await ctx.chain.provider.getBlockNumber();
   const jobId = await submit(ctx, 'cheating');
   const disputeId = await until(ctx, `the verifier to challenge job ${jobId}`, async () => (await getJob(ctx.chain, jobId)).activeDisputeId || null);
-  const d = await until(ctx, `dispute ${disputeId} to resolve`, async () => {
-    const r = await getDispute(ctx.chain, disputeId);
-    return r.status === 'Active' ? null : r;
-  });
+  const d = await resolveDispute(ctx, disputeId);
   await until(ctx, 'the verifier to withdraw', async () => (await claimableOf(ctx.chain, verifier.address)) === 0n);
   const s = await disputeSummary(ctx.chain, disputeId, fromBlock);
   ctx.say(`dispute ${disputeId}: ${s.moves.length} moves, ${s.totalGas} gas in total; ${d.status === 'ChallengerWon' ? 'the solver was slashed' : 'the solver defended its result'} (${s.reason})`);
@@ -139,6 +138,27 @@ async function cheatingJob(ctx: Ctx, verifier: RunningVerifier, tamper: string, 
       winner: s.challengerWon ? 'challenger' : 'solver', reason: s.reason,
     },
   };
+}
+
+/**
+ * Wait for the dispute to end. A side that stops answering (e.g. --tamper kind=withhold) would
+ * make the demo wait out its whole time bank: after 5 s without a move the clock is fast-forwarded.
+ */
+async function resolveDispute(ctx: Ctx, disputeId: bigint) {
+  let last = '', since = Date.now();
+  return until(ctx, `dispute ${disputeId} to resolve`, async () => {
+    const r = await getDispute(ctx.chain, disputeId);
+    if (r.status !== 'Active') return r;
+    const g = await getGame(ctx.chain, disputeId);
+    const turn = `${g.phase}:${g.turnStartedAt}:${g.agreedLen}:${g.disputedLen}`;
+    if (turn !== last) [last, since] = [turn, Date.now()];
+    else if (Date.now() - since > 5_000) {
+      ctx.say(`the ${moverOf(g.phase)} has not moved for 5 s (${g.phase}): fast-forwarding its ${ctx.info.timeBank} s clock`);
+      await increaseTime(ctx.chain.provider, ctx.info.timeBank + 1);
+      since = Date.now();
+    }
+    return null;
+  });
 }
 
 function verifierEntry(verifier: RunningVerifier, jobId: bigint): string | undefined {
@@ -174,6 +194,8 @@ function describe(event: string, f: Record<string, unknown>): string | null {
     case 'checked': return `replayed ${f.replayedSteps} steps of job ${f.jobId}: ${f.reason}`;
     case 'challenged': return `challenged job ${f.jobId} (dispute ${f.disputeId}, transition ${f.transition}): ${f.reason}`;
     case 'dispute-move': return `${f.move} (${f.gasUsed} gas)`;
+    case 'dispute-silent': return `does not move in ${f.phase}: ${f.reason}`;
+    case 'dispute-guess': return `guesses: ${f.reason}`;
     case 'dispute-resolved': return `dispute ${f.disputeId} over: ${f.won ? 'won' : 'lost'} (${f.reason})`;
     case 'finalized': return `finalized job ${f.jobId}`;
     case 'withdrew': return `withdrew ${formatEther(f.amount as bigint)} ETH`;
