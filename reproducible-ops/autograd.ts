@@ -5,7 +5,11 @@ import { encodeDims } from './ops/table.ts';
 import { dependents, type Graph } from './program.ts';
 import { numel, type Shape } from './tensor.ts';
 
-type GradRule = (g: Graph, node: number, gy: number) => (number | null)[];
+// A rule returns, per input, a thunk that emits that input's gradient (or null: none).
+// Thunks run only for inputs that depend on a parameter, so no dead gradient ops (e.g. the
+// gradient of the input batch) enter the program.
+type Lazy = (() => number) | null;
+type GradRule = (g: Graph, node: number, gy: number) => Lazy[];
 
 /** Sum `gy` down to `target` (undo numpy broadcasting). */
 export function reduceTo(g: Graph, gy: number, target: Shape): number {
@@ -21,49 +25,53 @@ export function reduceTo(g: Graph, gy: number, target: Shape): number {
 }
 
 const sameAs = (g: Graph, node: number, i: number, x: number) => reduceTo(g, x, g.shape(g.nodes[node].inputs[i]));
+const input = (g: Graph, n: number, i: number) => g.nodes[n].inputs[i];
 
 const RULES: Record<string, GradRule> = {
-  add: (g, n, gy) => [sameAs(g, n, 0, gy), sameAs(g, n, 1, gy)],
-  sub: (g, n, gy) => [sameAs(g, n, 0, gy), sameAs(g, n, 1, g.add('neg', [gy]))],
-  mul: (g, n, gy) => {
-    const [a, b] = g.nodes[n].inputs;
-    return [sameAs(g, n, 0, g.add('mul', [gy, b])), sameAs(g, n, 1, g.add('mul', [gy, a]))];
-  },
+  add: (g, n, gy) => [() => sameAs(g, n, 0, gy), () => sameAs(g, n, 1, gy)],
+  sub: (g, n, gy) => [() => sameAs(g, n, 0, gy), () => sameAs(g, n, 1, g.add('neg', [gy]))],
+  mul: (g, n, gy) => [
+    () => sameAs(g, n, 0, g.add('mul', [gy, input(g, n, 1)])),
+    () => sameAs(g, n, 1, g.add('mul', [gy, input(g, n, 0)])),
+  ],
   div: (g, n, gy) => {
     const [a, b] = g.nodes[n].inputs;
-    const da = g.add('div', [gy, b]);
-    const db = g.add('neg', [g.add('div', [g.add('mul', [da, a]), b])]); // -gy*a/b^2 as (gy/b)*a/b
-    return [sameAs(g, n, 0, da), sameAs(g, n, 1, db)];
+    let da: number | null = null;
+    const gyOverB = () => (da ??= g.add('div', [gy, b]));
+    return [
+      () => sameAs(g, n, 0, gyOverB()),
+      // -gy*a/b^2 computed as -((gy/b)*a)/b
+      () => sameAs(g, n, 1, g.add('neg', [g.add('div', [g.add('mul', [gyOverB(), a]), b])])),
+    ];
   },
-  neg: (g, _n, gy) => [g.add('neg', [gy])],
-  exp: (g, n, gy) => [g.add('mul', [gy, n])],
-  log: (g, n, gy) => [g.add('div', [gy, g.nodes[n].inputs[0]])],
-  sqrt: (g, n, gy) => [g.add('div', [g.scale(gy, 0.5), n])],
-  relu: (g, n, gy) => [g.add('relu_grad', [g.nodes[n].inputs[0], gy])],
-  scale: (g, n, gy) => [g.add('scale', [gy], g.nodes[n].attrs)],
-  addc: (_g, _n, gy) => [gy],
+  neg: (g, _n, gy) => [() => g.add('neg', [gy])],
+  exp: (g, n, gy) => [() => g.add('mul', [gy, n])],
+  log: (g, n, gy) => [() => g.add('div', [gy, input(g, n, 0)])],
+  sqrt: (g, n, gy) => [() => g.add('div', [g.scale(gy, 0.5), n])],
+  relu: (g, n, gy) => [() => g.add('relu_grad', [input(g, n, 0), gy])],
+  scale: (g, n, gy) => [() => g.add('scale', [gy], g.nodes[n].attrs)],
+  addc: (_g, _n, gy) => [() => gy],
   matmul: (g, n, gy) => {
     const { inputs: [a, b], attrs: [ta, tb] } = g.nodes[n];
     // C = op(A) op(B); dA = dC op(B)^T (transposed back if A was), likewise dB
-    const da = ta ? g.add('matmul', [b, gy], [tb, 1]) : g.add('matmul', [gy, b], [0, tb ? 0 : 1]);
-    const db = tb ? g.add('matmul', [gy, a], [1, ta]) : g.add('matmul', [a, gy], [ta ? 0 : 1, 0]);
-    return [da, db];
+    return [
+      () => (ta ? g.add('matmul', [b, gy], [tb, 1]) : g.add('matmul', [gy, b], [0, tb ? 0 : 1])),
+      () => (tb ? g.add('matmul', [gy, a], [1, ta]) : g.add('matmul', [a, gy], [ta ? 0 : 1, 0])),
+    ];
   },
-  sum: (g, n, gy) => [g.add('expand', [gy], encodeDims(g.shape(g.nodes[n].inputs[0])))],
+  sum: (g, n, gy) => [() => g.add('expand', [gy], encodeDims(g.shape(input(g, n, 0))))],
   rowmax: () => [null], // stabiliser only: treated as a constant (no gradient)
-  maxpool2d: (g, n, gy) => {
-    const x = g.nodes[n].inputs[0];
-    return [g.add('maxpool2d_grad', [x, n, gy], g.nodes[n].attrs)];
-  },
-  im2col: (g, n, gy) => {
-    const x = g.nodes[n].inputs[0];
-    const [B, H, W, C] = g.shape(x);
-    const [k, stride, pad] = g.nodes[n].attrs;
-    return [g.add('col2im', [gy], [B, H, W, C, k, stride, pad])];
-  },
-  reshape: (g, n, gy) => [g.reshape(gy, g.shape(g.nodes[n].inputs[0]))],
-  expand: (g, n, gy) => [reduceTo(g, gy, g.shape(g.nodes[n].inputs[0]))],
-  copy: (_g, _n, gy) => [gy],
+  maxpool2d: (g, n, gy) => [() => g.add('maxpool2d_grad', [input(g, n, 0), n, gy], g.nodes[n].attrs)],
+  im2col: (g, n, gy) => [
+    () => {
+      const [B, H, W, C] = g.shape(input(g, n, 0));
+      const [k, stride, pad] = g.nodes[n].attrs;
+      return g.add('col2im', [gy], [B, H, W, C, k, stride, pad]);
+    },
+  ],
+  reshape: (g, n, gy) => [() => g.reshape(gy, g.shape(input(g, n, 0)))],
+  expand: (g, n, gy) => [() => reduceTo(g, gy, g.shape(input(g, n, 0)))],
+  copy: (_g, _n, gy) => [() => gy],
 };
 
 /**
@@ -94,7 +102,7 @@ export function backward(g: Graph, loss: number, params: number[]): number[] {
     const grads = rule(g, n, total);
     node.inputs.forEach((x, i) => {
       const gr = grads[i];
-      if (gr !== null && gr !== undefined) push(x, gr);
+      if (gr && live.has(x)) push(x, gr());
     });
   }
   return params.map((p) => {

@@ -252,11 +252,11 @@ contract DisputeGameOpenTest is DisputeGameSteps {
     function test_postTrace_honest_succeeds() public {
         (uint256 id, TracePost memory t) = _traceArgs();
         vm.expectEmit(address(game));
-        emit TracePosted(id, 78, t.finalAcc, 4, 4, block.timestamp + BANK);
+        emit TracePosted(id, 76, t.finalAcc, 4, 4, block.timestamp + BANK);
         vm.prank(solver);
         game.postTrace(id, t);
         Game memory g = game.getGame(id);
-        assertEq(g.n, 78);
+        assertEq(g.n, 76);
         assertEq(g.modelCount, 4);
         assertEq(g.optCount, 4);
         assertEq(g.nodesRoot, t.programStepRoot);
@@ -289,24 +289,24 @@ contract DisputeGameOpenTest is DisputeGameSteps {
 
     function test_postTrace_programShorterThanClaimed_reverts() public {
         (uint256 id, TracePost memory t) = _traceArgs();
-        t.n = 79; // leaf 79 is the zero padding, so its "last copy" proof fails
+        t.n = 77; // leaf 77 is the zero padding, so its "last copy" proof fails
         _postTraceReverts(id, t, abi.encodePacked(BadProof.selector));
     }
 
     function test_postTrace_programLongerThanClaimed_reverts() public {
         (uint256 id, TracePost memory t) = _traceArgs();
-        t.n = 77; // leaf 77 is a copy node, not the empty leaf
-        _postTraceReverts(id, t, abi.encodeWithSelector(BadProof.selector, ProofKind.ProgramEnd, 77, 7, 7));
+        t.n = 75; // leaf 75 is a copy node, not the empty leaf
+        _postTraceReverts(id, t, abi.encodeWithSelector(BadProof.selector, ProofKind.ProgramEnd, 75, 7, 7));
     }
 
     function test_postTrace_modelTailOfAnotherNode_reverts() public {
         (uint256 id, TracePost memory t) = _traceArgs();
         (, TraceView memory v) = _fixture();
-        // node 77 is copy(1, 3), so the last model copy must be node 77 - 4 = 73; node 70 is
-        // copy(0, 0) and proven at its own leaf, not at leaf 73
-        t.modelTailCopy = v.program[70];
-        t.modelTailPath = GameMerkle.proof(v.nodeHashes, 70);
-        _postTraceReverts(id, t, abi.encodeWithSelector(BadProof.selector, ProofKind.ProgramLeaf, 73, 7, 7));
+        // node 75 is copy(1, 3), so the last model copy must be node 75 - 4 = 71; node 68 is
+        // copy(0, 0) and proven at its own leaf, not at leaf 71
+        t.modelTailCopy = v.program[68];
+        t.modelTailPath = GameMerkle.proof(v.nodeHashes, 68);
+        _postTraceReverts(id, t, abi.encodeWithSelector(BadProof.selector, ProofKind.ProgramLeaf, 71, 7, 7));
     }
 
     function test_postTrace_afterTracePosted_reverts() public {

@@ -87,17 +87,17 @@ contract DisputeGameTraceTest is DisputeGameSteps {
     function test_proveLink_notTheCopyNode_reverts() public {
         (uint256 id,, TraceView memory v) = _advanceTo(Phase.AwaitLinkProof, 0);
         LinkProof memory p = _linkProof(id, v); // leaf (0, 1) is copied by node 71
-        p.node = 70;
-        p.descriptor = v.program[70];
-        p.programPath = GameMerkle.proof(v.nodeHashes, 70);
-        _proveLinkReverts(id, p, abi.encodeWithSelector(NotACopyNode.selector, 70, 44, 0, 1));
+        p.node = 68;
+        p.descriptor = v.program[68];
+        p.programPath = GameMerkle.proof(v.nodeHashes, 68);
+        _proveLinkReverts(id, p, abi.encodeWithSelector(NotACopyNode.selector, 68, 44, 0, 1));
     }
 
     function test_proveLink_outputNotInTrace_reverts() public {
         (uint256 id,, TraceView memory v) = _advanceTo(Phase.AwaitLinkProof, 0);
         LinkProof memory p = _linkProof(id, v);
-        p.outRoot = v.outRoots[70];
-        _proveLinkReverts(id, p, abi.encodeWithSelector(BadProof.selector, ProofKind.Record, 71, 16, 16));
+        p.outRoot = v.outRoots[68];
+        _proveLinkReverts(id, p, abi.encodeWithSelector(BadProof.selector, ProofKind.Record, 69, 16, 16));
     }
 
     function test_proveLink_leafNotTheOutput_reverts() public {
@@ -125,8 +125,8 @@ contract DisputeGameTraceTest is DisputeGameSteps {
     function test_proveLink_nodeBeyondProgram_reverts() public {
         (uint256 id,, TraceView memory v) = _advanceTo(Phase.AwaitLinkProof, 0);
         LinkProof memory p = _linkProof(id, v);
-        p.node = 78;
-        _proveLinkReverts(id, p, abi.encodeWithSelector(OutOfRange.selector, bytes32("node"), 78, 78));
+        p.node = 76;
+        _proveLinkReverts(id, p, abi.encodeWithSelector(OutOfRange.selector, bytes32("node"), 76, 76));
     }
 
     ////////////////////////////////////////////////////////////////
@@ -136,14 +136,14 @@ contract DisputeGameTraceTest is DisputeGameSteps {
     function test_startTrace_fromEmptyAccumulator_succeeds() public {
         (uint256 id,,) = _advanceTo(Phase.AwaitTraceChoice, 0);
         vm.expectEmit(address(game));
-        emit TraceBisectionStarted(id, 78, block.timestamp + BANK);
+        emit TraceBisectionStarted(id, 76, block.timestamp + BANK);
         vm.prank(challenger);
         game.startTrace(id);
         Game memory g = game.getGame(id);
         assertEq(g.accLo, TensorProofs.EMPTY_ACC_ROOT);
         assertEq(g.agreedLen, 0);
-        assertEq(g.disputedLen, 78);
-        assertEq(_midLen(id), 39);
+        assertEq(g.disputedLen, 76);
+        assertEq(_midLen(id), 38);
     }
 
     function test_startTrace_notChallenger_reverts() public {
