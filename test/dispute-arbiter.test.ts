@@ -13,17 +13,21 @@ import { getDispute } from '../arbiter/chain/actions/get-job.ts';
 import { getGame } from '../arbiter/chain/actions/dispute-game.ts';
 import { flipTransform } from '../solver/tamper-hooks.ts';
 import { startTestDevnet, type TestDevnet } from './helpers/devnet.ts';
-import { commitLocalRun, playDispute, type CommittedRun, type DisputeOutcome } from './dispute-helpers.ts';
+import { toBits } from '../reproducible-ops/f32.ts';
+import type { Engine } from '../reproducible-ops/engine.ts';
+import { commitLocalRun, logitsMatmul, playDispute, stepNode, tinyEngine, type CommittedRun, type DisputeOutcome } from './dispute-helpers.ts';
 
 let net: TestDevnet;
 let dir: string;
 let redis: Redis;
+let eng: Engine;
 const servers: CommittedRun[] = [];
 
 before(async () => {
   net = await startTestDevnet();
   dir = mkdtempSync(join(tmpdir(), 'optrain-dispute-arbiter-'));
   redis = new Redis(net.info.redisUrl);
+  eng = tinyEngine(dir);
 });
 after(async () => {
   for (const r of servers) await r.server.close();
@@ -57,31 +61,34 @@ async function assertOutcome(o: DisputeOutcome, challengerWon: boolean, reason: 
 const names = (o: DisputeOutcome) => o.moves.map((m) => m.move);
 
 test('flip of a matmul element (a fold): bisected to the record, the element and the accumulation step; one-step slashes', async () => {
-  const o = await disputeOf('flip-fold', 4, 'kind=flip,step=2,op=12,elem=37,bit=30');
+  const mm = stepNode(eng, 'matmul');
+  const o = await disputeOf('flip-fold', 4, `kind=flip,step=2,op=${mm},elem=37,bit=30`);
   await assertOutcome(o, true, 'OneStep');
   assert.equal(o.disputed, 3, 'engine step 2 is transition 3');
   const m = names(o);
   assert.deepEqual(m.slice(0, 4), ['revealFinal', 'pickStep', 'postTrace', 'startTrace']);
   assert.deepEqual(m.slice(-7), ['revealRecord', 'pickElement', 'openElement', 'postFold', 'pickAcc', 'openAcc', 'oneStep']);
-  assert.equal(m.filter((x) => x === 'revealAcc').length, 7, 'ceil(log2 78) bisection rounds');
+  const n = eng.stepProgram.nodes.length;
+  assert.equal(m.filter((x) => x === 'revealAcc').length, Math.ceil(Math.log2(n)), `ceil(log2 ${n}) bisection rounds`);
   const g = await getGame(net.client('verifier'), o.disputeId);
-  assert.equal(g.agreedLen, 12, 'the disputed record is op 12');
+  assert.equal(g.agreedLen, mm, 'the disputed record is the flipped matmul');
   assert.equal(g.element, 37);
 });
 
 test('flip of a parameter update element (a map op): one-step on the sub node', async () => {
-  const o = await disputeOf('flip-map', 5, 'kind=flip,step=0,op=63,elem=3,bit=22');
+  const update = stepNode(eng, 'sub', 0, (n) => eng.stepProgram.nodes[n.inputs[0]].op === 'state');
+  const o = await disputeOf('flip-map', 5, `kind=flip,step=0,op=${update},elem=3,bit=22`);
   await assertOutcome(o, true, 'OneStep');
   assert.equal(o.disputed, 1);
   assert.deepEqual(names(o).slice(-4), ['revealRecord', 'pickElement', 'openElement', 'oneStep']);
-  assert.equal((await getGame(net.client('verifier'), o.disputeId)).agreedLen, 63);
+  assert.equal((await getGame(net.client('verifier'), o.disputeId)).agreedLen, update);
 });
 
 test('skip: the copy node that should write the new state is caught', async () => {
   const o = await disputeOf('skip', 6, 'kind=skip,step=4');
   await assertOutcome(o, true, 'OneStep');
   assert.equal(o.disputed, 5);
-  assert.equal((await getGame(net.client('verifier'), o.disputeId)).agreedLen, 68, 'the first copy node');
+  assert.equal((await getGame(net.client('verifier'), o.disputeId)).agreedLen, stepNode(eng, 'copy'), 'the first copy node');
 });
 
 test('lr: the scale node that applies the learning rate is caught', async () => {
@@ -89,14 +96,14 @@ test('lr: the scale node that applies the learning rate is caught', async () => 
   await assertOutcome(o, true, 'OneStep');
   assert.equal(o.disputed, 2);
   const g = await getGame(net.client('verifier'), o.disputeId);
-  assert.equal(g.agreedLen, 60, 'the first lr scale node (fc1 kernel)');
+  assert.equal(g.agreedLen, stepNode(eng, 'scale', 0, (n) => n.attrs[0] === toBits(0.1)), 'the first node that applies the learning rate');
 });
 
 test('batch: the batch op gathered the wrong rows; one-step reads the dataset', async () => {
   const o = await disputeOf('batch', 8, 'kind=batch,step=3');
   await assertOutcome(o, true, 'OneStep');
   assert.equal(o.disputed, 4);
-  assert.equal((await getGame(net.client('verifier'), o.disputeId)).agreedLen, 10, 'batch x');
+  assert.equal((await getGame(net.client('verifier'), o.disputeId)).agreedLen, stepNode(eng, 'batch'), 'batch x');
 });
 
 test('final: revealFinal exposes a committed model hash that is not the last state', async () => {
@@ -113,7 +120,7 @@ test('grief at the init program (j = 0): a false rng output loses to the honest 
 });
 
 test('grief with a false fold value: the honest accumulator sequence wins the one-step', async () => {
-  const o = await disputeOf('grief-fold', 5, undefined, { j: 2, transform: flipTransform(15, 9, 29) });
+  const o = await disputeOf('grief-fold', 5, undefined, { j: 2, transform: flipTransform(logitsMatmul(eng), 9, 29) });
   await assertOutcome(o, false, 'OneStep');
   assert.deepEqual(names(o).slice(-4), ['postFold', 'pickAcc', 'openAcc', 'oneStep']);
   const total = o.moves.reduce((a, m) => a + m.gasUsed, 0n);

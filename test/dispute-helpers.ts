@@ -158,3 +158,18 @@ export function challengerWinSplit(stake: bigint, jackpotBefore: bigint): { toJa
   const payout = byJackpot < byStake ? byJackpot : byStake;
   return { toJackpot, toChallenger: stake - toJackpot, payout };
 }
+
+/** The tiny job's engine (node indices of its step program are derived from it, never pinned). */
+export function tinyEngine(dir: string): Engine {
+  return new Engine(loadJob(writeTinyJob(join(dir, 'probe-job'), { steps: 2, name: 'probe' })).setup, referenceBackend);
+}
+
+/** Index of the n-th node of `op` in the step program that satisfies `where`. */
+export function stepNode(engine: Engine, op: string, n = 0, where: (node: Engine['stepProgram']['nodes'][number]) => boolean = () => true): number {
+  const hits = engine.stepProgram.nodes.flatMap((node, i) => (node.op === op && where(node) ? [i] : []));
+  if (n >= hits.length) throw new Error(`the step program has ${hits.length} matching ${op} nodes, not ${n + 1}`);
+  return hits[n];
+}
+
+/** The matmul producing the logits (its every element reaches the loss, so a flip always propagates). */
+export const logitsMatmul = (e: Engine) => stepNode(e, 'matmul', 1);

@@ -23,9 +23,9 @@ import { submitJob } from '../cli/commands/job-submit.ts';
 import { startTestDevnet, type TestDevnet } from './helpers/devnet.ts';
 import { writeTinyJob } from './helpers/tiny-job.ts';
 import { waitFor } from './helpers/chain.ts';
-import { BOND, REWARD, STAKE } from './dispute-helpers.ts';
+import { BOND, logitsMatmul, REWARD, STAKE, tinyEngine } from './dispute-helpers.ts';
 
-const TAMPER = 'kind=flip,step=4,op=15,elem=10,bit=22';
+let TAMPER: string; // a flip of one logits element at step 4 (node index derived from the program)
 const BIN = join(import.meta.dirname, '../bin/optrain.mjs');
 let net: TestDevnet;
 let dir: string;
@@ -39,6 +39,7 @@ before(async () => {
   net = await startTestDevnet({ timeBank: 600 });
   dir = mkdtempSync(join(tmpdir(), 'optrain-dispute-resume-'));
   devnetFile = writeDevnet(net.info, join(dir, 'devnet.json'));
+  TAMPER = `kind=flip,step=4,op=${logitsMatmul(tinyEngine(dir))},elem=10,bit=22`;
 });
 after(async () => {
   for (const c of children) c.kill('SIGKILL');

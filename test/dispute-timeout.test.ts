@@ -20,7 +20,7 @@ import { submitJob } from '../cli/commands/job-submit.ts';
 import { startTestDevnet, type TestDevnet } from './helpers/devnet.ts';
 import { writeTinyJob } from './helpers/tiny-job.ts';
 import { waitFor } from './helpers/chain.ts';
-import { BOND, netChange, REWARD, snapshotFunds, STAKE, assertSolvent } from './dispute-helpers.ts';
+import { assertSolvent, BOND, logitsMatmul, netChange, REWARD, snapshotFunds, STAKE, tinyEngine } from './dispute-helpers.ts';
 
 const TIME_BANK = 60;
 let net: TestDevnet;
@@ -97,7 +97,7 @@ test('a cheating solver that stops answering loses on its clock; the verifier cl
   const verifier = await startVerifier({ net: net.info, privateKey: net.info.accounts[5].privateKey, dataDir: join(dir, 'verifier'), backend: referenceBackend, sampleRate: 1, pollMs: 100, nudgeMs: 200, log: () => undefined });
   const cheater = await startSolver({
     net: net.info, privateKey: net.info.accounts[4].privateKey, dataDir: join(dir, 'cheater'), backend: referenceBackend,
-    tamper: 'kind=flip,step=2,op=15,elem=10,bit=22', queueSuffix: `timeout-b${process.pid}`, pollMs: 100, log: () => undefined,
+    tamper: `kind=flip,step=2,op=${logitsMatmul(tinyEngine(dir))},elem=10,bit=22`, queueSuffix: `timeout-b${process.pid}`, pollMs: 100, log: () => undefined,
   });
   try {
     const jobId = await submit('cheat-timeout');

@@ -20,7 +20,7 @@ import { submitJob } from '../cli/commands/job-submit.ts';
 import { startTestDevnet, type TestDevnet } from './helpers/devnet.ts';
 import { writeTinyJob } from './helpers/tiny-job.ts';
 import { waitFor } from './helpers/chain.ts';
-import { assertSolvent, BOND, challengerWinSplit, netChange, REWARD, snapshotFunds, STAKE } from './dispute-helpers.ts';
+import { assertSolvent, BOND, challengerWinSplit, logitsMatmul, netChange, REWARD, snapshotFunds, STAKE, tinyEngine } from './dispute-helpers.ts';
 
 const TIME_BANK = 120;
 const WINDOW = 3600n;
@@ -111,7 +111,7 @@ async function caught(account: number, name: string, tamper: string, reason: str
 }
 
 test('kind=flip: a flipped matmul element is bisected down to one multiply-add and slashed', async () => {
-  const file = verifier.bot.disputes.load(await caught(4, 'flip', 'kind=flip,step=5,op=15,elem=10,bit=22', 'OneStep'))!;
+  const file = verifier.bot.disputes.load(await caught(4, 'flip', `kind=flip,step=5,op=${logitsMatmul(tinyEngine(dir))},elem=10,bit=22`, 'OneStep'))!;
   assert.deepEqual(file.moves.map((m) => m.move).slice(-3), ['pickElement', 'pickAcc', 'oneStep']);
   assert.equal(file.extra.disputed, 6);
 });

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatEther, parseEther } from 'ethers';
 import { referenceBackend } from '../reproducible-ops/backend/reference.ts';
+import { Engine } from '../reproducible-ops/engine.ts';
+import { loadJob } from '../jobs/job.ts';
 import { BlobStore, serveBlobs } from '../jobs/blobstore.ts';
 import { getDispute, getJob, getMarketTotals } from '../arbiter/chain/actions/get-job.ts';
 import { claimableOf } from '../arbiter/chain/actions/withdraw.ts';
@@ -22,7 +24,15 @@ import { submitJob } from '../cli/commands/job-submit.ts';
 import { writeDemoJob } from './demo-job.ts';
 import { startVerifier, type RunningVerifier } from './start.ts';
 
-export const DEFAULT_DEMO_TAMPER = 'kind=flip,step=3,op=15,elem=10,bit=22';
+/** What the default cheater does (its op index is read off the demo job's step program). */
+export const DEFAULT_DEMO_TAMPER_TEXT = 'kind=flip,step=3,op=<the logits matmul>,elem=10,bit=22';
+
+/** The default cheat: one bit of one logit at step 3 (every logit reaches the loss, so it propagates). */
+export function defaultDemoTamper(dir: string): string {
+  const engine = new Engine(loadJob(writeDemoJob(join(dir, 'probe-job'), 'demo-probe', STEPS)).setup);
+  const logits = engine.stepProgram.nodes.flatMap((n, i) => (n.op === 'matmul' ? [i] : []))[1];
+  return `kind=flip,step=3,op=${logits},elem=10,bit=22`;
+}
 const STEPS = 8;
 const WINDOW = 600n;
 const CHEATER_ACCOUNT = 4;
@@ -76,7 +86,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
     stops.push(() => verifier.stop());
     o.say(`verifier ${verifier.address} watching (sample rate 1: it replays every step of these tiny jobs)`);
     const honest = await honestJob(ctx, verifier, stops);
-    const cheat = await cheatingJob(ctx, verifier, o.tamper ?? DEFAULT_DEMO_TAMPER, stops);
+    const cheat = await cheatingJob(ctx, verifier, o.tamper ?? defaultDemoTamper(dir), stops);
     const totals = await getMarketTotals(chain);
     return { jobs: [honest, cheat], verifier: { address: verifier.address, withdrawn: formatEther(ctx.withdrawn) }, jackpot: formatEther(totals.jackpot), seconds: secondsSince(t0) };
   } finally {

@@ -2,7 +2,7 @@
 // slashed and the verifier paid, all on a fresh devnet that is torn down afterwards.
 import { UserError } from '../../jobs/errors.ts';
 import { parseTamper } from '../../solver/tamper.ts';
-import { DEFAULT_DEMO_TAMPER, runDemo, type DemoSummary } from '../../verifier/demo.ts';
+import { DEFAULT_DEMO_TAMPER_TEXT, runDemo, type DemoSummary } from '../../verifier/demo.ts';
 import { expectPositionals, type Command } from '../command.ts';
 import { table } from '../format.ts';
 import { toJson } from './job-network.ts';
@@ -19,8 +19,9 @@ contracts deployed; everything is stopped and removed at the end), in about a mi
 Progress goes to stderr. Needs redis-server on the PATH.
 
 Options:
-  --tamper SPEC   how the cheating solver cheats (default '${DEFAULT_DEMO_TAMPER}';
-                  any solver kind of docs/TAMPER.md that fits an 8-step job)
+  --tamper SPEC   how the cheating solver cheats (default '${DEFAULT_DEMO_TAMPER_TEXT}';
+                  any solver kind of docs/TAMPER.md that fits an 8-step job; op indices
+                  as printed by optrain trace)
   --json          end with a JSON summary on stdout: per job jobId, status (finalized /
                   slashed), the dispute's moves and total gas, wall-clock seconds
   -h, --help      show this help
