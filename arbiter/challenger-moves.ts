@@ -1,36 +1,45 @@
 // The challenger's move in each of its phases: compare the solver's claims (roots on chain, data
 // it published) with its own recorded run of the disputed transition and name the first place
-// they part. Where the game asks the challenger to name a value the solver never revealed
-// (a post-state leaf, an output element, an accumulation step) it needs the solver's published
-// data; without it the challenger can only guess (decision kind 'guess').
-import { toBits } from '../reproducible-ops/f32.ts';
+// they part. Where the game asks it to name a value the solver never put on chain (a post-state
+// leaf, an output element, an accumulation step) it uses the solver's published data when that
+// matches the root on chain; otherwise (decision kind 'fallback', after a grace period) it makes
+// the solver descend that tree on chain (the data sub-game, data-game.ts) and picks from the
+// leaf the solver had to reveal.
 import { opDef } from '../reproducible-ops/ops/table.ts';
+import { merkleRoot } from '../reproducible-ops/merkle.ts';
+import { toBits } from '../reproducible-ops/f32.ts';
+import type { GameReader } from './chain/actions/dispute-game.ts';
 import { matchesDataRoot } from './dispute-data.ts';
-import { midLen, type GameState } from './game-state.ts';
+import { chooseRight, firstDifferentWord, targetData, targetLevels } from './data-game.ts';
+import { DATA_FOLD, DATA_OUTPUT, DATA_STATE_TREES, dataRequested, descended, midLen, type GameState } from './game-state.ts';
 import { predictOneStep } from './one-step.ts';
 import type { DisputeParty } from './party.ts';
 import { hex, oneStepArgs, stepsPath } from './proofs.ts';
 import type { Decision } from './strategy.ts';
-import { accumulators, claimedFoldSequence, stateHashOf, type TransitionRun } from './transition.ts';
+import { accumulators, stateHashOf, type TransitionRun } from './transition.ts';
 
 const ZERO32 = '0x' + '00'.repeat(32);
 
-export async function challengerMove(g: GameState, party: DisputeParty): Promise<Decision> {
+export async function challengerMove(g: GameState, party: DisputeParty, reader: GameReader): Promise<Decision> {
   if (g.phase === 'AwaitStep') return pickStep(party);
   const run = await party.transition(g.step);
   switch (g.phase) {
     case 'AwaitTraceChoice':
-      return traceChoice(g, party, run);
+      return traceChoice(g, party, run, reader);
     case 'AwaitAccChoice': {
       const agree = hex(accumulators(run)[midLen(g) - 1]) === g.accMid.toLowerCase();
       return { kind: 'move', move: 'chooseAcc', args: [agree], note: { prefixLen: midLen(g), agree } };
     }
     case 'AwaitElementPick':
-      return pickElement(g, party, run);
+      return pickElement(g, party, run, reader);
     case 'AwaitFoldPick':
-      return pickAcc(g, party, run);
+      return pickAcc(g, party, run, reader);
+    case 'AwaitDataChoice': {
+      const right = chooseRight(await targetLevels(party, run, g, g.dataTarget), g);
+      return { kind: 'move', move: 'chooseChild', args: [right], note: { target: g.dataTarget, height: g.dataHeight - 1, index: 2 * g.dataIndex + (right ? 1 : 0) } };
+    }
     case 'AwaitOneStep':
-      return oneStep(g, party, run);
+      return oneStepDecision(g, party, run, 'challenger');
     default:
       throw new Error(`challengerMove: phase ${g.phase} is not the challenger's`);
   }
@@ -47,50 +56,70 @@ async function pickStep(party: DisputeParty): Promise<Decision> {
  * Same trace accumulator: the trace is right, so a post-state leaf is not what its copy node
  * produced (dispute that link). Different accumulator: bisect the trace.
  */
-async function traceChoice(g: GameState, party: DisputeParty, run: TransitionRun): Promise<Decision> {
+async function traceChoice(g: GameState, party: DisputeParty, run: TransitionRun, reader: GameReader): Promise<Decision> {
   const own = accumulators(run)[run.records.length - 1];
   if (hex(own) !== g.accHi.toLowerCase()) return { kind: 'move', move: 'startTrace', args: [] };
+  const link = (tree: number, index: number, how: string): Decision => ({ kind: 'move', move: 'disputeLink', args: [tree, index], note: { tree, index, how } });
+  for (const tree of [0, 1]) if (descended(g, DATA_STATE_TREES + tree)) return link(tree, g.dataIndex, 'descended');
   const theirs = await party.source?.postSlots(g.disputeId);
   if (theirs && hex(stateHashOf(party.engine, g.step, theirs.modelSlots, theirs.optSlots)) === g.postHash.toLowerCase()) {
-    for (const [tree, mine, their] of [[0, run.modelSlots, theirs.modelSlots], [1, run.optSlots, theirs.optSlots]] as const) {
-      const width = Math.max(mine.length, their.length);
-      for (let index = 0; index < width; index++)
-        if (!(mine[index] ?? Buffer.alloc(32)).equals(their[index] ?? Buffer.alloc(32)))
-          return { kind: 'move', move: 'disputeLink', args: [tree, index], note: { tree, index } };
-    }
+    for (const [tree, mine, their] of [[0, run.modelSlots, theirs.modelSlots], [1, run.optSlots, theirs.optSlots]] as const)
+      for (let index = 0; index < Math.max(mine.length, their.length); index++)
+        if (!(mine[index] ?? Buffer.alloc(32)).equals(their[index] ?? Buffer.alloc(32))) return link(tree, index, 'published leaves');
   }
-  const guess: Decision = { kind: 'move', move: 'disputeLink', args: [0, 0], note: { tree: 0, index: 0, guessed: true } };
-  return { kind: 'guess', reason: "the trace matches but the solver's post-state leaves are not available", decision: guess };
+  // the solver's post roots are in its postTrace calldata; descend the tree whose root differs
+  const roots = await reader.postTraceRoots(g.disputeId);
+  if (!roots) return { kind: 'silent', reason: 'the postTrace transaction of this dispute is not readable' };
+  for (const [tree, slots, root] of [[0, run.modelSlots, roots.postModelRoot], [1, run.optSlots, roots.postOptRoot]] as const) {
+    if (hex(merkleRoot(slots)) === root.toLowerCase()) continue;
+    if (slots.length <= 1) return link(tree, 0, 'single-leaf tree');
+    if (dataRequested(g, DATA_STATE_TREES + tree)) continue;
+    const request: Decision = { kind: 'move', move: 'requestStateTree', args: [tree, roots.postModelRoot, roots.postOptRoot], note: { tree } };
+    return { kind: 'fallback', reason: `the solver's post-state leaves of tree ${tree} are not published`, decision: request };
+  }
+  return { kind: 'silent', reason: 'the trace and every post-state tree this challenger could descend agree with its own' };
 }
 
-/** The first element of the revealed node whose value differs from this challenger's. */
-async function pickElement(g: GameState, party: DisputeParty, run: TransitionRun): Promise<Decision> {
+/** The first element of the revealed node whose value (or padding) differs from this challenger's. */
+async function pickElement(g: GameState, party: DisputeParty, run: TransitionRun, reader: GameReader): Promise<Decision> {
   const mine = run.outputs[g.agreedLen];
+  const pick = (e: number, how: string): Decision => ({ kind: 'move', move: 'pickElement', args: [e], note: { node: g.agreedLen, element: e, how } });
+  if (descended(g, DATA_OUTPUT)) {
+    const chunk = await reader.revealedChunk(g.disputeId, DATA_OUTPUT, g.dataIndex);
+    const w = chunk ? firstDifferentWord(chunk, mine, g.dataIndex) : -1;
+    if (w >= 0) return pick(g.dataIndex * 256 + w, 'revealed chunk'); // may be a padding slot: only zero is honest
+    return { kind: 'silent', reason: `the revealed chunk ${g.dataIndex} of node ${g.agreedLen} agrees with this challenger's` };
+  }
   const theirs = await party.source?.nodeOutput(g.disputeId, g.agreedLen);
   if (matchesDataRoot(theirs ?? null, g.dataRoot)) {
     const e = firstDifference(mine, theirs!, 0);
-    if (e >= 0) return { kind: 'move', move: 'pickElement', args: [e], note: { node: g.agreedLen, element: e } };
-    return { kind: 'silent', reason: `node ${g.agreedLen}: the solver's output has the same values (its root differs only in padding bytes)` };
+    if (e >= 0) return pick(e, 'published output');
   }
-  const guess: Decision = { kind: 'move', move: 'pickElement', args: [0], note: { node: g.agreedLen, element: 0, guessed: true } };
-  return { kind: 'guess', reason: `the solver's output of node ${g.agreedLen} is not available`, decision: guess };
+  return requestData(g, DATA_OUTPUT, `the solver's output of node ${g.agreedLen} is not published (or differs only in its encoding padding)`);
 }
 
 /** The first accumulation step after which the solver's sequence leaves this challenger's. */
-async function pickAcc(g: GameState, party: DisputeParty, run: TransitionRun): Promise<Decision> {
-  const mine = claimedFoldSequence(party.engine, run, g.agreedLen, g.element);
+async function pickAcc(g: GameState, party: DisputeParty, run: TransitionRun, reader: GameReader): Promise<Decision> {
+  const mine = targetData(party, run, g, DATA_FOLD);
+  const pick = (k: number, how: string): Decision => ({ kind: 'move', move: 'pickAcc', args: [k], note: { k, how } });
+  if (descended(g, DATA_FOLD)) {
+    const chunk = await reader.revealedChunk(g.disputeId, DATA_FOLD, g.dataIndex);
+    const from = g.dataIndex === 0 ? 1 : 0; // acc_0 is pinned to the fold's init value
+    const w = chunk ? firstDifferentWord(chunk, mine, g.dataIndex, from, mine.length - g.dataIndex * 256) : -1;
+    if (w >= 0) return pick(g.dataIndex * 256 + w - 1, 'revealed chunk');
+    return { kind: 'silent', reason: `the revealed accumulator chunk ${g.dataIndex} agrees with this challenger's` };
+  }
   const theirs = await party.source?.foldSequence(g.disputeId, g.agreedLen, g.element);
   if (matchesDataRoot(theirs ?? null, g.foldDataRoot) && theirs!.length === mine.length) {
     const next = firstDifference(mine, theirs!, 1);
-    if (next >= 1) return { kind: 'move', move: 'pickAcc', args: [next - 1], note: { k: next - 1 } };
+    if (next >= 1) return pick(next - 1, 'published sequence');
   }
-  const k = g.foldLen - 1; // a lie made after the fold shows at its last step
-  const guess: Decision = { kind: 'move', move: 'pickAcc', args: [k], note: { k, guessed: true } };
-  return { kind: 'guess', reason: `the solver's accumulator sequence of element ${g.element} is not available`, decision: guess };
+  return requestData(g, DATA_FOLD, `the solver's accumulator sequence of element ${g.element} is not published`);
 }
 
-async function oneStep(g: GameState, party: DisputeParty, run: TransitionRun): Promise<Decision> {
-  return oneStepDecision(g, party, run, 'challenger');
+function requestData(g: GameState, target: number, reason: string): Decision {
+  if (dataRequested(g, target)) return { kind: 'silent', reason: `${reason}, and its data sub-game was already played` };
+  return { kind: 'fallback', reason, decision: { kind: 'move', move: 'requestData', args: [], note: { target } } };
 }
 
 /** Call oneStep only when the local prediction says `side` wins (anyone may call it). */

@@ -14,7 +14,7 @@ import { DisputeStore } from './store.ts';
 export interface ArbiterDefenderOptions {
   /** Where each dispute's state file goes (e.g. <solver data dir>/disputes). */
   stateDir: string;
-  /** Publishing the solver's dispute data for challengers (without it they must guess). */
+  /** Publishing the solver's dispute data for challengers (without it they force it on chain with the data sub-game). */
   redis?: Redis;
   keySpace?: KeySpace;
   /** Where the solver's blob server serves `ctx.blobs` now (published with the dispute data). */

@@ -7,7 +7,8 @@
 // (postTrace, revealRecord, postFold): the bytes go to its blob store (served by its blob server)
 // and their hashes into one Redis hash per dispute. The challenger fetches them and checks every
 // value against the root on chain before using it; data that is missing or does not match is
-// treated as withheld (the challenger then has to guess, see strategy.ts).
+// treated as withheld: the challenger then forces it on chain with the data sub-game
+// (data-game.ts), which costs moves and gas but no trust.
 import type { Redis } from 'ioredis';
 import { dataRoot } from '../reproducible-ops/merkle.ts';
 import { fetchBlob } from '../jobs/blobstore.ts';

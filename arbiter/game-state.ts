@@ -19,16 +19,26 @@ export const PHASES = [
   'AwaitFoldOpen',
   'AwaitOneStep',
   'Resolved',
+  // the data sub-game, appended after Resolved so the earlier numbers stay stable
+  'AwaitDataChildren',
+  'AwaitDataChoice',
+  'AwaitDataChunk',
 ] as const;
 export type Phase = (typeof PHASES)[number];
 
 export type Side = 'solver' | 'challenger';
 
-export const REASONS = ['FinalModelMismatch', 'Timeout', 'LinkProven', 'SourceProven', 'EmptyFold', 'OneStep'] as const;
+export const REASONS = ['FinalModelMismatch', 'Timeout', 'LinkProven', 'SourceProven', 'EmptyFold', 'OneStep', 'Padding'] as const;
 export type Reason = (typeof REASONS)[number];
 
 /** Who moves in each phase (GameLib.moverOf); the challenger's clock runs during AwaitOneStep. */
-const SOLVER_PHASES: Phase[] = ['AwaitFinal', 'AwaitTrace', 'AwaitLinkProof', 'AwaitAcc', 'AwaitRecord', 'AwaitElementOpen', 'AwaitFold', 'AwaitFoldOpen'];
+const SOLVER_PHASES: Phase[] = ['AwaitFinal', 'AwaitTrace', 'AwaitLinkProof', 'AwaitAcc', 'AwaitRecord', 'AwaitElementOpen', 'AwaitFold', 'AwaitFoldOpen', 'AwaitDataChildren', 'AwaitDataChunk'];
+
+/** What the data sub-game descends (ElementLib.DATA_*): output / fold sequence / post-state tree 0 or 1 / stepsRoot. */
+export const DATA_OUTPUT = 0;
+export const DATA_FOLD = 1;
+export const DATA_STATE_TREES = 2; // + tree
+export const DATA_STEPS = 4;
 
 export function moverOf(p: Phase): Side {
   return SOLVER_PHASES.includes(p) ? 'solver' : 'challenger';
@@ -68,11 +78,29 @@ export interface GameState {
   foldIndex: number;
   accK: number;
   accNext: number;
+  dataTarget: number;
+  dataRequests: number; // bit per target: each can be requested once
+  dataHeight: number; // height of dataNode above the leaves
+  dataIndex: number; // position of dataNode at its height
+  dataNode: string;
+  dataLeft: string;
+  dataRight: string;
+}
+
+/** Whether the data sub-game over `target` was already used in this dispute. */
+export function dataRequested(g: GameState, target: number): boolean {
+  return ((g.dataRequests >> target) & 1) === 1;
+}
+
+/** A finished descent over `target`: the game is back in a pick phase at a leaf of that tree. */
+export function descended(g: GameState, target: number): boolean {
+  return dataRequested(g, target) && g.dataTarget === target && g.dataHeight === 0;
 }
 
 type Row = Record<string, unknown>;
 
 const num = (x: unknown) => Number(x as bigint);
+const ZERO = '0x' + '00'.repeat(32);
 
 export function toGameState(disputeId: bigint, r: Row): GameState {
   const phase = PHASES[num(r.phase)];
@@ -86,7 +114,7 @@ export function toGameState(disputeId: bigint, r: Row): GameState {
     challengerBank: num(r.challengerBank),
     turnStartedAt: num(r.turnStartedAt),
     challengerWon: Boolean(r.challengerWon),
-    reason: REASONS[num(r.reason)] ?? 'OneStep',
+    reason: REASONS[num(r.reason)] ?? (`reason ${r.reason}` as Reason),
     numSteps: num(r.numSteps),
     step: num(r.step),
     n: num(r.n),
@@ -111,6 +139,13 @@ export function toGameState(disputeId: bigint, r: Row): GameState {
     foldIndex: num(r.foldIndex),
     accK: num(r.accK),
     accNext: num(r.accNext),
+    dataTarget: num(r.dataTarget ?? 0),
+    dataRequests: num(r.dataRequests ?? 0),
+    dataHeight: num(r.dataHeight ?? 0),
+    dataIndex: num(r.dataIndex ?? 0),
+    dataNode: String(r.dataNode ?? ZERO),
+    dataLeft: String(r.dataLeft ?? ZERO),
+    dataRight: String(r.dataRight ?? ZERO),
   };
 }
 

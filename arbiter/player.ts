@@ -2,7 +2,7 @@
 // to do, publishes the data a move commits to, sends the move, and records its gas in the
 // dispute's file. Stateless between ticks apart from that file and log de-duplication, so a
 // killed and restarted bot simply continues from the chain state.
-import { chainNow, getGame, sendMove } from './chain/actions/dispute-game.ts';
+import { chainNow, gameReader, getGame, sendMove, type GameReader } from './chain/actions/dispute-game.ts';
 import type { ChainClient } from './chain/client.ts';
 import { ChainError } from './chain/errors.ts';
 import type { GameState } from './game-state.ts';
@@ -21,8 +21,8 @@ export interface PlayerOptions {
   job: JobTerms;
   store: DisputeStore;
   log: Log;
-  /** How long to wait for the opponent's published data before guessing (default 5 s). */
-  guessGraceMs?: number;
+  /** How long to wait for the opponent's published data before forcing it on chain (default 5 s). */
+  dataGraceMs?: number;
   extra?: Record<string, unknown>;
 }
 
@@ -36,10 +36,12 @@ export class DisputePlayer {
   readonly file: DisputeFile;
   private readonly firstSeen = new Map<string, number>();
   private readonly reported = new Set<string>();
+  private readonly reader: GameReader;
 
   constructor(private readonly o: PlayerOptions) {
     const account = o.client.signer?.address;
     if (!account) throw new ChainError(`dispute ${o.disputeId}: the ${o.party.side} client needs a signer`);
+    this.reader = gameReader(o.client);
     this.file = o.store.open(o.disputeId, { disputeId: String(o.disputeId), jobId: String(o.jobId), side: o.party.side, account, extra: o.extra });
   }
 
@@ -50,13 +52,13 @@ export class DisputePlayer {
   async tick(): Promise<TickResult> {
     const g = await getGame(this.o.client, this.o.disputeId);
     if (g.phase === 'Resolved') return this.resolved(g);
-    let d: Decision = await decide(g, this.o.party, this.o.job, await chainNow(this.o.client));
+    let d: Decision = await decide(g, this.o.party, this.o.job, await chainNow(this.o.client), this.reader);
     const turn = turnKey(g);
-    if (d.kind === 'guess') {
+    if (d.kind === 'fallback') {
       const seen = this.firstSeen.get(turn) ?? Date.now();
       this.firstSeen.set(turn, seen);
-      if (Date.now() - seen < (this.o.guessGraceMs ?? 5_000)) return { status: 'waiting', reason: d.reason };
-      this.once(`guess:${turn}`, 'dispute-guess', { reason: d.reason });
+      if (Date.now() - seen < (this.o.dataGraceMs ?? 5_000)) return { status: 'waiting', reason: d.reason };
+      this.once(`fallback:${turn}`, 'dispute-data-withheld', { reason: d.reason });
       d = d.decision;
     }
     if (d.kind === 'wait') return { status: 'waiting', reason: d.reason };
@@ -64,7 +66,7 @@ export class DisputePlayer {
       this.once(`silent:${turn}`, 'dispute-silent', { phase: g.phase, reason: d.reason });
       return { status: 'silent', reason: d.reason };
     }
-    if (d.kind !== 'move') throw new Error(`dispute ${this.o.disputeId}: nested guess decision`);
+    if (d.kind !== 'move') throw new Error(`dispute ${this.o.disputeId}: nested fallback decision`);
     return this.send(g, d, turn);
   }
 
@@ -118,5 +120,5 @@ export class DisputePlayer {
 
 /** Identifies one turn of the game (a phase at one point of the bisection). */
 function turnKey(g: GameState): string {
-  return [g.phase, g.turnStartedAt, g.agreedLen, g.disputedLen, g.element, g.foldIndex, g.solverBank, g.challengerBank].join(':');
+  return [g.phase, g.turnStartedAt, g.agreedLen, g.disputedLen, g.element, g.foldIndex, g.dataHeight, g.dataIndex, g.solverBank, g.challengerBank].join(':');
 }

@@ -5,10 +5,14 @@ import { accumulators, claimedFoldSequence, type TransitionRun } from './transit
 import type { Decision } from './strategy.ts';
 import { midLen, type GameState } from './game-state.ts';
 import type { DisputeParty, JobTerms } from './party.ts';
-import { chunkArg, copyNodeOf, hex, linkProofArgs, openAccArgs, postFoldArgs, recordRevealArgs, stepsPath, tracePostArgs } from './proofs.ts';
+import { chunkArg, copyNodeOf, hex, linkProofArgs, openAccArgs, postFoldArgs, recordRevealArgs, stepsPath, tracePostArgs, type ChunkArg } from './proofs.ts';
+import { CHUNK_ELEMS, leafHashes, merkleLevels, merkleProof, numChunks } from '../reproducible-ops/merkle.ts';
+import { childrenOf, leafChunk, targetData, targetLevels } from './data-game.ts';
+import { DATA_STEPS } from './game-state.ts';
 
 export async function solverMove(g: GameState, party: DisputeParty, job: JobTerms): Promise<Decision> {
   if (g.phase === 'AwaitFinal') return revealFinal(party, job);
+  if (g.phase === 'AwaitDataChildren' && g.dataTarget === DATA_STEPS) return revealChildren(g, await targetLevels(party, null, g, DATA_STEPS));
   const run = await party.transition(g.step);
   switch (g.phase) {
     case 'AwaitTrace':
@@ -20,7 +24,11 @@ export async function solverMove(g: GameState, party: DisputeParty, job: JobTerm
     case 'AwaitRecord':
       return revealRecord(g, party, run);
     case 'AwaitElementOpen':
-      return { kind: 'move', move: 'openElement', args: [chunkArg(run.outputs[g.agreedLen], g.element)], note: { element: g.element } };
+      return { kind: 'move', move: 'openElement', args: [openingOf(run.outputs[g.agreedLen], g.element)], note: { element: g.element } };
+    case 'AwaitDataChildren':
+      return revealChildren(g, await targetLevels(party, run, g, g.dataTarget));
+    case 'AwaitDataChunk':
+      return { kind: 'move', move: 'revealChunk', args: [hex(leafChunk(targetData(party, run, g, g.dataTarget), g))], note: { target: g.dataTarget, chunk: g.dataIndex } };
     case 'AwaitFold': {
       const { args, seq } = postFoldArgs(party.engine, run, g.agreedLen, g.element);
       return { kind: 'move', move: 'postFold', args, note: { foldLen: seq.length - 1 }, publish: () => party.sink?.publishFold(g.disputeId, g.agreedLen, g.element, seq) };
@@ -32,6 +40,19 @@ export async function solverMove(g: GameState, party: DisputeParty, job: JobTerm
     default:
       throw new Error(`solverMove: phase ${g.phase} is not the solver's`);
   }
+}
+
+/** The chunk holding element e; a slot in a padding leaf of the data tree opens as an empty leaf. */
+function openingOf(data: Float32Array, e: number): ChunkArg {
+  const c = Math.floor(e / CHUNK_ELEMS);
+  if (c < numChunks(data.length)) return chunkArg(data, e);
+  return { index: c, data: '0x', path: merkleProof(merkleLevels(leafHashes(data)), c).map(hex) };
+}
+
+function revealChildren(g: GameState, levels: Uint8Array[][]): Decision {
+  const kids = childrenOf(levels, g);
+  if (!kids) return { kind: 'silent', reason: `data node (height ${g.dataHeight}, index ${g.dataIndex}) of target ${g.dataTarget} is not in this solver's tree` };
+  return { kind: 'move', move: 'revealChildren', args: kids, note: { target: g.dataTarget, height: g.dataHeight, index: g.dataIndex } };
 }
 
 async function revealFinal(party: DisputeParty, job: JobTerms): Promise<Decision> {

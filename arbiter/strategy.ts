@@ -2,12 +2,13 @@
 // state. Given the game (phase, clocks, revealed roots), one party's view of the truth and the
 // chain time, it returns the one thing this party should do now:
 //   move    send this move (and first publish the data it commits to)
-//   guess   a move made without the opponent's data (the caller may wait for the data first)
+//   fallback  the move to make if the opponent's published data does not show up (the data
+//             sub-game): the caller waits a grace period for the data first
 //   wait    nothing to do: the other side is to move and its clock is still running
 //   silent  this party's turn, but it cannot or will not move (no valid proof exists for its
 //           claim, or a tampering solver that stops answering); its clock runs out
 // Nothing here is remembered between calls: a restarted bot derives the same decision.
-import type { GameMove } from './chain/actions/dispute-game.ts';
+import type { GameMove, GameReader } from './chain/actions/dispute-game.ts';
 import { challengerMove, oneStepDecision } from './challenger-moves.ts';
 import { moverOf, moverTimeLeft, type GameState } from './game-state.ts';
 import type { DisputeParty, JobTerms } from './party.ts';
@@ -15,11 +16,11 @@ import { solverMove } from './solver-moves.ts';
 
 export type Decision =
   | { kind: 'move'; move: GameMove; args: unknown[]; note?: Record<string, unknown>; publish?: () => Promise<void> | undefined }
-  | { kind: 'guess'; reason: string; decision: Decision }
+  | { kind: 'fallback'; reason: string; decision: Decision }
   | { kind: 'wait'; reason: string }
   | { kind: 'silent'; reason: string };
 
-export async function decide(g: GameState, party: DisputeParty, job: JobTerms, now: number): Promise<Decision> {
+export async function decide(g: GameState, party: DisputeParty, job: JobTerms, now: number, reader: GameReader): Promise<Decision> {
   if (g.phase === 'None') return { kind: 'wait', reason: `dispute ${g.disputeId} is not open yet` };
   if (g.phase === 'Resolved') return { kind: 'wait', reason: 'resolved' };
   const mover = moverOf(g.phase);
@@ -32,7 +33,7 @@ export async function decide(g: GameState, party: DisputeParty, job: JobTerms, n
   if (left < 0) return { kind: 'silent', reason: `this ${party.side}'s clock ran out ${-left} s ago` };
   const refusal = party.refusal?.(g);
   if (refusal) return { kind: 'silent', reason: refusal };
-  return party.side === 'solver' ? solverMove(g, party, job) : challengerMove(g, party);
+  return party.side === 'solver' ? solverMove(g, party, job) : challengerMove(g, party, reader);
 }
 
 /** During AwaitOneStep anyone may execute the step: the solver does when it wins. */

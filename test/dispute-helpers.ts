@@ -108,7 +108,7 @@ export async function playDispute(a: {
   });
   const log = () => undefined;
   const sp = new DisputePlayer({ client: a.solver, disputeId, jobId: run.job.jobId, party: solverParty, job: terms, store: new DisputeStore(join(a.dir, 'disputes-solver')), log });
-  const cp = new DisputePlayer({ client: a.challenger, disputeId, jobId: run.job.jobId, party: challengerParty, job: terms, store, log, guessGraceMs: 0 });
+  const cp = new DisputePlayer({ client: a.challenger, disputeId, jobId: run.job.jobId, party: challengerParty, job: terms, store, log, dataGraceMs: 0 });
   let s: TickResult | undefined, c: TickResult | undefined;
   for (let i = 0; i < (a.maxTicks ?? 200); i++) {
     s = await sp.tick();

@@ -35,7 +35,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'optrain-verifier-e2e-'));
   verifier = await startVerifier({
     net: net.info, privateKey: net.info.accounts[3].privateKey, dataDir: join(dir, 'verifier'), backend: referenceBackend,
-    sampleRate: 1, pollMs: 100, nudgeMs: 200, guessGraceMs: 3000, log: log('verifier'),
+    sampleRate: 1, pollMs: 100, nudgeMs: 200, dataGraceMs: 3000, log: log('verifier'),
   });
 });
 after(async () => {

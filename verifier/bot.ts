@@ -44,7 +44,7 @@ export interface VerifierConfig {
   challengeWithheld?: boolean; // default true
   fromBlock?: number;
   nudgeMs?: number;
-  guessGraceMs?: number;
+  dataGraceMs?: number;
   log: Log;
 }
 
@@ -189,7 +189,7 @@ export class VerifierBot {
     const pre = await this.localPreState(entry, engine, hashes);
     return openChallengerPlayer({
       client: this.cfg.client, redis: this.cfg.redis, ks: this.cfg.ks, store: this.disputes, entry, job, engine,
-      hashes: async () => hashes, preState: async () => pre, guessGraceMs: this.cfg.guessGraceMs, log: this.cfg.log,
+      hashes: async () => hashes, preState: async () => pre, dataGraceMs: this.cfg.dataGraceMs, log: this.cfg.log,
     });
   }
 

@@ -205,7 +205,7 @@ function describe(event: string, f: Record<string, unknown>): string | null {
     case 'challenged': return `challenged job ${f.jobId} (dispute ${f.disputeId}, transition ${f.transition}): ${f.reason}`;
     case 'dispute-move': return `${f.move} (${f.gasUsed} gas)`;
     case 'dispute-silent': return `does not move in ${f.phase}: ${f.reason}`;
-    case 'dispute-guess': return `guesses: ${f.reason}`;
+    case 'dispute-data-withheld': return `forces the data on chain (data sub-game): ${f.reason}`;
     case 'dispute-resolved': return `dispute ${f.disputeId} over: ${f.won ? 'won' : 'lost'} (${f.reason})`;
     case 'finalized': return `finalized job ${f.jobId}`;
     case 'withdrew': return `withdrew ${formatEther(f.amount as bigint)} ETH`;

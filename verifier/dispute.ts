@@ -26,7 +26,7 @@ export interface ChallengerPlayerOptions {
   hashes: () => Promise<Buffer[]>;
   /** Tensors of H[j-1] for the disputed transition j (null for j = 0 or when never needed). */
   preState: () => Promise<Float32Array[] | null>;
-  guessGraceMs?: number;
+  dataGraceMs?: number;
   log: Log;
 }
 
@@ -44,7 +44,7 @@ export function openChallengerPlayer(o: ChallengerPlayerOptions): DisputePlayer 
   });
   return new DisputePlayer({
     client: o.client, disputeId: BigInt(entry.disputeId), jobId: job.jobId, party,
-    job: { params: job.params, commitment: job.commitment }, store: o.store, log: o.log, guessGraceMs: o.guessGraceMs,
+    job: { params: job.params, commitment: job.commitment }, store: o.store, log: o.log, dataGraceMs: o.dataGraceMs,
     extra: { disputed, reason: entry.reason, grief: !!entry.grief },
   });
 }

@@ -27,7 +27,7 @@ export interface StartVerifierOptions {
   challengeWithheld?: boolean;
   pollMs?: number;
   nudgeMs?: number;
-  guessGraceMs?: number;
+  dataGraceMs?: number;
   log: Log;
 }
 
@@ -46,7 +46,7 @@ export async function startVerifier(o: StartVerifierOptions): Promise<RunningVer
   const bot = new VerifierBot({
     client, redis, ks: { chainId: o.net.chainId, jobMarket: o.net.contracts.jobMarket }, dataDir: resolve(o.dataDir), backend: o.backend,
     sampleRate: o.sampleRate ?? DEFAULT_SAMPLE_RATE, grief, challengeWithheld: o.challengeWithheld, fromBlock: o.net.startBlock,
-    nudgeMs: o.nudgeMs, guessGraceMs: o.guessGraceMs, log: o.log,
+    nudgeMs: o.nudgeMs, dataGraceMs: o.dataGraceMs, log: o.log,
   });
   const abort = new AbortController();
   const loop = bot.run(abort.signal, o.pollMs ?? 500);

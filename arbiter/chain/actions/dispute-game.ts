@@ -10,6 +10,7 @@ import { toGameState, type GameState } from '../../game-state.ts';
 export const GAME_MOVES = [
   'revealFinal', 'pickStep', 'postTrace', 'disputeLink', 'proveLink', 'startTrace', 'revealAcc', 'chooseAcc',
   'revealRecord', 'pickElement', 'openElement', 'postFold', 'pickAcc', 'openAcc', 'oneStep', 'claimTimeout',
+  'requestData', 'requestStateTree', 'requestStepsTree', 'revealChildren', 'chooseChild', 'revealChunk',
 ] as const;
 export type GameMove = (typeof GAME_MOVES)[number];
 
@@ -42,4 +43,41 @@ export async function chainNow(c: ChainClient): Promise<number> {
   const b = await c.provider.getBlock('latest');
   if (!b) throw new ChainError('the node returned no latest block');
   return b.timestamp;
+}
+
+/** Decoded events of one dispute named `name` (all game events index the dispute id first). */
+async function disputeEvents(c: ChainClient, disputeId: bigint, name: string): Promise<{ args: Record<string, unknown>; txHash: string }[]> {
+  const iface = gameContract(c).interface;
+  const ev = iface.getEvent(name);
+  if (!ev) throw new ChainError(`DisputeGame ABI has no ${name} event`);
+  const logs = await c.provider.getLogs({ address: c.addresses.disputeGame, fromBlock: 0, toBlock: 'latest', topics: iface.encodeFilterTopics(ev, [disputeId]) });
+  return logs.map((l) => ({ args: iface.parseLog({ topics: [...l.topics], data: l.data })!.args.toObject(true), txHash: l.transactionHash }));
+}
+
+/** The post-state roots the solver supplied in postTrace (they are checked against H[j], not stored). */
+export async function postTraceRoots(c: ChainClient, disputeId: bigint): Promise<{ postModelRoot: string; postOptRoot: string } | null> {
+  const posted = (await disputeEvents(c, disputeId, 'TracePosted')).at(-1);
+  if (!posted) return null;
+  const tx = await c.provider.getTransaction(posted.txHash);
+  const call = tx && gameContract(c).interface.parseTransaction({ data: tx.data, value: tx.value });
+  if (!call || call.name !== 'postTrace') return null;
+  const t = call.args[1] as { postModelRoot: string; postOptRoot: string };
+  return { postModelRoot: t.postModelRoot, postOptRoot: t.postOptRoot };
+}
+
+/** Leaf chunk `index` of data target `target` as the solver put it on chain with revealChunk. */
+export async function revealedChunk(c: ChainClient, disputeId: bigint, target: number, index: number): Promise<Buffer | null> {
+  const evs = await disputeEvents(c, disputeId, 'DataChunkRevealed');
+  const hit = evs.find((e) => Number(e.args.target) === target && Number(e.args.index) === index);
+  return hit ? Buffer.from(String(hit.args.chunk).slice(2), 'hex') : null;
+}
+
+/** What the dispute strategy reads from chain beyond the game state. */
+export interface GameReader {
+  postTraceRoots(disputeId: bigint): Promise<{ postModelRoot: string; postOptRoot: string } | null>;
+  revealedChunk(disputeId: bigint, target: number, index: number): Promise<Buffer | null>;
+}
+
+export function gameReader(c: ChainClient): GameReader {
+  return { postTraceRoots: (id) => postTraceRoots(c, id), revealedChunk: (id, t, i) => revealedChunk(c, id, t, i) };
 }
