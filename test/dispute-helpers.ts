@@ -24,6 +24,7 @@ import { ChallengerParty } from '../arbiter/challenger-party.ts';
 import { RedisDisputeData } from '../arbiter/dispute-data.ts';
 import { DisputePlayer, type TickResult } from '../arbiter/player.ts';
 import { SolverParty } from '../arbiter/solver-party.ts';
+import type { DisputeParty } from '../arbiter/party.ts';
 import { DisputeStore } from '../arbiter/store.ts';
 import type { NodeTransform, TrainState } from '../reproducible-ops/engine.ts';
 import type { JobRecord } from '../arbiter/chain/types.ts';
@@ -91,6 +92,12 @@ export interface DisputeOutcome {
 export async function playDispute(a: {
   run: CommittedRun; solver: ChainClient; challenger: ChainClient; redis: Redis; ks: KeySpace; dir: string;
   grief?: { j: number; transform: NodeTransform }; maxTicks?: number;
+  /** false: the solver publishes no dispute data (the challenger must use the data sub-game). */
+  publish?: boolean;
+  /** Replace the solver's view (e.g. a liar with a different consistent story). */
+  solverView?: (base: SolverParty) => DisputeParty;
+  /** Called once when neither side can move (e.g. to let a silent side's clock run out). */
+  onStall?: () => Promise<void>;
 }): Promise<DisputeOutcome> {
   const { run } = a;
   const { disputeId } = await challenge(a.challenger, run.job.jobId, BOND);
@@ -102,7 +109,8 @@ export async function playDispute(a: {
   const store = new DisputeStore(join(a.dir, 'disputes'));
   const data = new RedisDisputeData(a.redis, a.ks, run.blobs, run.job.jobId);
   const terms = { params: run.job.params, commitment: run.job.commitment };
-  const solverParty = new SolverParty({ engine: run.engine, manifest: run.manifest, blobs: run.blobs, tamper: run.tamper ? parseSolverTamper(run.tamper) : undefined, sink: data });
+  const base = new SolverParty({ engine: run.engine, manifest: run.manifest, blobs: run.blobs, tamper: run.tamper ? parseSolverTamper(run.tamper) : undefined, sink: a.publish === false ? undefined : data });
+  const solverParty = a.solverView ? a.solverView(base) : base;
   const challengerParty = new ChallengerParty({
     engine: run.engine, hashes, disputed, preState: async () => (disputed === 0 ? null : honest[disputed - 1].tensors), transform: a.grief?.transform, source: data,
   });
@@ -114,7 +122,12 @@ export async function playDispute(a: {
     s = await sp.tick();
     c = await cp.tick();
     if (s.status === 'resolved' && c.status === 'resolved') break;
-    if (s.status !== 'moved' && c.status !== 'moved' && s.status !== 'resolved') throw new Error(`dispute ${disputeId} stalled: solver ${JSON.stringify(s)}, challenger ${JSON.stringify(c)}`);
+    if (s.status !== 'moved' && c.status !== 'moved' && s.status !== 'resolved') {
+      const stall = a.onStall;
+      a.onStall = undefined;
+      if (!stall) throw new Error(`dispute ${disputeId} stalled: solver ${JSON.stringify(s)}, challenger ${JSON.stringify(c)}`);
+      await stall();
+    }
   }
   const moves = [...sp.file.moves.map((m) => ({ side: 'solver', ...m })), ...cp.file.moves.map((m) => ({ side: 'challenger', ...m }))]
     .sort((x, y) => x.block - y.block)
