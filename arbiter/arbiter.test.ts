@@ -4,13 +4,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Engine } from '../reproducible-ops/engine.ts';
-import { chunkBytes, dataRoot, merkleRoot, sha256, tensorRootOf, verifyProof } from '../reproducible-ops/merkle.ts';
+import { chunkBytes, dataRoot, leafHashes, merkleLevels, merkleRoot, sha256, tensorRootOf, verifyProof } from '../reproducible-ops/merkle.ts';
 import { opDef } from '../reproducible-ops/ops/table.ts';
 import { nodeHash } from '../reproducible-ops/program.ts';
 import { tensor } from '../reproducible-ops/tensor.ts';
 import { accClimb, emptyAccRoot, verifyAccInsert } from '../reproducible-ops/trace-acc.ts';
 import { flipTransform } from '../solver/tamper-hooks.ts';
 import { firstDivergence } from './bisect.ts';
+import { childrenOf, chooseRight, firstDifferentWord } from './data-game.ts';
 import type { GameState } from './game-state.ts';
 import { predictOneStep } from './one-step.ts';
 import { chunkArg, linkProofArgs, oneStepArgs, postFoldArgs, recordRevealArgs, stepsPath, tracePostArgs } from './proofs.ts';
@@ -146,5 +147,30 @@ describe('predictOneStep', () => {
     const g = (next: number) => game({ agreedLen: mm, element: 5, foldIndex: 2, accK: bits(seq[2]), accNext: next });
     assert.equal(predictOneStep(eng, run, g(bits(seq[3]))).challengerWins, false);
     assert.equal(predictOneStep(eng, run, g(bits(seq[3]) ^ 1)).challengerWins, true);
+  });
+});
+
+describe('data sub-game trees', () => {
+  const g = (over: Partial<GameState>) => ({ dataHeight: 1, dataIndex: 0, dataNode: '0x', dataLeft: '0x', ...over }) as GameState;
+  const hex = (b: Uint8Array) => '0x' + Buffer.from(b).toString('hex');
+  const honest = Float32Array.from({ length: 600 }, (_, i) => i / 7);
+  const liar = honest.slice();
+  liar[300] = 1e9; // chunk 1 of 3
+  const [mine, theirs] = [honest, liar].map((d) => merkleLevels(leafHashes(d)));
+
+  it('the solver reveals the children of its node; a node that is not its own gets no answer', () => {
+    const kids = childrenOf(theirs, g({ dataHeight: 2, dataIndex: 0, dataNode: hex(theirs[2][0]) }))!;
+    assert.deepEqual(kids, [hex(theirs[1][0]), hex(theirs[1][1])]);
+    assert.equal(childrenOf(theirs, g({ dataHeight: 2, dataIndex: 0, dataNode: hex(mine[2][0]) })), null);
+  });
+
+  it('the challenger follows the leftmost differing child down to the chunk with the lie, then finds its word', () => {
+    assert.equal(chooseRight(mine, g({ dataHeight: 2, dataIndex: 0, dataLeft: hex(theirs[1][0]) })), false, 'left subtree (chunks 0, 1) differs');
+    assert.equal(chooseRight(mine, g({ dataHeight: 1, dataIndex: 0, dataLeft: hex(theirs[0][0]) })), true, 'chunk 0 agrees: go right to chunk 1');
+    assert.equal(firstDifferentWord(chunkBytes(liar, 1), honest, 1), 300 - 256);
+    assert.equal(firstDifferentWord(chunkBytes(honest, 2), honest, 2), -1);
+    const padded = chunkBytes(honest, 2);
+    padded.writeUInt32LE(1, 4 * 200); // nonzero bytes in the encoding padding (600 = 2 * 256 + 88)
+    assert.equal(firstDifferentWord(padded, honest, 2), 200, 'a padding slot is pickable');
   });
 });
