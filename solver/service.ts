@@ -108,7 +108,24 @@ export class SolverService {
     for (const jobId of candidates) await this.considerWithRetry(jobId);
     await this.watcher.commit(batch);
     const mine = await this.cfg.redis.hgetall(redisKeys.solverJobs(this.ks, this.address));
-    for (const [jobId, runId] of Object.entries(mine)) await this.guard(BigInt(jobId), () => this.advance(BigInt(jobId), runId));
+    for (const [jobId, runId] of Object.entries(mine))
+      await this.guard(BigInt(jobId), async () => {
+        await this.advertiseBlobs(BigInt(jobId));
+        await this.advance(BigInt(jobId), runId);
+      });
+  }
+
+  private readonly advertised = new Set<bigint>();
+
+  /**
+   * Tell verifiers where this solver serves the job's checkpoints. Done once per process for
+   * every job it owns: a restarted solver serves on a new port, and a stale address would make
+   * verifiers treat its checkpoints as withheld.
+   */
+  private async advertiseBlobs(jobId: bigint): Promise<void> {
+    if (this.advertised.has(jobId)) return;
+    await this.cfg.redis.set(redisKeys.jobBlobServer(this.ks, jobId), this.cfg.blobUrl);
+    this.advertised.add(jobId);
   }
 
   private async guard(jobId: bigint, f: () => Promise<void>): Promise<void> {
@@ -153,7 +170,7 @@ export class SolverService {
     const tx = await claimJob(this.cfg.client, jobId, job.terms.requiredStake);
     const runId = runIdOf(jobId, tx.blockNumber);
     await this.cfg.redis.hset(redisKeys.solverJobs(this.ks, this.address), String(jobId), runId);
-    await this.cfg.redis.set(redisKeys.jobBlobServer(this.ks, jobId), this.cfg.blobUrl);
+    await this.advertiseBlobs(jobId);
     this.cfg.log('claimed', { jobId, runId, stake: job.terms.requiredStake, steps: loaded.steps, tx: tx.hash });
     await this.enqueue(job, posting.specURI, runId);
   }

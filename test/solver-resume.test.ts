@@ -63,6 +63,15 @@ test('a SIGKILLed training worker is replaced and the run resumes from its last 
   running.splice(running.indexOf(watcher1), 1);
   const watcher2 = await startSolver({ ...base, role: 'watch' });
   running.push(watcher2);
+  assert.notEqual(watcher2.blobServer!.url, watcher1.blobServer!.url, 'the restarted solver serves on a new address');
+  const advertised = new Redis(net.info.redisUrl);
+  try {
+    const ks0 = { chainId: net.info.chainId, jobMarket: net.info.contracts.jobMarket };
+    await waitFor('the restarted solver to advertise its new blob server', async () =>
+      (await advertised.get(redisKeys.jobBlobServer(ks0, sub.jobId))) === watcher2.blobServer!.url, 60_000);
+  } finally {
+    advertised.disconnect();
+  }
 
   // A separate worker process (the CLI) starts training; kill -9 it mid-run.
   const devnetFile = writeDevnet(net.info, join(dir, 'devnet.json'));
