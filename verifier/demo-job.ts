@@ -1,57 +1,8 @@
-// The demo's training job: synthetic 8x8 "images" whose label is their brightest quadrant
-// (4 classes), as IDX files next to a job.json for a 64-16-4 MLP. Deterministic bytes, learnable
-// in a few steps, and small enough that the whole demo runs in about a minute.
-import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { OPSET_VERSION } from '../reproducible-ops/opset.ts';
-
-function idx(dims: number[], data: Uint8Array): Buffer {
-  const head = Buffer.alloc(4 + 4 * dims.length);
-  head.writeUInt8(0x08, 2); // unsigned bytes
-  head.writeUInt8(dims.length, 3);
-  dims.forEach((d, i) => head.writeUInt32BE(d, 4 + 4 * i));
-  return Buffer.concat([head, data]);
-}
-
-/** n samples from a fixed xorshift32 stream, so the files and their hashes never change. */
-function quadrants(n: number, seed: number): { images: Uint8Array; labels: Uint8Array } {
-  let s = seed >>> 0 || 1;
-  const rnd = () => ((s ^= s << 13), (s ^= s >>> 17), (s ^= s << 5), (s >>>= 0), s);
-  const images = new Uint8Array(n * 64), labels = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const label = rnd() % 4;
-    labels[i] = label;
-    for (let p = 0; p < 64; p++) {
-      const q = (p >= 32 ? 2 : 0) + (p % 8 >= 4 ? 1 : 0);
-      images[i * 64 + p] = (rnd() % 120) + (q === label ? 120 : 0);
-    }
-  }
-  return { images, labels };
-}
+// The demo's training job: the quadrants job of jobs/quadrants-job.ts, small enough that the
+// whole demo runs in about a minute.
+import { writeQuadrantsJob } from '../jobs/quadrants-job.ts';
 
 /** Write dataset + job.json into `dir`; returns the job file. */
 export function writeDemoJob(dir: string, name: string, steps: number): string {
-  mkdirSync(dir, { recursive: true });
-  const files: Record<string, { path: string; sha256: string }> = {};
-  for (const [split, d] of [['train', quadrants(256, 7)], ['test', quadrants(64, 11)]] as const) {
-    for (const [kind, bytes] of [['images', idx([d.labels.length, 8, 8], d.images)], ['labels', idx([d.labels.length], d.labels)]] as const) {
-      const path = `${split}-${kind}.idx`;
-      writeFileSync(join(dir, path), bytes);
-      files[`${split}.${kind}`] = { path, sha256: createHash('sha256').update(bytes).digest('hex') };
-    }
-  }
-  const job = {
-    opsetVersion: OPSET_VERSION,
-    name,
-    model: { inputShape: [64], layers: [{ type: 'dense', units: 16, activation: 'relu' }, { type: 'dense', units: 4 }] },
-    dataset: { train: { images: files['train.images'], labels: files['train.labels'] }, test: { images: files['test.images'], labels: files['test.labels'] } },
-    hyperparameters: { optimizer: { type: 'sgd', learningRate: 0.1, momentum: 0.9 }, batchSize: 32 },
-    seed: 1234,
-    steps,
-    checkpointInterval: 3,
-  };
-  const file = join(dir, 'job.json');
-  writeFileSync(file, JSON.stringify(job, null, 2));
-  return file;
+  return writeQuadrantsJob(dir, { name, steps, checkpointInterval: 3, trainN: 256, testN: 64 });
 }
