@@ -6,7 +6,7 @@ import {IDisputeGame, Commitment, JobParams} from "./interfaces/IDisputeGame.sol
 import {IJobMarket} from "./interfaces/IJobMarket.sol";
 import {IJobMarketEvents} from "./lib/JobMarketEvents.sol";
 import {
-    Timestamp, Duration, nowTs, Status, DisputeStatus, JobTerms, Job, Dispute
+    Timestamp, Duration, nowTs, Status, DisputeStatus, JobTerms, Job, Dispute, DisputeSlot
 } from "./lib/JobMarketTypes.sol";
 import "./lib/JobMarketErrors.sol";
 
@@ -121,7 +121,7 @@ contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
     mapping(address account => uint256 amount) public claimable;
 
     mapping(uint256 jobId => Job) internal _jobs;
-    mapping(uint256 disputeId => Dispute) internal _disputes;
+    mapping(uint256 disputeId => DisputeSlot) internal _disputes;
 
     ////////////////////////////////////////////////////////////////
     //                        Setup (once)                        //
@@ -293,13 +293,13 @@ contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
         if (msg.value != job.terms.challengerBond) revert WrongBond(job.terms.challengerBond, msg.value);
 
         disputeId = ++disputeCount;
-        _disputes[disputeId] = Dispute({
-            jobId: jobId,
-            challenger: msg.sender,
-            status: DisputeStatus.Active,
-            windowLeft: job.deadline.remaining(),
+        // forge-lint: disable-next-line(unsafe-typecast) job ids count postings from 1: far below 2^64
+        _disputes[disputeId] = DisputeSlot({
             solver: job.solver,
-            bond: msg.value
+            jobId: uint64(jobId),
+            status: DisputeStatus.Active,
+            challenger: msg.sender,
+            windowLeft: job.deadline.remaining()
         });
         // INVARIANT: at most one active dispute per job (status Challenged <=> activeDisputeId != 0).
         job.status = Status.Challenged;
@@ -319,14 +319,14 @@ contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
     ///      solver; the job returns to Committed with the challenge time it had left.
     function resolveDispute(uint256 disputeId, bool challengerWon) external nonReentrant {
         if (msg.sender != address(disputeGame)) revert Unauthorized(msg.sender, address(disputeGame));
-        Dispute storage d = _disputes[disputeId];
+        DisputeSlot storage d = _disputes[disputeId];
         if (d.status != DisputeStatus.Active) revert DisputeNotActive(disputeId, d.status);
         uint256 jobId = d.jobId;
         Job storage job = _jobs[jobId];
         // INVARIANT: an Active dispute is always its job's active dispute.
         assert(job.status == Status.Challenged && job.activeDisputeId == disputeId);
 
-        uint256 bond = d.bond;
+        uint256 bond = job.terms.challengerBond; // what `challenge` required and locked
         totalBonds -= bond;
         job.activeDisputeId = 0;
         if (challengerWon) {
@@ -436,7 +436,9 @@ contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
     /// @notice A dispute's full record (zeroed struct for unknown ids).
     /// @param disputeId The dispute.
     function getDispute(uint256 disputeId) external view returns (Dispute memory) {
-        return _disputes[disputeId];
+        DisputeSlot storage d = _disputes[disputeId];
+        if (d.jobId == 0) return Dispute(0, address(0), DisputeStatus.None, Duration.wrap(0), address(0), 0);
+        return Dispute(d.jobId, d.challenger, d.status, d.windowLeft, d.solver, _jobs[d.jobId].terms.challengerBond);
     }
 
     /// @notice A job's status (None for unknown ids).

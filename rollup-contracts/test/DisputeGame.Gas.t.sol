@@ -71,8 +71,7 @@ contract DisputeGameGasTest is DisputeGamePlayers {
     }
 
     /// @dev The challenge transaction: JobMarket.challenge, which calls DisputeGame.open. Counted
-    ///      in the dispute total; only the game's part (`open`, metered as the market's inner
-    ///      call) is held to the move budget, the market's own bookkeeping is its business.
+    ///      in the dispute total and held to the move budget like every other move.
     function _meterChallenge(uint256 jobId) internal returns (uint256 id) {
         vm.cool(address(game));
         vm.cool(address(market));
@@ -82,6 +81,7 @@ contract DisputeGameGasTest is DisputeGamePlayers {
         assertTrue(ok, "challenge");
         uint256 gas = vm.lastCallGas().gasTotalUsed + _intrinsic(data);
         console.log("  challenge (JobMarket.challenge incl. DisputeGame.open)", gas);
+        assertLe(gas, MOVE_BUDGET, "challenge: over its gas budget");
         total += gas;
         id = abi.decode(ret, (uint256));
     }

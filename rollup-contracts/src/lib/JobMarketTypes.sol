@@ -115,3 +115,15 @@ struct Dispute {
     address solver;
     uint256 bond;
 }
+
+/// @notice How a dispute is stored: two slots instead of `Dispute`'s four, which keeps the
+///         challenge transaction within the per-move gas budget. The bond is not stored: it
+///         always equals the job's immutable `terms.challengerBond`. Job ids fit in 64 bits
+///         (they count postings from 1).
+struct DisputeSlot {
+    address solver;
+    uint64 jobId;
+    DisputeStatus status;
+    address challenger;
+    Duration windowLeft;
+}
