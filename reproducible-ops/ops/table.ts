@@ -261,10 +261,8 @@ const OPS_LIST: OpDef[] = [
         if (v.length === 0) return 0;
         const kk = c.attrs[0] * c.attrs[0];
         const y = v[kk], g = v[kk + 1];
-        const w = poolWindowOf(e, c);
         const selfK = poolOffsetInWindow(e, c);
         for (let k = 0; k < kk; k++) if (v[k] === y) return k === selfK ? g : 0;
-        void w;
         return 0;
       },
     },
@@ -342,7 +340,7 @@ export function convOut(H: number, W: number, k: number, stride: number, pad: nu
 
 /** Flat index in x (NHWC) read by im2col element e, or -1 for padding. */
 export function im2colSource(e: number, xs: Shape, k: number, stride: number, pad: number): number {
-  const [B, H, W, C] = xs;
+  const [, H, W, C] = xs;
   const [oh, ow] = convOut(H, W, k, stride, pad);
   const cols = k * k * C;
   const row = Math.floor(e / cols), col = e - row * cols;
@@ -351,7 +349,6 @@ export function im2colSource(e: number, xs: Shape, k: number, stride: number, pa
   const ky = Math.floor(col / (k * C)), rem = col - ky * k * C;
   const kx = Math.floor(rem / C), ch = rem - kx * C;
   const y = oy * stride + ky - pad, x = ox * stride + kx - pad;
-  void B;
   if (y < 0 || y >= H || x < 0 || x >= W) return -1;
   return ((b * H + y) * W + x) * C + ch;
 }
