@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getDispute, getJob } from '../arbiter/chain/actions/get-job.ts';
+import { disputesOfJob, getDispute, getJob } from '../arbiter/chain/actions/get-job.ts';
 import { getGame } from '../arbiter/chain/actions/dispute-game.ts';
 import { claimableOf } from '../arbiter/chain/actions/withdraw.ts';
 import { sendTx } from '../arbiter/chain/client.ts';
@@ -60,7 +60,7 @@ async function submit(name: string): Promise<bigint> {
 const midBisection = (g: GameState) => (g.phase === 'AwaitAcc' || g.phase === 'AwaitAccChoice') && g.disputedLen - g.agreedLen <= 39 && g.disputedLen - g.agreedLen > 2;
 
 async function disputeOf(jobId: bigint): Promise<bigint> {
-  return waitFor(`a dispute over job ${jobId}`, async () => (await getJob(net.client('submitter'), jobId)).activeDisputeId || null, 120_000);
+  return waitFor(`a dispute over job ${jobId}`, async () => (await disputesOfJob(net.client('submitter'), jobId))[0] ?? null, 120_000);
 }
 
 async function resolved(disputeId: bigint) {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getDispute, getJob } from '../arbiter/chain/actions/get-job.ts';
+import { disputesOfJob, getDispute, getJob } from '../arbiter/chain/actions/get-job.ts';
 import { getGame } from '../arbiter/chain/actions/dispute-game.ts';
 import { claimableOf } from '../arbiter/chain/actions/withdraw.ts';
 import { increaseTime } from '../arbiter/chain/devnet.ts';
@@ -75,7 +75,7 @@ test('a griefing verifier that stops answering loses on its clock; the honest so
   const griefer = await startVerifier({ net: net.info, privateKey: net.info.accounts[3].privateKey, dataDir: join(dir, 'griefer'), backend: referenceBackend, tamper: 'kind=grief', pollMs: 100, nudgeMs: 200, log: () => undefined });
   try {
     const jobId = await submit('grief-timeout');
-    const disputeId = await waitFor('the griefer to challenge', async () => (await getJob(chain, jobId)).activeDisputeId || null, 60_000);
+    const disputeId = await waitFor('the griefer to challenge', async () => (await disputesOfJob(chain, jobId))[0] ?? null, 60_000);
     await abandon(disputeId, griefer, 'challenger');
     const d = await resolution(disputeId);
     assert.equal(d.status, 'SolverWon');
@@ -101,7 +101,7 @@ test('a cheating solver that stops answering loses on its clock; the verifier cl
   });
   try {
     const jobId = await submit('cheat-timeout');
-    const disputeId = await waitFor('the verifier to challenge', async () => (await getJob(chain, jobId)).activeDisputeId || null, 60_000);
+    const disputeId = await waitFor('the verifier to challenge', async () => (await disputesOfJob(chain, jobId))[0] ?? null, 60_000);
     await abandon(disputeId, cheater, 'solver');
     const d = await resolution(disputeId);
     assert.equal(d.status, 'ChallengerWon');

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getDispute, getJob } from '../arbiter/chain/actions/get-job.ts';
+import { disputesOfJob, getDispute, getJob } from '../arbiter/chain/actions/get-job.ts';
 import { getGame } from '../arbiter/chain/actions/dispute-game.ts';
 import { claimableOf } from '../arbiter/chain/actions/withdraw.ts';
 import { sendTx } from '../arbiter/chain/client.ts';
@@ -83,7 +83,7 @@ async function caught(account: number, name: string, tamper: string, reason: str
   const solver = await solverFor(account, name, tamper);
   try {
     const jobId = await submit(name);
-    const disputeId = await until(`the verifier to challenge job ${jobId}`, async () => (await getJob(chain, jobId)).activeDisputeId || null, 120_000);
+    const disputeId = await until(`the verifier to challenge job ${jobId}`, async () => (await disputesOfJob(chain, jobId))[0] ?? null, 120_000);
     if (duringDispute) await duringDispute(disputeId);
     const d = await until(`dispute ${disputeId} to resolve`, async () => {
       const r = await getDispute(chain, disputeId);
@@ -161,7 +161,7 @@ test('kind=grief: a griefing verifier challenges an honest result with false cla
   });
   try {
     const jobId = await submit('grief');
-    const disputeId = await until('the griefer to challenge', async () => (await getJob(chain, jobId)).activeDisputeId || null, 120_000);
+    const disputeId = await until('the griefer to challenge', async () => (await disputesOfJob(chain, jobId))[0] ?? null, 120_000);
     const d = await until(`dispute ${disputeId} to resolve`, async () => {
       const r = await getDispute(chain, disputeId);
       return r.status === 'Active' ? null : r;

@@ -11,7 +11,7 @@ import { referenceBackend } from '../reproducible-ops/backend/reference.ts';
 import { Engine } from '../reproducible-ops/engine.ts';
 import { loadJob } from '../jobs/job.ts';
 import { BlobStore, serveBlobs } from '../jobs/blobstore.ts';
-import { getDispute, getJob, getMarketTotals } from '../arbiter/chain/actions/get-job.ts';
+import { disputesOfJob, getDispute, getJob, getMarketTotals } from '../arbiter/chain/actions/get-job.ts';
 import { claimableOf } from '../arbiter/chain/actions/withdraw.ts';
 import { createClient, type ChainClient } from '../arbiter/chain/client.ts';
 import { hasArtifact } from '../arbiter/chain/artifacts.ts';
@@ -136,7 +136,7 @@ async function cheatingJob(ctx: Ctx, verifier: RunningVerifier, tamper: string, 
   stops.push(() => solver.stop());
   const fromBlock = await ctx.chain.provider.getBlockNumber();
   const jobId = await submit(ctx, 'cheating');
-  const disputeId = await until(ctx, `the verifier to challenge job ${jobId}`, async () => (await getJob(ctx.chain, jobId)).activeDisputeId || null);
+  const disputeId = await until(ctx, `the verifier to challenge job ${jobId}`, async () => (await disputesOfJob(ctx.chain, jobId))[0] ?? null);
   const d = await resolveDispute(ctx, disputeId);
   await until(ctx, 'the verifier to withdraw', async () => (await claimableOf(ctx.chain, verifier.address)) === 0n);
   const s = await disputeSummary(ctx.chain, disputeId, fromBlock);

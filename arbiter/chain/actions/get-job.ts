@@ -33,3 +33,15 @@ export async function getMarketTotals(c: ChainClient): Promise<MarketTotals> {
   const vals = await Promise.all(names.map((n) => callView<bigint>(c, c.market, n)));
   return Object.fromEntries(names.map((n, i) => [n, vals[i]])) as unknown as MarketTotals;
 }
+
+/**
+ * Ids of every dispute ever opened over `jobId`, oldest first (from ChallengeOpened logs). Unlike
+ * `activeDisputeId`, this does not miss a dispute that was opened and resolved between two polls.
+ */
+export async function disputesOfJob(c: ChainClient, jobId: bigint): Promise<bigint[]> {
+  const iface = c.marketIface;
+  const ev = iface.getEvent('ChallengeOpened');
+  if (!ev) throw new ChainError('JobMarket ABI has no ChallengeOpened event');
+  const logs = await c.provider.getLogs({ address: c.addresses.jobMarket, fromBlock: 0, toBlock: 'latest', topics: iface.encodeFilterTopics(ev, [null, jobId]) });
+  return logs.map((l) => iface.parseLog({ topics: [...l.topics], data: l.data })!.args.disputeId as bigint);
+}
