@@ -27,8 +27,12 @@ enum {
   OP_RNG_UNIFORM = 10, /* n: [key, count]; c: [lo, scale]                                 */
   OP_DROPOUT = 11, /* n: [key, count, threshold24]; c: [keepScale]                        */
   OP_RELU_GRAD = 12, /* n: [0, count]; in: x, g                                           */
-  OP_TRANSPOSE = 13 /* n: [rows, cols]: out[c][r] = in[r][c] (pure data movement)           */
+  OP_TRANSPOSE = 13, /* n: [rows, cols]: out[c][r] = in[r][c] (pure data movement)          */
+  OP_PEAK = 14     /* bench only: n: [iters]; c: [m, b]; out: >= 16 floats per part.
+                    * PEAK_CHAINS independent chains of a = a*m, a = a+b per vector
+                    * lane: the no-FMA multiply-add throughput ceiling of this ISA */
 };
+#define PEAK_CHAINS 12
 
 enum { BIN_ADD = 0, BIN_SUB = 1, BIN_MUL = 2, BIN_DIV = 3, BIN_MAX = 4 };
 enum { UN_NEG = 0, UN_EXP = 1, UN_LOG = 2, UN_SQRT = 3, UN_RELU = 4, UN_SCALE = 5, UN_ADDC = 6 };

@@ -1,6 +1,7 @@
 // Native backend: the C kernels of native/src as a Node-API addon (built by
 // native/build.mjs at install time). Works directly on the Float32Arrays' memory and
 // splits large kernel calls over native threads.
+import { LANES, type Exec } from './peak.ts';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -53,6 +54,10 @@ export interface NativeBackend extends Backend {
   isa: string;
   /** Instruction-set flavours this CPU can run (widest first). */
   isas: string[];
+  /** Vector lanes of `isa`'s kernels. */
+  lanes: number;
+  /** Runs one kernel descriptor (the bench's OP_PEAK ceiling kernel goes through here). */
+  kernelExec: Exec;
 }
 
 /**
@@ -104,5 +109,6 @@ export function createNativeBackend({ threads = 1, isa, grain = 65536 }: NativeO
     return out;
   };
   const dataRootsAsync = (tensors: Float32Array[]): Promise<Buffer[]> => a.dataRootsAsync(tensors);
-  return { ...b, dataRoot, dataRootsAsync, threads, isa: wantIsa, isas: a.isas() };
+  const kernelExec: Exec = (d, out) => ex.exec(d, out);
+  return { ...b, dataRoot, dataRootsAsync, threads, isa: wantIsa, isas: a.isas(), lanes: LANES[wantIsa] ?? 1, kernelExec };
 }

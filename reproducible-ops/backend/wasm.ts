@@ -3,6 +3,7 @@
 // per-thread stacks and matmul scratch; worker threads run their own instances of the
 // module over that memory and take parts of a call, synchronised with Atomics on a small
 // control block (calls stay synchronous, as the engine expects).
+import { LANES, type Exec } from './peak.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import v8 from 'node:v8';
 import { fileURLToPath } from 'node:url';
@@ -200,6 +201,9 @@ export interface WasmOptions {
 
 export interface WasmBackend extends Backend {
   threads: number;
+  lanes: number;
+  /** Runs one kernel descriptor (the bench's OP_PEAK ceiling kernel goes through here). */
+  kernelExec: Exec;
 }
 
 export function createWasmBackend({ threads = 1, grain = 65536 }: WasmOptions = {}): WasmBackend {
@@ -208,5 +212,6 @@ export function createWasmBackend({ threads = 1, grain = 65536 }: WasmOptions = 
   if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) throw new Error(`wasm backend: threads must be an integer in [1, ${MAX_THREADS}], got ${threads}`);
   rt.ensureThreads(threads);
   const ex: Executor = { exec: (d, out) => rt.exec(d, out, threads, grain) };
-  return { ...fastBackend(`wasm(${threads} thread${threads > 1 ? 's' : ''})`, ex, referenceBackend), dataRoot: (d) => rt.dataRoot(d), threads };
+  const kernelExec: Exec = (d, out) => ex.exec(d, out);
+  return { ...fastBackend(`wasm(${threads} thread${threads > 1 ? 's' : ''})`, ex, referenceBackend), dataRoot: (d) => rt.dataRoot(d), threads, lanes: LANES.wasm, kernelExec };
 }
