@@ -90,3 +90,50 @@ describe('train', () => {
     assert.throws(() => train(job, engine, { outDir: out('corrupt') }), (e: Error) => e instanceof UserError && /2\.bin: state hash 0x[0-9a-f]+ does not match the index/.test(e.message));
   });
 });
+
+describe('train with hashInterval 3 (7 steps: leaves H0, H3, H6, H7; checkpoints every 2 steps)', () => {
+  const k = makeTinyJob({ steps: 7, checkpointInterval: 2 });
+  after(() => rmSync(k.dir, { recursive: true, force: true }));
+  const kjob = loadJob(writeJobVariant(k, 'k3.json', { ...k.job, hashInterval: 3 }));
+  const kengine = createEngine(kjob, referenceBackend);
+  const dir = (name: string) => join(k.dir, name);
+  // Every H[t] of the run, computed independently of train().
+  const all: string[] = [];
+  for (let s = kengine.init(); ; s = kengine.step(s).state) {
+    all.push(`0x${kengine.stateHash(s).toString('hex')}`);
+    if (s.step === 7) break;
+  }
+  const kfull = train(kjob, kengine, { outDir: dir('full') });
+
+  it('commits exactly the leaf hashes and roots them', () => {
+    const idx = index(dir('full'));
+    assert.deepEqual(idx.stateHashes, [all[0], all[3], all[6], all[7]]);
+    assert.equal(idx.hashInterval, 3);
+    assert.equal(kfull.hashInterval, 3);
+    assert.equal(kfull.finalStateHash, all[7]);
+    assert.equal(kfull.stateRoot, `0x${merkleRoot([0, 3, 6, 7].map((t) => Buffer.from(all[t].slice(2), 'hex'))).toString('hex')}`);
+    assert.equal(idx.losses.length, 7, 'losses stay per step');
+  });
+
+  it('records the own state hash of checkpoints at non-leaf steps', () => {
+    assert.deepEqual(index(dir('full')).checkpoints.map((c: { step: number; stateHash: string }) => [c.step, c.stateHash]), [[2, all[2]], [4, all[4]], [6, all[6]], [7, all[7]]]);
+  });
+
+  it('a partial run stopping between leaves reports its own final hash and resumes from a non-leaf checkpoint to the same result', () => {
+    const part = train(kjob, kengine, { outDir: dir('resume'), steps: 5 });
+    assert.equal(part.finalStateHash, all[5]);
+    assert.deepEqual(index(dir('resume')).stateHashes, [all[0], all[3]]);
+    const rest = train(kjob, kengine, { outDir: dir('resume') });
+    assert.equal(rest.resumedFromStep, 5);
+    sameOutcome(rest, kfull);
+  });
+
+  it('detects a corrupt checkpoint at a non-leaf step', () => {
+    train(kjob, kengine, { outDir: dir('corrupt'), steps: 4 });
+    const file = dir('corrupt/checkpoints/4.bin');
+    const bytes = readFileSync(file);
+    bytes[8] ^= 1;
+    writeFileSync(file, bytes);
+    assert.throws(() => train(kjob, kengine, { outDir: dir('corrupt') }), (e: Error) => e instanceof UserError && /4\.bin: state hash 0x[0-9a-f]+ does not match the index/.test(e.message));
+  });
+});

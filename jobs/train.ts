@@ -1,10 +1,12 @@
-// Running a job: init, steps, per-step state hashes, checkpoints, and the final report
-// (stateRoot over [H0..HT], model hash, test accuracy, tfjs export). The CLI's `train`
-// and later the solver use it; it prints nothing itself.
+// Running a job: init, steps, the committed state hashes (H[t] at the leaf steps t = 0, K,
+// 2K, ..., T of the job's hashInterval K; every step when K = 1), checkpoints, and the final
+// report (stateRoot over the leaf hashes, model hash, test accuracy, tfjs export). The CLI's
+// `train` uses it; it prints nothing itself.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Engine, type TrainState } from '../reproducible-ops/engine.ts';
 import type { Backend } from '../reproducible-ops/backend/reference.ts';
+import { isLeafStep } from '../reproducible-ops/hash-schedule.ts';
 import { merkleRoot } from '../reproducible-ops/merkle.ts';
 import { CheckpointStore, hex0x, type RunProgress } from './checkpoint.ts';
 import { UserError } from './errors.ts';
@@ -35,7 +37,8 @@ export interface TrainResult {
   steps: number;
   jobSteps: number;
   finalStateHash: string;
-  stateRoot: string; // merkleRoot over [H0, H1, ..., H(steps)]
+  hashInterval: number; // K
+  stateRoot: string; // merkleRoot over the leaf hashes [H0, HK, H2K, ...] up to `steps` (with HT when steps = T)
   finalModelHash: string;
   programRoot: string;
   trainLoss: number; // mean loss of the last min(100, steps) steps
@@ -57,12 +60,14 @@ export function train(job: LoadedJob, engine: Engine, opts: TrainOptions = {}): 
   const target = opts.steps ?? job.steps;
   if (!Number.isInteger(target) || target < 1 || target > job.steps)
     throw new UserError(`--steps ${target}: expected an integer in [1, ${job.steps}] (the job has ${job.steps} steps)`);
-  const store = opts.outDir ? new CheckpointStore(opts.outDir, engine, hex0x(job.jobHash), job.spec.opsetVersion) : null;
+  const K = job.spec.hashInterval;
+  const schedule = { numSteps: job.steps, hashInterval: K };
+  const store = opts.outDir ? new CheckpointStore(opts.outDir, engine, hex0x(job.jobHash), job.spec.opsetVersion, schedule) : null;
   const resumed = store?.latest(target) ?? null;
   const resumedFromStep = resumed ? resumed.state.step : null;
   if (resumed) opts.onResume?.(resumed.state.step, join(store!.dir, `${resumed.state.step}.bin`));
   const run = resumed ?? start(engine);
-  runSteps(engine, run, target, job.spec.checkpointInterval, store, opts.onProgress);
+  runSteps(engine, run, { target, ...schedule, checkpointInterval: job.spec.checkpointInterval }, store, opts.onProgress);
   const params = run.state.tensors.slice(0, engine.params.length);
   opts.onEvaluate?.(job.test.x.shape[0]);
   const result: TrainResult = {
@@ -71,7 +76,9 @@ export function train(job: LoadedJob, engine: Engine, opts: TrainOptions = {}): 
     opsetVersion: job.spec.opsetVersion,
     steps: target,
     jobSteps: job.steps,
-    finalStateHash: run.stateHashes[target],
+    hashInterval: K,
+    // A partial run (--steps) may stop between leaves: its final state is then hashed here only.
+    finalStateHash: isLeafStep(target, job.steps, K) ? run.stateHashes.at(-1)! : hex0x(engine.stateHash(run.state)),
     stateRoot: stateRootOf(run.stateHashes),
     finalModelHash: hex0x(engine.modelHash(run.state)),
     programRoot: hex0x(engine.programRoot()),
@@ -96,8 +103,20 @@ function start(engine: Engine): RunProgress {
   return { state, stateHashes: [hex0x(engine.stateHash(state))], losses: [] };
 }
 
-/** Advance `run` in place to `target` steps, checkpointing every `interval` steps and at the end. */
-function runSteps(engine: Engine, run: RunProgress, target: number, interval: number, store: CheckpointStore | null, onProgress?: (e: ProgressEvent) => void): void {
+interface RunPlan {
+  target: number; // stop after this many steps
+  numSteps: number; // the job's T (the leaf schedule depends on it, not on target)
+  hashInterval: number;
+  checkpointInterval: number;
+}
+
+/**
+ * Advance `run` in place to `target` steps, hashing the state at leaf steps only (the hash is
+ * the expensive part of a fast step) and checkpointing every checkpointInterval steps and at
+ * the end; a checkpoint at a non-leaf step is hashed for its own index entry.
+ */
+function runSteps(engine: Engine, run: RunProgress, p: RunPlan, store: CheckpointStore | null, onProgress?: (e: ProgressEvent) => void): void {
+  const { target } = p;
   const first = run.state.step;
   const t0 = performance.now();
   const batch = engine.setup.batchSize;
@@ -105,9 +124,10 @@ function runSteps(engine: Engine, run: RunProgress, target: number, interval: nu
     const r = engine.step(run.state);
     run.state = r.state;
     run.losses.push(r.loss);
-    run.stateHashes.push(hex0x(engine.stateHash(r.state)));
     const done = r.state.step;
-    if (store && (done % interval === 0 || done === target)) store.save(run);
+    const leafHash = isLeafStep(done, p.numSteps, p.hashInterval) ? hex0x(engine.stateHash(r.state)) : null;
+    if (leafHash) run.stateHashes.push(leafHash);
+    if (store && (done % p.checkpointInterval === 0 || done === target)) store.save(run, leafHash ?? hex0x(engine.stateHash(r.state)));
     if (onProgress) {
       const secs = (performance.now() - t0) / 1000;
       const rate = secs > 0 ? ((done - first) * batch) / secs : 0;

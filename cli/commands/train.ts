@@ -11,8 +11,9 @@ import { progressSink } from '../progress.ts';
 
 const usage = `Usage: optrain train <job.json> [options]
 
-Train a job with bit-exact ops: per-step state hashes H0..HT, checkpoints, test accuracy,
-and the trained model as TensorFlow.js Layers artifacts.
+Train a job with bit-exact ops: the state hashes the job commits (H0, HK, H2K, ..., HT for
+its hashInterval K; every step when K = 1), checkpoints, test accuracy, and the trained
+model as TensorFlow.js Layers artifacts.
 
 Options:
   --steps N         stop after N steps (default: all of the job's steps); the hashes are
@@ -79,7 +80,7 @@ function humanResult(r: TrainResult): string {
     ['train loss', `${r.trainLoss.toFixed(4)} (mean of the last ${Math.min(100, r.steps)} steps)`],
     ['test accuracy', `${(100 * r.testAccuracy).toFixed(2)}%`],
     ['final state hash', r.finalStateHash],
-    ['state root', r.stateRoot],
+    ['state root', `${r.stateRoot} (state hashes every ${r.hashInterval === 1 ? 'step' : `${r.hashInterval} steps`})`],
     ['model hash', r.finalModelHash],
     ['program root', r.programRoot],
     ['backend', r.backend],
