@@ -5,9 +5,10 @@
 // the per-step state hash (pipelined and synchronous); and PyTorch when
 // `python3 -c "import torch"` works.
 import { parseArgs } from 'node:util';
-import { createNativeBackend, loadNativeAddon, nativeLoadError } from '../reproducible-ops/backend/native.ts';
+import { createNativeBackend, loadNativeAddon, nativeLoadError, type NativeBackend } from '../reproducible-ops/backend/native.ts';
+import { peakGflops } from '../reproducible-ops/backend/peak.ts';
 import { referenceBackend, type Backend } from '../reproducible-ops/backend/reference.ts';
-import { createWasmBackend, loadWasmRuntime, wasmLoadError } from '../reproducible-ops/backend/wasm.ts';
+import { createWasmBackend, loadWasmRuntime, wasmLoadError, type WasmBackend } from '../reproducible-ops/backend/wasm.ts';
 import { engineMatmul, matmulCases, tfjsMatmul, type MatmulRow } from './matmul.ts';
 import { BATCH, loadMnist } from './mnist.ts';
 import { printMatmul, printTrain } from './report.ts';
@@ -60,8 +61,23 @@ function engineBackends(o: Options, log: (s: string) => void): { impl: string; t
   return list;
 }
 
-async function runMatmul(o: Options, backends: ReturnType<typeof engineBackends>, log: (s: string) => void): Promise<MatmulRow[]> {
+/** The ceiling row: the no-FMA multiply-add peak of each fast backend (reproducible-ops/backend/peak.ts). */
+export const PEAK_SHAPE = 'peak mul+add (no FMA)';
+
+function peakRows(backends: ReturnType<typeof engineBackends>, roundSeconds: number, log: (s: string) => void): MatmulRow[] {
   const rows: MatmulRow[] = [];
+  for (const b of backends) {
+    const fast = b.backend as Partial<NativeBackend & WasmBackend>;
+    if (!fast.kernelExec || !fast.lanes) continue;
+    const p = peakGflops(fast.kernelExec, fast.lanes, b.threads, roundSeconds);
+    rows.push({ impl: b.impl, shape: PEAK_SHAPE, threads: b.threads, gflops: p.gflops, cpuGflops: p.cpuGflops });
+    log(`${PEAK_SHAPE} ${b.impl} x${b.threads}: ${p.gflops.toFixed(1)} GFLOP/s`);
+  }
+  return rows;
+}
+
+async function runMatmul(o: Options, backends: ReturnType<typeof engineBackends>, log: (s: string) => void): Promise<MatmulRow[]> {
+  const rows: MatmulRow[] = peakRows(backends, o.quick ? 0.05 : 0.2, log);
   const roundSeconds = o.quick ? 0.05 : 0.2;
   for (const c of matmulCases(o.quick)) {
     const slow = 2 * c.M * c.K * c.N > 2 * 512 ** 3; // plain-JS implementations skip the largest cube
