@@ -12,6 +12,7 @@ import type { GameReader } from './chain/actions/dispute-game.ts';
 import { matchesDataRoot } from './dispute-data.ts';
 import { chooseRight, firstDifferentWord, targetData, targetLevels } from './data-game.ts';
 import { DATA_FOLD, DATA_OUTPUT, DATA_STATE_TREES, dataRequested, descended, midLen, type GameState } from './game-state.ts';
+import { chooseMid, transitionsOfLeaf, type MidsReader } from './interval.ts';
 import { predictOneStep } from './one-step.ts';
 import type { DisputeParty } from './party.ts';
 import { hex, oneStepArgs, stepsPath } from './proofs.ts';
@@ -20,8 +21,9 @@ import { accumulators, stateHashOf, type TransitionRun } from './transition.ts';
 
 const ZERO32 = '0x' + '00'.repeat(32);
 
-export async function challengerMove(g: GameState, party: DisputeParty, reader: GameReader): Promise<Decision> {
+export async function challengerMove(g: GameState, party: DisputeParty, reader: GameReader & MidsReader): Promise<Decision> {
   if (g.phase === 'AwaitStep') return pickStep(party);
+  if (g.phase === 'AwaitMidPick') return pickMid(g, party, reader);
   const run = await party.transition(g.step);
   switch (g.phase) {
     case 'AwaitTraceChoice':
@@ -45,11 +47,28 @@ export async function challengerMove(g: GameState, party: DisputeParty, reader: 
   }
 }
 
+/** The leaf m it disputes: leaves m - 1 (agreed; none for m = 0) and m, proven in stepsRoot. */
 async function pickStep(party: DisputeParty): Promise<Decision> {
-  const j = await party.disputedTransition!();
+  const m = await party.disputedLeaf!();
   const H = await party.committedHashes();
-  const pre = j > 0 ? [hex(H[j - 1]), stepsPath(H, j - 1)] : [ZERO32, []];
-  return { kind: 'move', move: 'pickStep', args: [j, ...pre, hex(H[j]), stepsPath(H, j)], note: { step: j } };
+  const pre = m > 0 ? [hex(H[m - 1]), stepsPath(H, m - 1)] : [ZERO32, []];
+  const { lo, hi } = transitionsOfLeaf(m, await party.schedule());
+  return { kind: 'move', move: 'pickStep', args: [m, ...pre, hex(H[m]), stepsPath(H, m)], note: { leaf: m, transitions: [lo + 1, hi] } };
+}
+
+/**
+ * The solver posted H[lo+1..hi-1]: name the first transition whose post-state differs from this
+ * challenger's replay (its pre-state is then one the challenger agrees with).
+ */
+async function pickMid(g: GameState, party: DisputeParty, reader: MidsReader): Promise<Decision> {
+  const mids = await reader.postedMids(g.disputeId);
+  if (!mids) return { kind: 'silent', reason: 'AwaitMidPick, but no MidsPosted event of this dispute is readable' };
+  const m = await party.disputedLeaf!();
+  const own = (await party.ownIntervalHashes!()).map(hex);
+  const i = chooseMid(mids, hex((await party.committedHashes())[m]), own);
+  if (i < 0) return { kind: 'silent', reason: `every posted mid and the interval's end agree with this challenger's replay` };
+  const { lo } = transitionsOfLeaf(m, await party.schedule());
+  return { kind: 'move', move: 'pickMid', args: [i, mids], note: { i, step: lo + i + 1 } };
 }
 
 /**

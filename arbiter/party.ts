@@ -5,20 +5,26 @@ import type { Engine } from '../reproducible-ops/engine.ts';
 import type { Commitment, JobParams } from './chain/types.ts';
 import type { DisputeDataSink, DisputeDataSource } from './dispute-data.ts';
 import type { GameState, Side } from './game-state.ts';
+import type { Schedule } from './interval.ts';
 import type { TransitionRun } from './transition.ts';
 
 export interface DisputeParty {
   side: Side;
   /** The job's engine (its programs are what both sides are bound to). */
   engine: Engine;
-  /** The solver's committed H[0..T] (the solver: its own; the challenger: fetched and checked against stepsRoot). */
+  /** The solver's committed leaf hashes, H[leafStep(m)] for m = 0..M (H[0..T] when K = 1; the solver: its own; the challenger: fetched and checked against stepsRoot). */
   committedHashes(): Promise<Buffer[]>;
+  /** The job's T and hashInterval K. */
+  schedule(): Promise<Schedule>;
   /** This party's account of transition j. */
   transition(j: number): Promise<TransitionRun>;
   /** Solver: the model and optimizer roots behind its final state H[T]. */
   finalRoots?(): Promise<{ modelRoot: Buffer; optRoot: Buffer }>;
-  /** Challenger: the transition it disputes. */
-  disputedTransition?(): Promise<number>;
+  /** Challenger: the leaf it disputes (pickStep), and its own H[lo+1..hi] of that leaf's interval (pickMid). */
+  disputedLeaf?(): Promise<number>;
+  ownIntervalHashes?(): Promise<Buffer[]>;
+  /** Solver: its H[lo+1..hi-1] of leaf m's interval (postMids). */
+  intervalMids?(m: number): Promise<string[]>;
   /** Solver: where it publishes the data a challenger needs; challenger: where it reads it. */
   sink?: DisputeDataSink;
   source?: DisputeDataSource;

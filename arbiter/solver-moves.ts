@@ -9,9 +9,11 @@ import { chunkArg, copyNodeOf, hex, linkProofArgs, openAccArgs, postFoldArgs, re
 import { CHUNK_ELEMS, leafHashes, merkleLevels, merkleProof, numChunks } from '../reproducible-ops/merkle.ts';
 import { childrenOf, leafChunk, targetData, targetLevels } from './data-game.ts';
 import { DATA_STEPS } from './game-state.ts';
+import { leafOfPostHash } from './interval.ts';
 
 export async function solverMove(g: GameState, party: DisputeParty, job: JobTerms): Promise<Decision> {
   if (g.phase === 'AwaitFinal') return revealFinal(party, job);
+  if (g.phase === 'AwaitMids') return postMids(g, party);
   if (g.phase === 'AwaitDataChildren' && g.dataTarget === DATA_STEPS) return revealChildren(g, await targetLevels(party, null, g, DATA_STEPS));
   const run = await party.transition(g.step);
   switch (g.phase) {
@@ -55,11 +57,20 @@ function revealChildren(g: GameState, levels: Uint8Array[][]): Decision {
   return { kind: 'move', move: 'revealChildren', args: kids, note: { target: g.dataTarget, height: g.dataHeight, index: g.dataIndex } };
 }
 
+/** H[T] is the last leaf M of stepsRoot. */
 async function revealFinal(party: DisputeParty, job: JobTerms): Promise<Decision> {
   const { modelRoot, optRoot } = await party.finalRoots!();
   const hashes = await party.committedHashes();
-  const T = Number(job.commitment.numSteps);
-  return { kind: 'move', move: 'revealFinal', args: [job.params, job.commitment, hex(modelRoot), hex(optRoot), stepsPath(hashes, T)] };
+  return { kind: 'move', move: 'revealFinal', args: [job.params, job.commitment, hex(modelRoot), hex(optRoot), stepsPath(hashes, hashes.length - 1)] };
+}
+
+/** The challenger disputes a leaf whose interval holds several transitions: post the states inside it. */
+async function postMids(g: GameState, party: DisputeParty): Promise<Decision> {
+  const leaves = (await party.committedHashes()).map(hex);
+  const m = leafOfPostHash(leaves, g.postHash, await party.schedule());
+  if (m === null) return { kind: 'silent', reason: `the game's interval ends in ${g.postHash}, which is none of this solver's leaves` };
+  const mids = await party.intervalMids!(m);
+  return { kind: 'move', move: 'postMids', args: [mids], note: { leaf: m, mids: mids.length } };
 }
 
 /** The solver can prove a post-state leaf only if its copy node really produced it. */

@@ -9,13 +9,16 @@
 //   withhold      honest run, but silent once the game reaches data after the withheld checkpoint
 //   final         honest run; revealFinal itself exposes the committed model hash
 import type { Engine, NodeTransform, TrainState } from '../reproducible-ops/engine.ts';
+import { lastLeaf } from '../reproducible-ops/hash-schedule.ts';
 import { merkleRoot } from '../reproducible-ops/merkle.ts';
 import { hex0x } from '../jobs/checkpoint.ts';
-import { loadCheckpointState, type BlobIO, type RunManifest } from '../solver/run-store.ts';
+import type { BlobIO, RunManifest } from '../solver/run-store.ts';
 import type { SolverTamper } from '../solver/tamper.ts';
 import { TamperPlan, withheldCheckpointSteps } from '../solver/tamper-hooks.ts';
+import { intervalMids, leafHashAt, replayTo, stepWithPlan, type RunReplay } from '../solver/interval.ts';
 import type { DisputeDataSink } from './dispute-data.ts';
 import type { GameState } from './game-state.ts';
+import { leafOfPostHash, transitionsOfLeaf, type Schedule } from './interval.ts';
 import type { DisputeParty } from './party.ts';
 import { runTransition, slotRoots, type TransitionOptions, type TransitionRun } from './transition.ts';
 
@@ -23,7 +26,7 @@ const toBuf = (h: string) => Buffer.from(h.replace(/^0x/, ''), 'hex');
 
 export interface SolverPartyOptions {
   engine: Engine;
-  manifest: RunManifest; // the result manifest the commitment came from (stateHashes H[0..T])
+  manifest: RunManifest; // the result manifest the commitment came from (stateHashes: the M + 1 leaf hashes)
   blobs: BlobIO; // holds the manifest's checkpoints
   tamper?: SolverTamper;
   sink?: DisputeDataSink;
@@ -35,40 +38,39 @@ export class SolverParty implements DisputeParty {
   readonly sink?: DisputeDataSink;
   private readonly plan: TamperPlan;
   private readonly runs = new Map<number, Promise<TransitionRun>>();
+  private readonly sched: Schedule;
 
   constructor(private readonly o: SolverPartyOptions) {
     this.engine = o.engine;
     this.sink = o.sink;
     this.plan = new TamperPlan(o.engine, o.tamper);
     if (!o.manifest.result) throw new Error('solver dispute: the run manifest has no result (training did not finish)');
-    if (o.manifest.stateHashes.length !== o.manifest.numSteps + 1)
-      throw new Error(`solver dispute: the run manifest lists ${o.manifest.stateHashes.length} state hashes, expected ${o.manifest.numSteps + 1}`);
+    this.sched = { numSteps: o.manifest.numSteps, hashInterval: o.manifest.hashInterval ?? 1 };
+    const leaves = lastLeaf(this.sched.numSteps, this.sched.hashInterval) + 1;
+    if (o.manifest.stateHashes.length !== leaves)
+      throw new Error(`solver dispute: the run manifest lists ${o.manifest.stateHashes.length} state hashes, expected ${leaves} leaves (T = ${this.sched.numSteps}, hashInterval ${this.sched.hashInterval})`);
+  }
+
+  private get replay(): RunReplay {
+    return { engine: this.engine, plan: this.plan, manifest: this.o.manifest, blobs: this.o.blobs };
   }
 
   async committedHashes(): Promise<Buffer[]> {
     return this.o.manifest.stateHashes.map(toBuf);
   }
 
-  /** The state after t steps: the newest checkpoint at or before t, replayed with the plan. */
-  async stateAt(t: number): Promise<TrainState> {
-    const refs = this.o.manifest.checkpoints.filter((c) => c.step <= t);
-    const ref = refs.at(-1);
-    if (!ref) throw new Error(`solver dispute: no checkpoint at or before step ${t}`);
-    let state = await loadCheckpointState(this.o.blobs, ref, this.engine);
-    while (state.step < t) {
-      state = this.advance(state);
-      const want = this.o.manifest.stateHashes[state.step];
-      const got = hex0x(this.engine.stateHash(state));
-      if (got !== want) throw new Error(`solver dispute: replaying step ${state.step - 1} gives H[${state.step}] ${got}, the manifest says ${want}`);
-    }
-    return state;
+  async schedule(): Promise<Schedule> {
+    return this.sched;
   }
 
-  /** One step under the tamper plan (as solver/train-run.ts trains it). */
-  private advance(state: TrainState): TrainState {
-    const p = this.plan.forStep(state.step);
-    const r = p.engine.step(state, p.transform).state;
-    return p.skip ? { step: state.step + 1, tensors: state.tensors } : r;
+  /** The state after t steps: the newest checkpoint at or before t, replayed with the plan (leaves checked). */
+  stateAt(t: number): Promise<TrainState> {
+    return replayTo(this.replay, t);
+  }
+
+  /** H[lo+1..hi-1] of leaf m's interval, as this solver's (possibly tampered) run produced them. */
+  async intervalMids(m: number): Promise<string[]> {
+    return (await intervalMids(this.replay, m)).mids;
   }
 
   transition(j: number): Promise<TransitionRun> {
@@ -82,9 +84,10 @@ export class SolverParty implements DisputeParty {
   }
 
   private async record(j: number): Promise<TransitionRun> {
-    const pre = j === 0 ? null : (await this.stateAt(j - 1)).tensors;
-    const run = runTransition(this.engine, j, pre, j === 0 ? {} : this.viewOfStep(j - 1, pre!));
-    const committed = this.o.manifest.stateHashes[j];
+    const pre = j === 0 ? null : await this.stateAt(j - 1);
+    const run = runTransition(this.engine, j, pre && pre.tensors, j === 0 ? {} : this.viewOfStep(j - 1, pre!.tensors));
+    // a leaf is committed; a state inside an interval is what postMids posted (the plan's step)
+    const committed = leafHashAt(this.o.manifest, j) ?? hex0x(this.engine.stateHash(stepWithPlan(this.plan, pre!)));
     if (hex0x(run.stateHash) !== committed) throw new Error(`solver dispute: recomputed H[${j}] ${hex0x(run.stateHash)} is not the committed ${committed}`);
     return run;
   }
@@ -108,11 +111,19 @@ export class SolverParty implements DisputeParty {
     return { modelRoot: merkleRoot(modelSlots), optRoot: merkleRoot(optSlots) };
   }
 
-  /** kind=withhold: once the game asks about a step after the withheld checkpoint, say nothing. */
+  /** kind=withhold: once the game asks about a state after the withheld checkpoint, say nothing. */
   refusal(g: GameState): string | null {
     if (this.o.tamper?.kind !== 'withhold' || g.phase === 'AwaitFinal') return null;
     const [withheld] = withheldCheckpointSteps(this.o.tamper, this.o.manifest.checkpoints.map((c) => c.step));
-    if (withheld === undefined || g.step - 1 < withheld) return null;
-    return `kind=withhold: transition ${g.step} needs the withheld checkpoint of step ${withheld}`;
+    if (withheld === undefined) return null;
+    // the latest state the move needs: the mids' last (hi - 1), else the disputed transition's pre-state
+    const needs = g.phase === 'AwaitMids' ? this.midsNeed(g) : g.step - 1;
+    if (needs < withheld) return null;
+    return `kind=withhold: ${g.phase === 'AwaitMids' ? `the mids up to H[${needs}]` : `transition ${g.step}`} need the withheld checkpoint of step ${withheld}`;
+  }
+
+  private midsNeed(g: GameState): number {
+    const m = leafOfPostHash(this.o.manifest.stateHashes, g.postHash, this.sched);
+    return m === null ? -1 : transitionsOfLeaf(m, this.sched).hi - 1;
   }
 }

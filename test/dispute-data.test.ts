@@ -76,6 +76,7 @@ test('unpublished post-state leaves: the challenger descends the model tree to t
   const postOnlyLiar = (base: SolverParty): DisputeParty => ({
     side: 'solver', engine: base.engine,
     committedHashes: () => base.committedHashes(),
+    schedule: () => base.schedule(),
     finalRoots: () => base.finalRoots(),
     transition: async (j) => {
       if (j !== S + 1) return base.transition(j);
