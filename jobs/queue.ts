@@ -44,6 +44,7 @@ export interface TrainJobData {
   specHash: string; // 0x-hex
   programRoot: string;
   numSteps: number;
+  hashInterval: number; // K as posted on chain (checked against the spec's)
   seed: string;
   tamper?: string; // solver tamper spec (docs/TAMPER.md), applied deterministically
 }

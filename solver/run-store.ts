@@ -1,16 +1,18 @@
 // A training run's checkpoints in a content-addressed blob store:
 //   state blob     every slot (params, then optimizer slots) as float32 little-endian,
 //                  concatenated in slot order (the layout of jobs/checkpoint.ts)
-//   run manifest   canonical JSON: slot layout, the per-step state hashes H[0..k] up to the
-//                  newest checkpoint k, the checkpoints (step, state hash, blob hash) and,
-//                  once training is done, the commitment
+//   run manifest   canonical JSON: slot layout, the hash interval K, the committed (leaf) state
+//                  hashes H[0], H[K], H[2K], ... up to the newest checkpoint k (H[T] last once
+//                  done; every H[t] when K = 1), the checkpoints (step, own state hash, blob
+//                  hash; a checkpoint need not be at a leaf step) and, once training is done,
+//                  the commitment
 // A pointer to the newest manifest lives in Redis; resuming verifies the manifest and the
 // state blob by hash and recomputes the state hash, so a corrupt or foreign checkpoint is
 // refused, never trained on.
 import type { Engine, TrainState } from '../reproducible-ops/engine.ts';
 import { numel } from '../reproducible-ops/tensor.ts';
 import { canonicalJson } from '../jobs/canonical.ts';
-import { hex0x } from '../jobs/checkpoint.ts';
+import { hex0x, leafIndexOf, leavesThrough } from '../jobs/checkpoint.ts';
 
 export const RUN_MANIFEST_FORMAT = 'optrain-run-1';
 
@@ -22,13 +24,13 @@ export interface BlobIO {
 
 export interface CheckpointRef {
   step: number;
-  stateHash: string; // 0x-hex H[step]
+  stateHash: string; // 0x-hex H[step] (committed only if step is a leaf step)
   blob: string; // sha256 hex of the state blob
 }
 
 export interface RunResult {
-  stepsRoot: string;
-  finalStateHash: string;
+  stepsRoot: string; // merkleRoot over the M + 1 leaf hashes
+  finalStateHash: string; // H[T], the last leaf
   finalModelHash: string; // as committed (a kind=final tamper commits a wrong one)
 }
 
@@ -36,9 +38,10 @@ export interface RunManifest {
   format: typeof RUN_MANIFEST_FORMAT;
   jobHash: string;
   slots: { name: string; shape: number[] }[];
-  numSteps: number;
+  numSteps: number; // T
+  hashInterval: number; // K (reproducible-ops/hash-schedule.ts)
   step: number; // newest checkpoint
-  stateHashes: string[]; // H[0..step]
+  stateHashes: string[]; // leaf hashes H[leafStep(m)] for every leaf step <= step; M + 1 of them once done
   losses: number[]; // losses of steps 0..step-1
   checkpoints: CheckpointRef[];
   result?: RunResult;
@@ -46,7 +49,7 @@ export interface RunManifest {
 
 export interface RunProgress {
   state: TrainState;
-  stateHashes: string[];
+  stateHashes: string[]; // leaf hashes so far
   losses: number[];
 }
 
@@ -68,12 +71,13 @@ export function decodeState(bytes: Buffer, engine: Engine, step: number, where: 
   return { step, tensors };
 }
 
-export function emptyManifest(engine: Engine, numSteps: number): RunManifest {
+export function emptyManifest(engine: Engine, numSteps: number, hashInterval = 1): RunManifest {
   return {
     format: RUN_MANIFEST_FORMAT,
     jobHash: hex0x(engine.setup.specHash),
     slots: engine.slotShapes.map((s, i) => ({ name: engine.slotName(i), shape: [...s] })),
     numSteps,
+    hashInterval,
     step: -1,
     stateHashes: [],
     losses: [],
@@ -81,16 +85,16 @@ export function emptyManifest(engine: Engine, numSteps: number): RunManifest {
   };
 }
 
-/** Store the run's current state as a checkpoint; returns the new manifest and its hash. */
-export async function saveCheckpoint(blobs: BlobIO, prev: RunManifest, run: RunProgress, result?: RunResult): Promise<{ manifest: RunManifest; hash: string }> {
+/** Store the run's current state (whose hash is `stateHash`) as a checkpoint; returns the new manifest and its hash. */
+export async function saveCheckpoint(blobs: BlobIO, prev: RunManifest, run: RunProgress, stateHash: string, result?: RunResult): Promise<{ manifest: RunManifest; hash: string }> {
   const step = run.state.step;
   const blob = await blobs.put(encodeState(run.state));
   const manifest: RunManifest = {
     ...prev,
     step,
-    stateHashes: run.stateHashes.slice(0, step + 1),
+    stateHashes: run.stateHashes.slice(0, leavesThrough(step, prev.numSteps, prev.hashInterval)),
     losses: run.losses.slice(0, step),
-    checkpoints: [...prev.checkpoints.filter((c) => c.step < step), { step, stateHash: run.stateHashes[step], blob }],
+    checkpoints: [...prev.checkpoints.filter((c) => c.step < step), { step, stateHash, blob }],
     ...(result ? { result } : {}),
   };
   const hash = await blobs.put(Buffer.from(canonicalJson(manifest)));
@@ -106,7 +110,8 @@ export async function loadManifest(blobs: BlobIO, hash: string): Promise<RunMani
     throw new Error(`run manifest ${hash}: not JSON (${(e as Error).message})`);
   }
   if (m.format !== RUN_MANIFEST_FORMAT) throw new Error(`run manifest ${hash}: format ${JSON.stringify(m.format)}, expected "${RUN_MANIFEST_FORMAT}"`);
-  return m;
+  // Manifests written before hash intervals hashed every step.
+  return m.hashInterval === undefined ? { ...m, hashInterval: 1 } : m;
 }
 
 /** The state of checkpoint `ref`, verified: blob hash (by BlobIO) and recomputed state hash. */
@@ -123,6 +128,9 @@ export async function restoreRun(blobs: BlobIO, m: RunManifest, engine: Engine):
   const ref = m.checkpoints.find((c) => c.step === m.step);
   if (!ref) throw new Error(`run manifest lists no checkpoint for its step ${m.step}`);
   const state = await loadCheckpointState(blobs, ref, engine);
-  if (m.stateHashes[m.step] !== ref.stateHash) throw new Error(`run manifest: H[${m.step}] ${m.stateHashes[m.step]} differs from its checkpoint's ${ref.stateHash}`);
+  const leaf = leafIndexOf(m.step, m.numSteps, m.hashInterval);
+  if (m.stateHashes.length !== leavesThrough(m.step, m.numSteps, m.hashInterval))
+    throw new Error(`run manifest: ${m.stateHashes.length} leaf hashes for a run at step ${m.step}, expected ${leavesThrough(m.step, m.numSteps, m.hashInterval)} (hashInterval ${m.hashInterval})`);
+  if (leaf >= 0 && m.stateHashes[leaf] !== ref.stateHash) throw new Error(`run manifest: H[${m.step}] ${m.stateHashes[leaf]} differs from its checkpoint's ${ref.stateHash}`);
   return { state, stateHashes: m.stateHashes.slice(), losses: m.losses.slice() };
 }

@@ -164,7 +164,7 @@ export class SolverService {
     const posting = await getJobPosting(this.cfg.client, jobId);
     const { job: loaded } = await loadJobCached(posting.specURI, job.params.specHash, this.cfg.cache);
     const engine = new Engine(loaded.setup, this.cfg.backend);
-    checkAgainstChain(engine, loaded, { programRoot: job.params.programRoot, numSteps: Number(job.params.numSteps), seed: String(job.params.seed) });
+    checkAgainstChain(engine, loaded, { programRoot: job.params.programRoot, numSteps: Number(job.params.numSteps), hashInterval: job.params.hashInterval, seed: String(job.params.seed) });
     if (this.cfg.tamper)
       checkTamperFits(this.cfg.tamper, { numSteps: loaded.steps, stepProgramLength: engine.stepProgram.nodes.length, outputSize: (op) => numel(engine.stepProgram.nodes[op].shape) });
     const tx = await claimJob(this.cfg.client, jobId, job.terms.requiredStake);
@@ -185,6 +185,7 @@ export class SolverService {
       specHash: job.params.specHash,
       programRoot: job.params.programRoot,
       numSteps: Number(job.params.numSteps),
+      hashInterval: job.params.hashInterval,
       seed: String(job.params.seed),
       ...(this.cfg.tamper ? { tamper: formatTamper(this.cfg.tamper) } : {}),
     });

@@ -1,7 +1,7 @@
 // How each solver tamper kind changes a training run. Everything is a pure function of the
 // tamper spec and the step, so a crashed-and-resumed tampering worker produces the same
 // (wrong) states as an uninterrupted one, and a dispute can be replayed from checkpoints.
-import { Engine, type NodeTransform } from '../reproducible-ops/engine.ts';
+import { Engine, type NodeTransform, type TrainState } from '../reproducible-ops/engine.ts';
 import { runKernel } from '../reproducible-ops/backend/reference.ts';
 import type { SolverTamper } from './tamper.ts';
 
@@ -55,6 +55,14 @@ export class TamperPlan {
   withheldCheckpoints(checkpointSteps: number[]): number[] {
     return withheldCheckpointSteps(this.tamper, checkpointSteps);
   }
+}
+
+/** One engine step under the plan; kind=skip still computes the step (for its loss) but keeps the old tensors. */
+export function planStep(plan: TamperPlan, state: TrainState): { state: TrainState; loss: number } {
+  const p = plan.forStep(state.step);
+  const r = p.engine.step(state, p.transform);
+  if (p.skip) return { state: { step: state.step + 1, tensors: state.tensors }, loss: r.loss };
+  return r;
 }
 
 /** See TamperPlan.withheldCheckpoints (usable without an engine). */

@@ -1,11 +1,14 @@
 // The solver's training loop: init or resume from the newest checkpoint, run the steps
-// (with the tamper plan, if any), record every state hash H[0..T], checkpoint every
+// (with the tamper plan, if any), record the committed state hashes (H[t] at the leaf steps
+// t = 0, K, 2K, ..., T of the job's hashInterval K; hashing is the costly part of a fast step,
+// so no other step is hashed except for a checkpoint's own entry), checkpoint every
 // `checkpointInterval` steps and at the end, and produce the commitment.
-import type { Engine, TrainState } from '../reproducible-ops/engine.ts';
+import type { Engine } from '../reproducible-ops/engine.ts';
+import { isLeafStep } from '../reproducible-ops/hash-schedule.ts';
 import { merkleRoot } from '../reproducible-ops/merkle.ts';
 import { hex0x } from '../jobs/checkpoint.ts';
 import { emptyManifest, loadManifest, restoreRun, saveCheckpoint, type BlobIO, type RunManifest, type RunProgress, type RunResult } from './run-store.ts';
-import type { TamperPlan } from './tamper-hooks.ts';
+import { planStep, type TamperPlan } from './tamper-hooks.ts';
 
 /** Where the hash of the newest run manifest is kept (Redis in the solver; memory in tests). */
 export interface HeadPointer {
@@ -18,6 +21,7 @@ export interface RunOptions {
   plan: TamperPlan;
   numSteps: number;
   checkpointInterval: number;
+  hashInterval?: number; // K, default 1 (every step)
   blobs: BlobIO;
   head: HeadPointer;
   /** Called after every step; awaited, so it is also where the event loop gets a turn. */
@@ -36,8 +40,11 @@ export function stepsRootOf(stateHashes: string[]): string {
 }
 
 export async function runTraining(o: RunOptions): Promise<RunOutcome> {
+  const K = o.hashInterval ?? 1;
   const headHash = await o.head.load();
-  let manifest = headHash ? await loadManifest(o.blobs, headHash) : emptyManifest(o.engine, o.numSteps);
+  let manifest = headHash ? await loadManifest(o.blobs, headHash) : emptyManifest(o.engine, o.numSteps, K);
+  if (headHash && (manifest.hashInterval !== K || manifest.numSteps !== o.numSteps))
+    throw new Error(`run manifest ${headHash} is of a run with numSteps ${manifest.numSteps} and hashInterval ${manifest.hashInterval}, not ${o.numSteps} and ${K}`);
   if (headHash && manifest.result) return { result: manifest.result, manifestHash: headHash, manifest, resumedFromStep: manifest.step };
   let run: RunProgress;
   let manifestHash = headHash ?? '';
@@ -45,19 +52,20 @@ export async function runTraining(o: RunOptions): Promise<RunOutcome> {
   else {
     const state = o.engine.init();
     run = { state, stateHashes: [hex0x(o.engine.stateHash(state))], losses: [] };
-    ({ manifest, hash: manifestHash } = await saveCheckpoint(o.blobs, manifest, run));
+    ({ manifest, hash: manifestHash } = await saveCheckpoint(o.blobs, manifest, run, run.stateHashes[0]));
     await o.head.save(manifestHash);
   }
   const resumedFromStep = run.state.step;
   while (run.state.step < o.numSteps) {
-    const { state, loss } = advance(o, run.state);
+    const { state, loss } = planStep(o.plan, run.state);
     run.state = state;
     run.losses.push(Number.isFinite(loss) ? loss : (null as unknown as number));
-    run.stateHashes.push(hex0x(o.engine.stateHash(state)));
     const done = state.step;
+    const leafHash = isLeafStep(done, o.numSteps, K) ? hex0x(o.engine.stateHash(state)) : null;
+    if (leafHash) run.stateHashes.push(leafHash);
     const result = done === o.numSteps ? resultOf(o, run) : undefined;
     if (result || done % o.checkpointInterval === 0) {
-      ({ manifest, hash: manifestHash } = await saveCheckpoint(o.blobs, manifest, run, result));
+      ({ manifest, hash: manifestHash } = await saveCheckpoint(o.blobs, manifest, run, leafHash ?? hex0x(o.engine.stateHash(state)), result));
       await o.head.save(manifestHash);
     }
     await o.onStep?.(done, loss);
@@ -65,19 +73,11 @@ export async function runTraining(o: RunOptions): Promise<RunOutcome> {
   return { result: manifest.result!, manifestHash, manifest, resumedFromStep };
 }
 
-/** One step under the tamper plan; kind=skip still computes the step (for its loss) but keeps the old tensors. */
-function advance(o: RunOptions, state: TrainState): { state: TrainState; loss: number } {
-  const p = o.plan.forStep(state.step);
-  const r = p.engine.step(state, p.transform);
-  if (p.skip) return { state: { step: state.step + 1, tensors: state.tensors }, loss: r.loss };
-  return r;
-}
-
 function resultOf(o: RunOptions, run: RunProgress): RunResult {
   const honestModel = o.engine.modelHash(run.state);
   return {
     stepsRoot: stepsRootOf(run.stateHashes),
-    finalStateHash: run.stateHashes[o.numSteps],
+    finalStateHash: run.stateHashes.at(-1)!, // leaf M = H[T]
     finalModelHash: hex0x(o.plan.committedModelHash(honestModel)),
   };
 }

@@ -9,6 +9,7 @@ import type { Backend } from '../reproducible-ops/backend/reference.ts';
 import { numel } from '../reproducible-ops/tensor.ts';
 import { hex0x } from '../jobs/checkpoint.ts';
 import type { BlobStore } from '../jobs/blobstore.ts';
+import { UserError } from '../jobs/errors.ts';
 import { trainWorker, type QueueTimings, type TrainJobData, type TrainJobResult } from '../jobs/queue.ts';
 import { redisKeys } from '../jobs/redis-keys.ts';
 import { loadRemoteJob, type RemoteJob } from './job-source.ts';
@@ -41,11 +42,15 @@ export function loadJobCached(specURI: string, specHash: string, cache: BlobStor
   return p;
 }
 
-/** Check that the loaded job is the one posted on chain (program, steps, seed). */
-export function checkAgainstChain(engine: Engine, job: RemoteJob['job'], d: { programRoot: string; numSteps: number; seed: string }): void {
+/** Check that the loaded job is the one posted on chain (program, steps, hash interval, seed). */
+export function checkAgainstChain(engine: Engine, job: RemoteJob['job'], d: { programRoot: string; numSteps: number; hashInterval: number; seed: string }): void {
   const root = hex0x(engine.programRoot());
   if (root !== d.programRoot.toLowerCase()) throw new Error(`job spec builds programRoot ${root}, but the job was posted with ${d.programRoot}`);
   if (job.steps !== d.numSteps) throw new Error(`job spec has ${job.steps} steps, but the job was posted with numSteps ${d.numSteps}`);
+  // The spec hash covers K, but the game reads it from JobParams: a job posted with another K
+  // would be disputed over a different leaf schedule than the one the solver commits.
+  if (job.spec.hashInterval !== d.hashInterval)
+    throw new UserError(`job spec has hashInterval ${job.spec.hashInterval}, but the job was posted with hashInterval ${d.hashInterval}`);
   if (String(job.spec.seed) !== d.seed) throw new Error(`job spec has seed ${job.spec.seed}, but the job was posted with seed ${d.seed}`);
 }
 
@@ -65,6 +70,7 @@ export async function processTrainJob(deps: WorkerDeps, job: Job<TrainJobData, T
     plan: new TamperPlan(engine, tamper),
     numSteps: d.numSteps,
     checkpointInterval: loaded.spec.checkpointInterval,
+    hashInterval: loaded.spec.hashInterval,
     blobs: deps.blobs,
     head: { load: () => deps.redis.get(headKey), save: async (h) => void (await deps.redis.set(headKey, h)) },
     onStep: async (step, loss) => {

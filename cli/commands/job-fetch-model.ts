@@ -18,6 +18,7 @@ import { writeTfjsModel } from '../../jobs/tfjs-model.ts';
 import { fetchSpec } from '../../solver/job-source.ts';
 import { RUN_MANIFEST_FORMAT, type RunManifest } from '../../solver/run-store.ts';
 import { stepsRootOf } from '../../solver/train-run.ts';
+import { lastLeaf } from '../../reproducible-ops/hash-schedule.ts';
 import { expectPositionals, type Command } from '../command.ts';
 import { table } from '../format.ts';
 import { toJson } from './job-network.ts';
@@ -47,9 +48,10 @@ export async function fetchModel(net: Pick<DevnetInfo, 'rpcUrl' | 'redisUrl' | '
     const m = JSON.parse((await fetchBlob(server, manifestHash)).toString('utf8')) as RunManifest;
     if (m.format !== RUN_MANIFEST_FORMAT) throw new UserError(`job ${jobId}: result manifest ${manifestHash} has format ${JSON.stringify(m.format)}, expected ${RUN_MANIFEST_FORMAT}`);
     const T = Number(job.params.numSteps);
+    const leaves = lastLeaf(T, job.params.hashInterval) + 1; // H[0], H[K], ..., H[T]
     const root = stepsRootOf(m.stateHashes);
-    if (m.stateHashes.length !== T + 1 || root !== job.commitment.stepsRoot)
-      throw new UserError(`job ${jobId}: the manifest's ${m.stateHashes.length} state hashes have root ${root}, the chain's stepsRoot is ${job.commitment.stepsRoot}`);
+    if (m.stateHashes.length !== leaves || root !== job.commitment.stepsRoot)
+      throw new UserError(`job ${jobId}: the manifest's ${m.stateHashes.length} state hashes (expected ${leaves} for hashInterval ${job.params.hashInterval}) have root ${root}, the chain's stepsRoot is ${job.commitment.stepsRoot}`);
     const ref = m.checkpoints.find((c) => c.step === T);
     if (!ref) throw new UserError(`job ${jobId}: the manifest has no checkpoint of the final step ${T}`);
     const { resolved } = await fetchSpec((await getJobPosting(client, jobId)).specURI, job.params.specHash);
