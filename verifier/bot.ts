@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { Engine } from '../reproducible-ops/engine.ts';
+import { lastLeaf, leafStep } from '../reproducible-ops/hash-schedule.ts';
 import type { Backend } from '../reproducible-ops/backend/reference.ts';
 import { BlobStore } from '../jobs/blobstore.ts';
 import type { KeySpace } from '../jobs/redis-keys.ts';
@@ -24,7 +25,7 @@ import { openChallengerPlayer } from './dispute.ts';
 import { checkManifest, DataUnavailable, fetchPublishedResult } from './result-data.ts';
 import { decodeState, encodeState, type RunManifest } from '../solver/run-store.ts';
 import { Replayer } from './replay.ts';
-import { randomnessAfter, sampleTransitions, samplingSeed } from './sampling.ts';
+import { randomnessAfter, sampleLeaves, samplingSeed } from './sampling.ts';
 import { VerifierState, type CommitEntry } from './state.ts';
 import type { DisputePlayer } from '../arbiter/player.ts';
 
@@ -39,7 +40,7 @@ export interface VerifierConfig {
   ks: KeySpace;
   dataDir: string;
   backend: Backend;
-  sampleRate: number; // (0, 1]; 1 replays every transition
+  sampleRate: number; // (0, 1] of the leaves (intervals of hashInterval transitions); 1 replays every transition
   grief?: boolean; // kind=grief
   challengeWithheld?: boolean; // default true
   fromBlock?: number;
@@ -119,7 +120,7 @@ export class VerifierBot {
     const engine = await this.engineFor(job);
     const result = await this.publishedResult(key, entry, job);
     if (!result) return;
-    const sampled = sampleTransitions(samplingSeed(rnd.blockHash, jobId, this.address), Number(job.params.numSteps), this.cfg.sampleRate);
+    const sampled = sampleLeaves(samplingSeed(rnd.blockHash, jobId, this.address), lastLeaf(Number(job.params.numSteps), job.params.hashInterval), this.cfg.sampleRate);
     const replayer = new Replayer(engine, result);
     const v = await examine({ engine, result, job, sampled, challengeWithheld: this.cfg.challengeWithheld ?? true, grief: !!this.cfg.grief }, replayer);
     Object.assign(entry, { randomness: rnd, sampled, replayedSteps: v.report?.replayedSteps, withheld: v.report?.withheld.map((w) => w.step) });
@@ -128,13 +129,14 @@ export class VerifierBot {
     // everything the dispute needs from the solver is kept locally first: a restarted verifier
     // must not depend on a solver that is gone or has stopped serving
     const pre = v.needsPreState ? await replayer.preStateFor(v.disputed) : null;
-    entry.evidence = { manifest: await this.evidence.put(Buffer.from(JSON.stringify(result.manifest))), preState: pre ? await this.evidence.put(encodeState({ step: v.disputed - 1, tensors: pre })) : null };
+    const preStep = v.disputed > 0 ? leafStep(v.disputed - 1, result.schedule.numSteps, result.schedule.hashInterval) : -1;
+    entry.evidence = { manifest: await this.evidence.put(Buffer.from(JSON.stringify(result.manifest))), preState: pre ? await this.evidence.put(encodeState({ step: preStep, tensors: pre })) : null };
     Object.assign(entry, { disputed: v.disputed, grief: v.grief, reason: v.reason, terms: termsOf(job) });
     this.state.save();
     const opened = ours === null ? await challenge(this.cfg.client, jobId, job.terms.challengerBond) : null;
     entry.disputeId = String(opened?.disputeId ?? ours);
     this.settle(key, entry, 'challenged', v.reason);
-    this.cfg.log('challenged', { jobId, disputeId: entry.disputeId, transition: v.disputed, bond: job.terms.challengerBond, gasUsed: opened?.tx.gasUsed, adopted: ours !== null, reason: v.reason });
+    this.cfg.log('challenged', { jobId, disputeId: entry.disputeId, leaf: v.disputed, bond: job.terms.challengerBond, gasUsed: opened?.tx.gasUsed, adopted: ours !== null, reason: v.reason });
   }
 
   /** The id of the job's active dispute if this verifier opened it. */
@@ -146,7 +148,7 @@ export class VerifierBot {
 
   private async publishedResult(key: string, entry: CommitEntry, job: JobRecord) {
     try {
-      return await fetchPublishedResult(this.cfg.redis, this.cfg.ks, job.jobId, job.commitment);
+      return await fetchPublishedResult(this.cfg.redis, this.cfg.ks, job.jobId, job.commitment, job.params.hashInterval);
     } catch (e) {
       if (!(e instanceof DataUnavailable)) throw e;
       entry.attempts = (entry.attempts ?? 0) + 1;
@@ -185,20 +187,21 @@ export class VerifierBot {
     const job: JobRecord = { ...live, params: toJobParams(entry.terms.params), commitment: toCommitment(entry.terms.commitment) };
     const engine = await this.engineFor(job);
     const manifest = JSON.parse((await this.evidence.get(entry.evidence.manifest)).toString('utf8')) as RunManifest;
-    const hashes = checkManifest(job.jobId, manifest, job.commitment);
-    const pre = await this.localPreState(entry, engine, hashes);
+    const hashes = checkManifest(job.jobId, manifest, job.commitment, job.params.hashInterval);
+    const pre = await this.localPreState(entry, job, engine, hashes);
     return openChallengerPlayer({
       client: this.cfg.client, redis: this.cfg.redis, ks: this.cfg.ks, store: this.disputes, entry, job, engine,
       hashes: async () => hashes, preState: async () => pre, dataGraceMs: this.cfg.dataGraceMs, log: this.cfg.log,
     });
   }
 
-  /** The disputed transition's pre-state as kept at challenge time, checked against H[j-1]. */
-  private async localPreState(entry: CommitEntry, engine: Engine, hashes: Buffer[]): Promise<Float32Array[] | null> {
-    const j = entry.disputed!;
+  /** The committed state of leaf m - 1 that the disputed leaf m starts from, as kept at challenge time, checked against that leaf. */
+  private async localPreState(entry: CommitEntry, job: JobRecord, engine: Engine, hashes: Buffer[]): Promise<Float32Array[] | null> {
+    const m = entry.disputed!;
     if (!entry.evidence?.preState) return null;
-    const state = decodeState(await this.evidence.get(entry.evidence.preState), engine, j - 1, `kept pre-state of transition ${j}`);
-    if (!engine.stateHash(state).equals(hashes[j - 1])) throw new Error(`kept pre-state of transition ${j} does not hash to the committed H[${j - 1}]`);
+    const step = leafStep(m - 1, Number(job.params.numSteps), job.params.hashInterval);
+    const state = decodeState(await this.evidence.get(entry.evidence.preState), engine, step, `kept pre-state of leaf ${m}`);
+    if (!engine.stateHash(state).equals(hashes[m - 1])) throw new Error(`kept pre-state of leaf ${m} does not hash to the committed leaf ${m - 1} (H[${step}])`);
     return state.tensors;
   }
 
@@ -216,7 +219,7 @@ export class VerifierBot {
         const posting = await getJobPosting(this.cfg.client, job.jobId);
         const { job: loaded } = await loadJobCached(posting.specURI, job.params.specHash, this.cache);
         const engine = new Engine(loaded.setup, this.cfg.backend);
-        checkAgainstChain(engine, loaded, { programRoot: job.params.programRoot, numSteps: Number(job.params.numSteps), seed: String(job.params.seed) });
+        checkAgainstChain(engine, loaded, { programRoot: job.params.programRoot, numSteps: Number(job.params.numSteps), hashInterval: job.params.hashInterval, seed: String(job.params.seed) });
         return engine;
       })();
       e.catch(() => this.engines.delete(job.params.specHash));

@@ -1,7 +1,7 @@
 // The verifier's side of a dispute it opened: an arbiter challenger party built from the
-// solver's checked state hashes, the transition the verifier disputes, the committed pre-state
-// (re-derived from checkpoints and replay after a restart) and the solver's published dispute
-// data; a griefing verifier plays the same party with a false view.
+// solver's checked leaf hashes, the leaf the verifier disputes, the committed state of the leaf
+// before it (kept locally when the verifier challenged) and the solver's published dispute data;
+// a griefing verifier plays the same party with a false view of the first training step.
 import type { Redis } from 'ioredis';
 import type { Engine } from '../reproducible-ops/engine.ts';
 import type { KeySpace } from '../jobs/redis-keys.ts';
@@ -11,7 +11,7 @@ import { ChallengerParty } from '../arbiter/challenger-party.ts';
 import { RedisDisputeData } from '../arbiter/dispute-data.ts';
 import { DisputePlayer, type Log } from '../arbiter/player.ts';
 import type { DisputeStore } from '../arbiter/store.ts';
-import { griefTransform } from './examine.ts';
+import { griefTransform, griefTransition } from './examine.ts';
 import type { CommitEntry } from './state.ts';
 
 export interface ChallengerPlayerOptions {
@@ -22,9 +22,9 @@ export interface ChallengerPlayerOptions {
   entry: CommitEntry;
   job: JobRecord;
   engine: Engine;
-  /** The solver's checked H[0..T] (fetched when first needed). */
+  /** The solver's checked leaf hashes (fetched when first needed). */
   hashes: () => Promise<Buffer[]>;
-  /** Tensors of H[j-1] for the disputed transition j (null for j = 0 or when never needed). */
+  /** Tensors of the committed leaf m - 1 for the disputed leaf m (null for m = 0 or when never needed). */
   preState: () => Promise<Float32Array[] | null>;
   dataGraceMs?: number;
   log: Log;
@@ -32,14 +32,16 @@ export interface ChallengerPlayerOptions {
 
 export function openChallengerPlayer(o: ChallengerPlayerOptions): DisputePlayer {
   const { entry, job } = o;
-  if (entry.disputeId === undefined || entry.disputed === undefined) throw new Error(`job ${entry.jobId}: challenged without a dispute id / transition`);
+  if (entry.disputeId === undefined || entry.disputed === undefined) throw new Error(`job ${entry.jobId}: challenged without a dispute id / leaf`);
   const disputed = entry.disputed;
   const party = new ChallengerParty({
     engine: o.engine,
     hashes: o.hashes,
+    schedule: { numSteps: Number(job.params.numSteps), hashInterval: job.params.hashInterval },
     disputed,
     preState: o.preState,
     transform: entry.grief ? griefTransform(o.engine) : undefined,
+    transformAt: entry.grief ? griefTransition(Number(job.params.numSteps)) : undefined,
     source: new RedisDisputeData(o.redis, o.ks, undefined, job.jobId),
   });
   return new DisputePlayer({

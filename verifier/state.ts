@@ -14,13 +14,13 @@ export interface CommitEntry {
   commitBlock: number;
   status: CommitStatus;
   randomness?: { blockNumber: number; blockHash: string };
-  sampled?: number[];
+  sampled?: number[]; // leaves of the steps tree (transitions when hashInterval = 1)
   replayedSteps?: number;
   withheld?: number[]; // checkpoint steps the solver did not serve
   disputeId?: string;
   /** The challenged job parameters and commitment (the job record changes once it reopens). */
   terms?: { params: Record<string, string>; commitment: Record<string, string> };
-  disputed?: number; // transition j the dispute names
+  disputed?: number; // the leaf m the dispute names in pickStep (= the transition when hashInterval = 1)
   grief?: boolean;
   reason?: string;
   attempts?: number; // failed attempts to get the solver's data
