@@ -2,8 +2,8 @@
 // One run measures: matmul GFLOP/s of every engine backend and of tfjs (cpu, wasm); MNIST
 // MLP training samples/s per backend and tfjs-wasm model.fit on the same model, data and
 // hyperparameters (test accuracy alongside); the share of a solver's step time spent on
-// the per-step state hash (pipelined and synchronous); and PyTorch when
-// `python3 -c "import torch"` works.
+// state hashes at the examples' hashInterval K and at K = 1, for the MLP and the CNN
+// (bench/hash-share.ts); and PyTorch when `python3 -c "import torch"` works.
 import { parseArgs } from 'node:util';
 import { createNativeBackend, loadNativeAddon, nativeLoadError, type NativeBackend } from '../reproducible-ops/backend/native.ts';
 import { peakGflops } from '../reproducible-ops/backend/peak.ts';
@@ -11,13 +11,14 @@ import { referenceBackend, type Backend } from '../reproducible-ops/backend/refe
 import { createWasmBackend, loadWasmRuntime, wasmLoadError, type WasmBackend } from '../reproducible-ops/backend/wasm.ts';
 import { engineMatmul, matmulCases, tfjsMatmul, type MatmulRow } from './matmul.ts';
 import { BATCH, loadMnist } from './mnist.ts';
-import { printMatmul, printTrain } from './report.ts';
+import { printHashShares, printMatmul, printTrain } from './report.ts';
 import { loadAverage } from './timing.ts';
 import { tfFitMlp } from './tfjs.ts';
 import { torchMlp } from './torch.ts';
 import { engineTrain, hashShareOf, syncHashShareOf, type TrainRow } from './train.ts';
+import { cnnHashShares, exampleHashInterval, mlpHashShares, type HashShareRow } from './hash-share.ts';
 
-const USAGE = `usage: npm run bench -- [--json] [--quick] [--only matmul,train] [--steps N] [--reference-steps N] [--threads 1,2]`;
+const USAGE = `usage: npm run bench -- [--json] [--quick] [--only matmul,train] [--steps N] [--reference-steps N] [--cnn-steps N] [--threads 1,2]`;
 
 interface Options {
   json: boolean;
@@ -25,6 +26,7 @@ interface Options {
   only: Set<string>;
   steps: number;
   referenceSteps: number;
+  cnnSteps: number;
   threads: number[];
 }
 
@@ -38,7 +40,7 @@ function positiveInt(v: string | undefined, flag: string, dflt: number): number 
 function options(argv: string[]): Options {
   const { values } = parseArgs({
     args: argv,
-    options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, only: { type: 'string' }, steps: { type: 'string' }, 'reference-steps': { type: 'string' }, threads: { type: 'string' }, help: { type: 'boolean' } },
+    options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, only: { type: 'string' }, steps: { type: 'string' }, 'reference-steps': { type: 'string' }, 'cnn-steps': { type: 'string' }, threads: { type: 'string' }, help: { type: 'boolean' } },
   });
   if (values.help) {
     console.log(USAGE);
@@ -48,7 +50,7 @@ function options(argv: string[]): Options {
   const only = new Set((values.only ?? 'matmul,train').split(','));
   for (const o of only) if (o !== 'matmul' && o !== 'train') throw new Error(`--only: expected matmul and/or train, got '${o}'\n${USAGE}`);
   const threads = (values.threads ?? '1,2').split(',').map((t) => positiveInt(t, '--threads', 1));
-  return { json: values.json ?? false, quick, only, steps: positiveInt(values.steps, '--steps', quick ? 200 : 937), referenceSteps: positiveInt(values['reference-steps'], '--reference-steps', quick ? 10 : 60), threads };
+  return { json: values.json ?? false, quick, only, steps: positiveInt(values.steps, '--steps', quick ? 200 : 937), referenceSteps: positiveInt(values['reference-steps'], '--reference-steps', quick ? 10 : 60), cnnSteps: positiveInt(values['cnn-steps'], '--cnn-steps', quick ? 10 : 40), threads };
 }
 
 /** The engine backends to measure: reference, then wasm and native at each thread count. */
@@ -95,15 +97,27 @@ async function runMatmul(o: Options, backends: ReturnType<typeof engineBackends>
   return rows;
 }
 
-async function runTrain(o: Options, backends: ReturnType<typeof engineBackends>, log: (s: string) => void): Promise<{ rows: TrainRow[]; hashShare: number | null }> {
+interface TrainResults {
+  rows: TrainRow[];
+  hashShare: number | null;
+  hashShares: HashShareRow[];
+}
+
+async function runTrain(o: Options, backends: ReturnType<typeof engineBackends>, log: (s: string) => void): Promise<TrainResults> {
   const train = loadMnist('train'), test = loadMnist('t10k');
+  const mlpK = exampleHashInterval('mnist-mlp.json'), cnnK = exampleHashInterval('mnist-cnn.json');
   const rows: TrainRow[] = [];
   for (const b of backends) {
     const steps = b.impl === 'reference' ? Math.min(o.referenceSteps, o.steps) : o.steps;
-    rows.push(await engineTrain(b.impl, b.backend, b.threads, train, test, steps));
+    rows.push(await engineTrain(b.impl, b.backend, b.threads, train, test, steps, mlpK));
     const r = rows.at(-1)!;
-    log(`train ${b.impl} x${b.threads}: ${r.steps} steps, ${r.samplesPerSec.toFixed(0)} samples/s, waiting for hashes ${(hashShareOf(r) * 100).toFixed(1)}% of the loop (synchronous hash ${(syncHashShareOf(r) * 100).toFixed(1)}%), accuracy ${r.testAccuracy.toFixed(4)}`);
+    log(`train ${b.impl} x${b.threads}: ${r.steps} steps, ${r.samplesPerSec.toFixed(0)} samples/s, waiting for hashes (K=${mlpK}) ${(hashShareOf(r) * 100).toFixed(1)}% of the loop (synchronous hash: ${(syncHashShareOf(r) * 100).toFixed(1)}% at K=${mlpK}, ${(syncHashShareOf(r, 1) * 100).toFixed(1)}% at K=1), accuracy ${r.testAccuracy.toFixed(4)}`);
   }
+  const intervals = (K: number) => [...new Set([1, K])];
+  const hashShares = [
+    ...mlpHashShares(rows, intervals(mlpK)),
+    ...(await cnnHashShares(backends.filter((b) => b.impl !== 'reference'), o.cnnSteps, intervals(cnnK), log)),
+  ];
   const samples = Math.min(o.steps * BATCH, train.x.shape[0]);
   const sub = { x: { shape: [samples, 784], data: train.x.data.subarray(0, samples * 784) }, y: { shape: [samples, 10], data: train.y.data.subarray(0, samples * 10) }, labels: train.labels.subarray(0, samples) };
   const fit = await tfFitMlp('wasm', sub, test, 1);
@@ -111,11 +125,11 @@ async function runTrain(o: Options, backends: ReturnType<typeof engineBackends>,
   log(`train tfjs-wasm model.fit: ${rows.at(-1)!.samplesPerSec.toFixed(0)} samples/s, accuracy ${fit.testAccuracy.toFixed(4)}`);
   const torch = torchMlp(o.steps, Math.max(...o.threads), log);
   if (torch) rows.push(torch);
-  // hashShare: a synchronous state hash after every step on the fastest engine backend
-  // (best-of-rounds timing, so it does not depend on whether another core was free; the
-  // pipelined wait is in each row's hashSeconds)
+  // hashShare: a synchronous state hash every K steps (the MLP example's K) on the fastest
+  // engine backend (best-of-rounds hash timing, so it does not depend on whether another
+  // core was free; the pipelined wait is in each row's hashSeconds)
   const fastest = [...rows].filter((r) => r.syncHashMs !== undefined).sort((a, b) => b.samplesPerSec - a.samplesPerSec)[0];
-  return { rows, hashShare: fastest ? syncHashShareOf(fastest) : null };
+  return { rows, hashShare: fastest ? syncHashShareOf(fastest, mlpK) : null, hashShares };
 }
 
 async function main(): Promise<void> {
@@ -124,12 +138,13 @@ async function main(): Promise<void> {
   const load0 = await loadAverage();
   const backends = engineBackends(o, log);
   const matmul = o.only.has('matmul') ? await runMatmul(o, backends, log) : [];
-  const { rows: train, hashShare } = o.only.has('train') ? await runTrain(o, backends, log) : { rows: [], hashShare: null };
-  const result = { matmul, train, hashShare, loadAverage: [load0, await loadAverage()] };
+  const { rows: train, hashShare, hashShares } = o.only.has('train') ? await runTrain(o, backends, log) : { rows: [], hashShare: null, hashShares: [] };
+  const result = { matmul, train, hashShare, hashShares: hashShares.map(({ model, impl, threads, hashInterval, share }) => ({ model, impl, threads, hashInterval, share })), loadAverage: [load0, await loadAverage()] };
   if (o.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else {
     if (matmul.length) printMatmul(matmul, log);
     if (train.length) printTrain(train, hashShare, log);
+    if (hashShares.length) printHashShares(hashShares, log);
     log(`load average (1 min) at start/end: ${result.loadAverage.map((x) => x.toFixed(2)).join(' / ')}`);
   }
   process.exit(0); // worker threads of the wasm backend are unref'd, tfjs may keep timers

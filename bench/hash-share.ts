@@ -1,0 +1,60 @@
+// The state-hash share of a solver's step time, per model, backend and hash interval K: how
+// much of its time a solver spends hashing when it hashes the state once every K steps (the
+// leaf steps of the job's hashInterval). Measured as a step time (mean over a training loop)
+// and one synchronous Engine.stateHash (best of rounds), combined as
+// (hash / K) / (step + hash / K). The MLP uses the train rows' loops; the CNN
+// (examples/mnist-cnn.json) runs a few dozen steps per fast backend here.
+import { fileURLToPath } from 'node:url';
+import { loadJob } from '../jobs/job.ts';
+import { readJobSpec } from '../jobs/spec.ts';
+import { Engine } from '../reproducible-ops/engine.ts';
+import type { Backend } from '../reproducible-ops/backend/reference.ts';
+import { bestTime } from './timing.ts';
+import { amortizedHashShare, type TrainRow } from './train.ts';
+
+export interface HashShareRow {
+  model: 'mlp' | 'cnn';
+  impl: string;
+  threads: number;
+  hashInterval: number;
+  share: number; // fraction of step + amortized hash time
+  stepMs: number; // mean step time measured
+  hashMs: number; // one synchronous state hash, best of rounds
+}
+
+export const exampleFile = (name: string): string => fileURLToPath(new URL(`../examples/${name}`, import.meta.url));
+
+/** The hashInterval of an example job (what a solver of it hashes with). */
+export function exampleHashInterval(name: string): number {
+  return readJobSpec(exampleFile(name)).hashInterval;
+}
+
+/** One row per K in `intervals` for a measured step and hash time. */
+function rowsFor(model: HashShareRow['model'], impl: string, threads: number, stepMs: number, hashMs: number, intervals: number[]): HashShareRow[] {
+  return intervals.map((K) => ({ model, impl, threads, hashInterval: K, share: amortizedHashShare(stepMs, hashMs, K), stepMs, hashMs }));
+}
+
+/** Shares of the MLP engine rows (those with a measured synchronous hash) at each K. */
+export function mlpHashShares(rows: TrainRow[], intervals: number[]): HashShareRow[] {
+  return rows
+    .filter((r) => r.syncHashMs !== undefined)
+    .flatMap((r) => rowsFor('mlp', r.impl, r.threads, (r.seconds * 1000) / r.steps, r.syncHashMs!, intervals));
+}
+
+/** Run `steps` CNN steps on each backend (after one warm-up step), time a synchronous hash, and give the shares at each K. */
+export async function cnnHashShares(backends: { impl: string; threads: number; backend: Backend }[], steps: number, intervals: number[], log: (s: string) => void): Promise<HashShareRow[]> {
+  const job = loadJob(exampleFile('mnist-cnn.json'));
+  const out: HashShareRow[] = [];
+  for (const b of backends) {
+    const engine = new Engine(job.setup, b.backend);
+    let state = engine.step(engine.init()).state; // warm-up: first-call costs are not a step's
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) state = engine.step(state).state;
+    const stepMs = (performance.now() - t0) / steps;
+    const hash = await bestTime(() => engine.stateHash(state), { rounds: 3, roundSeconds: 0.05 });
+    const rows = rowsFor('cnn', b.impl, b.threads, stepMs, hash.seconds * 1000, intervals);
+    log(`cnn ${b.impl} x${b.threads}: ${steps} steps, ${stepMs.toFixed(2)} ms/step, state hash ${(hash.seconds * 1000).toFixed(3)} ms: ${rows.map((r) => `K=${r.hashInterval} ${(r.share * 100).toFixed(2)}%`).join(', ')}`);
+    out.push(...rows);
+  }
+  return out;
+}
