@@ -38,7 +38,7 @@ after(async () => {
 });
 
 const hash = () => hexlify(randomBytes(32));
-const params = () => ({ specHash: hash(), programRoot: hash(), seed: 7n, numSteps: 20n });
+const params = () => ({ specHash: hash(), programRoot: hash(), seed: 7n, numSteps: 20n, hashInterval: 1 });
 const terms = { requiredStake: parseEther('1'), challengerBond: parseEther('0.5'), claimWindow: 3600n, solveTime: 3600n, challengeWindow: 600n };
 
 test('anvil and redis answer on the recorded loopback endpoints', async () => {

@@ -20,6 +20,7 @@ import { TamperPlan } from '../solver/tamper-hooks.ts';
 import { parseSolverTamper } from '../solver/tamper.ts';
 import type { RunManifest } from '../solver/run-store.ts';
 import { firstDivergence } from '../arbiter/bisect.ts';
+import { lastLeaf, leafOfStep, leafStep } from '../reproducible-ops/hash-schedule.ts';
 import { ChallengerParty } from '../arbiter/challenger-party.ts';
 import { RedisDisputeData } from '../arbiter/dispute-data.ts';
 import { DisputePlayer, type TickResult } from '../arbiter/player.ts';
@@ -46,18 +47,18 @@ export interface CommittedRun {
 }
 
 /** Train `jobFile` locally (tampered or not), post it, claim it as `solver`, commit the result. */
-export async function commitLocalRun(a: { submitter: ChainClient; solver: ChainClient; redis: Redis; ks: KeySpace; dir: string; name: string; tamper?: string; steps?: number }): Promise<CommittedRun> {
-  const jobFile = writeTinyJob(join(a.dir, a.name), { steps: a.steps ?? 6, checkpointInterval: 3, name: a.name, trainN: 128 });
+export async function commitLocalRun(a: { submitter: ChainClient; solver: ChainClient; redis: Redis; ks: KeySpace; dir: string; name: string; tamper?: string; steps?: number; hashInterval?: number }): Promise<CommittedRun> {
+  const jobFile = writeTinyJob(join(a.dir, a.name), { steps: a.steps ?? 6, checkpointInterval: 3, name: a.name, trainN: 128, hashInterval: a.hashInterval });
   const loaded = loadJob(jobFile);
   const engine = new Engine(loaded.setup, referenceBackend);
   const blobs = new BlobStore(join(a.dir, a.name, 'blobs'));
   let head: string | null = null;
   const tamper = a.tamper ? parseSolverTamper(a.tamper) : undefined;
   const out = await runTraining({
-    engine, plan: new TamperPlan(engine, tamper), numSteps: loaded.steps, checkpointInterval: 3, blobs,
+    engine, plan: new TamperPlan(engine, tamper), numSteps: loaded.steps, checkpointInterval: 3, hashInterval: loaded.spec.hashInterval, blobs,
     head: { load: async () => head, save: async (h) => void (head = h) },
   });
-  const params = { specHash: hex0x(engine.setup.specHash), programRoot: hex0x(engine.programRoot()), seed: BigInt(loaded.spec.seed), numSteps: BigInt(loaded.steps) };
+  const params = { specHash: hex0x(engine.setup.specHash), programRoot: hex0x(engine.programRoot()), seed: BigInt(loaded.spec.seed), numSteps: BigInt(loaded.steps), hashInterval: loaded.spec.hashInterval };
   const { jobId } = await postJob(a.submitter, {
     params, specURI: `file://${jobFile}`, reward: REWARD, requiredStake: STAKE, challengerBond: BOND,
     claimWindow: 3600n, solveTime: 3600n, challengeWindow: 3600n,
@@ -82,12 +83,13 @@ export interface DisputeOutcome {
   solver: TickResult;
   challenger: TickResult;
   moves: { side: string; move: string; gasUsed: bigint }[];
-  disputed: number;
+  disputed: number; // the leaf named by pickStep (the transition when hashInterval = 1)
 }
 
 /**
  * Challenge `run` and play it out between the run's solver and a challenger that recomputes
- * honestly (or, with `grief`, believes `grief.transform` at transition `grief.j`).
+ * honestly (or, with `grief`, believes `grief.transform` at transition `grief.j`). The challenger
+ * disputes the first leaf it disagrees with (the leaf holding grief.j for a griefer).
  */
 export async function playDispute(a: {
   run: CommittedRun; solver: ChainClient; challenger: ChainClient; redis: Redis; ks: KeySpace; dir: string;
@@ -101,18 +103,20 @@ export async function playDispute(a: {
 }): Promise<DisputeOutcome> {
   const { run } = a;
   const { disputeId } = await challenge(a.challenger, run.job.jobId, BOND);
-  const T = Number(run.job.params.numSteps);
-  const hashes = run.manifest.stateHashes.map((h) => Buffer.from(h.slice(2), 'hex'));
+  const schedule = { numSteps: Number(run.job.params.numSteps), hashInterval: run.job.params.hashInterval };
+  const { numSteps: T, hashInterval: K } = schedule;
+  const hashes = run.manifest.stateHashes.map((h) => Buffer.from(h.slice(2), 'hex')); // the leaves
   const honest = honestStates(run.engine, T);
-  // every state agrees (kind=final): the game ends at revealFinal, before a transition is named
-  const disputed = a.grief?.j ?? (await firstDivergence(hashes, async (t) => run.engine.stateHash(honest[t]))) ?? T;
+  // every state agrees (kind=final): the game ends at revealFinal, before a leaf is named
+  const disputed = a.grief ? leafOfStep(a.grief.j, T, K) : ((await firstDivergence(hashes, async (m) => run.engine.stateHash(honest[leafStep(m, T, K)]))) ?? lastLeaf(T, K));
   const store = new DisputeStore(join(a.dir, 'disputes'));
   const data = new RedisDisputeData(a.redis, a.ks, run.blobs, run.job.jobId);
   const terms = { params: run.job.params, commitment: run.job.commitment };
   const base = new SolverParty({ engine: run.engine, manifest: run.manifest, blobs: run.blobs, tamper: run.tamper ? parseSolverTamper(run.tamper) : undefined, sink: a.publish === false ? undefined : data });
   const solverParty = a.solverView ? a.solverView(base) : base;
   const challengerParty = new ChallengerParty({
-    engine: run.engine, hashes, disputed, preState: async () => (disputed === 0 ? null : honest[disputed - 1].tensors), transform: a.grief?.transform, source: data,
+    engine: run.engine, hashes, schedule, disputed, preState: async () => (disputed === 0 ? null : honest[leafStep(disputed - 1, T, K)].tensors),
+    transform: a.grief?.transform, transformAt: a.grief?.j, source: data,
   });
   const log = () => undefined;
   const sp = new DisputePlayer({ client: a.solver, disputeId, jobId: run.job.jobId, party: solverParty, job: terms, store: new DisputeStore(join(a.dir, 'disputes-solver')), log });

@@ -160,7 +160,7 @@ async function resolveDispute(ctx: Ctx, disputeId: bigint) {
     const r = await getDispute(ctx.chain, disputeId);
     if (r.status !== 'Active') return r;
     const g = await getGame(ctx.chain, disputeId);
-    const turn = `${g.phase}:${g.turnStartedAt}:${g.agreedLen}:${g.disputedLen}`;
+    const turn = `${g.phase}:${g.turnStartedAt}:${g.step}:${g.agreedLen}:${g.disputedLen}`;
     if (turn !== last) [last, since] = [turn, Date.now()];
     else if (Date.now() - since > 5_000) {
       ctx.say(`the ${moverOf(g.phase)} has not moved for 5 s (${g.phase}): fast-forwarding its ${ctx.info.timeBank} s clock`);
@@ -202,7 +202,7 @@ function describe(event: string, f: Record<string, unknown>): string | null {
     case 'claimed': return `claimed job ${f.jobId} (staked ${formatEther(f.stake as bigint)} ETH)`;
     case 'committed': return `trained and committed job ${f.jobId}: stepsRoot ${String(f.stepsRoot).slice(0, 18)}…`;
     case 'checked': return `replayed ${f.replayedSteps} steps of job ${f.jobId}: ${f.reason}`;
-    case 'challenged': return `challenged job ${f.jobId} (dispute ${f.disputeId}, transition ${f.transition}): ${f.reason}`;
+    case 'challenged': return `challenged job ${f.jobId} (dispute ${f.disputeId}, leaf ${f.leaf}): ${f.reason}`;
     case 'dispute-move': return `${f.move} (${f.gasUsed} gas)`;
     case 'dispute-silent': return `does not move in ${f.phase}: ${f.reason}`;
     case 'dispute-data-withheld': return `forces the data on chain (data sub-game): ${f.reason}`;

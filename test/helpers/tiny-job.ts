@@ -8,6 +8,7 @@ export interface TinyJobOptions {
   trainN?: number;
   seed?: number;
   name?: string;
+  hashInterval?: number; // K (default: none in job.json, i.e. 1)
 }
 
 /** Write the dataset and job.json into `dir`; returns the job file path. */
@@ -19,5 +20,6 @@ export function writeTinyJob(dir: string, o: TinyJobOptions = {}): string {
     trainN: o.trainN ?? 512,
     testN: 128,
     seed: o.seed,
+    hashInterval: o.hashInterval,
   });
 }
