@@ -67,7 +67,7 @@ test('a flipped logit in transition 6 (inside leaf 2\'s interval (4, 8]): pickSt
   assert.equal(o.disputed, 2);
   await assertOutcome(o, true, 'OneStep', 6);
   assert.deepEqual(names(o).slice(0, 5), ['revealFinal', 'pickStep', 'postMids', 'pickMid', 'postTrace']);
-  assert.deepEqual(names(o).slice(-3), ['pickElement', 'pickAcc', 'oneStep']);
+  assert.deepEqual(names(o).slice(-6), ['pickElement', 'openElement', 'postFold', 'pickAcc', 'openAcc', 'oneStep']);
 });
 
 test('a lie in the last transition of an interval: every mid agrees, pickMid names the interval end', async () => {
