@@ -11,18 +11,18 @@ import { NETWORK_HELP, NETWORK_OPTIONS, networkFromFlags, toJson } from './job-n
 
 const usage = `Usage: optrain verifier start [options]
 
-Run a verifier until interrupted. For every committed result it draws the transitions to
-replay from the hash of the first block after the commit (randomness the solver could not
-know when it committed), fetches the solver's per-step state hashes and checkpoints
-(every byte checked against its hash and against the committed stepsRoot; withheld data
-is replayed around, from init if necessary), replays the sampled transitions and checks
-the final model hash. On a mismatch it challenges and plays the dispute game down to the
+Run a verifier until interrupted. For every committed result it draws the committed states
+(leaves: one every hashInterval steps) to check from the hash of the first block after the
+commit (randomness the solver could not know when it committed), fetches the solver's
+committed state hashes and checkpoints (every byte checked against its hash and against the
+committed stepsRoot; withheld data is replayed around, from init if necessary), replays the
+sampled intervals up to their leaves and checks the final model hash. On a mismatch it challenges and plays the dispute game down to the
 one-step verification, then withdraws the slashed stake share, its bond and the jackpot
 payout. A solver that refuses its checkpoints is challenged too (data availability).
 State is kept in the data directory, so a restarted verifier resumes its disputes.
 
 Options:
-  --sample-rate R     fraction of transitions to replay, in (0, 1] (default ${DEFAULT_SAMPLE_RATE});
+  --sample-rate R     fraction of leaves (intervals) to replay, in (0, 1] (default ${DEFAULT_SAMPLE_RATE});
                       1 replays everything
   --data-dir DIR      state, dispute files and dataset cache
                       (default .optrain/verifier-<address>)
