@@ -23,6 +23,9 @@ export const PHASES = [
   'AwaitDataChildren',
   'AwaitDataChoice',
   'AwaitDataChunk',
+  // hash interval (K > 1), appended for the same reason
+  'AwaitMids',
+  'AwaitMidPick',
 ] as const;
 export type Phase = (typeof PHASES)[number];
 
@@ -32,7 +35,7 @@ export const REASONS = ['FinalModelMismatch', 'Timeout', 'LinkProven', 'SourcePr
 export type Reason = (typeof REASONS)[number];
 
 /** Who moves in each phase (GameLib.moverOf); the challenger's clock runs during AwaitOneStep. */
-const SOLVER_PHASES: Phase[] = ['AwaitFinal', 'AwaitTrace', 'AwaitLinkProof', 'AwaitAcc', 'AwaitRecord', 'AwaitElementOpen', 'AwaitFold', 'AwaitFoldOpen', 'AwaitDataChildren', 'AwaitDataChunk'];
+const SOLVER_PHASES: Phase[] = ['AwaitFinal', 'AwaitTrace', 'AwaitLinkProof', 'AwaitAcc', 'AwaitRecord', 'AwaitElementOpen', 'AwaitFold', 'AwaitFoldOpen', 'AwaitDataChildren', 'AwaitDataChunk', 'AwaitMids'];
 
 /** What the data sub-game descends (ElementLib.DATA_*): output / fold sequence / post-state tree 0 or 1 / stepsRoot. */
 export const DATA_OUTPUT = 0;

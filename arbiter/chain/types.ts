@@ -13,6 +13,8 @@ export interface JobParams {
   programRoot: string;
   seed: bigint;
   numSteps: bigint;
+  /** K: the steps tree commits H[min(mK, T)], m = 0..ceil(T/K) (reproducible-ops/hash-schedule.ts). 1..4096. */
+  hashInterval: number;
 }
 
 export interface Commitment {
@@ -63,7 +65,13 @@ export function jobStatusName(n: bigint | number): JobStatus {
 }
 
 export function toJobParams(r: Row): JobParams {
-  return { specHash: String(r.specHash), programRoot: String(r.programRoot), seed: BigInt(r.seed as bigint), numSteps: BigInt(r.numSteps as bigint) };
+  return {
+    specHash: String(r.specHash),
+    programRoot: String(r.programRoot),
+    seed: BigInt(r.seed as bigint),
+    numSteps: BigInt(r.numSteps as bigint),
+    hashInterval: Number(r.hashInterval as bigint),
+  };
 }
 
 export function toCommitment(r: Row): Commitment {

@@ -26,8 +26,10 @@ import "./lib/GameErrors.sol";
 /// @notice Bisection game between a solver and a challenger over one challenged commitment,
 ///         ending in the on-chain re-execution of a single binary32 operation (docs/PROTOCOL.md).
 ///
-///         step:    the challenger names the first wrong state transition j (all H[t] are in
-///                  stepsRoot already, so this takes one move);
+///         step:    the challenger names the first wrong leaf m of stepsRoot (every K-th state
+///                  hash H[min(mK, T)] is committed, so this takes one move); when m's interval
+///                  holds more than one transition the solver posts the hashes inside it and the
+///                  challenger names the first wrong transition j there (two more moves);
 ///         trace:   the solver commits to the op trace of transition j; the challenger either
 ///                  disputes a post-state leaf (link) or bisects the trace accumulator down to
 ///                  one record;
@@ -110,13 +112,13 @@ contract DisputeGame is IDisputeGame, IDisputeGameEvents {
     ////////////////////////////////////////////////////////////////
 
     /// @notice Solver: reveal the model and optimizer roots behind the final state hash H[T] and
-    ///         prove H[T] is leaf T of stepsRoot. If the model root is not the committed
-    ///         finalModelHash the challenger wins at once.
+    ///         prove H[T] is leaf M = ceil(T/K) of stepsRoot. If the model root is not the
+    ///         committed finalModelHash the challenger wins at once.
     /// @param job       The job's parameters as passed to `open`.
     /// @param c         The challenged commitment as passed to `open`.
     /// @param modelRoot Merkle root of the final model tensor roots.
     /// @param optRoot   Merkle root of the final optimizer tensor roots.
-    /// @param path      Siblings of leaf T in stepsRoot (depth ceil(log2(T + 1))).
+    /// @param path      Siblings of leaf M in stepsRoot (depth ceil(log2(M + 1))).
     function revealFinal(
         uint256 disputeId,
         JobParams calldata job,
@@ -131,22 +133,52 @@ contract DisputeGame is IDisputeGame, IDisputeGameEvents {
         _settle(disputeId, g, v);
     }
 
-    /// @notice Challenger: dispute transition j, i.e. claim H[j] is not the result of running
-    ///         the program of transition j on H[j-1] (j = 0: the init program, no pre-state).
-    /// @param j        0 <= j <= T.
-    /// @param preHash  H[j-1] (ignored for j = 0) and `prePath` its stepsRoot proof.
-    /// @param postHash H[j] and `postPath` its stepsRoot proof.
+    /// @notice Challenger: dispute leaf m of stepsRoot, i.e. claim H[hi] is not the result of
+    ///         running transitions lo+1..hi on H[lo], (lo, hi] = ((m-1)K, min(mK, T)] (m = 0:
+    ///         the init program, no pre-state). An interval of one transition is the disputed
+    ///         transition j = hi (`StepPicked`); a longer one awaits `postMids` (`IntervalPicked`).
+    /// @param m        0 <= m <= M = ceil(T/K).
+    /// @param preHash  Leaf m-1 = H[lo] (ignored for m = 0) and `prePath` its stepsRoot proof.
+    /// @param postHash Leaf m = H[hi] and `postPath` its stepsRoot proof.
     function pickStep(
         uint256 disputeId,
-        uint64 j,
+        uint64 m,
         bytes32 preHash,
         bytes32[] calldata prePath,
         bytes32 postHash,
         bytes32[] calldata postPath
     ) external {
         Game storage g = _begin(disputeId, Phase.AwaitStep);
-        g.pickStep(j, preHash, prePath, postHash, postPath);
-        emit StepPicked(disputeId, j, g.preHash, postHash, g.deadline());
+        uint64 hi = g.pickStep(m, preHash, prePath, postHash, postPath);
+        if (g.phase == Phase.AwaitTrace) _emitStepPicked(disputeId, g);
+        else _emitIntervalPicked(disputeId, g, m, hi);
+    }
+
+    /// @notice Solver: post H[lo+1..hi-1], the state hashes inside the disputed interval.
+    /// @param mids Exactly hi - lo - 1 hashes, in step order.
+    function postMids(uint256 disputeId, bytes32[] calldata mids) external {
+        Game storage g = _begin(disputeId, Phase.AwaitMids);
+        g.postMids(mids);
+        emit MidsPosted(disputeId, mids, g.deadline());
+    }
+
+    /// @notice Challenger: dispute transition j = lo + i + 1 of the interval, from seq[i] to
+    ///         seq[i+1] where seq = [H[lo], mids..., H[hi]].
+    /// @param i    0 <= i <= hi - lo - 1.
+    /// @param mids The solver's mids exactly as posted (checked against their stored hash).
+    function pickMid(uint256 disputeId, uint64 i, bytes32[] calldata mids) external {
+        Game storage g = _begin(disputeId, Phase.AwaitMidPick);
+        g.pickMid(i, mids);
+        _emitStepPicked(disputeId, g);
+    }
+
+    function _emitStepPicked(uint256 disputeId, Game storage g) private {
+        emit StepPicked(disputeId, g.step, g.preHash, g.postHash, g.deadline());
+    }
+
+    /// @dev In AwaitMids, step = lo (see `GameLib.pickStep`).
+    function _emitIntervalPicked(uint256 disputeId, Game storage g, uint64 m, uint64 hi) private {
+        emit IntervalPicked(disputeId, m, g.step, hi, g.preHash, g.postHash, g.deadline());
     }
 
     ////////////////////////////////////////////////////////////////
@@ -309,7 +341,7 @@ contract DisputeGame is IDisputeGame, IDisputeGameEvents {
     }
 
     /// @notice Challenger, in AwaitStep when the solver does not publish its state hashes: make it
-    ///         reveal stepsRoot down to one leaf (the first wrong H[j]), then `pickStep(j)`. Once.
+    ///         reveal stepsRoot down to one leaf (the first wrong leaf m), then `pickStep(m)`. Once.
     function requestStepsTree(uint256 disputeId) external {
         Game storage g = _begin(disputeId, Phase.AwaitStep);
         (uint8 target, uint8 height) = g.requestStepsTree();
@@ -371,8 +403,34 @@ contract DisputeGame is IDisputeGame, IDisputeGameEvents {
     ////////////////////////////////////////////////////////////////
 
     /// @notice A dispute's full state (zeroed for unknown ids).
+    /// @dev    Encodes the 48 static words of `Game` straight from its 23 storage slots with a
+    ///         layout table: the compiler's storage -> memory -> ABI copy costs ~2 KB of code the
+    ///         game does not have (EIP-170). DisputeGame.Views.t.sol checks the output against
+    ///         the compiler's own copy for every field, so a `Game` edit not mirrored in the
+    ///         table fails there (regenerate it from the struct: see the LAYOUT comment).
     function getGame(uint256 disputeId) external view returns (Game memory) {
-        return _games[disputeId];
+        // LAYOUT: field i of `Game` (declaration order) is entry i, 16 bits at bit 16 * (i % 16)
+        // of word i / 16: storage slot (5 bits) | byte offset in the slot (5) | size in bytes (6).
+        // It is solc's packing: a field starts a new slot when it does not fit the current one.
+        assembly ("memory-safe") {
+            mstore(0, disputeId)
+            mstore(0x20, _games.slot)
+            let s := keccak256(0, 0x40)
+            let p := mload(0x40)
+            for { let i := 0 } lt(i, 48) { i := add(i, 1) } {
+                let t := 0x33083204300828202020182010200e860d0608140741070106c1068105060014
+                if gt(i, 15) { t := 0x78207020682060205a445a015904580450204820402038203704368236023504 }
+                if gt(i, 31) { t := 0xb020a820a0209cc49c819c419c019b049a049904980490208c048a0888088020 }
+                let e := and(shr(shl(4, and(i, 15)), t), 0xffff)
+                let off := and(shr(6, e), 0x1f)
+                let size := and(e, 0x3f)
+                let w := sload(add(s, shr(11, e)))
+                // bytes [off, off + size) of the slot (from the low end), zero-extended
+                w := shr(sub(256, shl(3, size)), shl(sub(256, shl(3, add(off, size))), w))
+                mstore(add(p, shl(5, i)), w)
+            }
+            return(p, 0x600)
+        }
     }
 
     /// @notice When the side to move runs out of time.

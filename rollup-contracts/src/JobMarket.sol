@@ -2,7 +2,7 @@
 pragma solidity 0.8.28;
 
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
-import {IDisputeGame, Commitment, JobParams} from "./interfaces/IDisputeGame.sol";
+import {IDisputeGame, Commitment, JobParams, MAX_HASH_INTERVAL} from "./interfaces/IDisputeGame.sol";
 import {IJobMarket} from "./interfaces/IJobMarket.sol";
 import {IJobMarketEvents} from "./lib/JobMarketEvents.sol";
 import {
@@ -153,7 +153,8 @@ contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
     ////////////////////////////////////////////////////////////////
 
     /// @notice Post a training job, escrowing msg.value as the reward.
-    /// @param p               What the dispute game needs to judge the job (numSteps > 0).
+    /// @param p               What the dispute game needs to judge the job (numSteps > 0,
+    ///                        1 <= hashInterval <= MAX_HASH_INTERVAL).
     /// @param specURI         Where solvers fetch the full spec (hash-bound by p.specHash).
     /// @param requiredStake   Exact stake a solver must lock (> 0).
     /// @param challengerBond  Exact bond a challenger must lock (> 0).
@@ -175,6 +176,9 @@ contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
         if (requiredStake == 0) revert ZeroStake();
         if (challengerBond == 0) revert ZeroBond();
         if (p.numSteps == 0) revert ZeroSteps();
+        if (p.hashInterval == 0 || p.hashInterval > MAX_HASH_INTERVAL) {
+            revert BadHashInterval(p.hashInterval, MAX_HASH_INTERVAL);
+        }
         JobTerms memory terms = JobTerms({
             requiredStake: requiredStake,
             challengerBond: challengerBond,

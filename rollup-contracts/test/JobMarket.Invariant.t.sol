@@ -44,9 +44,9 @@ abstract contract JobMarket_Invariant_Base is Test {
         targetContract(address(handler));
 
         // Start every run with a few live jobs so lifecycle actions have targets from call 1.
-        handler.postJob(0, 10 ether, 1 ether, 0.5 ether, 1 days, 6 hours, 1 days);
-        handler.postJob(1, 3 ether, 2 ether, 1 ether, 2 days, 1 days, 2 days);
-        handler.postJob(0, 1, 1, 1, 1, 1, 1);
+        handler.postJob(0, 10 ether, 1 ether, 0.5 ether, 1 days, 6 hours, 1 days, 1);
+        handler.postJob(1, 3 ether, 2 ether, 1 ether, 2 days, 1 days, 2 days, 64);
+        handler.postJob(0, 1, 1, 1, 1, 1, 1, 4096);
     }
 
     /// @notice Checked after every handler call. One invariant function per suite on purpose:

@@ -11,6 +11,7 @@ export const GAME_MOVES = [
   'revealFinal', 'pickStep', 'postTrace', 'disputeLink', 'proveLink', 'startTrace', 'revealAcc', 'chooseAcc',
   'revealRecord', 'pickElement', 'openElement', 'postFold', 'pickAcc', 'openAcc', 'oneStep', 'claimTimeout',
   'requestData', 'requestStateTree', 'requestStepsTree', 'revealChildren', 'chooseChild', 'revealChunk',
+  'postMids', 'pickMid',
 ] as const;
 export type GameMove = (typeof GAME_MOVES)[number];
 
@@ -36,6 +37,19 @@ export async function getGame(c: ChainClient, disputeId: bigint): Promise<GameSt
 /** Send one move (`args` without the dispute id). */
 export async function sendMove(c: ChainClient, move: GameMove, disputeId: bigint, args: unknown[]): Promise<TxResult> {
   return sendTx(c, gameContract(c), move, [disputeId, ...args]);
+}
+
+/** Solver, in AwaitMids: post H[lo+1..hi-1] of the disputed interval (0x-hex, exactly hi - lo - 1). */
+export async function postMids(c: ChainClient, disputeId: bigint, mids: string[]): Promise<TxResult> {
+  return sendMove(c, 'postMids', disputeId, [mids]);
+}
+
+/**
+ * Challenger, in AwaitMidPick: dispute transition lo + i + 1, from seq[i] to seq[i + 1] where
+ * seq = [H[lo], ...mids, H[hi]]. `mids` must be exactly what the solver posted (see `postedMids`).
+ */
+export async function pickMid(c: ChainClient, disputeId: bigint, i: number, mids: string[]): Promise<TxResult> {
+  return sendMove(c, 'pickMid', disputeId, [i, mids]);
 }
 
 /** Timestamp of the latest block: the clock the game's time banks are measured against. */
@@ -72,12 +86,39 @@ export async function revealedChunk(c: ChainClient, disputeId: bigint, target: n
   return hit ? Buffer.from(String(hit.args.chunk).slice(2), 'hex') : null;
 }
 
+/** The mids of the latest MidsPosted event of the dispute (0x-hex), null before the solver posted. */
+export async function postedMids(c: ChainClient, disputeId: bigint): Promise<string[] | null> {
+  const last = (await disputeEvents(c, disputeId, 'MidsPosted')).at(-1);
+  return last ? (last.args.mids as unknown[]).map(String) : null;
+}
+
+/** The disputed leaf's interval from the latest IntervalPicked event (null if none was picked). */
+export interface PickedInterval {
+  m: number;
+  lo: number;
+  hi: number;
+  preHash: string; // H[lo]
+  postHash: string; // H[hi]
+}
+
+export async function pickedInterval(c: ChainClient, disputeId: bigint): Promise<PickedInterval | null> {
+  const last = (await disputeEvents(c, disputeId, 'IntervalPicked')).at(-1);
+  if (!last) return null;
+  const a = last.args;
+  return { m: Number(a.m), lo: Number(a.lo), hi: Number(a.hi), preHash: String(a.preHash), postHash: String(a.postHash) };
+}
+
 /** What the dispute strategy reads from chain beyond the game state. */
 export interface GameReader {
   postTraceRoots(disputeId: bigint): Promise<{ postModelRoot: string; postOptRoot: string } | null>;
   revealedChunk(disputeId: bigint, target: number, index: number): Promise<Buffer | null>;
+  postedMids(disputeId: bigint): Promise<string[] | null>;
 }
 
 export function gameReader(c: ChainClient): GameReader {
-  return { postTraceRoots: (id) => postTraceRoots(c, id), revealedChunk: (id, t, i) => revealedChunk(c, id, t, i) };
+  return {
+    postTraceRoots: (id) => postTraceRoots(c, id),
+    revealedChunk: (id, t, i) => revealedChunk(c, id, t, i),
+    postedMids: (id) => postedMids(c, id),
+  };
 }

@@ -3,6 +3,7 @@ import { ChainError } from '../errors.ts';
 import { sendTx, type ChainClient, type TxResult } from '../client.ts';
 import type { JobParams } from '../types.ts';
 import { findEvent } from './receipt-events.ts';
+import { MAX_HASH_INTERVAL } from '../../../reproducible-ops/hash-schedule.ts';
 
 export interface PostJobArgs {
   params: JobParams;
@@ -16,6 +17,11 @@ export interface PostJobArgs {
 }
 
 export async function postJob(c: ChainClient, a: PostJobArgs): Promise<{ jobId: bigint; tx: TxResult }> {
+  // the market would revert BadHashInterval; say which field is wrong before paying for a tx
+  const k = a.params.hashInterval;
+  if (!Number.isInteger(k) || k < 1 || k > MAX_HASH_INTERVAL) {
+    throw new ChainError(`postJob: params.hashInterval: expected an integer in [1, ${MAX_HASH_INTERVAL}], got ${k}`);
+  }
   const tx = await sendTx(c, c.market, 'postJob', [
     a.params, a.specURI, a.requiredStake, a.challengerBond, a.claimWindow, a.solveTime, a.challengeWindow,
   ], a.reward);

@@ -210,8 +210,9 @@ library ElementLib {
 
     /// @dev The same descent over stepsRoot, when the solver does not publish its state hashes:
     ///      following the leftmost child that differs from its own tree, the challenger reaches
-    ///      the first wrong H[j] (every leaf left of it is honest) and then calls `pickStep(j)`,
-    ///      building both proofs from the revealed siblings and its own hashes.
+    ///      the first wrong leaf m (H[min(mK, T)]; every leaf left of it is honest) of the M + 1
+    ///      leaves and then calls `pickStep(m)`, building both proofs from the revealed siblings
+    ///      and its own hashes.
     function requestStepsTree(Game storage g) internal returns (uint8 target, uint8 height) {
         target = DATA_STEPS;
         uint8 bit = uint8(1) << target;
@@ -219,7 +220,8 @@ library ElementLib {
         g.dataRequests |= bit;
         g.dataTarget = target;
         g.dataNode = g.stepsRoot;
-        height = uint8(TensorProofs.depthOf(uint256(g.numSteps) + 1)); // >= 1: T >= 1
+        // M + 1 >= 2 leaves (T >= 1), so height >= 1
+        height = uint8(TensorProofs.depthOf(GameLib._lastLeaf(g.numSteps, g.hashInterval) + 1));
         g.dataHeight = height;
         g.dataIndex = 0;
         g.phase = Phase.AwaitDataChildren;

@@ -83,3 +83,10 @@ error DataAlreadyRequested(uint8 target);
 
 /// @notice Revealed children / chunk do not hash to the current node of the data tree.
 error DataNodeMismatch(bytes32 expected, bytes32 computed);
+
+/// @notice `what` has `length` entries where the move needs exactly `expected` (e.g. the mids of
+///         an interval (lo, hi]: hi - lo - 1 state hashes). `what` as in `OutOfRange`.
+error BadLength(bytes32 what, uint256 length, uint256 expected);
+
+/// @notice The mids re-supplied to `pickMid` are not the ones the solver posted.
+error MidsMismatch(bytes32 expected, bytes32 computed);

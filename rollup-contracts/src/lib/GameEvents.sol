@@ -19,10 +19,20 @@ interface IDisputeGameEvents {
         Commitment commitment,
         uint256 deadline
     );
-    /// @notice The solver revealed the roots behind H[T]; the challenger must `pickStep`.
+    /// @notice The solver revealed the roots behind H[T] (leaf M of stepsRoot); the challenger
+    ///         must `pickStep`.
     event FinalRevealed(uint256 indexed disputeId, bytes32 modelRoot, bytes32 optRoot, uint256 deadline);
-    /// @notice The challenger disputes transition `step` (H[step-1] -> H[step]).
+    /// @notice The disputed transition is now `step` (H[step-1] -> H[step]): named by `pickStep`
+    ///         (an interval of one transition) or by `pickMid`. The solver must `postTrace`.
     event StepPicked(uint256 indexed disputeId, uint64 step, bytes32 preHash, bytes32 postHash, uint256 deadline);
+    /// @notice The challenger disputes leaf m, whose interval (lo, hi] holds hi - lo > 1
+    ///         transitions from H[lo] = preHash to H[hi] = postHash; the solver must `postMids`.
+    event IntervalPicked(
+        uint256 indexed disputeId, uint64 m, uint64 lo, uint64 hi, bytes32 preHash, bytes32 postHash, uint256 deadline
+    );
+    /// @notice The solver posted H[lo+1..hi-1] of the disputed interval; the challenger must
+    ///         `pickMid` (re-supplying these mids).
+    event MidsPosted(uint256 indexed disputeId, bytes32[] mids, uint256 deadline);
     /// @notice The solver committed to the trace of the disputed transition.
     event TracePosted(
         uint256 indexed disputeId, uint32 n, bytes32 finalAcc, uint16 modelCount, uint16 optCount, uint256 deadline

@@ -37,7 +37,7 @@ library GameLib {
     uint256 private constant SOLVER_PHASES = (1 << uint8(Phase.AwaitFinal)) | (1 << uint8(Phase.AwaitTrace))
         | (1 << uint8(Phase.AwaitLinkProof)) | (1 << uint8(Phase.AwaitAcc)) | (1 << uint8(Phase.AwaitRecord))
         | (1 << uint8(Phase.AwaitElementOpen)) | (1 << uint8(Phase.AwaitFold)) | (1 << uint8(Phase.AwaitFoldOpen))
-        | (1 << uint8(Phase.AwaitDataChildren)) | (1 << uint8(Phase.AwaitDataChunk));
+        | (1 << uint8(Phase.AwaitDataChildren)) | (1 << uint8(Phase.AwaitDataChunk)) | (1 << uint8(Phase.AwaitMids));
     // forge-lint: disable-end(incorrect-shift)
 
     ////////////////////////////////////////////////////////////////
@@ -62,8 +62,8 @@ library GameLib {
     //                 1. final state  2. step pick               //
     ////////////////////////////////////////////////////////////////
 
-    /// @dev Binds H[T] to stepsRoot and to its roots; a committed finalModelHash that is not the
-    ///      model root of H[T] loses on the spot.
+    /// @dev Binds H[T] to leaf M = ceil(T/K) of stepsRoot and to its roots; a committed
+    ///      finalModelHash that is not the model root of H[T] loses on the spot.
     function revealFinal(
         Game storage g,
         JobParams calldata job,
@@ -75,36 +75,97 @@ library GameLib {
         bytes32 h = keccak256(abi.encode(job, c));
         if (h != g.paramsHash) revert ParamsMismatch(g.paramsHash, h);
         uint64 t = c.numSteps;
+        // the market only posts 1 <= K <= 4096 (K = 0 would panic in _lastLeaf: the solver
+        // could not reveal and would time out)
+        uint32 k = job.hashInterval;
         _requireStateHash(job.specHash, t, modelRoot, optRoot, c.finalStateHash);
-        _requireLeaf(ProofKind.StepsLeaf, c.stepsRoot, t, c.finalStateHash, path, _stepsDepth(t));
+        uint256 last = _lastLeaf(t, k);
+        _requireLeaf(ProofKind.StepsLeaf, c.stepsRoot, last, c.finalStateHash, path, TensorProofs.depthOf(last + 1));
 
         g.specHash = job.specHash;
         g.programRoot = job.programRoot;
         g.stepsRoot = c.stepsRoot;
         g.numSteps = t;
+        g.hashInterval = k;
         g.seed = uint32(job.seed); // the engine's seed is a u32 word
         if (modelRoot != c.finalModelHash) return Verdict(true, true, Reason.FinalModelMismatch);
         g.phase = Phase.AwaitStep;
     }
 
-    /// @dev The bisection over steps needs no on-chain rounds: every H[t] is already committed in
-    ///      stepsRoot, so the challenger names the first wrong transition directly.
+    /// @dev The bisection over leaves needs no on-chain rounds: every leaf H[min(mK, T)] is
+    ///      already committed in stepsRoot, so the challenger names the first wrong leaf m
+    ///      directly. m = 0 is the init transition (no pre-state). For m >= 1 the interval
+    ///      (lo, hi] = ((m-1)K, min(mK, T)] is the disputed transition itself when it holds one
+    ///      (always for K = 1); otherwise the solver must post the state hashes inside it.
     function pickStep(
         Game storage g,
-        uint64 j,
+        uint64 m,
         bytes32 preHash,
         bytes32[] calldata prePath,
         bytes32 postHash,
         bytes32[] calldata postPath
-    ) internal {
-        if (j > g.numSteps) revert OutOfRange("step", j, uint256(g.numSteps) + 1);
-        uint256 depth = _stepsDepth(g.numSteps);
-        if (j > 0) _requireLeaf(ProofKind.StepsLeaf, g.stepsRoot, j - 1, preHash, prePath, depth);
+    ) internal returns (uint64 hi) {
+        uint64 t = g.numSteps;
+        uint256 last = _lastLeaf(t, g.hashInterval);
+        if (m > last) revert OutOfRange("leaf", m, last + 1);
+        uint256 depth = TensorProofs.depthOf(last + 1);
+        if (m > 0) _requireLeaf(ProofKind.StepsLeaf, g.stepsRoot, m - 1, preHash, prePath, depth);
         else preHash = bytes32(0);
-        _requireLeaf(ProofKind.StepsLeaf, g.stepsRoot, j, postHash, postPath, depth);
-        g.step = j;
+        _requireLeaf(ProofKind.StepsLeaf, g.stepsRoot, m, postHash, postPath, depth);
         g.preHash = preHash;
         g.postHash = postHash;
+        uint64 lo; // m = 0: lo = hi = 0, the init transition
+        // unchecked (code size): 1 <= m <= M, so lo = (m-1)K < T and lo < hi <= T
+        unchecked {
+            if (m > 0) {
+                lo = (m - 1) * g.hashInterval;
+                hi = intervalEnd(lo, g.hashInterval, t);
+            }
+            // INVARIANT: step = hi is the real transition once AwaitTrace is reached; lo otherwise
+            bool one = hi - lo <= 1;
+            g.step = one ? hi : lo;
+            g.phase = one ? Phase.AwaitTrace : Phase.AwaitMids;
+        }
+    }
+
+    /// @notice hi = min(lo + K, T): the end of the interval starting at leaf step lo (in 256 bits:
+    ///         lo + K may not fit in 64).
+    function intervalEnd(uint64 lo, uint32 k, uint64 t) internal pure returns (uint64) {
+        uint256 hi = uint256(lo) + k;
+        // forge-lint: disable-next-line(unsafe-typecast) -- hi < t, a uint64
+        return hi < t ? uint64(hi) : t;
+    }
+
+    /// @dev The solver's H[lo+1..hi-1]; only their hash is stored, the challenger re-supplies them.
+    function postMids(Game storage g, bytes32[] calldata mids) internal {
+        uint64 lo = g.step;
+        uint256 count;
+        unchecked {
+            count = intervalEnd(lo, g.hashInterval, g.numSteps) - lo - 1; // hi >= lo + 2 here
+        }
+        if (mids.length != count) revert BadLength("mids", mids.length, count);
+        g.midsHash = _midsHash(g, mids);
+        g.phase = Phase.AwaitMidPick;
+    }
+
+    /// @dev keccak256(H[lo] || mids || H[hi]): binds the mids to the interval they were posted for.
+    function _midsHash(Game storage g, bytes32[] calldata mids) private view returns (bytes32) {
+        return keccak256(abi.encodePacked(g.preHash, mids, g.postHash));
+    }
+
+    /// @dev seq = [H[lo], mids..., H[hi]]; the challenger names transition j = lo + i + 1, the
+    ///      first whose post-state seq[i+1] it disagrees with (so it agrees with seq[i]).
+    function pickMid(Game storage g, uint64 i, bytes32[] calldata mids) internal {
+        bytes32 h = _midsHash(g, mids);
+        if (h != g.midsHash) revert MidsMismatch(g.midsHash, h);
+        uint256 count = mids.length; // hi - lo - 1, fixed by postMids
+        // unchecked (code size): i <= count < 4096 and lo + i + 1 <= hi
+        unchecked {
+            if (i > count) revert OutOfRange("mid", i, count + 1);
+            if (i > 0) g.preHash = mids[i - 1];
+            if (i < count) g.postHash = mids[i];
+            g.step += i + 1;
+        }
         g.phase = Phase.AwaitTrace;
     }
 
@@ -336,9 +397,10 @@ library GameLib {
         return tree == 0 ? g.modelCount : g.optCount;
     }
 
-    /// @notice Depth of stepsRoot: T + 1 leaves H[0..T].
-    function _stepsDepth(uint64 t) private pure returns (uint256) {
-        return TensorProofs.depthOf(uint256(t) + 1);
+    /// @notice M = ceil(T / K): the last leaf of stepsRoot (it has M + 1 leaves, depth
+    ///         ceil(log2(M + 1))). K >= 1 (checked in revealFinal).
+    function _lastLeaf(uint64 t, uint32 k) internal pure returns (uint256) {
+        return (uint256(t) + k - 1) / k;
     }
 
     /// @notice H[t] = sha256(specHash || u64be t || modelRoot || optRoot).

@@ -4,7 +4,9 @@ pragma solidity ^0.8.24;
 /// @notice Where a dispute stands; each phase has exactly one side to move (see `moverOf`).
 ///
 ///     AwaitFinal ──revealFinal──▶ AwaitStep ──pickStep──▶ AwaitTrace ──postTrace──▶ AwaitTraceChoice
-///        │ (model hash wrong: challenger wins)                                      │            │
+///        │ (model hash wrong:       │ (leaf m's interval          ▲                 │            │
+///        │  challenger wins)        │  holds > 1 transition)      │ pickMid         │            │
+///        │                          └──▶ AwaitMids ──postMids──▶ AwaitMidPick     │            │
 ///        ▼                                                                 disputeLink      startTrace
 ///     Resolved ◀──proveLink── AwaitLinkProof ◀────────────────────────────────────────┘            │
 ///                                                                                                    ▼
@@ -18,10 +20,15 @@ pragma solidity ^0.8.24;
 ///     data sub-game, from AwaitElementPick / AwaitFoldPick (once each) when the solver
 ///     withholds its tensor: ──requestData──▶ AwaitDataChildren ⇄ AwaitDataChoice ──▶
 ///     AwaitDataChunk ──revealChunk──▶ back to the pick phase (a padding leaf is settled).
+///     The steps tree (requestStepsTree, from AwaitStep) is descended the same way and returns
+///     to AwaitStep at a leaf. pickStep names a LEAF m of the steps tree (H[min(mK, T)], K =
+///     the job's hashInterval); when its interval (lo, hi] holds more than one transition the
+///     solver posts H[lo+1..hi-1] (postMids) and the challenger names the transition in it
+///     (pickMid). With K = 1 every interval holds one transition and AwaitMids never occurs.
 enum Phase {
     None,
     AwaitFinal, // solver: reveal the roots behind the final state hash
-    AwaitStep, // challenger: name the disputed state transition j
+    AwaitStep, // challenger: name the disputed leaf m of the steps tree
     AwaitTrace, // solver: commit to the op trace of transition j
     AwaitTraceChoice, // challenger: dispute a post-state link, or bisect the trace
     AwaitLinkProof, // solver: prove the disputed post-state leaf
@@ -38,7 +45,10 @@ enum Phase {
     // data sub-game (appended so earlier phase numbers stay stable for off-chain bots):
     AwaitDataChildren, // solver: reveal the two children of the current data-tree node
     AwaitDataChoice, // challenger: follow the child that differs from its own tree
-    AwaitDataChunk // solver: put the reached leaf chunk on chain
+    AwaitDataChunk, // solver: put the reached leaf chunk on chain
+    // hash interval (appended for the same reason):
+    AwaitMids, // solver: post the state hashes inside the disputed leaf's interval
+    AwaitMidPick // challenger: name the first wrong transition inside the interval
 }
 
 /// @notice The two parties of a dispute.
@@ -60,7 +70,7 @@ enum Reason {
 
 /// @notice Which Merkle proof failed (in `BadProof`).
 enum ProofKind {
-    StepsLeaf, // leaf of the commitment's stepsRoot
+    StepsLeaf, // leaf m of the commitment's stepsRoot (H[min(mK, T)])
     ProgramLeaf, // node hash under the program tree of the disputed transition
     ProgramEnd, // the program tree's leaf n (must be empty)
     AccInsert, // insertion of the revealed record between the agreed and disputed accumulators
@@ -73,6 +83,9 @@ enum ProofKind {
 ///         trace and proof travels in calldata and is checked against these.
 /// @dev    INVARIANT: phase == None  <=> the dispute id was never opened.
 ///         INVARIANT: phase == Resolved  => no further move, timeout or market call for this id.
+///         INVARIANT: in AwaitMids / AwaitMidPick, step = lo and the disputed interval is
+///                    (lo, min(lo + hashInterval, numSteps)] with H[lo] = preHash and
+///                    H[hi] = postHash; from AwaitTrace on, step = j, the real transition.
 ///         INVARIANT: agreedLen < disputedLen <= n while bisecting; accLo / accHi are the trace
 ///                    accumulators after agreedLen / disputedLen records.
 struct Game {
@@ -95,13 +108,15 @@ struct Game {
     bytes32 stepsRoot;
     uint64 numSteps; // T
     uint32 seed; // the engine's u32 seed (low 32 bits of JobParams.seed)
-    uint64 step; // j, the disputed transition (0 = init program)
+    uint64 step; // j, the disputed transition (0 = init program); lo in AwaitMids / AwaitMidPick
     uint32 n; // program length of transition j
     uint16 modelCount; // P: model tensors in the state
     uint16 optCount; // S: optimizer tensors in the state
+    uint32 hashInterval; // K: the steps tree commits H[min(mK, T)] (fills the slot above)
     // --- transition j ---
     bytes32 preHash; // H[j-1] (zero for j == 0); its roots are re-supplied when needed
     bytes32 postHash; // H[j]
+    bytes32 midsHash; // keccak256(H[lo], H[lo+1..hi-1], H[hi]) posted in AwaitMids
     bytes32 nodesRoot; // Merkle root of the node hashes of the program run by transition j
     // --- trace bisection ---
     uint32 agreedLen; // records the challenger accepted (lo + 1)

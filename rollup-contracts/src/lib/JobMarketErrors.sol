@@ -31,6 +31,9 @@ error ZeroBond();
 /// @notice A job must have at least one training step.
 error ZeroSteps();
 
+/// @notice `JobParams.hashInterval` must be in [1, max].
+error BadHashInterval(uint256 given, uint256 max);
+
 /// @notice A job duration is outside [1, max] seconds.
 error DurationOutOfRange(uint64 duration, uint64 max);
 

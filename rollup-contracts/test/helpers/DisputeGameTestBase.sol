@@ -56,7 +56,9 @@ abstract contract DisputeGameTestBase is Test, IDisputeGameEvents {
     }
 
     function _params(Fixture memory fx) internal pure returns (JobParams memory) {
-        return JobParams({specHash: fx.specHash, programRoot: fx.programRoot, seed: fx.seed, numSteps: fx.numSteps});
+        return JobParams({
+            specHash: fx.specHash, programRoot: fx.programRoot, seed: fx.seed, numSteps: fx.numSteps, hashInterval: 1
+        });
     }
 
     function _commitment(Fixture memory fx, bytes32[] memory hashes, bytes32 finalModelHash)

@@ -58,9 +58,16 @@ contract JobMarketHandler is CommonBase, StdCheats, StdUtils {
     //                          Actions                           //
     ////////////////////////////////////////////////////////////////
 
-    function postJob(uint256 who, uint256 reward, uint256 stake, uint256 bond, uint64 cw, uint64 st, uint64 chw)
-        external
-    {
+    function postJob(
+        uint256 who,
+        uint256 reward,
+        uint256 stake,
+        uint256 bond,
+        uint64 cw,
+        uint64 st,
+        uint64 chw,
+        uint32 k
+    ) external {
         address s = submitters[who % submitters.length];
         reward = _bound(reward, 1, 100 ether);
         stake = _bound(stake, 1, 10 ether);
@@ -68,7 +75,8 @@ contract JobMarketHandler is CommonBase, StdCheats, StdUtils {
         _deposit(s, reward);
         vm.prank(s);
         market.postJob{value: reward}(
-            JobParams(keccak256("spec"), keccak256("program"), 7, 100),
+            // any legal hash interval: the market's accounting must not depend on it
+            JobParams(keccak256("spec"), keccak256("program"), 7, 100, uint32(_bound(k, 1, 4096))),
             "ipfs://spec",
             stake,
             bond,

@@ -48,7 +48,8 @@ abstract contract JobMarketTestBase is Test, IJobMarketEvents {
             specHash: keccak256("spec"),
             programRoot: keccak256("program"),
             seed: 42,
-            numSteps: NUM_STEPS
+            numSteps: NUM_STEPS,
+            hashInterval: 1
         });
     }
 
