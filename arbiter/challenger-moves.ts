@@ -12,7 +12,7 @@ import type { GameReader } from './chain/actions/dispute-game.ts';
 import { matchesDataRoot } from './dispute-data.ts';
 import { chooseRight, firstDifferentWord, targetData, targetLevels } from './data-game.ts';
 import { DATA_FOLD, DATA_OUTPUT, DATA_STATE_TREES, dataRequested, descended, midLen, type GameState } from './game-state.ts';
-import { chooseMid, transitionsOfLeaf, type MidsReader } from './interval.ts';
+import { chooseMid, transitionsOfLeaf } from './interval.ts';
 import { predictOneStep } from './one-step.ts';
 import type { DisputeParty } from './party.ts';
 import { hex, oneStepArgs, stepsPath } from './proofs.ts';
@@ -21,7 +21,7 @@ import { accumulators, stateHashOf, type TransitionRun } from './transition.ts';
 
 const ZERO32 = '0x' + '00'.repeat(32);
 
-export async function challengerMove(g: GameState, party: DisputeParty, reader: GameReader & MidsReader): Promise<Decision> {
+export async function challengerMove(g: GameState, party: DisputeParty, reader: GameReader): Promise<Decision> {
   if (g.phase === 'AwaitStep') return pickStep(party);
   if (g.phase === 'AwaitMidPick') return pickMid(g, party, reader);
   const run = await party.transition(g.step);
@@ -60,7 +60,7 @@ async function pickStep(party: DisputeParty): Promise<Decision> {
  * The solver posted H[lo+1..hi-1]: name the first transition whose post-state differs from this
  * challenger's replay (its pre-state is then one the challenger agrees with).
  */
-async function pickMid(g: GameState, party: DisputeParty, reader: MidsReader): Promise<Decision> {
+async function pickMid(g: GameState, party: DisputeParty, reader: GameReader): Promise<Decision> {
   const mids = await reader.postedMids(g.disputeId);
   if (!mids) return { kind: 'silent', reason: 'AwaitMidPick, but no MidsPosted event of this dispute is readable' };
   const m = await party.disputedLeaf!();

@@ -83,7 +83,7 @@ describe('ChallengerParty over a hash interval (T = 10, K = 4: leaves at steps 0
   const tampered = statesOf(6); // the solver flipped a bit in transition 6, inside leaf 2's interval
   const leavesOf = (states: TrainState[]) => leafSteps(10, 4).map((t) => eng.stateHash(states[t]));
   const game = (mids: Buffer[], post: Buffer): GameState => ({ disputeId: 1n, phase: 'AwaitMidPick', postHash: hx(post), step: 4 }) as unknown as GameState;
-  const reader = (mids: Buffer[]) => ({ postedMids: async () => mids.map(hx) }) as unknown as GameReader & { postedMids(id: bigint): Promise<string[]> };
+  const reader = (mids: Buffer[]) => ({ postedMids: async () => mids.map(hx) }) as unknown as GameReader;
 
   it('an honest challenger disputes the first wrong leaf and then the flipped transition inside it', async () => {
     const committed = leavesOf(tampered);

@@ -3,10 +3,7 @@
 // interval (lo, hi] may hold several transitions. The solver then posts the states in between
 // (postMids: H[lo+1..hi-1]) and the challenger names the first transition whose post-state it
 // disagrees with (pickMid). These helpers are the pure part of both moves.
-import { Contract } from 'ethers';
 import { intervalOf, lastLeaf } from '../reproducible-ops/hash-schedule.ts';
-import type { ChainClient } from './chain/client.ts';
-import { gameContract } from './chain/actions/dispute-game.ts';
 
 const norm = (h: string) => h.toLowerCase();
 
@@ -44,25 +41,4 @@ export function chooseMid(mids: string[], postHash: string, own: string[]): numb
   const seq = [...mids, postHash];
   for (let i = 0; i < seq.length; i++) if (norm(seq[i]) !== norm(own[i])) return i;
   return -1;
-}
-
-/** The mids the solver posted in this dispute (the latest MidsPosted event), or null before postMids. */
-export interface MidsReader {
-  postedMids(disputeId: bigint): Promise<string[] | null>;
-}
-
-/** Reads MidsPosted(disputeId, mids, deadline) from the game's logs. */
-export function midsReader(c: ChainClient): MidsReader {
-  return {
-    async postedMids(disputeId) {
-      const game: Contract = gameContract(c);
-      const ev = game.interface.getEvent('MidsPosted');
-      if (!ev) throw new Error('DisputeGame ABI has no MidsPosted event (rebuild the contracts: npm run build:contracts)');
-      const logs = await c.provider.getLogs({ address: c.addresses.disputeGame, fromBlock: 0, toBlock: 'latest', topics: game.interface.encodeFilterTopics(ev, [disputeId]) });
-      const last = logs.at(-1);
-      if (!last) return null;
-      const parsed = game.interface.parseLog({ topics: [...last.topics], data: last.data });
-      return (parsed!.args.getValue('mids') as string[]).map(String);
-    },
-  };
 }

@@ -6,7 +6,6 @@ import { chainNow, gameReader, getGame, sendMove, type GameReader } from './chai
 import type { ChainClient } from './chain/client.ts';
 import { ChainError } from './chain/errors.ts';
 import type { GameState } from './game-state.ts';
-import { midsReader, type MidsReader } from './interval.ts';
 import type { DisputeParty, JobTerms } from './party.ts';
 import { decide, type Decision } from './strategy.ts';
 import type { DisputeFile, DisputeStore } from './store.ts';
@@ -37,12 +36,12 @@ export class DisputePlayer {
   readonly file: DisputeFile;
   private readonly firstSeen = new Map<string, number>();
   private readonly reported = new Set<string>();
-  private readonly reader: GameReader & MidsReader;
+  private readonly reader: GameReader;
 
   constructor(private readonly o: PlayerOptions) {
     const account = o.client.signer?.address;
     if (!account) throw new ChainError(`dispute ${o.disputeId}: the ${o.party.side} client needs a signer`);
-    this.reader = { ...midsReader(o.client), ...gameReader(o.client) }; // the chain layer's own postedMids, once it has one, wins
+    this.reader = gameReader(o.client);
     this.file = o.store.open(o.disputeId, { disputeId: String(o.disputeId), jobId: String(o.jobId), side: o.party.side, account, extra: o.extra });
   }
 

@@ -10,7 +10,6 @@
 // Nothing here is remembered between calls: a restarted bot derives the same decision.
 import type { GameMove, GameReader } from './chain/actions/dispute-game.ts';
 import { challengerMove, oneStepDecision } from './challenger-moves.ts';
-import type { MidsReader } from './interval.ts';
 import { moverOf, moverTimeLeft, type GameState } from './game-state.ts';
 import type { DisputeParty, JobTerms } from './party.ts';
 import { solverMove } from './solver-moves.ts';
@@ -21,7 +20,7 @@ export type Decision =
   | { kind: 'wait'; reason: string }
   | { kind: 'silent'; reason: string };
 
-export async function decide(g: GameState, party: DisputeParty, job: JobTerms, now: number, reader: GameReader & MidsReader): Promise<Decision> {
+export async function decide(g: GameState, party: DisputeParty, job: JobTerms, now: number, reader: GameReader): Promise<Decision> {
   if (g.phase === 'None') return { kind: 'wait', reason: `dispute ${g.disputeId} is not open yet` };
   if (g.phase === 'Resolved') return { kind: 'wait', reason: 'resolved' };
   const mover = moverOf(g.phase);

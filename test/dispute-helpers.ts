@@ -30,6 +30,8 @@ import { DisputeStore } from '../arbiter/store.ts';
 import type { NodeTransform, TrainState } from '../reproducible-ops/engine.ts';
 import type { JobRecord } from '../arbiter/chain/types.ts';
 import { getJob, getMarketTotals, type MarketTotals } from '../arbiter/chain/actions/get-job.ts';
+import { getGame } from '../arbiter/chain/actions/dispute-game.ts';
+import type { GameState } from '../arbiter/game-state.ts';
 import { gasSpent } from './helpers/chain.ts';
 import { writeTinyJob } from './helpers/tiny-job.ts';
 
@@ -100,6 +102,8 @@ export async function playDispute(a: {
   solverView?: (base: SolverParty) => DisputeParty;
   /** Called once when neither side can move (e.g. to let a silent side's clock run out). */
   onStall?: () => Promise<void>;
+  /** Once this holds after a tick, both players are rebuilt from scratch over their dispute files (a restart). */
+  restartWhen?: (g: GameState) => boolean | Promise<boolean>;
 }): Promise<DisputeOutcome> {
   const { run } = a;
   const { disputeId } = await challenge(a.challenger, run.job.jobId, BOND);
@@ -112,19 +116,32 @@ export async function playDispute(a: {
   const store = new DisputeStore(join(a.dir, 'disputes'));
   const data = new RedisDisputeData(a.redis, a.ks, run.blobs, run.job.jobId);
   const terms = { params: run.job.params, commitment: run.job.commitment };
-  const base = new SolverParty({ engine: run.engine, manifest: run.manifest, blobs: run.blobs, tamper: run.tamper ? parseSolverTamper(run.tamper) : undefined, sink: a.publish === false ? undefined : data });
-  const solverParty = a.solverView ? a.solverView(base) : base;
-  const challengerParty = new ChallengerParty({
-    engine: run.engine, hashes, schedule, disputed, preState: async () => (disputed === 0 ? null : honest[leafStep(disputed - 1, T, K)].tensors),
-    transform: a.grief?.transform, transformAt: a.grief?.j, source: data,
-  });
-  const log = () => undefined;
-  const sp = new DisputePlayer({ client: a.solver, disputeId, jobId: run.job.jobId, party: solverParty, job: terms, store: new DisputeStore(join(a.dir, 'disputes-solver')), log });
-  const cp = new DisputePlayer({ client: a.challenger, disputeId, jobId: run.job.jobId, party: challengerParty, job: terms, store, log, dataGraceMs: 0 });
+  // fresh parties and players over the same dispute files: what a restarted bot builds
+  const players = () => {
+    const base = new SolverParty({ engine: run.engine, manifest: run.manifest, blobs: run.blobs, tamper: run.tamper ? parseSolverTamper(run.tamper) : undefined, sink: a.publish === false ? undefined : data });
+    const solverParty = a.solverView ? a.solverView(base) : base;
+    const challengerParty = new ChallengerParty({
+      engine: run.engine, hashes, schedule, disputed, preState: async () => (disputed === 0 ? null : honest[leafStep(disputed - 1, T, K)].tensors),
+      transform: a.grief?.transform, transformAt: a.grief?.j, source: data,
+    });
+    const log = () => undefined;
+    return [
+      new DisputePlayer({ client: a.solver, disputeId, jobId: run.job.jobId, party: solverParty, job: terms, store: new DisputeStore(join(a.dir, 'disputes-solver')), log }),
+      new DisputePlayer({ client: a.challenger, disputeId, jobId: run.job.jobId, party: challengerParty, job: terms, store, log, dataGraceMs: 0 }),
+    ];
+  };
+  let [sp, cp] = players();
+  const restart = async () => {
+    if (!a.restartWhen || !(await a.restartWhen(await getGame(a.challenger, disputeId)))) return;
+    a.restartWhen = undefined;
+    [sp, cp] = players();
+  };
   let s: TickResult | undefined, c: TickResult | undefined;
   for (let i = 0; i < (a.maxTicks ?? 200); i++) {
     s = await sp.tick();
+    await restart();
     c = await cp.tick();
+    await restart();
     if (s.status === 'resolved' && c.status === 'resolved') break;
     if (s.status !== 'moved' && c.status !== 'moved' && s.status !== 'resolved') {
       const stall = a.onStall;

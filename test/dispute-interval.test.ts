@@ -40,11 +40,13 @@ after(async () => {
 
 const ks = () => ({ chainId: net.info.chainId, jobMarket: net.info.contracts.jobMarket });
 
-async function disputeOf(name: string, solver: number, tamper?: string, grief?: Parameters<typeof playDispute>[0]['grief']): Promise<DisputeOutcome & { run: CommittedRun }> {
+type PlayOptions = Parameters<typeof playDispute>[0];
+
+async function disputeOf(name: string, solver: number, tamper?: string, grief?: PlayOptions['grief'], restartWhen?: PlayOptions['restartWhen']): Promise<DisputeOutcome & { run: CommittedRun }> {
   const solverClient = net.client(solver);
   const run = await commitLocalRun({ submitter: net.client('submitter'), solver: solverClient, redis, ks: ks(), dir, name, tamper, steps: STEPS, hashInterval: K });
   runs.push(run);
-  const out = await playDispute({ run, solver: solverClient, challenger: net.client('verifier'), redis, ks: ks(), dir: join(dir, name), grief });
+  const out = await playDispute({ run, solver: solverClient, challenger: net.client('verifier'), redis, ks: ks(), dir: join(dir, name), grief, restartWhen });
   return { ...out, run };
 }
 
@@ -90,3 +92,12 @@ test('a griefer with a false view of transition 2 loses to the honest solver\'s 
   await assertOutcome(o, false, 'OneStep', 2);
   assert.deepEqual(names(o).slice(0, 4), ['revealFinal', 'pickStep', 'postMids', 'pickMid']);
 });
+
+for (const phase of ['AwaitMids', 'AwaitMidPick'] as const)
+  test(`both players rebuilt from scratch in ${phase}: the interval round resumes from chain state and the dispute is won`, async () => {
+    let restarted = false;
+    const o = await disputeOf(`resume-${phase}`, phase === 'AwaitMids' ? 8 : 9, `kind=flip,step=5,op=${logitsMatmul(eng)},elem=10,bit=22`, undefined, (g) => (restarted = g.phase === phase));
+    assert.ok(restarted, `the game passed through ${phase}`);
+    await assertOutcome(o, true, 'OneStep', 6);
+    assert.deepEqual(names(o).slice(0, 5), ['revealFinal', 'pickStep', 'postMids', 'pickMid', 'postTrace'], 'each move once');
+  });
