@@ -17,7 +17,7 @@ import { increaseTime } from '../arbiter/chain/devnet.ts';
 import { isAlive } from '../arbiter/chain/processes.ts';
 import { ChainError } from '../arbiter/chain/errors.ts';
 import { challenge } from '../arbiter/chain/actions/challenge.ts';
-import { createClient } from '../arbiter/chain/client.ts';
+import { createClient, sendTx } from '../arbiter/chain/client.ts';
 import { getDispute } from '../arbiter/chain/actions/get-job.ts';
 import { readDevnet, type DevnetInfo } from '../arbiter/chain/devnet.ts';
 import { REPO_ROOT } from '../arbiter/chain/artifacts.ts';
@@ -95,6 +95,17 @@ test('reverts name the custom error and its arguments', async () => {
   });
   await assert.rejects(getJob(solver, 999n), /job 999 does not exist on JobMarket 0x[0-9a-fA-F]{40} \(jobs are 1\.\.\d+\)/);
   await assert.rejects(postJob(submitter, { params: { ...params(), numSteps: 0n }, specURI: '', reward: 1n, ...terms }), /reverted: ZeroSteps\(\)/);
+});
+
+test('hashInterval: the job record returns it; outside 1..4096 the client refuses and the market reverts BadHashInterval', async () => {
+  const submitter = net.client('submitter');
+  const { jobId } = await postJob(submitter, { params: { ...params(), hashInterval: 4096 }, specURI: 'file:///k', reward: 1n, ...terms });
+  assert.equal((await getJob(submitter, jobId)).params.hashInterval, 4096);
+  await assert.rejects(postJob(submitter, { params: { ...params(), hashInterval: 0 }, specURI: '', reward: 1n, ...terms }), /postJob: params\.hashInterval: expected an integer in \[1, 4096\], got 0/);
+  // past the client's check, straight to the contract
+  const raw = (k: number) => sendTx(submitter, submitter.market, 'postJob', [{ ...params(), hashInterval: k }, '', terms.requiredStake, terms.challengerBond, terms.claimWindow, terms.solveTime, terms.challengeWindow], 1n);
+  await assert.rejects(raw(0), /reverted: BadHashInterval\(given=0, max=4096\)/);
+  await assert.rejects(raw(4097), /reverted: BadHashInterval\(given=4097, max=4096\)/);
 });
 
 test('the event watcher delivers each event once per cursor and resumes from a saved cursor', async () => {
