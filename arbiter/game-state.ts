@@ -62,8 +62,10 @@ export interface GameState {
   n: number;
   modelCount: number;
   optCount: number;
+  hashInterval: number; // K of the job (read by revealFinal)
   preHash: string;
   postHash: string;
+  midsHash: string; // AwaitMidPick: keccak256(H[lo] || mids || H[hi])
   agreedLen: number;
   disputedLen: number;
   linkTree: number;
@@ -123,8 +125,10 @@ export function toGameState(disputeId: bigint, r: Row): GameState {
     n: num(r.n),
     modelCount: num(r.modelCount),
     optCount: num(r.optCount),
+    hashInterval: num(r.hashInterval ?? 1),
     preHash: String(r.preHash),
     postHash: String(r.postHash),
+    midsHash: String(r.midsHash ?? ZERO),
     agreedLen: num(r.agreedLen),
     disputedLen: num(r.disputedLen),
     linkTree: num(r.linkTree),

@@ -9,7 +9,7 @@ import { chunkArg, copyNodeOf, hex, linkProofArgs, openAccArgs, postFoldArgs, re
 import { CHUNK_ELEMS, leafHashes, merkleLevels, merkleProof, numChunks } from '../reproducible-ops/merkle.ts';
 import { childrenOf, leafChunk, targetData, targetLevels } from './data-game.ts';
 import { DATA_STEPS } from './game-state.ts';
-import { leafOfPostHash } from './interval.ts';
+import { leafOfPostHash, transitionsOfLeaf } from './interval.ts';
 
 export async function solverMove(g: GameState, party: DisputeParty, job: JobTerms): Promise<Decision> {
   if (g.phase === 'AwaitFinal') return revealFinal(party, job);
@@ -69,6 +69,8 @@ async function postMids(g: GameState, party: DisputeParty): Promise<Decision> {
   const leaves = (await party.committedHashes()).map(hex);
   const m = leafOfPostHash(leaves, g.postHash, await party.schedule());
   if (m === null) return { kind: 'silent', reason: `the game's interval ends in ${g.postHash}, which is none of this solver's leaves` };
+  const { lo } = transitionsOfLeaf(m, await party.schedule());
+  if (lo !== g.step) return { kind: 'silent', reason: `the game's interval starts at step ${g.step}, this solver's leaf ${m} at ${lo} (another hashInterval?)` };
   const mids = await party.intervalMids!(m);
   return { kind: 'move', move: 'postMids', args: [mids], note: { leaf: m, mids: mids.length } };
 }

@@ -57,6 +57,8 @@ async function assertOutcome(o: DisputeOutcome, challengerWon: boolean, reason: 
   assert.equal(g.challengerWon, challengerWon, `moves: ${o.moves.map((m) => m.move).join(' ')}`);
   assert.equal(g.reason, reason);
   assert.equal(g.step, step, 'the game went on with the real transition pickMid named');
+  assert.equal(g.hashInterval, K);
+  assert.notEqual(g.midsHash, '0x' + '00'.repeat(32), 'postMids stored the hash of the mids');
   assert.equal((await getDispute(net.client('verifier'), o.disputeId)).status, challengerWon ? 'ChallengerWon' : 'SolverWon');
   for (const m of o.moves) assert.ok(m.gasUsed > 0n && m.gasUsed < 1_000_000n, `${m.move} used ${m.gasUsed} gas`);
 }
