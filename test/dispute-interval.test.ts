@@ -88,6 +88,13 @@ test('the short last interval (8, 10]: one mid, the lie at transition 9 is found
   assert.deepEqual(names(o).slice(0, 4), ['revealFinal', 'pickStep', 'postMids', 'pickMid']);
 });
 
+test('kind=skip inside an interval (H[6] = the tensors of H[5]): the solver posts its skipped mid, pickMid names transition 6', async () => {
+  const o = await disputeOf('skip-mid', 4, 'kind=skip,step=5');
+  assert.equal(o.disputed, 2);
+  await assertOutcome(o, true, 'OneStep', 6);
+  assert.deepEqual(names(o).slice(0, 5), ['revealFinal', 'pickStep', 'postMids', 'pickMid', 'postTrace']);
+});
+
 test('a griefer with a false view of transition 2 loses to the honest solver\'s mids', async () => {
   const o = await disputeOf('grief', 7, undefined, { j: 2, transform: griefTransform(eng) });
   assert.equal(o.disputed, 1);
