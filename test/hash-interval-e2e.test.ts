@@ -132,6 +132,18 @@ test('kind=flip inside an interval: pickStep(leaf 2) -> postMids -> pickMid(tran
   assert.deepEqual(checked.sampled, [0, 1, 2, 3], 'rate 1 samples every leaf');
 });
 
+test('kind=withhold with K = 4: refused checkpoint 3 -> the leaf of transition 4 is challenged; the solver cannot post its mids and loses on its clock', async () => {
+  const disputeId = await caught(5, 'withhold', 'kind=withhold,step=5', 'Timeout', async (id) => {
+    const chain = net.client('submitter');
+    await until(`the game to wait for the withholding solver's mids`, async () => (await getGame(chain, id)).phase === 'AwaitMids', 60_000);
+    await until('the solver to go silent', async () => events.some((e) => e.event === 'dispute-silent' && e.fields.who === 'solver-withhold'), 30_000);
+    await increaseTime(chain.provider, TIME_BANK + 1);
+  });
+  const file = verifier.bot.disputes.load(disputeId)!;
+  assert.deepEqual(file.moves.map((m) => m.move), ['pickStep', 'claimTimeout']);
+  assert.equal(file.extra.disputed, 1, 'leaf 1 = (0, 4], which holds the transition after the withheld checkpoint 3');
+});
+
 test('kind=grief with K = 4: a griefing verifier disputes leaf 1, picks a mid it wrongly disagrees with, and loses its bond', async () => {
   const chain = net.client('submitter');
   const [solverAddr, griefAddr] = [net.info.accounts[2].address, net.info.accounts[0].address];
