@@ -82,7 +82,7 @@ contract DisputeGameOpenTest is DisputeGameSteps {
 
     function _revealArgs(Fixture memory f)
         internal
-        pure
+        view
         returns (JobParams memory p, Commitment memory c, bytes32 m, bytes32 o, bytes32[] memory path)
     {
         p = _params(f);
@@ -194,7 +194,8 @@ contract DisputeGameOpenTest is DisputeGameSteps {
     function test_pickStep_beyondLastStep_reverts() public {
         (uint256 id, Fixture memory f,) = _advanceTo(Phase.AwaitStep, 0);
         uint64 t = f.numSteps;
-        vm.expectRevert(abi.encodeWithSelector(OutOfRange.selector, bytes32("step"), t + 1, t + 1));
+        // pickStep names a leaf of stepsRoot; with K = 1 leaf T is H[T], the last one
+        vm.expectRevert(abi.encodeWithSelector(OutOfRange.selector, bytes32("leaf"), t + 1, t + 1));
         vm.prank(challenger);
         game.pickStep(id, t + 1, bytes32(0), new bytes32[](2), bytes32(0), new bytes32[](2));
     }

@@ -41,14 +41,7 @@ abstract contract DisputeGamePlayers is DisputeGameDescent {
         _revealFinal(id, fx, c, x.hashes, x.finalModelSlots, x.finalOptSlots);
         if (x.kind == DisputeFixtures.KIND_MODEL_HASH) return id;
 
-        uint64 j;
-        if (_draw(seed, 15) % 3 == 0) {
-            // the cheater does not publish its state hashes: descend its stepsRoot
-            j = _descendAndPickStep(id, x.hashes, fx.honestHashes);
-        } else {
-            j = _firstWrongStep(fx.honestHashes, x.hashes);
-            _pickStep(id, x.hashes, j);
-        }
+        uint64 j = _findWrongTransition(id, fx, x, seed);
         assertEq(j, x.step, "honest challenger must find the corrupted transition");
 
         TraceView memory liar = DisputeFixtures.dishonestView(fx, x);
@@ -75,6 +68,23 @@ abstract contract DisputeGamePlayers is DisputeGameDescent {
         }
         if (holdOneStep) return id;
         _oneStep(id, truth, _draw(seed, 1) % 2 == 0 ? challenger : stranger);
+    }
+
+    /// @dev pickStep names the first wrong leaf (K = 1: the first wrong H[j]); a longer interval
+    ///      then takes postMids (the cheater's own hashes) / pickMid to reach the transition.
+    function _findWrongTransition(uint256 id, Fixture memory fx, FxVariant memory x, uint256 seed)
+        internal
+        returns (uint64)
+    {
+        bytes32[] memory theirs = _leaves(x.hashes);
+        bytes32[] memory mine = _leaves(fx.honestHashes);
+        if (_draw(seed, 15) % 3 == 0) {
+            // the cheater does not publish its state hashes: descend its stepsRoot
+            _descendAndPickStep(id, theirs, mine);
+        } else {
+            _pickStep(id, theirs, _firstWrongStep(mine, theirs));
+        }
+        return _settleInterval(id, x.hashes, fx.honestHashes, type(uint256).max);
     }
 
     function _firstWrongStep(bytes32[] memory honest, bytes32[] memory claimed) internal pure returns (uint64 j) {
@@ -224,8 +234,10 @@ abstract contract DisputeGamePlayers is DisputeGameDescent {
         _revealHonestFinal(id, fx);
         if (stopAt == 0) return _timeOutAndReturn(id);
 
-        uint64 j = uint64(_draw(seed, 1) % (fx.numSteps + 1));
-        _pickStep(id, fx.honestHashes, j);
+        // a random leaf (K = 1: a random transition) and, inside a longer interval, a random one
+        bytes32[] memory leaves = _leaves(fx.honestHashes);
+        _pickStep(id, leaves, uint64(_draw(seed, 1) % leaves.length));
+        uint64 j = _settleInterval(id, fx.honestHashes, fx.honestHashes, _draw(seed, 20));
         TraceView memory v = DisputeFixtures.honestView(fx, j);
         _postTrace(id, fx, v);
         if (stopAt == 1) return _timeOutAndReturn(id);

@@ -55,30 +55,52 @@ abstract contract DisputeGameTestBase is Test, IDisputeGameEvents {
         return DisputeFixtures.load(vm, name);
     }
 
-    function _params(Fixture memory fx) internal pure returns (JobParams memory) {
+    /// @dev K of the jobs this test posts: 1 (a state hash per step) unless a test sets it
+    ///      before opening its dispute (DisputeGame.Interval.t.sol).
+    uint32 internal hashInterval = 1;
+
+    function _params(Fixture memory fx) internal view returns (JobParams memory) {
         return JobParams({
-            specHash: fx.specHash, programRoot: fx.programRoot, seed: fx.seed, numSteps: fx.numSteps, hashInterval: 1
+            specHash: fx.specHash,
+            programRoot: fx.programRoot,
+            seed: fx.seed,
+            numSteps: fx.numSteps,
+            hashInterval: hashInterval
         });
+    }
+
+    /// @notice The committed leaves H[min(mK, T)], m = 0..ceil(T/K), of a run's H[0..T]
+    ///         (reproducible-ops/hash-schedule.ts). K = 1: the hashes themselves.
+    function _leaves(bytes32[] memory hashes) internal view returns (bytes32[] memory l) {
+        uint256 t = hashes.length - 1;
+        uint256 k = hashInterval;
+        l = new bytes32[]((t + k - 1) / k + 1);
+        for (uint256 m = 0; m < l.length; m++) l[m] = hashes[m * k < t ? m * k : t];
+    }
+
+    /// @notice hi = min(lo + K, T), the end of the interval that starts at leaf step lo.
+    function _intervalEnd(uint64 lo, uint64 t) internal view returns (uint64) {
+        return lo + hashInterval < t ? lo + hashInterval : t;
     }
 
     function _commitment(Fixture memory fx, bytes32[] memory hashes, bytes32 finalModelHash)
         internal
-        pure
+        view
         returns (Commitment memory)
     {
         return Commitment({
-            stepsRoot: GameMerkle.root(hashes),
+            stepsRoot: GameMerkle.root(_leaves(hashes)),
             finalStateHash: hashes[fx.numSteps],
             finalModelHash: finalModelHash,
             numSteps: fx.numSteps
         });
     }
 
-    function _honestCommitment(Fixture memory fx) internal pure returns (Commitment memory) {
+    function _honestCommitment(Fixture memory fx) internal view returns (Commitment memory) {
         return _commitment(fx, fx.honestHashes, GameMerkle.root(fx.honest[fx.numSteps].modelSlots));
     }
 
-    function _variantCommitment(Fixture memory fx, FxVariant memory x) internal pure returns (Commitment memory) {
+    function _variantCommitment(Fixture memory fx, FxVariant memory x) internal view returns (Commitment memory) {
         return _commitment(fx, x.hashes, x.finalModelHash);
     }
 
@@ -112,7 +134,8 @@ abstract contract DisputeGameTestBase is Test, IDisputeGameEvents {
         JobParams memory p = _params(fx);
         bytes32 modelRoot = GameMerkle.root(modelSlots);
         bytes32 optRoot = GameMerkle.root(optSlots);
-        bytes32[] memory path = GameMerkle.proof(hashes, fx.numSteps);
+        bytes32[] memory leaves = _leaves(hashes);
+        bytes32[] memory path = GameMerkle.proof(leaves, leaves.length - 1); // leaf M = H[T]
         vm.prank(solver);
         game.revealFinal(id, p, c, modelRoot, optRoot, path);
     }
@@ -128,6 +151,39 @@ abstract contract DisputeGameTestBase is Test, IDisputeGameEvents {
         bytes32[] memory postPath = GameMerkle.proof(hashes, j);
         vm.prank(challenger);
         game.pickStep(id, j, pre, prePath, hashes[j], postPath);
+    }
+
+    /// @notice After pickStep(m) on the leaves: when m's interval holds more than one transition
+    ///         the solver posts `theirs`[lo+1..hi-1] and the challenger names the first transition
+    ///         whose post-state differs from `mine` (pick = 2^256-1), or transition
+    ///         lo + (pick mod (hi - lo)) + 1.
+    ///         Returns the disputed transition j. K = 1 (or an interval of one): no moves.
+    function _settleInterval(uint256 id, bytes32[] memory theirs, bytes32[] memory mine, uint256 pick)
+        internal
+        returns (uint64 j)
+    {
+        Game memory g = game.getGame(id);
+        if (g.phase != Phase.AwaitMids) return g.step;
+        uint64 lo = g.step;
+        uint64 hi = _intervalEnd(lo, g.numSteps);
+        bytes32[] memory mids = _mids(theirs, lo, hi);
+        vm.prank(solver);
+        game.postMids(id, mids);
+        uint64 i;
+        if (pick == type(uint256).max) {
+            while (theirs[lo + i + 1] == mine[lo + i + 1]) i++;
+        } else {
+            i = uint64(pick % (hi - lo));
+        }
+        vm.prank(challenger);
+        game.pickMid(id, i, mids);
+        return lo + i + 1;
+    }
+
+    /// @notice H[lo+1..hi-1] of a run.
+    function _mids(bytes32[] memory hashes, uint64 lo, uint64 hi) internal pure returns (bytes32[] memory mids) {
+        mids = new bytes32[](hi - lo - 1);
+        for (uint256 i = 0; i < mids.length; i++) mids[i] = hashes[lo + 1 + i];
     }
 
     function _postTrace(uint256 id, Fixture memory fx, TraceView memory v) internal {
