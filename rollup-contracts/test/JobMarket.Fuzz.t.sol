@@ -3,7 +3,7 @@ pragma solidity 0.8.28;
 
 import {JobMarketTestBase} from "./helpers/JobMarketTestBase.sol";
 import {JobMarket} from "../src/JobMarket.sol";
-import {Commitment} from "../src/interfaces/IDisputeGame.sol";
+import {Commitment, JobParams} from "../src/interfaces/IDisputeGame.sol";
 import {Job, Status, Duration} from "../src/lib/JobMarketTypes.sol";
 import "../src/lib/JobMarketErrors.sol";
 
@@ -71,6 +71,24 @@ contract JobMarket_Fuzz_Test is JobMarketTestBase {
         assertEq(j.claimDeadline.raw(), _now() + t.claimWindow);
         assertEq(Duration.unwrap(j.terms.solveTime), t.solveTime);
         assertEq(market.totalEscrow(), t.reward);
+        _assertSolvent();
+    }
+
+    /// @dev Any K is accepted iff 1 <= K <= 4096, stored with the job and hashed into the
+    ///      dispute's paramsHash (the market passes job.params to the game unchanged).
+    function testFuzz_postJob_hashInterval_succeeds(uint32 k) public {
+        JobParams memory p = _params();
+        p.hashInterval = k;
+        vm.prank(submitter);
+        if (k == 0 || k > 4096) {
+            vm.expectRevert(abi.encodeWithSelector(BadHashInterval.selector, k, 4096));
+            market.postJob{value: REWARD}(p, SPEC_URI, STAKE, BOND, CLAIM_WINDOW, SOLVE_TIME, CHALLENGE_WINDOW);
+            return;
+        }
+        uint256 jobId =
+            market.postJob{value: REWARD}(p, SPEC_URI, STAKE, BOND, CLAIM_WINDOW, SOLVE_TIME, CHALLENGE_WINDOW);
+        assertEq(_job(jobId).params.hashInterval, k);
+        assertEq(keccak256(abi.encode(_job(jobId).params)), keccak256(abi.encode(p)));
         _assertSolvent();
     }
 
