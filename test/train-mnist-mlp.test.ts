@@ -7,6 +7,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
+import { lastLeaf } from '../reproducible-ops/hash-schedule.ts';
+import { merkleRoot } from '../reproducible-ops/merkle.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const out = mkdtempSync(join(tmpdir(), 'optrain-mlp-'));
@@ -20,7 +22,12 @@ it('examples/mnist-mlp.json: one epoch reaches >= 95% test accuracy', { timeout:
   assert.equal(result.jobSteps, 938);
   assert.ok(result.testAccuracy >= 0.95, `test accuracy ${result.testAccuracy}`);
   assert.ok(result.trainLoss < 0.3, `train loss ${result.trainLoss}`);
+  // the example commits every 50th state: leaves H[0], H[50], ..., H[900], H[938]
+  assert.equal(result.hashInterval, 50);
   const index = JSON.parse(readFileSync(join(out, 'checkpoints', 'index.json'), 'utf8'));
-  assert.equal(index.stateHashes.length, 939);
-  assert.equal(index.stateHashes[938], result.finalStateHash);
+  assert.equal(index.stateHashes.length, lastLeaf(938, 50) + 1);
+  assert.equal(index.stateHashes.length, 20);
+  assert.equal(index.stateHashes[19], result.finalStateHash);
+  const root = merkleRoot(index.stateHashes.map((h: string) => Buffer.from(h.slice(2), 'hex')));
+  assert.equal('0x' + root.toString('hex'), result.stateRoot, 'stateRoot is the Merkle root over the 20 leaves');
 });
