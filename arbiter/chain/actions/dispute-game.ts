@@ -88,8 +88,15 @@ export async function revealedChunk(c: ChainClient, disputeId: bigint, target: n
 
 /** The mids of the latest MidsPosted event of the dispute (0x-hex), null before the solver posted. */
 export async function postedMids(c: ChainClient, disputeId: bigint): Promise<string[] | null> {
-  const last = (await disputeEvents(c, disputeId, 'MidsPosted')).at(-1);
-  return last ? (last.args.mids as unknown[]).map(String) : null;
+  const iface = gameContract(c).interface;
+  const ev = iface.getEvent('MidsPosted');
+  if (!ev) throw new ChainError('DisputeGame ABI has no MidsPosted event (rebuild the contracts: npm run build:contracts)');
+  const logs = await c.provider.getLogs({ address: c.addresses.disputeGame, fromBlock: 0, toBlock: 'latest', topics: iface.encodeFilterTopics(ev, [disputeId]) });
+  const last = logs.at(-1);
+  if (!last) return null;
+  // read the array off the Result itself: toObject(true) turns a one-element array into an object
+  const mids = iface.parseLog({ topics: [...last.topics], data: last.data })!.args.getValue('mids') as unknown[];
+  return Array.from(mids, String);
 }
 
 /** The disputed leaf's interval from the latest IntervalPicked event (null if none was picked). */
