@@ -173,6 +173,7 @@ abstract contract DisputeGameTestBase is Test, IDisputeGameEvents {
         if (pick == type(uint256).max) {
             while (theirs[lo + i + 1] == mine[lo + i + 1]) i++;
         } else {
+            // forge-lint: disable-next-line(unsafe-typecast) -- below hi - lo, a uint64
             i = uint64(pick % (hi - lo));
         }
         vm.prank(challenger);
