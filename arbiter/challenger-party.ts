@@ -9,6 +9,7 @@
 // A griefing challenger is the same object with a false `transform`: it believes in a corrupted
 // run from transition `transformAt` on and plays every move consistently with it, so it can only
 // lose where the game checks it.
+import { memoAsync } from './memo.ts';
 import type { Engine, NodeTransform, TrainState } from '../reproducible-ops/engine.ts';
 import { lastLeaf } from '../reproducible-ops/hash-schedule.ts';
 import type { DisputeDataSource } from './dispute-data.ts';
@@ -37,7 +38,8 @@ export class ChallengerParty implements DisputeParty {
   readonly side = 'challenger' as const;
   readonly engine: Engine;
   readonly source?: DisputeDataSource;
-  private readonly runs = new Map<number, Promise<TransitionRun>>();
+  /** Transition j of the disputed interval, recorded from this challenger's own pre-state H[j-1]. */
+  readonly transition: (j: number) => Promise<TransitionRun> = memoAsync((j) => this.record(j));
   private own?: Promise<Buffer[]>;
 
   constructor(private readonly o: ChallengerPartyOptions) {
@@ -100,16 +102,6 @@ export class ChallengerParty implements DisputeParty {
     return s;
   }
 
-  /** Transition j of the disputed interval, recorded from this challenger's own pre-state H[j-1]. */
-  transition(j: number): Promise<TransitionRun> {
-    let r = this.runs.get(j);
-    if (!r) {
-      r = this.record(j);
-      r.catch(() => this.runs.delete(j));
-      this.runs.set(j, r);
-    }
-    return r;
-  }
 
   private async record(j: number): Promise<TransitionRun> {
     const { lo, hi } = await this.interval();

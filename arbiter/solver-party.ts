@@ -8,6 +8,7 @@
 //                 a copy element that is not its input)
 //   withhold      honest run, but silent once the game reaches data after the withheld checkpoint
 //   final         honest run; revealFinal itself exposes the committed model hash
+import { memoAsync } from './memo.ts';
 import type { Engine, NodeTransform, TrainState } from '../reproducible-ops/engine.ts';
 import { lastLeaf } from '../reproducible-ops/hash-schedule.ts';
 import { merkleRoot } from '../reproducible-ops/merkle.ts';
@@ -37,7 +38,8 @@ export class SolverParty implements DisputeParty {
   readonly engine: Engine;
   readonly sink?: DisputeDataSink;
   private readonly plan: TamperPlan;
-  private readonly runs = new Map<number, Promise<TransitionRun>>();
+  /** Transition j, recomputed once from this solver's state H[j-1] and checked against its commitment. */
+  readonly transition: (j: number) => Promise<TransitionRun> = memoAsync((j) => this.record(j));
   private readonly sched: Schedule;
 
   constructor(private readonly o: SolverPartyOptions) {
@@ -73,15 +75,6 @@ export class SolverParty implements DisputeParty {
     return (await intervalMids(this.replay, m)).mids;
   }
 
-  transition(j: number): Promise<TransitionRun> {
-    let r = this.runs.get(j);
-    if (!r) {
-      r = this.record(j);
-      r.catch(() => this.runs.delete(j));
-      this.runs.set(j, r);
-    }
-    return r;
-  }
 
   private async record(j: number): Promise<TransitionRun> {
     const pre = j === 0 ? null : await this.stateAt(j - 1);
