@@ -5,174 +5,75 @@
 // for; a griefing verifier loses its bond to an honest solver. One devnet, one kind at a time.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { disputesOfJob, getDispute, getJob } from '../arbiter/chain/actions/get-job.ts';
+import { getJob } from '../arbiter/chain/actions/get-job.ts';
 import { getGame } from '../arbiter/chain/actions/dispute-game.ts';
 import { claimableOf } from '../arbiter/chain/actions/withdraw.ts';
-import { sendTx } from '../arbiter/chain/client.ts';
 import { increaseTime } from '../arbiter/chain/devnet.ts';
-import { referenceBackend } from '../reproducible-ops/backend/reference.ts';
-import { startSolver, type RunningSolver } from '../solver/start.ts';
-import { startVerifier, type RunningVerifier } from '../verifier/start.ts';
-import { submitJob } from '../cli/commands/job-submit.ts';
-import { startTestDevnet, type TestDevnet } from './helpers/devnet.ts';
-import { writeTinyJob } from './helpers/tiny-job.ts';
-import { waitFor } from './helpers/chain.ts';
-import { assertSolvent, BOND, challengerWinSplit, logitsMatmul, netChange, REWARD, snapshotFunds, STAKE, tinyEngine } from './dispute-helpers.ts';
+import { BotsE2E, WINDOW } from './helpers/bots-e2e.ts';
+import { assertSolvent, BOND, logitsMatmul, netChange, REWARD, snapshotFunds, tinyEngine } from './dispute-helpers.ts';
 
 const TIME_BANK = 120;
-const WINDOW = 3600n;
-let net: TestDevnet;
-let dir: string;
-let verifier: RunningVerifier;
-const events: { event: string; fields: Record<string, unknown> }[] = [];
-const log = (who: string) => (event: string, fields: Record<string, unknown>) => void events.push({ event, fields: { ...fields, who } });
-
-before(async () => {
-  net = await startTestDevnet({ timeBank: TIME_BANK });
-  dir = mkdtempSync(join(tmpdir(), 'optrain-verifier-e2e-'));
-  verifier = await startVerifier({
-    net: net.info, privateKey: net.info.accounts[3].privateKey, dataDir: join(dir, 'verifier'), backend: referenceBackend,
-    sampleRate: 1, pollMs: 100, nudgeMs: 200, dataGraceMs: 3000, log: log('verifier'),
-  });
-});
-after(async () => {
-  await verifier?.stop();
-  await net?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-async function solverFor(account: number, name: string, tamper?: string): Promise<RunningSolver> {
-  return startSolver({
-    net: net.info, privateKey: net.info.accounts[account].privateKey, dataDir: join(dir, `solver-${name}`), backend: referenceBackend,
-    tamper, queueSuffix: `${name}${process.pid}`, pollMs: 100, log: log(`solver-${name}`),
-  });
-}
-
-async function submit(name: string, steps = 8): Promise<bigint> {
-  const jobFile = writeTinyJob(join(dir, `job-${name}`), { steps, checkpointInterval: 3, name, trainN: 256 });
-  const sub = await submitJob({
-    net: net.info, privateKey: net.info.accounts[1].privateKey, jobFile, reward: REWARD, stake: STAKE, bond: BOND,
-    claimWindow: 3600n, solveTime: 3600n, challengeWindow: WINDOW,
-  });
-  return sub.jobId;
-}
-
-/** waitFor, with the bots' latest events in the failure message. */
-async function until<T>(what: string, f: () => Promise<T>, timeoutMs = 120_000): Promise<NonNullable<T>> {
-  try {
-    return await waitFor(what, f, timeoutMs);
-  } catch (e) {
-    throw new Error(`${(e as Error).message}\n${recent()}`);
-  }
-}
-
-const recent = () => events.slice(-12).map((e) => `${e.fields.who} ${e.event} ${JSON.stringify(e.fields, (_k, v) => (typeof v === 'bigint' ? String(v) : v))}`).join('\n');
-
-/**
- * A solver with `tamper` takes a fresh job; the verifier must catch it, win, and withdraw. Checks
- * the dispute's outcome and every party's balance to the wei; `duringDispute` runs once the
- * dispute is open (e.g. to let a silent solver's clock run out).
- */
-async function caught(account: number, name: string, tamper: string, reason: string, duringDispute?: (disputeId: bigint) => Promise<void>): Promise<bigint> {
-  const chain = net.client('submitter');
-  const [submitter, solverAddr, verifierAddr] = [net.info.accounts[1].address, net.info.accounts[account].address, verifier.address];
-  const before = await snapshotFunds(chain, [submitter, solverAddr, verifierAddr]);
-  const solver = await solverFor(account, name, tamper);
-  try {
-    const jobId = await submit(name);
-    const disputeId = await until(`the verifier to challenge job ${jobId}`, async () => (await disputesOfJob(chain, jobId))[0] ?? null, 120_000);
-    if (duringDispute) await duringDispute(disputeId);
-    const d = await until(`dispute ${disputeId} to resolve`, async () => {
-      const r = await getDispute(chain, disputeId);
-      return r.status === 'Active' ? null : r;
-    }, 120_000);
-    assert.equal(d.status, 'ChallengerWon', recent());
-    assert.equal((await getGame(chain, disputeId)).reason, reason);
-    await until('the verifier to withdraw its winnings', async () => (await claimableOf(chain, verifierAddr)) === 0n && events.some((e) => e.event === 'withdrew' && e.fields.who === 'verifier'));
-    await sendTx(chain, chain.market, 'cancelJob', [jobId]); // the reopened job must not tempt the next test's solver
-    // every wei: the stake is split between the verifier and the jackpot, which pays out a share
-    const split = challengerWinSplit(STAKE, before.totals.jackpot);
-    assert.equal(await netChange(chain, before, verifierAddr), split.toChallenger + split.payout, 'verifier: 90% of the stake + jackpot payout (bond back)');
-    assert.equal(await netChange(chain, before, solverAddr), -STAKE, 'solver: loses its stake');
-    assert.equal(await netChange(chain, before, submitter), -REWARD, 'submitter: reward escrowed, refunded on cancel (claimable)');
-    const t = await assertSolvent(chain);
-    assert.equal(t.jackpot, before.totals.jackpot + split.toJackpot - split.payout);
-    assert.equal(t.totalClaimable, before.totals.totalClaimable + REWARD);
-    assert.equal(t.totalEscrow, before.totals.totalEscrow);
-    assert.equal(t.totalStakes, before.totals.totalStakes);
-    assert.equal(t.totalBonds, before.totals.totalBonds);
-    return disputeId;
-  } finally {
-    await solver.stop();
-  }
-}
+const h = new BotsE2E({ name: 'verifier-e2e', timeBank: TIME_BANK, job: { steps: 8, checkpointInterval: 3 } });
+before(() => h.start());
+after(() => h.stop());
 
 test('kind=flip: a flipped matmul element is bisected down to one multiply-add and slashed', async () => {
-  const file = verifier.bot.disputes.load(await caught(4, 'flip', `kind=flip,step=5,op=${logitsMatmul(tinyEngine(dir))},elem=10,bit=22`, 'OneStep'))!;
+  const file = h.verifier.bot.disputes.load(await h.caught(4, 'flip', `kind=flip,step=5,op=${logitsMatmul(tinyEngine(h.dir))},elem=10,bit=22`, 'OneStep'))!;
   assert.deepEqual(file.moves.map((m) => m.move).slice(-3), ['pickElement', 'pickAcc', 'oneStep']);
   assert.equal(file.extra.disputed, 6);
 });
 
 test('kind=skip: the state after step S is the state before it; a copy node is caught', async () => {
-  const disputeId = await caught(5, 'skip', 'kind=skip,step=2', 'OneStep');
-  assert.equal(verifier.bot.disputes.load(disputeId)!.extra.disputed, 3);
+  const disputeId = await h.caught(5, 'skip', 'kind=skip,step=2', 'OneStep');
+  assert.equal(h.verifier.bot.disputes.load(disputeId)!.extra.disputed, 3);
 });
 
 test('kind=lr: a scaled learning rate is caught at the scale node', async () => {
-  const disputeId = await caught(6, 'lr', 'kind=lr,scale=1.5,from=6', 'OneStep');
-  assert.equal(verifier.bot.disputes.load(disputeId)!.extra.disputed, 7);
+  const disputeId = await h.caught(6, 'lr', 'kind=lr,scale=1.5,from=6', 'OneStep');
+  assert.equal(h.verifier.bot.disputes.load(disputeId)!.extra.disputed, 7);
 });
 
 test('kind=batch: training on another batch is caught at the batch op', async () => {
-  const disputeId = await caught(7, 'batch', 'kind=batch,step=0', 'OneStep');
-  assert.equal(verifier.bot.disputes.load(disputeId)!.extra.disputed, 1);
+  const disputeId = await h.caught(7, 'batch', 'kind=batch,step=0', 'OneStep');
+  assert.equal(h.verifier.bot.disputes.load(disputeId)!.extra.disputed, 1);
 });
 
 test('kind=final: a committed model hash that is not the last state loses at revealFinal', async () => {
-  const disputeId = await caught(8, 'final', 'kind=final', 'FinalModelMismatch');
-  const file = verifier.bot.disputes.load(disputeId)!;
+  const disputeId = await h.caught(8, 'final', 'kind=final', 'FinalModelMismatch');
+  const file = h.verifier.bot.disputes.load(disputeId)!;
   assert.deepEqual(file.moves.map((m) => m.move), [], 'the solver\'s first move lost the game');
   assert.deepEqual(file.outcome, { challengerWon: true, reason: 'FinalModelMismatch', won: true });
 });
 
 test('kind=withhold: refused checkpoint -> data availability challenge; the silent solver loses on its clock', async () => {
-  const disputeId = await caught(9, 'withhold', 'kind=withhold,step=7', 'Timeout', async (id) => {
-    const chain = net.client('submitter');
-    await until(`the game to wait for the withholding solver's trace`, async () => (await getGame(chain, id)).phase === 'AwaitTrace', 60_000);
-    await until('the solver to go silent', async () => events.some((e) => e.event === 'dispute-silent' && e.fields.who === 'solver-withhold'), 30_000);
+  const disputeId = await h.caught(9, 'withhold', 'kind=withhold,step=7', 'Timeout', async (id) => {
+    const chain = h.net.client('submitter');
+    await h.until(`the game to wait for the withholding solver's trace`, async () => (await getGame(chain, id)).phase === 'AwaitTrace', 60_000);
+    await h.until('the solver to go silent', async () => h.events.some((e) => e.event === 'dispute-silent' && e.fields.who === 'solver-withhold'), 30_000);
     await increaseTime(chain.provider, TIME_BANK + 1);
   });
-  const file = verifier.bot.disputes.load(disputeId)!;
+  const file = h.verifier.bot.disputes.load(disputeId)!;
   assert.deepEqual(file.moves.map((m) => m.move), ['pickStep', 'claimTimeout']);
   assert.equal(file.extra.disputed, 7, 'the first transition after the withheld checkpoint 6');
 });
 
 test('kind=grief: a griefing verifier challenges an honest result with false claims; the solver wins its bond', async () => {
-  const chain = net.client('submitter');
-  const [solverAddr, griefAddr] = [net.info.accounts[2].address, net.info.accounts[0].address];
+  const chain = h.net.client('submitter');
+  const [solverAddr, griefAddr] = [h.net.info.accounts[2].address, h.net.info.accounts[0].address];
   const before = await snapshotFunds(chain, [solverAddr, griefAddr]);
-  const solver = await solverFor(2, 'honest');
-  const griefer = await startVerifier({
-    net: net.info, privateKey: net.info.accounts[0].privateKey, dataDir: join(dir, 'griefer'), backend: referenceBackend,
-    tamper: 'kind=grief', pollMs: 100, nudgeMs: 200, log: log('griefer'),
-  });
+  const solver = await h.solverFor(2, 'honest');
+  const griefer = await h.startGriefer(0);
   try {
-    const jobId = await submit('grief');
-    const disputeId = await until('the griefer to challenge', async () => (await disputesOfJob(chain, jobId))[0] ?? null, 120_000);
-    const d = await until(`dispute ${disputeId} to resolve`, async () => {
-      const r = await getDispute(chain, disputeId);
-      return r.status === 'Active' ? null : r;
-    }, 120_000);
-    assert.equal(d.status, 'SolverWon', recent());
+    const jobId = await h.submit('grief');
+    const disputeId = await h.disputeOf(jobId, 'the griefer');
+    const d = await h.resolved(disputeId);
+    assert.equal(d.status, 'SolverWon', h.recent());
     assert.equal((await getGame(chain, disputeId)).reason, 'OneStep');
     assert.equal(d.challenger.toLowerCase(), griefAddr.toLowerCase());
     // the honest verifier (waiting while someone else's dispute ran) replays it too and finds nothing
-    await until('the honest verifier to check the job', async () => verifier.bot.state.commits.find(([, e]) => e.jobId === String(jobId))?.[1].status === 'verified');
+    await h.until('the honest verifier to check the job', async () => h.verifier.bot.state.commits.find(([, e]) => e.jobId === String(jobId))?.[1].status === 'verified');
     await increaseTime(chain.provider, Number(WINDOW) + 1);
-    await until('finalization and the solver\'s withdrawal', async () => (await getJob(chain, jobId)).status === 'Finalized' && (await claimableOf(chain, solverAddr)) === 0n);
+    await h.until('finalization and the solver\'s withdrawal', async () => (await getJob(chain, jobId)).status === 'Finalized' && (await claimableOf(chain, solverAddr)) === 0n);
     const fee = (REWARD * 200n) / 10_000n, bondToJackpot = (BOND * 1_000n) / 10_000n;
     assert.equal(await netChange(chain, before, griefAddr), -BOND, 'griefer: loses its bond');
     assert.equal(await netChange(chain, before, solverAddr), REWARD - fee + BOND - bondToJackpot, 'solver: reward - fee + 90% of the bond');
@@ -180,7 +81,7 @@ test('kind=grief: a griefing verifier challenges an honest result with false cla
     assert.equal(t.jackpot, before.totals.jackpot + fee + bondToJackpot);
     const entry = griefer.bot.state.commits.find(([, e]) => e.jobId === String(jobId))![1];
     assert.equal(entry.status, 'lost');
-    const honest = verifier.bot.state.commits.find(([, e]) => e.jobId === String(jobId))![1];
+    const honest = h.verifier.bot.state.commits.find(([, e]) => e.jobId === String(jobId))![1];
     assert.equal(honest.replayedSteps, 8, 'the honest verifier replayed every transition');
   } finally {
     await griefer.stop();
