@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {Script} from "forge-std/Script.sol";
 import {JobMarket} from "../src/JobMarket.sol";
+import {MarketConfig} from "../src/lib/JobMarketTypes.sol";
 import {DisputeGame} from "../src/DisputeGame.sol";
 import {OneStepProver} from "../src/OneStepProver.sol";
 import {IJobMarket} from "../src/interfaces/IJobMarket.sol";
@@ -16,6 +17,10 @@ import {IJobMarket} from "../src/interfaces/IJobMarket.sol";
 //   OPTRAIN_DEPLOY_OUT  output JSON path (default deployments/local.json); foundry.toml grants
 //                       file writes under deployments/ only.
 //   OPTRAIN_TIME_BANK   seconds of each side's dispute clock (default 86400).
+//   OPTRAIN_REFERENCE_GAS_PRICE  wei per gas at which the bond floor prices a whole dispute
+//                       (default 1 gwei: floor = 10M gas x 1 gwei = 0.01 ETH).
+//   OPTRAIN_MIN_SAMPLE_RATE_BPS  the market's declared minimum check probability in bps
+//                       (default 2500 = the verifier bot's default sample rate 0.25).
 // Output: {"chainId", "deployer", "jobMarket", "disputeGame", "oneStepProver", "timeBank",
 //          "startBlock"} (addresses checksummed, numbers as JSON numbers).
 
@@ -36,10 +41,14 @@ contract Deploy is Script {
         string memory out = vm.envOr("OPTRAIN_DEPLOY_OUT", string("deployments/local.json"));
         uint256 bank = vm.envOr("OPTRAIN_TIME_BANK", uint256(1 days));
         require(bank > 0 && bank <= type(uint48).max, "OPTRAIN_TIME_BANK: expected seconds in [1, 2^48)");
+        MarketConfig memory cfg = MarketConfig({
+            referenceGasPrice: vm.envOr("OPTRAIN_REFERENCE_GAS_PRICE", uint256(1 gwei)),
+            minSampleRateBps: vm.envOr("OPTRAIN_MIN_SAMPLE_RATE_BPS", uint256(2_500))
+        });
         uint256 startBlock = block.number;
 
         vm.startBroadcast();
-        d.market = new JobMarket(address(0));
+        d.market = new JobMarket(address(0), cfg);
         d.prover = new OneStepProver();
         // forge-lint: disable-next-line(unsafe-typecast) -- bank < 2^48 required above
         d.game = new DisputeGame(IJobMarket(address(d.market)), d.prover, uint48(bank));

@@ -6,7 +6,17 @@ import {IDisputeGame, Commitment, JobParams, MAX_HASH_INTERVAL} from "./interfac
 import {IJobMarket} from "./interfaces/IJobMarket.sol";
 import {IJobMarketEvents} from "./lib/JobMarketEvents.sol";
 import {
-    Timestamp, Duration, nowTs, Status, DisputeStatus, JobTerms, Job, Dispute, DisputeSlot
+    Timestamp,
+    Duration,
+    nowTs,
+    Status,
+    DisputeStatus,
+    JobTerms,
+    Job,
+    Dispute,
+    DisputeSlot,
+    SlashRecord,
+    MarketConfig
 } from "./lib/JobMarketTypes.sol";
 import "./lib/JobMarketErrors.sol";
 
@@ -23,11 +33,13 @@ import "./lib/JobMarketErrors.sol";
 ///         - slashLate:        a solver that misses its commit deadline loses its stake:
 ///                             LATE_SLASH_TIP_BPS (10%) to whoever calls `slashLate`, the
 ///                             rest to the jackpot.
-///         - challenger wins:  SLASH_JACKPOT_BPS (10%) of the solver's stake to the jackpot,
-///                             the rest (90%) to the challenger, plus its bond back, plus a
-///                             jackpot payout (see `jackpotPayout`).
-///         - challenger loses: BOND_JACKPOT_BPS (10%) of its bond to the jackpot, the rest
-///                             (90%) to the solver.
+///         - challenger wins:  SLASH_BURN_BPS (50%) of the solver's stake is burned, the
+///                             jackpot gets SLASH_JACKPOT_BPS (10%) and pays `jackpotPayout`;
+///                             the rest of the stake plus that payout is split equally among
+///                             every dispute that was open over the wrong commitment when the
+///                             first one was won (co-winners), each also getting its bond back.
+///         - challenger loses: BOND_JACKPOT_BPS (10%, rounded up) of its bond to the jackpot, the
+///                             rest to the solver.
 ///         - anyone may seed the jackpot with `fundJackpot`.
 ///
 ///         Payments are pull-based: every payout is credited to `claimable[account]` and sent
@@ -39,19 +51,27 @@ import "./lib/JobMarketErrors.sol";
 ///         game is set the market accepts no funds. After that nobody has any admin power.
 ///
 ///         INVARIANT (solvency): address(this).balance ==
-///             totalEscrow + totalStakes + totalBonds + jackpot + totalClaimable
+///             totalEscrow + totalStakes + totalBonds + jackpot + totalClaimable + coWinnerPool + burned
 ///         (exactly, unless someone force-sends ETH via selfdestruct; that ETH is stranded).
 ///         INVARIANT: totalEscrow  == sum of rewards of jobs in Open/Claimed/Committed/Challenged.
 ///         INVARIANT: totalStakes  == sum of requiredStake of jobs in Claimed/Committed/Challenged.
 ///         INVARIANT: totalBonds   == sum of bonds of Active disputes.
+///         INVARIANT: coWinnerPool == sum over slash records of share * unpaid.
+///         INVARIANT: a solver caught by anyone (itself included) loses at least SLASH_BURN_BPS of
+///                    its stake: the burn is never credited, the jackpot share covers the payout.
+///         INVARIANT: every dispute Active over a commitment when it is proven wrong is paid
+///                    (bond + an equal share), whoever proved it.
 ///         INVARIANT: totalClaimable == sum of claimable[account].
 ///         INVARIANT: a job in a terminal status (Finalized/Cancelled/Expired) never changes again.
 ///
-///         Known limits: (1) a losing challenge pauses the challenge clock instead of consuming
-///         it, so a solver's accomplice cannot run out the window on honest verifiers; it can
-///         still delay finalization by re-challenging first, at BOND_JACKPOT_BPS of a bond per
-///         round. (2) The market has no timeout of its own for an open dispute: the game's
-///         clocks must guarantee that `resolveDispute` is eventually called.
+///         Known limits: (1) disputes run concurrently and never pause the challenge window, so
+///         no challenger (a solver's accomplice included) can block or delay another's challenge;
+///         finalization waits at most for the disputes opened before the deadline, each bounded
+///         by the game's clocks. (2) The market has no timeout of its own for an open dispute:
+///         the game's clocks must guarantee that `resolveDispute` is eventually called.
+///         (3) An accomplice that gets its challenge AND the solver's losing move mined before an
+///         honest challenge lands makes that challenge revert (the job has moved on); the honest
+///         verifier loses only gas and the solver still loses SLASH_BURN_BPS of its stake.
 contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
     ////////////////////////////////////////////////////////////////
     //                         Constants                          //
@@ -63,9 +83,21 @@ contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
     /// @notice Share of the reward withheld from the solver at finalization; feeds the jackpot.
     uint256 public constant PROTOCOL_FEE_BPS = 200;
 
-    /// @notice Share of a dispute-slashed solver stake that goes to the jackpot; the rest goes
-    ///         to the winning challenger.
+    /// @notice Share of a dispute-slashed solver stake that goes to the jackpot.
     uint256 public constant SLASH_JACKPOT_BPS = 1_000;
+
+    /// @notice Share of a dispute-slashed solver stake that is burned (held forever, counted in
+    ///         `burned`): no challenger can recover it, so a solver that "catches" itself, or
+    ///         front-runs an honest challenge with its own, still loses at least this share.
+    uint256 public constant SLASH_BURN_BPS = 5_000;
+
+    /// @notice Gas of a whole dispute, the budget `DisputeGame.Gas.t.sol` holds every dispute to.
+    ///         The bond floor is this gas at the reference gas price: a losing challenger's bond
+    ///         (90% to the solver) pays the solver's defence.
+    uint256 public constant DISPUTE_GAS = 10_000_000;
+
+    /// @notice Largest step count and seed: the game and the RNG index them as u32.
+    uint64 public constant MAX_U32 = type(uint32).max;
 
     /// @notice Share of a late solver's stake paid to the `slashLate` caller; the rest goes to
     ///         the jackpot. Large enough to pay a keeper's gas, small enough that a solver
@@ -93,6 +125,12 @@ contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
     /// @notice The account allowed to call `setDisputeGame` (once).
     address public immutable DEPLOYER;
 
+    /// @notice Smallest challenger bond a job may require: DISPUTE_GAS x the reference gas price.
+    uint256 public immutable MIN_BOND;
+
+    /// @notice The declared minimum probability (bps) that a wrong commitment gets checked.
+    uint256 public immutable MIN_SAMPLE_RATE_BPS;
+
     /// @notice The dispute game that judges challenges and calls `resolveDispute`.
     IDisputeGame public disputeGame;
 
@@ -117,11 +155,18 @@ contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
     /// @notice Sum of all `claimable` balances.
     uint256 public totalClaimable;
 
+    /// @notice Held for co-winning disputes not yet settled (see `SlashRecord`).
+    uint256 public coWinnerPool;
+
+    /// @notice Slashed stake burned (SLASH_BURN_BPS of each dispute slash): never paid out.
+    uint256 public burned;
+
     /// @notice ETH credited to an account and withdrawable with `withdraw`.
     mapping(address account => uint256 amount) public claimable;
 
     mapping(uint256 jobId => Job) internal _jobs;
     mapping(uint256 disputeId => DisputeSlot) internal _disputes;
+    mapping(uint256 jobId => mapping(uint256 round => SlashRecord)) internal _slashes;
 
     ////////////////////////////////////////////////////////////////
     //                        Setup (once)                        //
@@ -129,8 +174,17 @@ contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
 
     /// @param game The dispute game, or address(0) to set it later with `setDisputeGame`.
     ///             Not checked for code, so a CREATE-predicted address works.
-    constructor(address game) {
+    /// @param cfg  The economic floors (reference gas price > 0, sample rate in 1..BPS bps).
+    constructor(address game, MarketConfig memory cfg) {
+        if (cfg.referenceGasPrice == 0 || cfg.referenceGasPrice > 1e15) {
+            revert BadMarketConfig("referenceGasPrice", cfg.referenceGasPrice);
+        }
+        if (cfg.minSampleRateBps == 0 || cfg.minSampleRateBps > BPS) {
+            revert BadMarketConfig("minSampleRateBps", cfg.minSampleRateBps);
+        }
         DEPLOYER = msg.sender;
+        MIN_BOND = DISPUTE_GAS * cfg.referenceGasPrice;
+        MIN_SAMPLE_RATE_BPS = cfg.minSampleRateBps;
         if (game != address(0)) {
             disputeGame = IDisputeGame(game);
             emit DisputeGameSet(game);
@@ -153,11 +207,11 @@ contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
     ////////////////////////////////////////////////////////////////
 
     /// @notice Post a training job, escrowing msg.value as the reward.
-    /// @param p               What the dispute game needs to judge the job (numSteps > 0,
-    ///                        1 <= hashInterval <= MAX_HASH_INTERVAL).
+    /// @param p               What the dispute game needs to judge the job (0 < numSteps < 2^32,
+    ///                        seed < 2^32, 1 <= hashInterval <= MAX_HASH_INTERVAL).
     /// @param specURI         Where solvers fetch the full spec (hash-bound by p.specHash).
-    /// @param requiredStake   Exact stake a solver must lock (> 0).
-    /// @param challengerBond  Exact bond a challenger must lock (> 0).
+    /// @param requiredStake   Exact stake a solver must lock (>= minStakeFor(msg.value)).
+    /// @param challengerBond  Exact bond a challenger must lock (>= MIN_BOND).
     /// @param claimWindow     Seconds after posting during which the job can be (re)claimed.
     /// @param solveTime       Seconds a solver has, from its claim, to commit.
     /// @param challengeWindow Seconds a commitment stays challengeable (paused during disputes).
@@ -175,7 +229,12 @@ contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
         if (msg.value == 0) revert ZeroReward();
         if (requiredStake == 0) revert ZeroStake();
         if (challengerBond == 0) revert ZeroBond();
+        if (challengerBond < MIN_BOND) revert BondBelowFloor(challengerBond, MIN_BOND);
+        uint256 minStake = minStakeFor(msg.value);
+        if (requiredStake < minStake) revert StakeBelowMinimum(requiredStake, minStake);
         if (p.numSteps == 0) revert ZeroSteps();
+        if (p.numSteps > MAX_U32) revert NumStepsTooLarge(p.numSteps, MAX_U32);
+        if (p.seed > MAX_U32) revert SeedTooLarge(p.seed, MAX_U32);
         if (p.hashInterval == 0 || p.hashInterval > MAX_HASH_INTERVAL) {
             revert BadHashInterval(p.hashInterval, MAX_HASH_INTERVAL);
         }
@@ -255,6 +314,7 @@ contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
 
         job.status = Status.Committed;
         job.commitment = c;
+        job.round += 1; // disputes name the round they challenge: a later commitment is another round
         job.deadline = nowTs().plus(job.terms.challengeWindow);
         emit ResultCommitted(jobId, msg.sender, c, job.deadline);
     }
@@ -285,29 +345,30 @@ contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
 
     /// @notice Challenge a committed result by locking exactly `challengerBond`; opens a
     ///         dispute in the dispute game.
-    /// @dev    Only while Committed (no other dispute active) and no later than the challenge
-    ///         deadline. The remaining challenge time is frozen while the dispute runs.
-    ///         The solver itself may challenge; that can only cost it (see `jackpotPayout`).
+    /// @dev    While Committed or Challenged (disputes run concurrently: one challenger can never
+    ///         block or pre-empt another) and no later than the challenge deadline, which
+    ///         disputes do not pause. The solver itself may challenge; that can only cost it
+    ///         (see `SLASH_BURN_BPS`).
     /// @param jobId The committed job.
     /// @return disputeId The new dispute's id.
     function challenge(uint256 jobId) external payable nonReentrant returns (uint256 disputeId) {
         Job storage job = _job(jobId);
-        if (job.status != Status.Committed) revert NotInStatus(jobId, job.status);
+        if (job.status != Status.Committed && job.status != Status.Challenged) revert NotInStatus(jobId, job.status);
         if (job.deadline.isPast()) revert ChallengeWindowClosed(jobId, job.deadline);
         if (msg.value != job.terms.challengerBond) revert WrongBond(job.terms.challengerBond, msg.value);
 
         disputeId = ++disputeCount;
-        // forge-lint: disable-next-line(unsafe-typecast) job ids count postings from 1: far below 2^64
+        // forge-lint: disable-next-line(unsafe-typecast) job ids and rounds count postings and commits: far below 2^64
         _disputes[disputeId] = DisputeSlot({
             solver: job.solver,
             jobId: uint64(jobId),
             status: DisputeStatus.Active,
             challenger: msg.sender,
-            windowLeft: job.deadline.remaining()
+            round: uint64(job.round)
         });
-        // INVARIANT: at most one active dispute per job (status Challenged <=> activeDisputeId != 0).
+        // INVARIANT: status Challenged <=> openDisputes > 0 (for a live commitment).
         job.status = Status.Challenged;
-        job.activeDisputeId = disputeId;
+        job.openDisputes += 1;
         totalBonds += msg.value;
         emit ChallengeOpened(disputeId, jobId, msg.sender, job.solver, msg.value);
 
@@ -316,43 +377,87 @@ contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
     }
 
     /// @inheritdoc IJobMarket
-    /// @dev Challenger won: the solver's stake is split (SLASH_JACKPOT_BPS to the jackpot, the
-    ///      rest to the challenger), the challenger gets its bond back plus `jackpotPayout`,
+    /// @dev A dispute over a commitment already proven wrong is a co-winner whatever the game
+    ///      says (see `settleCoWinner`); one settled early returns here without effect, so the
+    ///      game can always finish. Otherwise, challenger won: the solver is slashed (`_slash`)
     ///      and the job reopens for a new solver (or expires) with its reward still escrowed.
-    ///      Challenger lost: BOND_JACKPOT_BPS of the bond to the jackpot, the rest to the
-    ///      solver; the job returns to Committed with the challenge time it had left.
+    ///      Challenger lost: BOND_JACKPOT_BPS of the bond (rounded up) to the jackpot, the rest to
+    ///      the solver; the job is Committed again once no dispute is open.
     function resolveDispute(uint256 disputeId, bool challengerWon) external nonReentrant {
         if (msg.sender != address(disputeGame)) revert Unauthorized(msg.sender, address(disputeGame));
         DisputeSlot storage d = _disputes[disputeId];
+        // The game reports each dispute once, so a ChallengerWon here was settled early as a
+        // co-winner (`settleCoWinner`): nothing left to do.
+        if (d.status == DisputeStatus.ChallengerWon) return;
         if (d.status != DisputeStatus.Active) revert DisputeNotActive(disputeId, d.status);
         uint256 jobId = d.jobId;
         Job storage job = _jobs[jobId];
-        // INVARIANT: an Active dispute is always its job's active dispute.
-        assert(job.status == Status.Challenged && job.activeDisputeId == disputeId);
+        if (_slashes[jobId][d.round].unpaid != 0) return _payCoWinner(disputeId, d);
+        // INVARIANT: an Active dispute of a commitment not proven wrong is over the live commitment.
+        assert(job.status == Status.Challenged && job.round == d.round && job.openDisputes > 0);
 
-        uint256 bond = job.terms.challengerBond; // what `challenge` required and locked
-        totalBonds -= bond;
-        job.activeDisputeId = 0;
+        uint256 bond = job.terms.challengerBond;
         if (challengerWon) {
-            d.status = DisputeStatus.ChallengerWon;
-            uint256 stake = job.terms.requiredStake;
-            uint256 toJackpot = stake * SLASH_JACKPOT_BPS / BPS;
-            totalStakes -= stake;
-            _fundJackpot(toJackpot);
-            uint256 payout = jackpotPayout(stake);
-            jackpot -= payout;
-            _credit(d.challenger, stake - toJackpot + bond + payout);
-            emit ChallengerWon(disputeId, jobId, d.challenger, stake - toJackpot, bond, payout);
-            _reopen(jobId, job);
+            _slash(jobId, job, disputeId, d);
         } else {
             d.status = DisputeStatus.SolverWon;
-            uint256 toJackpot = bond * BOND_JACKPOT_BPS / BPS;
+            totalBonds -= bond;
+            uint256 toJackpot = _bpsUp(bond, BOND_JACKPOT_BPS); // rounding never favours a griefer
             _fundJackpot(toJackpot);
             _credit(job.solver, bond - toJackpot);
-            job.status = Status.Committed;
-            job.deadline = nowTs().plus(d.windowLeft);
+            job.openDisputes -= 1;
+            if (job.openDisputes == 0) job.status = Status.Committed;
             emit ChallengerLost(disputeId, jobId, job.solver, bond - toJackpot, job.deadline);
         }
+    }
+
+    /// @notice Pay a dispute that was open over a commitment another dispute proved wrong: its
+    ///         bond back and its equal share. Anyone may call; the game's own resolution of that
+    ///         dispute later has no effect.
+    /// @param disputeId The co-winning dispute.
+    function settleCoWinner(uint256 disputeId) external nonReentrant {
+        DisputeSlot storage d = _disputes[disputeId];
+        if (d.status != DisputeStatus.Active) revert DisputeNotActive(disputeId, d.status);
+        if (_slashes[d.jobId][d.round].unpaid == 0) revert NotACoWinner(disputeId);
+        _payCoWinner(disputeId, d);
+    }
+
+    /// @dev The first win over a commitment: burn SLASH_BURN_BPS of the stake, add
+    ///      SLASH_JACKPOT_BPS to the jackpot and take `jackpotPayout` from it; the rest of the
+    ///      stake plus the payout is split equally among the job's open disputes (this one
+    ///      included), the dust to the jackpot. This dispute is paid now, the others when settled.
+    function _slash(uint256 jobId, Job storage job, uint256 disputeId, DisputeSlot storage d) internal {
+        uint256 stake = job.terms.requiredStake;
+        uint256 toBurn = _bpsUp(stake, SLASH_BURN_BPS);
+        uint256 toJackpot = _bpsUp(stake, SLASH_JACKPOT_BPS);
+        totalStakes -= stake;
+        burned += toBurn;
+        _fundJackpot(toJackpot);
+        uint256 payout = jackpotPayout(stake);
+        jackpot -= payout;
+        uint256 winners = job.openDisputes;
+        uint256 pot = stake - toBurn - toJackpot + payout;
+        uint256 share = pot / winners;
+        _fundJackpot(pot - share * winners); // INVARIANT: the split conserves every wei
+        // forge-lint: disable-next-line(unsafe-typecast) share <= stake < 2^128; winners <= openDisputes < 2^32
+        _slashes[jobId][d.round] = SlashRecord({share: uint128(share), unpaid: uint32(winners)});
+        coWinnerPool += share * winners;
+        emit SolverSlashed(jobId, job.solver, d.round, stake, toBurn, toJackpot, payout, winners, share);
+        job.openDisputes = 0;
+        _reopen(jobId, job);
+        _payCoWinner(disputeId, d);
+    }
+
+    /// @dev Settle one winning dispute of a slashed commitment: bond back + its share.
+    function _payCoWinner(uint256 disputeId, DisputeSlot storage d) internal {
+        SlashRecord storage r = _slashes[d.jobId][d.round];
+        uint256 bond = _jobs[d.jobId].terms.challengerBond;
+        d.status = DisputeStatus.ChallengerWon;
+        r.unpaid -= 1;
+        coWinnerPool -= r.share;
+        totalBonds -= bond;
+        _credit(d.challenger, r.share + bond);
+        emit ChallengerWon(disputeId, d.jobId, d.challenger, r.share, bond);
     }
 
     ////////////////////////////////////////////////////////////////
@@ -360,7 +465,7 @@ contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
     ////////////////////////////////////////////////////////////////
 
     /// @notice Finalize an unchallenged (or successfully defended) result. Anyone may call.
-    /// @dev    Only while Committed (no active dispute) and after the challenge deadline.
+    /// @dev    Only while Committed (no open dispute) and after the challenge deadline.
     ///         Credits the solver reward - fee + stake; the fee (PROTOCOL_FEE_BPS) feeds the
     ///         jackpot.
     /// @param jobId The committed job.
@@ -423,12 +528,32 @@ contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
     ///         (JACKPOT_PAYOUT_CAP_BPS == SLASH_JACKPOT_BPS) makes self-dealing at best
     ///         break-even (minus gas), so the jackpot cannot be drained; an honest challenger
     ///         who catches a real cheater gets up to the full stake plus its bond back.
+    ///         With the burn (SLASH_BURN_BPS) a self-dealing ring now recovers at most half the
+    ///         stake: the cap keeps the payout within the jackpot share the slash added.
     /// @param stake The stake being slashed.
     /// @return The payout from the jackpot.
     function jackpotPayout(uint256 stake) public view returns (uint256) {
         uint256 byJackpot = jackpot * JACKPOT_PAYOUT_BPS / BPS;
         uint256 byStake = stake * JACKPOT_PAYOUT_CAP_BPS / BPS;
         return byJackpot < byStake ? byJackpot : byStake;
+    }
+
+    /// @notice The smallest stake a job with `reward` may require: with q = MIN_SAMPLE_RATE_BPS
+    ///         the probability that a wrong commitment is checked, a cheater that does no work
+    ///         gains the reward with probability 1 - q and loses at least half its stake
+    ///         (SLASH_BURN_BPS, whoever catches it) with probability q; cheating has no positive
+    ///         expected value iff stake * q / 2 >= reward * (1 - q), i.e.
+    ///             stake >= 2 * reward * (BPS - q) / q   (rounded up).
+    /// @param reward The job's reward.
+    function minStakeFor(uint256 reward) public view returns (uint256) {
+        uint256 q = MIN_SAMPLE_RATE_BPS;
+        uint256 num = 2 * reward * (BPS - q);
+        return (num + q - 1) / q;
+    }
+
+    /// @notice What a proven-wrong commitment (job, round) left for its co-winning disputes.
+    function slashOf(uint256 jobId, uint256 round) external view returns (SlashRecord memory) {
+        return _slashes[jobId][round];
     }
 
     /// @notice A job's full record (zeroed struct for unknown ids).
@@ -441,8 +566,8 @@ contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
     /// @param disputeId The dispute.
     function getDispute(uint256 disputeId) external view returns (Dispute memory) {
         DisputeSlot storage d = _disputes[disputeId];
-        if (d.jobId == 0) return Dispute(0, address(0), DisputeStatus.None, Duration.wrap(0), address(0), 0);
-        return Dispute(d.jobId, d.challenger, d.status, d.windowLeft, d.solver, _jobs[d.jobId].terms.challengerBond);
+        if (d.jobId == 0) return Dispute(0, address(0), DisputeStatus.None, 0, address(0), 0);
+        return Dispute(d.jobId, d.challenger, d.status, d.round, d.solver, _jobs[d.jobId].terms.challengerBond);
     }
 
     /// @notice A job's status (None for unknown ids).
@@ -483,6 +608,11 @@ contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
             job.status = Status.Open;
             emit JobReopened(jobId, job.claimDeadline);
         }
+    }
+
+    /// @dev `amount * bps / BPS`, rounded up (what the protocol keeps never rounds down to 0).
+    function _bpsUp(uint256 amount, uint256 bps) internal pure returns (uint256) {
+        return (amount * bps + BPS - 1) / BPS;
     }
 
     /// @dev Credit `amount` to `account`'s pull balance.

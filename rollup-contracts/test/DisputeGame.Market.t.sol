@@ -23,7 +23,7 @@ contract DisputeGameMarketTest is DisputeGamePlayers {
         assertEq(
             address(market).balance,
             market.totalEscrow() + market.totalStakes() + market.totalBonds() + market.jackpot()
-                + market.totalClaimable(),
+                + market.totalClaimable() + market.coWinnerPool() + market.burned(),
             "market solvency"
         );
     }
@@ -36,8 +36,9 @@ contract DisputeGameMarketTest is DisputeGamePlayers {
     }
 
     /// @dev A cheating solver (bit flip in a matmul output, a fold op) loses the one-step:
-    ///      stake 2: 10% (0.2) to the jackpot, 1.8 to the challenger, + bond 1 back, + jackpot
-    ///      payout min(50% of 3.2, 10% of 2) = 0.2  => challenger receives exactly 3.0 ether.
+    ///      stake 2: 50% (1) burned, 10% (0.2) to the jackpot, 0.8 to the challenger, + bond 1
+    ///      back, + jackpot payout min(50% of 3.2, 10% of 2) = 0.2  => challenger receives
+    ///      exactly 2.0 ether.
     function test_resolveDispute_cheatingSolverSlashed_succeeds() public {
         Fixture memory fx = _load("mlp");
         FxVariant memory x = fx.variants[3]; // matmul#0 at transition 1
@@ -52,7 +53,8 @@ contract DisputeGameMarketTest is DisputeGamePlayers {
         assertEq(uint8(market.getDispute(id).status), uint8(DisputeStatus.ChallengerWon));
         uint256 jobId = market.getDispute(id).jobId;
 
-        assertEq(market.claimable(challenger), 3 ether, "stake - 10% + bond + payout");
+        assertEq(market.claimable(challenger), 2 ether, "stake - 50% - 10% + bond + payout");
+        assertEq(market.burned(), 1 ether);
         assertEq(market.claimable(solver), 0);
         assertEq(market.jackpot(), JACKPOT_SEED + 0.2 ether - 0.2 ether);
         assertEq(market.totalStakes(), 0);
@@ -61,17 +63,17 @@ contract DisputeGameMarketTest is DisputeGamePlayers {
         assertEq(uint8(market.statusOf(jobId)), uint8(Status.Open));
         _assertSolvent();
 
-        assertEq(_withdrawAll(challenger), 3 ether);
-        assertEq(challenger.balance, c0 - BOND + 3 ether, "challenger: +2 ether net");
+        assertEq(_withdrawAll(challenger), 2 ether);
+        assertEq(challenger.balance, c0 - BOND + 2 ether, "challenger: +1 ether net");
         assertEq(solver.balance, s0 - STAKE, "solver: lost its stake");
         assertEq(submitter.balance, sub0 - REWARD, "submitter: reward still escrowed");
-        assertEq(address(market).balance, REWARD + JACKPOT_SEED);
+        assertEq(address(market).balance, REWARD + JACKPOT_SEED + 1 ether, "escrow + jackpot + burned");
         _assertSolvent();
     }
 
     /// @dev An honest solver beats a griefer: 90% of the bond (0.9) to the solver, 10% (0.1) to
     ///      the jackpot; the job is Committed again with its remaining challenge window and then
-    ///      finalizes: reward 10 - 2% fee (0.2, to the jackpot) + stake 2 back.
+    ///      finalizes: reward 0.3 - 2% fee (0.006, to the jackpot) + stake 2 back.
     function test_resolveDispute_grieferLosesBond_succeeds() public {
         Fixture memory fx = _load("mlp");
         uint256 c0 = challenger.balance;
@@ -91,13 +93,13 @@ contract DisputeGameMarketTest is DisputeGamePlayers {
 
         vm.warp(block.timestamp + CHALLENGE_WINDOW + 1);
         market.finalize(jobId);
-        assertEq(market.claimable(solver), 0.9 ether + REWARD - 0.2 ether + STAKE);
-        assertEq(market.jackpot(), JACKPOT_SEED + 0.1 ether + 0.2 ether);
-        assertEq(_withdrawAll(solver), 12.7 ether);
-        assertEq(solver.balance, s0 + 10.7 ether, "solver: reward - fee + 90% of the bond");
+        assertEq(market.claimable(solver), 0.9 ether + REWARD - 0.006 ether + STAKE);
+        assertEq(market.jackpot(), JACKPOT_SEED + 0.1 ether + 0.006 ether);
+        assertEq(_withdrawAll(solver), 3.194 ether);
+        assertEq(solver.balance, s0 + 1.194 ether, "solver: reward - fee + 90% of the bond");
         assertEq(challenger.balance, c0 - BOND, "griefer: lost its bond");
         assertEq(submitter.balance, sub0 - REWARD);
-        assertEq(address(market).balance, JACKPOT_SEED + 0.3 ether);
+        assertEq(address(market).balance, JACKPOT_SEED + 0.106 ether);
         assertEq(market.totalEscrow() + market.totalStakes() + market.totalBonds() + market.totalClaimable(), 0);
         _assertSolvent();
     }
@@ -108,7 +110,7 @@ contract DisputeGameMarketTest is DisputeGamePlayers {
         uint256 id = _openDispute(fx, _honestCommitment(fx));
         _timeOut(id);
         _assertResolved(id, true);
-        assertEq(market.claimable(challenger), 3 ether);
+        assertEq(market.claimable(challenger), 2 ether);
         assertEq(market.claimable(stranger), 0, "claiming a timeout earns nothing");
         _assertSolvent();
     }

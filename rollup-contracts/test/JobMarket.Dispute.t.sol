@@ -4,7 +4,7 @@ pragma solidity 0.8.28;
 import {JobMarketTestBase} from "./helpers/JobMarketTestBase.sol";
 import {JobMarketMockGame} from "./mocks/JobMarketMockGame.sol";
 import {IJobMarket} from "../src/interfaces/IJobMarket.sol";
-import {Job, Dispute, Status, DisputeStatus, Duration} from "../src/lib/JobMarketTypes.sol";
+import {Job, Dispute, Status, DisputeStatus} from "../src/lib/JobMarketTypes.sol";
 import "../src/lib/JobMarketErrors.sol";
 
 /// @notice Unit tests: challenge, resolveDispute.
@@ -29,10 +29,11 @@ contract JobMarket_Dispute_Test is JobMarketTestBase {
         assertEq(d.challenger, challenger);
         assertEq(d.solver, solver);
         assertEq(d.bond, BOND);
-        assertEq(Duration.unwrap(d.windowLeft), CHALLENGE_WINDOW - 1 hours);
+        assertEq(d.round, 1);
         _assertDisputeStatus(disputeId, DisputeStatus.Active);
         _assertStatus(jobId, Status.Challenged);
-        assertEq(_job(jobId).activeDisputeId, disputeId);
+        assertEq(_job(jobId).openDisputes, 1);
+        assertEq(_job(jobId).deadline.raw(), _now() - 1 hours + CHALLENGE_WINDOW, "the window is not paused");
         assertEq(market.totalBonds(), BOND);
 
         JobMarketMockGame.Opened memory o = game.opened(disputeId);
@@ -49,7 +50,7 @@ contract JobMarket_Dispute_Test is JobMarketTestBase {
         uint256 jobId = _committedJob();
         vm.warp(block.timestamp + CHALLENGE_WINDOW);
         uint256 disputeId = _challenge(jobId);
-        assertEq(Duration.unwrap(_dispute(disputeId).windowLeft), 0);
+        _assertDisputeStatus(disputeId, DisputeStatus.Active);
     }
 
     function test_challenge_bySolver_succeeds() public {
@@ -77,11 +78,25 @@ contract JobMarket_Dispute_Test is JobMarketTestBase {
         market.challenge{value: BOND}(jobId);
     }
 
-    function test_challenge_disputeActive_reverts() public {
+    function test_challenge_whileChallenged_opensConcurrentDispute_succeeds() public {
+        uint256 jobId = _committedJob();
+        uint256 first = _challenge(jobId);
+        uint256 second = _challengeAs(jobId, stranger);
+        assertEq(second, first + 1);
+        assertEq(_job(jobId).openDisputes, 2);
+        assertEq(market.totalBonds(), 2 * BOND);
+        _assertDisputeStatus(first, DisputeStatus.Active);
+        _assertDisputeStatus(second, DisputeStatus.Active);
+        _assertSolvent();
+    }
+
+    function test_challenge_whileChallengedAfterDeadline_reverts() public {
         uint256 jobId = _committedJob();
         _challenge(jobId);
+        Job memory j = _job(jobId);
+        vm.warp(j.deadline.raw() + 1);
         vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(NotInStatus.selector, jobId, Status.Challenged));
+        vm.expectRevert(abi.encodeWithSelector(ChallengeWindowClosed.selector, jobId, j.deadline));
         market.challenge{value: BOND}(jobId);
     }
 
@@ -134,8 +149,15 @@ contract JobMarket_Dispute_Test is JobMarketTestBase {
 
         uint256 disputeId2 = _challenge(jobId);
         game.resolve(disputeId2, true);
-        vm.expectRevert(abi.encodeWithSelector(DisputeNotActive.selector, disputeId2, DisputeStatus.ChallengerWon));
+        // A second report of a won dispute is what a co-winner settled early looks like: no effect.
+        uint256 claimableBefore = market.claimable(challenger);
+        uint256 jackpotBefore = market.jackpot();
         game.resolve(disputeId2, false);
+        assertEq(market.claimable(challenger), claimableBefore);
+        assertEq(market.claimable(solver), BOND - _bpsUp(BOND, market.BOND_JACKPOT_BPS()));
+        assertEq(market.jackpot(), jackpotBefore);
+        _assertDisputeStatus(disputeId2, DisputeStatus.ChallengerWon);
+        _assertSolvent();
     }
 
     ////////////////////////////////////////////////////////////////
@@ -146,24 +168,31 @@ contract JobMarket_Dispute_Test is JobMarketTestBase {
         uint256 jobId = _committedJob();
         uint256 disputeId = _challenge(jobId);
 
-        uint256 toJackpot = _bps(STAKE, market.SLASH_JACKPOT_BPS());
-        uint256 payout = _bps(toJackpot, market.JACKPOT_PAYOUT_BPS()); // jackpot was empty
+        // stake 2: 1 burned, 0.2 to the jackpot, payout min(0.2 / 2, 0.2) = 0.1 => share 0.9
+        uint256 toBurn = 1 ether;
+        uint256 toJackpot = 0.2 ether;
+        uint256 payout = 0.1 ether;
+        uint256 share = 0.9 ether;
         vm.expectEmit(address(market));
-        emit ChallengerWon(disputeId, jobId, challenger, STAKE - toJackpot, BOND, payout);
+        emit SolverSlashed(jobId, solver, 1, STAKE, toBurn, toJackpot, payout, 1, share);
         vm.expectEmit(address(market));
         emit JobReopened(jobId, _job(jobId).claimDeadline);
+        vm.expectEmit(address(market));
+        emit ChallengerWon(disputeId, jobId, challenger, share, BOND);
         game.resolve(disputeId, true);
 
         _assertDisputeStatus(disputeId, DisputeStatus.ChallengerWon);
         Job memory j = _job(jobId);
         _assertStatus(jobId, Status.Open);
         assertEq(j.solver, address(0));
-        assertEq(j.activeDisputeId, 0);
+        assertEq(j.openDisputes, 0);
         assertEq(j.commitment.stepsRoot, bytes32(0));
         assertEq(j.reward, REWARD);
-        assertEq(market.claimable(challenger), STAKE - toJackpot + BOND + payout);
+        assertEq(market.claimable(challenger), share + BOND);
         assertEq(market.claimable(solver), 0);
         assertEq(market.jackpot(), toJackpot - payout);
+        assertEq(market.burned(), toBurn);
+        assertEq(market.coWinnerPool(), 0);
         assertEq(market.totalStakes(), 0);
         assertEq(market.totalBonds(), 0);
         assertEq(market.totalEscrow(), REWARD);
@@ -179,9 +208,10 @@ contract JobMarket_Dispute_Test is JobMarketTestBase {
 
         uint256 toJackpot = _bps(STAKE, market.SLASH_JACKPOT_BPS());
         uint256 payout = _bps(STAKE, market.JACKPOT_PAYOUT_CAP_BPS());
-        assertEq(market.claimable(challenger), STAKE - toJackpot + BOND + payout);
-        // The honest challenger recovers the full stake; the jackpot is not drained.
-        assertEq(market.claimable(challenger), STAKE + BOND);
+        uint256 toBurn = _bps(STAKE, market.SLASH_BURN_BPS());
+        assertEq(market.claimable(challenger), STAKE - toBurn - toJackpot + BOND + payout);
+        // The winner gets half the stake; the jackpot is not drained; half is burned.
+        assertEq(market.claimable(challenger), STAKE / 2 + BOND);
         assertEq(market.jackpot(), 100 ether + toJackpot - payout);
         _assertSolvent();
     }
@@ -223,17 +253,17 @@ contract JobMarket_Dispute_Test is JobMarketTestBase {
         vm.warp(block.timestamp + 5 days); // the game takes longer than the whole window
 
         uint256 toJackpot = _bps(BOND, market.BOND_JACKPOT_BPS());
-        uint64 resumed = _now() + (CHALLENGE_WINDOW - 1 days);
+        uint64 deadline = _now() - 6 days + CHALLENGE_WINDOW; // never paused: already past
         vm.expectEmit(address(market));
-        emit ChallengerLost(disputeId, jobId, solver, BOND - toJackpot, _ts(resumed));
+        emit ChallengerLost(disputeId, jobId, solver, BOND - toJackpot, _ts(deadline));
         game.resolve(disputeId, false);
 
         _assertDisputeStatus(disputeId, DisputeStatus.SolverWon);
         Job memory j = _job(jobId);
         _assertStatus(jobId, Status.Committed);
         assertEq(j.solver, solver);
-        assertEq(j.activeDisputeId, 0);
-        assertEq(j.deadline.raw(), resumed); // window paused, not run out
+        assertEq(j.openDisputes, 0);
+        assertEq(j.deadline.raw(), deadline);
         assertEq(j.commitment.stepsRoot, _commitment().stepsRoot);
         assertEq(market.claimable(solver), BOND - toJackpot);
         assertEq(market.claimable(challenger), 0);
@@ -249,12 +279,13 @@ contract JobMarket_Dispute_Test is JobMarketTestBase {
         uint256 disputeId = _challengeAs(jobId, stranger);
         assertEq(disputeId, 2);
         uint256 toJackpot = _bps(STAKE, market.SLASH_JACKPOT_BPS());
+        uint256 toBurn = _bps(STAKE, market.SLASH_BURN_BPS());
         uint256 jackpotBefore = market.jackpot(); // the first challenger's forfeited bond share
         assertEq(jackpotBefore, _bps(BOND, market.BOND_JACKPOT_BPS()));
         uint256 payout = (jackpotBefore + toJackpot) / 2; // below the stake cap here
         assertLt(payout, _bps(STAKE, market.JACKPOT_PAYOUT_CAP_BPS()));
         game.resolve(disputeId, true);
-        assertEq(market.claimable(stranger), STAKE - toJackpot + BOND + payout);
+        assertEq(market.claimable(stranger), STAKE - toBurn - toJackpot + BOND + payout);
         assertEq(market.jackpot(), jackpotBefore + toJackpot - payout);
         _assertSolvent();
     }

@@ -83,19 +83,25 @@ contract JobMarket_Finalize_Test is JobMarketTestBase {
         market.finalize(jobId);
     }
 
-    function test_finalize_pausedWindowAfterLostDispute_reverts() public {
+    /// @dev Disputes no longer pause the window (an honest verifier never needs the pause: it can
+    ///      challenge while another dispute runs), so a lost dispute that outlived the window lets
+    ///      the job finalize right away, and one that ended early leaves the deadline unchanged.
+    function test_finalize_lostDisputeDoesNotPauseWindow_succeeds() public {
         uint256 jobId = _committedJob();
+        uint256 deadline = _job(jobId).deadline.raw();
         vm.warp(block.timestamp + CHALLENGE_WINDOW - 1 hours);
         uint256 disputeId = _challenge(jobId);
-        vm.warp(block.timestamp + 3 days);
+        vm.warp(block.timestamp + 30 minutes);
+        vm.expectRevert(abi.encodeWithSelector(NotInStatus.selector, jobId, Status.Challenged));
+        market.finalize(jobId);
         game.resolve(disputeId, false);
-        // One hour of the window is left: honest verifiers still get it.
         Job memory j = _job(jobId);
-        assertEq(j.deadline.raw(), _now() + 1 hours);
+        assertEq(j.deadline.raw(), deadline);
         vm.expectRevert(abi.encodeWithSelector(ChallengeWindowOpen.selector, jobId, j.deadline));
         market.finalize(jobId);
-        vm.warp(block.timestamp + 1 hours + 1);
+        vm.warp(deadline + 1);
         market.finalize(jobId);
+        _assertStatus(jobId, Status.Finalized);
     }
 
     function test_finalize_twice_reverts() public {

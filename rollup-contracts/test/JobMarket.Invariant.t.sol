@@ -5,6 +5,7 @@ import {Test} from "forge-std/Test.sol";
 import {StdInvariant} from "forge-std/StdInvariant.sol";
 import {console} from "forge-std/console.sol";
 import {JobMarket} from "../src/JobMarket.sol";
+import {testMarketConfig} from "./helpers/MarketConfigs.sol";
 import {Job, Dispute, Status, DisputeStatus} from "../src/lib/JobMarketTypes.sol";
 import {JobMarketMockGame} from "./mocks/JobMarketMockGame.sol";
 import {JobMarketHandler} from "./helpers/JobMarketHandler.sol";
@@ -22,13 +23,13 @@ abstract contract JobMarket_Invariant_Base is Test {
     function setUp() public {
         vm.warp(1_700_000_000);
         game = new JobMarketMockGame();
-        market = new JobMarket(address(game));
+        market = new JobMarket(address(game), testMarketConfig());
         game.setMarket(market);
         handler = new JobMarketHandler(market, game, _truthful());
         honestSolvers = [handler.solvers(0), handler.solvers(1)];
         honestChallenger = handler.honestChallenger();
 
-        bytes4[] memory selectors = new bytes4[](11);
+        bytes4[] memory selectors = new bytes4[](12);
         selectors[0] = JobMarketHandler.postJob.selector;
         selectors[1] = JobMarketHandler.cancelJob.selector;
         selectors[2] = JobMarketHandler.claimJob.selector;
@@ -40,13 +41,14 @@ abstract contract JobMarket_Invariant_Base is Test {
         selectors[8] = JobMarketHandler.withdraw.selector;
         selectors[9] = JobMarketHandler.fundJackpot.selector;
         selectors[10] = JobMarketHandler.warp.selector;
+        selectors[11] = JobMarketHandler.settleCoWinner.selector;
         targetSelector(StdInvariant.FuzzSelector({addr: address(handler), selectors: selectors}));
         targetContract(address(handler));
 
         // Start every run with a few live jobs so lifecycle actions have targets from call 1.
-        handler.postJob(0, 10 ether, 1 ether, 0.5 ether, 1 days, 6 hours, 1 days, 1);
-        handler.postJob(1, 3 ether, 2 ether, 1 ether, 2 days, 1 days, 2 days, 64);
-        handler.postJob(0, 1, 1, 1, 1, 1, 1, 4096);
+        handler.postJob(0, 1 ether, 6 ether, 0.5 ether, 1 days, 6 hours, 1 days, 1);
+        handler.postJob(1, 0.3 ether, 2 ether, 1 ether, 2 days, 1 days, 2 days, 64);
+        handler.postJob(0, 1, 6, 1, 1, 1, 1, 4096); // the smallest legal job (stake and bond floors)
     }
 
     /// @notice Checked after every handler call. One invariant function per suite on purpose:
@@ -55,7 +57,9 @@ abstract contract JobMarket_Invariant_Base is Test {
     ///         1. solvency: balance == escrow + stakes + bonds + jackpot + claimable;
     ///         2. nothing paid twice: deposited == withdrawn + balance;
     ///         3. every running total equals the sum over the job/dispute/account records;
-    ///         4. a Challenged job has exactly one Active dispute, pointing back at it;
+    ///         4. Challenged <=> openDisputes > 0, openDisputes counts the Active disputes over live
+    ///            commitments, coWinnerPool the shares of Active disputes over slashed ones;
+    ///         4b. the dishonest solver never recovers any of the burn of its slashed stakes;
     ///         5. a terminal job (Finalized/Cancelled/Expired) never changes again;
     ///         6. (truthful game only) honest solvers and the honest challenger are never shorted.
     function invariant_market() public view {
@@ -63,8 +67,8 @@ abstract contract JobMarket_Invariant_Base is Test {
         assertEq(
             balance,
             market.totalEscrow() + market.totalStakes() + market.totalBonds() + market.jackpot()
-                + market.totalClaimable(),
-            "solvency: balance != escrow + stakes + bonds + jackpot + claimable"
+                + market.totalClaimable() + market.coWinnerPool() + market.burned(),
+            "solvency: balance != escrow + stakes + bonds + jackpot + claimable + coWinnerPool + burned"
         );
         assertEq(handler.ghostDeposited(), handler.ghostWithdrawn() + balance, "conservation: paid twice or lost");
 
@@ -78,7 +82,18 @@ abstract contract JobMarket_Invariant_Base is Test {
         assertEq(market.totalEscrow(), sc.escrow, "totalEscrow");
         assertEq(market.totalStakes(), sc.stakes, "totalStakes");
         assertEq(market.totalBonds(), sc.bonds, "totalBonds");
-        assertEq(sc.activeDisputes, sc.challengedJobs, "one active dispute per challenged job");
+        assertEq(sc.liveDisputes, sc.openDisputes, "openDisputes == Active disputes over live commitments");
+        assertEq(market.coWinnerPool(), sc.coWinnerShares, "coWinnerPool == shares of unsettled co-winners");
+        // A solver caught by anyone, itself included, loses at least half of each slashed stake:
+        // what it holds (received + claimable + still locked) never exceeds what it sent plus
+        // what it earned as a solver, minus the burn of its slashes.
+        address liar = handler.solvers(2);
+        assertGe(handler.ghostBurned(liar) * 2, handler.ghostDisputeSlashed(liar), "less than half burned");
+        assertLe(
+            handler.ghostReceived(liar) + market.claimable(liar) + sc.liarLocked + handler.ghostBurned(liar),
+            handler.ghostSent(liar) + handler.ghostIncome(liar),
+            "a caught solver recovered part of its burn"
+        );
         assertEq(market.totalClaimable(), claimable, "totalClaimable");
 
         if (!handler.truthful()) return;
@@ -101,8 +116,10 @@ abstract contract JobMarket_Invariant_Base is Test {
         uint256 escrow;
         uint256 stakes;
         uint256 bonds;
-        uint256 challengedJobs;
-        uint256 activeDisputes;
+        uint256 openDisputes;
+        uint256 liveDisputes;
+        uint256 coWinnerShares;
+        uint256 liarLocked;
         uint256[2] honestLocked;
         uint256 honestBonded;
     }
@@ -120,17 +137,12 @@ abstract contract JobMarket_Invariant_Base is Test {
             if (_holdsStake(j.status)) {
                 sc.escrow += j.reward;
                 sc.stakes += j.terms.requiredStake;
+                if (j.solver == handler.solvers(2)) sc.liarLocked += j.terms.requiredStake;
                 if (j.solver == honestSolvers[0]) sc.honestLocked[0] += j.terms.requiredStake;
                 if (j.solver == honestSolvers[1]) sc.honestLocked[1] += j.terms.requiredStake;
             }
-            if (j.status == Status.Challenged) {
-                sc.challengedJobs++;
-                Dispute memory d = market.getDispute(j.activeDisputeId);
-                assertEq(uint8(d.status), uint8(DisputeStatus.Active), "challenged job without active dispute");
-                assertEq(d.jobId, id, "active dispute points elsewhere");
-            } else {
-                assertEq(j.activeDisputeId, 0, "activeDisputeId without Challenged status");
-            }
+            sc.openDisputes += j.openDisputes;
+            assertEq(j.status == Status.Challenged, j.openDisputes > 0, "Challenged <=> openDisputes > 0");
         }
     }
 
@@ -141,8 +153,15 @@ abstract contract JobMarket_Invariant_Base is Test {
             Dispute memory d = market.getDispute(id);
             if (d.status == DisputeStatus.Active) {
                 sc.bonds += d.bond;
-                sc.activeDisputes++;
-                if (d.challenger == honestChallenger) sc.honestBonded += d.bond;
+                uint256 share = market.slashOf(d.jobId, d.round).share;
+                if (market.slashOf(d.jobId, d.round).unpaid == 0) {
+                    sc.liveDisputes++;
+                    assertEq(market.getJob(d.jobId).round, d.round, "an Active dispute over a dead commitment");
+                } else {
+                    sc.coWinnerShares += share;
+                }
+                if (d.challenger == honestChallenger) sc.honestBonded += d.bond + share;
+                if (d.challenger == handler.solvers(2)) sc.liarLocked += d.bond + share;
             }
             if (truthful && d.challenger == honestChallenger) {
                 // A correct game never rules against a challenger who only challenges lies.
@@ -152,7 +171,7 @@ abstract contract JobMarket_Invariant_Base is Test {
     }
 
     function afterInvariant() public view {
-        string[12] memory names = [
+        string[13] memory names = [
             "postJob",
             "cancelJob",
             "claimJob",
@@ -164,9 +183,10 @@ abstract contract JobMarket_Invariant_Base is Test {
             "finalize",
             "withdraw",
             "fundJackpot",
-            "warp"
+            "warp",
+            "settleCoWinner"
         ];
-        for (uint256 i; i < 12; i++) {
+        for (uint256 i; i < 13; i++) {
             console.log(names[i], handler.calls(keccak256(bytes(names[i]))));
         }
     }

@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {JobMarketTestBase} from "./helpers/JobMarketTestBase.sol";
 import {JobMarket} from "../src/JobMarket.sol";
+import {testMarketConfig} from "./helpers/MarketConfigs.sol";
 import {JobParams} from "../src/interfaces/IDisputeGame.sol";
 import {Job, JobTerms, Status, Duration} from "../src/lib/JobMarketTypes.sol";
 import "../src/lib/JobMarketErrors.sol";
@@ -16,7 +17,7 @@ contract JobMarket_Setup_Test is JobMarketTestBase {
     function test_constructor_withGame_succeeds() public {
         vm.expectEmit(vm.computeCreateAddress(address(this), vm.getNonce(address(this))));
         emit DisputeGameSet(address(game));
-        JobMarket m = new JobMarket(address(game));
+        JobMarket m = new JobMarket(address(game), testMarketConfig());
         assertEq(address(m.disputeGame()), address(game));
         assertEq(m.DEPLOYER(), address(this));
         assertEq(m.jobCount(), 0);
@@ -24,12 +25,12 @@ contract JobMarket_Setup_Test is JobMarketTestBase {
     }
 
     function test_constructor_zeroGame_succeeds() public {
-        JobMarket m = new JobMarket(address(0));
+        JobMarket m = new JobMarket(address(0), testMarketConfig());
         assertEq(address(m.disputeGame()), address(0));
     }
 
     function test_setDisputeGame_deployer_succeeds() public {
-        JobMarket m = new JobMarket(address(0));
+        JobMarket m = new JobMarket(address(0), testMarketConfig());
         vm.expectEmit(address(m));
         emit DisputeGameSet(address(game));
         m.setDisputeGame(address(game));
@@ -37,7 +38,7 @@ contract JobMarket_Setup_Test is JobMarketTestBase {
     }
 
     function test_setDisputeGame_notDeployer_reverts() public {
-        JobMarket m = new JobMarket(address(0));
+        JobMarket m = new JobMarket(address(0), testMarketConfig());
         vm.prank(stranger);
         vm.expectRevert(abi.encodeWithSelector(Unauthorized.selector, stranger, address(this)));
         m.setDisputeGame(address(game));
@@ -47,27 +48,27 @@ contract JobMarket_Setup_Test is JobMarketTestBase {
         vm.expectRevert(abi.encodeWithSelector(DisputeGameAlreadySet.selector, address(game)));
         market.setDisputeGame(address(game));
 
-        JobMarket m = new JobMarket(address(0));
+        JobMarket m = new JobMarket(address(0), testMarketConfig());
         m.setDisputeGame(address(game));
         vm.expectRevert(abi.encodeWithSelector(DisputeGameAlreadySet.selector, address(game)));
         m.setDisputeGame(address(market));
     }
 
     function test_setDisputeGame_noCode_reverts() public {
-        JobMarket m = new JobMarket(address(0));
+        JobMarket m = new JobMarket(address(0), testMarketConfig());
         vm.expectRevert(abi.encodeWithSelector(NotAContract.selector, stranger));
         m.setDisputeGame(stranger);
     }
 
     function test_postJob_gameNotSet_reverts() public {
-        JobMarket m = new JobMarket(address(0));
+        JobMarket m = new JobMarket(address(0), testMarketConfig());
         vm.prank(submitter);
         vm.expectRevert(DisputeGameNotSet.selector);
         m.postJob{value: REWARD}(_params(), SPEC_URI, STAKE, BOND, CLAIM_WINDOW, SOLVE_TIME, CHALLENGE_WINDOW);
     }
 
     function test_fundJackpot_gameNotSet_reverts() public {
-        JobMarket m = new JobMarket(address(0));
+        JobMarket m = new JobMarket(address(0), testMarketConfig());
         vm.prank(stranger);
         vm.expectRevert(DisputeGameNotSet.selector);
         m.fundJackpot{value: 1 ether}();

@@ -34,6 +34,26 @@ error ZeroSteps();
 /// @notice `JobParams.hashInterval` must be in [1, max].
 error BadHashInterval(uint256 given, uint256 max);
 
+/// @notice The challenger bond is below the market's floor (a whole dispute's gas at the
+///         reference gas price): a dust bond would make griefing an honest solver free.
+error BondBelowFloor(uint256 given, uint256 floor);
+
+/// @notice The solver stake is below `minStakeFor(reward)`: at the market's declared minimum
+///         sample rate, cheating on this job would have positive expected value.
+error StakeBelowMinimum(uint256 given, uint256 minimum);
+
+/// @notice `JobParams.numSteps` must be below 2^32 (the game and the RNG index steps by u32).
+error NumStepsTooLarge(uint64 given, uint64 max);
+
+/// @notice `JobParams.seed` must be below 2^32 (the RNG key is a u32, as in the engine).
+error SeedTooLarge(uint64 given, uint64 max);
+
+/// @notice A deployment parameter is out of range.
+error BadMarketConfig(string field, uint256 given);
+
+/// @notice `settleCoWinner` on a dispute whose commitment has not been proven wrong.
+error NotACoWinner(uint256 disputeId);
+
 /// @notice A job duration is outside [1, max] seconds.
 error DurationOutOfRange(uint64 duration, uint64 max);
 

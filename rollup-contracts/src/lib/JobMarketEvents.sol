@@ -41,18 +41,28 @@ interface IJobMarketEvents {
     event ChallengeOpened(
         uint256 indexed disputeId, uint256 indexed jobId, address indexed challenger, address solver, uint256 bond
     );
-    /// @notice The challenger proved the solver wrong. Amounts credited to the challenger:
-    ///         `stakeShare` (of the solver's stake) + its bond back + `jackpotPaid`.
+    /// @notice A challenger's dispute over a proven-wrong commitment paid out: `share` (of the
+    ///         slashed stake and the jackpot payout, split among the co-winners) + its bond back.
+    ///         Emitted for the dispute that proved it and for every co-winner when settled.
     event ChallengerWon(
-        uint256 indexed disputeId,
-        uint256 indexed jobId,
-        address indexed challenger,
-        uint256 stakeShare,
-        uint256 bondReturned,
-        uint256 jackpotPaid
+        uint256 indexed disputeId, uint256 indexed jobId, address indexed challenger, uint256 share, uint256 bondReturned
     );
-    /// @notice The solver survived the challenge; `bondShare` of the bond was credited to it and
-    ///         the challenge window resumes until `challengeDeadline`.
+    /// @notice The commitment of `round` was proven wrong: `stake` slashed, `burned` destroyed,
+    ///         `toJackpot` to the jackpot, `jackpotPaid` taken from it, and `share` per winning
+    ///         dispute for the `winners` disputes that were open over the commitment.
+    event SolverSlashed(
+        uint256 indexed jobId,
+        address indexed solver,
+        uint256 round,
+        uint256 stake,
+        uint256 burned,
+        uint256 toJackpot,
+        uint256 jackpotPaid,
+        uint256 winners,
+        uint256 share
+    );
+    /// @notice The solver survived the challenge; `bondShare` of the bond was credited to it. The
+    ///         challenge deadline (never paused) is `challengeDeadline`.
     event ChallengerLost(
         uint256 indexed disputeId,
         uint256 indexed jobId,

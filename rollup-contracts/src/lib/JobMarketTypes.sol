@@ -45,9 +45,13 @@ function raw(Timestamp t) pure returns (uint64) {
 ///
 ///     None ──postJob──▶ Open ──claimJob──▶ Claimed ──commitResult──▶ Committed ──finalize──▶ Finalized
 ///                        │ ▲                 │                        │     ▲
-///              cancelJob │ └──slashLate──────┘                challenge│     │ solver wins
-///                        ▼ └───────────────── challenger wins ──── Challenged ┘
+///              cancelJob │ └──slashLate──────┘                challenge│     │ solver wins the last open dispute
+///                        ▼ └──────────── a challenger wins ─────── Challenged ┘ (challenge: more disputes)
 ///                    Cancelled
+///
+///     Challenged means "at least one dispute over the current commitment is active"; further
+///     challenges are accepted in that status until the challenge deadline (which disputes do
+///     not pause).
 ///
 ///     A reopen (slashLate, challenger wins) after the claim deadline goes to Expired instead
 ///     of Open, and the reward is credited back to the submitter.
@@ -76,8 +80,8 @@ enum DisputeStatus {
 /// @custom:field challengerBond  Exact ETH a verifier must lock to challenge a commitment.
 /// @custom:field claimWindow     How long after posting the job can be (re)claimed.
 /// @custom:field solveTime       How long a solver has, from its claim, to commit.
-/// @custom:field challengeWindow How long a commitment can be challenged (paused while a
-///                               dispute is active, see `JobMarket.resolveDispute`).
+/// @custom:field challengeWindow How long a commitment can be challenged (disputes run
+///                               concurrently and do not pause it).
 struct JobTerms {
     uint256 requiredStake;
     uint256 challengerBond;
@@ -87,31 +91,32 @@ struct JobTerms {
 }
 
 /// @notice A job's full on-chain record.
-/// @custom:field deadline For Claimed: the commit deadline. For Committed/Challenged: the
-///                        challenge deadline (meaningless while Challenged; the remaining
-///                        time is kept in the dispute). Zero otherwise.
+/// @custom:field deadline     For Claimed: the commit deadline. For Committed/Challenged: the
+///                            challenge deadline. Zero otherwise.
+/// @custom:field openDisputes Active disputes over the current commitment (Challenged iff > 0).
+/// @custom:field round        Number of commitments ever made to this job; the current one is
+///                            `round` (a dispute remembers the round it challenged).
 struct Job {
     address submitter;
     Status status;
     Timestamp claimDeadline;
     address solver;
     Timestamp deadline;
+    uint32 openDisputes;
     uint256 reward;
-    uint256 activeDisputeId;
+    uint256 round;
     JobTerms terms;
     JobParams params;
     Commitment commitment;
 }
 
 /// @notice A dispute's on-chain record.
-/// @custom:field windowLeft The job's challenge time left when the dispute opened; restored
-///                          if the solver wins, so a losing challenge cannot run out the
-///                          clock on honest verifiers.
+/// @custom:field round The job's commitment round the dispute challenged (see `Job.round`).
 struct Dispute {
     uint256 jobId;
     address challenger;
     DisputeStatus status;
-    Duration windowLeft;
+    uint64 round;
     address solver;
     uint256 bond;
 }
@@ -125,5 +130,25 @@ struct DisputeSlot {
     uint64 jobId;
     DisputeStatus status;
     address challenger;
-    Duration windowLeft;
+    uint64 round;
+}
+
+/// @notice What a proven-wrong commitment left for the disputes that were open over it when the
+///         first one was won (co-winners): each is paid `share` + its bond when it is settled.
+/// @custom:field share  Per-dispute share of the slashed stake and the jackpot payout.
+/// @custom:field unpaid Co-winning disputes not yet settled.
+struct SlashRecord {
+    uint128 share;
+    uint32 unpaid;
+}
+
+/// @notice Deployment parameters of the market's economic floors.
+/// @custom:field referenceGasPrice  Gas price (wei) at which a whole dispute's gas
+///                                  (`DISPUTE_GAS`) is priced for the bond floor.
+/// @custom:field minSampleRateBps   The market's declared minimum probability (bps) that a wrong
+///                                  commitment is checked by some verifier; it sets the minimum
+///                                  stake per reward (`JobMarket.minStakeFor`).
+struct MarketConfig {
+    uint256 referenceGasPrice;
+    uint256 minSampleRateBps;
 }

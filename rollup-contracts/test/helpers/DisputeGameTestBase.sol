@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {Test} from "forge-std/Test.sol";
 import {JobMarket} from "../../src/JobMarket.sol";
+import {testMarketConfig} from "./MarketConfigs.sol";
 import {DisputeGame} from "../../src/DisputeGame.sol";
 import {OneStepProver} from "../../src/OneStepProver.sol";
 import {IJobMarket} from "../../src/interfaces/IJobMarket.sol";
@@ -28,7 +29,7 @@ abstract contract DisputeGameTestBase is Test, IDisputeGameEvents {
     address internal challenger = makeAddr("challenger");
     address internal stranger = makeAddr("stranger");
 
-    uint256 internal constant REWARD = 10 ether;
+    uint256 internal constant REWARD = 0.3 ether; // minStakeFor(0.3 ether) = 1.8 ether <= STAKE
     uint256 internal constant STAKE = 2 ether;
     uint256 internal constant BOND = 1 ether;
     uint64 internal constant CLAIM_WINDOW = 1 days;
@@ -38,7 +39,7 @@ abstract contract DisputeGameTestBase is Test, IDisputeGameEvents {
 
     function setUp() public virtual {
         vm.warp(1_700_000_000);
-        market = new JobMarket(address(0));
+        market = new JobMarket(address(0), testMarketConfig());
         prover = new OneStepProver();
         game = new DisputeGame(IJobMarket(address(market)), prover, BANK);
         market.setDisputeGame(address(game));

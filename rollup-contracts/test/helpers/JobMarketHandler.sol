@@ -14,8 +14,8 @@ import {JobMarketMockGame} from "../mocks/JobMarketMockGame.sol";
 ///         (the suites run with fail_on_revert = true: any revert is a market bug).
 ///
 ///         Cast: 2 submitters, 2 honest solvers (commit the true result), 1 dishonest solver
-///         (commits a lie), 1 honest challenger (challenges lies only), 1 griefer (challenges
-///         anything), 1 keeper/donor. With `truthful`, the mock game decides like a correct
+///         (commits a lie, and may challenge its own lie first to "catch" itself), 1 honest
+///         challenger (challenges lies only), 1 griefer (challenges anything), 1 keeper/donor. With `truthful`, the mock game decides like a correct
 ///         game (challenger wins iff the commitment is a lie); otherwise outcomes are random.
 contract JobMarketHandler is CommonBase, StdCheats, StdUtils {
     JobMarket public immutable market;
@@ -35,6 +35,13 @@ contract JobMarketHandler is CommonBase, StdCheats, StdUtils {
     mapping(address => uint256) public ghostSent;
     mapping(address => uint256) public ghostReceived;
     mapping(address => uint256) public ghostLateSlashed;
+    /// @notice Stake burned by dispute slashes of each solver's commitments.
+    mapping(address => uint256) public ghostBurned;
+    /// @notice Stakes of each solver slashed by disputes.
+    mapping(address => uint256) public ghostDisputeSlashed;
+    /// @notice What each solver earned as a solver: rewards (net of fee) and bond shares of
+    ///         challenges it survived.
+    mapping(address => uint256) public ghostIncome;
     uint256[] public terminalJobs;
     mapping(uint256 jobId => bytes32) public terminalHash;
     mapping(bytes32 => uint256) public calls;
@@ -70,8 +77,9 @@ contract JobMarketHandler is CommonBase, StdCheats, StdUtils {
     ) external {
         address s = submitters[who % submitters.length];
         reward = _bound(reward, 1, 100 ether);
-        stake = _bound(stake, 1, 10 ether);
-        bond = _bound(bond, 1, 10 ether);
+        uint256 minStake = market.minStakeFor(reward);
+        stake = _bound(stake, minStake, minStake + 10 ether);
+        bond = _bound(bond, market.MIN_BOND(), market.MIN_BOND() + 10 ether);
         _deposit(s, reward);
         vm.prank(s);
         market.postJob{value: reward}(
@@ -121,18 +129,25 @@ contract JobMarketHandler is CommonBase, StdCheats, StdUtils {
         (uint256 id, Job memory j) = _find(jobSeed, Status.Claimed, true);
         if (id == 0) return;
         ghostLateSlashed[j.solver] += j.terms.requiredStake;
-        vm.prank(actors[who % actors.length]);
+        address caller = actors[who % actors.length];
+        uint256 before = market.claimable(caller);
+        vm.prank(caller);
         market.slashLate(id);
+        ghostIncome[caller] += market.claimable(caller) - before; // the keeper's tip
         _count("slashLate");
         _recordIfTerminal(id);
     }
 
-    function challenge(bool byGriefer, uint256 jobSeed) external {
+    function challenge(uint8 who, uint256 jobSeed) external {
         (uint256 id, Job memory j) = _find(jobSeed, Status.Committed, false);
+        if (id == 0) (id, j) = _find(jobSeed, Status.Challenged, false); // disputes run concurrently
         if (id == 0) return;
         bool isLie = j.commitment.stepsRoot != truth(id);
-        if (!byGriefer && !isLie) return; // the honest challenger checks before it bonds
-        address c = byGriefer ? griefer : honestChallenger;
+        // 0: honest challenger (lies only), 1: griefer (anything), 2: the dishonest solver
+        // challenging its own lie (to "catch" itself, or to get in before an honest challenger)
+        address c = who % 3 == 0 ? honestChallenger : who % 3 == 1 ? griefer : solvers[2];
+        if (c == honestChallenger && !isLie) return; // the honest challenger checks before it bonds
+        if (c == solvers[2] && j.solver != c) return;
         _deposit(c, j.terms.challengerBond);
         vm.prank(c);
         market.challenge{value: j.terms.challengerBond}(id);
@@ -147,18 +162,41 @@ contract JobMarketHandler is CommonBase, StdCheats, StdUtils {
             Dispute memory d = market.getDispute(id);
             if (d.status != DisputeStatus.Active) continue;
             bool won = truthful ? market.getJob(d.jobId).commitment.stepsRoot != truth(d.jobId) : randomOutcome;
+            uint256 burnedBefore = market.burned();
+            uint256 solverBefore = market.claimable(d.solver);
+            bool live = market.slashOf(d.jobId, d.round).unpaid == 0;
+            uint256 stake = market.getJob(d.jobId).terms.requiredStake;
             game.resolve(id, won);
+            ghostBurned[d.solver] += market.burned() - burnedBefore;
+            if (market.burned() != burnedBefore) ghostDisputeSlashed[d.solver] += stake;
+            if (live && !won && d.solver != d.challenger) ghostIncome[d.solver] += market.claimable(d.solver) - solverBefore;
             _count(won ? "resolve:challengerWon" : "resolve:challengerLost");
             _recordIfTerminal(d.jobId);
             return;
         }
     }
 
+    /// @notice Anyone settles a dispute that was open over a commitment another one proved wrong.
+    function settleCoWinner(uint256 disputeSeed) external {
+        uint256 n = market.disputeCount();
+        for (uint256 k; k < n; k++) {
+            uint256 id = (disputeSeed % (n + 1) + k) % n + 1;
+            Dispute memory d = market.getDispute(id);
+            if (d.status != DisputeStatus.Active || market.slashOf(d.jobId, d.round).unpaid == 0) continue;
+            vm.prank(keeper);
+            market.settleCoWinner(id);
+            _count("settleCoWinner");
+            return;
+        }
+    }
+
     function finalize(uint256 jobSeed) external {
-        (uint256 id,) = _find(jobSeed, Status.Committed, true);
+        (uint256 id, Job memory j) = _find(jobSeed, Status.Committed, true);
         if (id == 0) return;
+        uint256 before = market.claimable(j.solver);
         vm.prank(keeper);
         market.finalize(id);
+        ghostIncome[j.solver] += market.claimable(j.solver) - before - j.terms.requiredStake;
         _count("finalize");
         _recordIfTerminal(id);
     }

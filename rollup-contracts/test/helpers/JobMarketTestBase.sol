@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {Test} from "forge-std/Test.sol";
 import {JobMarket} from "../../src/JobMarket.sol";
+import {testMarketConfig} from "./MarketConfigs.sol";
 import {Commitment, JobParams} from "../../src/interfaces/IDisputeGame.sol";
 import {IJobMarketEvents} from "../../src/lib/JobMarketEvents.sol";
 import {Job, Dispute, Status, DisputeStatus, Timestamp} from "../../src/lib/JobMarketTypes.sol";
@@ -19,7 +20,7 @@ abstract contract JobMarketTestBase is Test, IJobMarketEvents {
     address internal keeper = makeAddr("keeper");
     address internal stranger = makeAddr("stranger");
 
-    uint256 internal constant REWARD = 10 ether;
+    uint256 internal constant REWARD = 0.3 ether; // minStakeFor(0.3 ether) = 1.8 ether <= STAKE
     uint256 internal constant STAKE = 2 ether;
     uint256 internal constant BOND = 1 ether;
     uint64 internal constant CLAIM_WINDOW = 1 days;
@@ -31,7 +32,7 @@ abstract contract JobMarketTestBase is Test, IJobMarketEvents {
     function setUp() public virtual {
         vm.warp(1_700_000_000);
         game = new JobMarketMockGame();
-        market = new JobMarket(address(game));
+        market = new JobMarket(address(game), testMarketConfig());
         game.setMarket(market);
         vm.deal(submitter, 1_000 ether);
         vm.deal(solver, 1_000 ether);
@@ -135,12 +136,17 @@ abstract contract JobMarketTestBase is Test, IJobMarketEvents {
         return amount * bps / 10_000;
     }
 
+    /// @dev `_bps` rounded up (the shares the market keeps: burn, jackpot, forfeited bond).
+    function _bpsUp(uint256 amount, uint256 bps) internal pure returns (uint256) {
+        return (amount * bps + 9_999) / 10_000;
+    }
+
     /// @dev The solvency identity that must hold after every call.
     function _assertSolvent() internal view {
         assertEq(
             address(market).balance,
             market.totalEscrow() + market.totalStakes() + market.totalBonds() + market.jackpot()
-                + market.totalClaimable(),
+                + market.totalClaimable() + market.coWinnerPool() + market.burned(),
             "solvency"
         );
     }
