@@ -10,7 +10,7 @@ import { numel } from '../reproducible-ops/tensor.ts';
 import { claimJob } from '../arbiter/chain/actions/claim-job.ts';
 import { commitResult } from '../arbiter/chain/actions/commit-result.ts';
 import { finalize } from '../arbiter/chain/actions/finalize.ts';
-import { getJob } from '../arbiter/chain/actions/get-job.ts';
+import { activeDisputesOf, getJob } from '../arbiter/chain/actions/get-job.ts';
 import { getJobPosting } from '../arbiter/chain/actions/get-job-posting.ts';
 import { claimableOf, withdraw } from '../arbiter/chain/actions/withdraw.ts';
 import { requireSigner, type ChainClient } from '../arbiter/chain/client.ts';
@@ -238,11 +238,16 @@ export class SolverService {
     this.cfg.log('finalized', { jobId: job.jobId, tx: tx.hash });
   }
 
+  /** Several challengers may dispute one commitment at once: each dispute is defended on its own. */
   private async defend(job: JobRecord, runId: string): Promise<void> {
+    for (const d of await activeDisputesOf(this.cfg.client, job)) await this.defendOne(job, runId, d.disputeId);
+  }
+
+  private async defendOne(job: JobRecord, runId: string, disputeId: bigint): Promise<void> {
     await this.defender.onDispute({
       client: this.cfg.client,
       job,
-      disputeId: job.activeDisputeId,
+      disputeId,
       runId,
       manifestHash: await this.cfg.redis.get(redisKeys.resultManifest(this.ks, job.jobId)),
       blobs: this.cfg.blobs,

@@ -28,10 +28,11 @@ test('optrain demo --json: honest job finalized, cheater slashed, summary with m
   assert.deepEqual([d.moveNames[0], d.moveNames.at(-1)], ['revealFinal', 'oneStep']);
   assert.ok(BigInt(d.totalGas) > 1_000_000n && BigInt(d.totalGas) < 10_000_000n, `total gas ${d.totalGas}`);
   for (const j of s.jobs) assert.ok(j.seconds > 0 && j.seconds < s.seconds, `job ${j.jobId}: ${j.seconds} s of ${s.seconds} s`);
-  // the verifier withdraws 90% of the 0.1 ETH stake, its 0.05 bond back and the jackpot payout
-  // min(50% of (0.02 honest-job fee + 0.01 slash share), 10% of the stake) = 0.01; the jackpot keeps 0.02
-  assert.equal(s.verifier.withdrawn, '0.15');
-  assert.equal(s.jackpot, '0.02');
+  // the verifier withdraws 40% of the 0.1 ETH stake (50% is burned, 10% feeds the jackpot), its
+  // 0.05 bond back and the jackpot payout min(50% of (0.0002 honest-job fee + 0.01 slash share),
+  // 10% of the stake) = 0.0051; the jackpot keeps 0.0051
+  assert.equal(s.verifier.withdrawn, '0.0951');
+  assert.equal(s.jackpot, '0.0051');
   for (const line of ['honest solver: finalized job 1', 'verifier: challenged job 2', 'cheating solver: revealFinal', 'verifier: oneStep', 'verifier: withdrew'])
     assert.ok(r.stderr.includes(line), `progress mentions '${line}'`);
 });

@@ -11,7 +11,7 @@ import { claimJob } from '../arbiter/chain/actions/claim-job.ts';
 import { commitResult } from '../arbiter/chain/actions/commit-result.ts';
 import { finalize } from '../arbiter/chain/actions/finalize.ts';
 import { withdraw, claimableOf } from '../arbiter/chain/actions/withdraw.ts';
-import { getJob, getMarketTotals } from '../arbiter/chain/actions/get-job.ts';
+import { activeDisputesOf, getJob, getMarketTotals, marketFloors } from '../arbiter/chain/actions/get-job.ts';
 import { EventWatcher, memoryCursor } from '../arbiter/chain/events.ts';
 import { increaseTime } from '../arbiter/chain/devnet.ts';
 import { isAlive } from '../arbiter/chain/processes.ts';
@@ -26,6 +26,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeTinyJob } from './helpers/tiny-job.ts';
 
 let net: TestDevnet;
 let cliDevnet: DevnetInfo | undefined; // started by the CLI test; killed here if the test failed midway
@@ -58,7 +59,7 @@ test('anvil and redis answer on the recorded loopback endpoints', async () => {
 
 test('a job goes Open -> Claimed -> Committed -> Finalized and pays exactly reward - 2% fee + stake', async () => {
   const submitter = net.client('submitter'), solver = net.client('solver');
-  const reward = parseEther('2');
+  const reward = parseEther('0.1'); // stake 1 >= minStakeFor(0.1) = 0.6
   const { jobId } = await postJob(submitter, { params: params(), specURI: 'file:///spec.json', reward, ...terms });
   assert.equal((await getJob(submitter, jobId)).status, 'Open');
   await claimJob(solver, jobId, terms.requiredStake);
@@ -86,7 +87,7 @@ test('a job goes Open -> Claimed -> Committed -> Finalized and pays exactly rewa
 
 test('reverts name the custom error and its arguments', async () => {
   const submitter = net.client('submitter'), solver = net.client('solver');
-  const { jobId } = await postJob(submitter, { params: params(), specURI: 'file:///x', reward: parseEther('1'), ...terms });
+  const { jobId } = await postJob(submitter, { params: params(), specURI: 'file:///x', reward: parseEther('0.1'), ...terms });
   await assert.rejects(claimJob(solver, jobId, 1n), (e: unknown) => {
     assert.ok(e instanceof ChainError);
     assert.equal(e.errorName, 'WrongStake');
@@ -113,7 +114,7 @@ test('the event watcher delivers each event once per cursor and resumes from a s
   const cursor = memoryCursor(await submitter.provider.getBlockNumber() + 1);
   const w = new EventWatcher(submitter, { cursor, names: ['JobPosted'] });
   const p = params();
-  const { jobId } = await postJob(submitter, { params: p, specURI: 'http://127.0.0.1:1/blob/x', reward: parseEther('1'), ...terms });
+  const { jobId } = await postJob(submitter, { params: p, specURI: 'http://127.0.0.1:1/blob/x', reward: parseEther('0.1'), ...terms });
   const first = await w.next();
   assert.equal(first.events.length, 1);
   const ev = first.events[0];
@@ -139,7 +140,7 @@ test('stop() kills anvil and redis', async () => {
 
 test('challenge locks exactly the bond and opens a dispute', async () => {
   const submitter = net.client('submitter'), solver = net.client('solver'), verifier = net.client('verifier');
-  const { jobId } = await postJob(submitter, { params: params(), specURI: 'file:///x', reward: parseEther('1'), ...terms });
+  const { jobId } = await postJob(submitter, { params: params(), specURI: 'file:///x', reward: parseEther('0.1'), ...terms });
   await claimJob(solver, jobId, terms.requiredStake);
   await commitResult(solver, jobId, { stepsRoot: hash(), finalStateHash: hash(), finalModelHash: hash(), numSteps: 20n });
   await assert.rejects(challenge(verifier, jobId, 1n), new RegExp(`JobMarket\\.challenge\\(${jobId}\\) reverted: WrongBond\\(expected=${terms.challengerBond}, sent=1\\)`));
@@ -154,7 +155,25 @@ test('challenge locks exactly the bond and opens a dispute', async () => {
   assert.equal(d.bond, terms.challengerBond);
   const job = await getJob(verifier, jobId);
   assert.equal(job.status, 'Challenged');
-  assert.equal(job.activeDisputeId, disputeId);
+  assert.equal(job.openDisputes, 1);
+  assert.equal(d.round, job.round);
+  // a second challenger is not shut out: disputes run concurrently
+  const { disputeId: second } = await challenge(net.client(5), jobId, terms.challengerBond);
+  assert.equal((await getJob(verifier, jobId)).openDisputes, 2);
+  assert.deepEqual((await activeDisputesOf(verifier, await getJob(verifier, jobId))).map((x) => x.disputeId), [disputeId, second]);
+});
+
+test('postJob refuses a stake that makes cheating pay, a dust bond, and steps or seeds >= 2^32', async () => {
+  const submitter = net.client('submitter');
+  const floors = await marketFloors(submitter, parseEther('1'));
+  assert.equal(floors.minStake, parseEther('6'));
+  assert.equal(floors.minBond, parseEther('0.01'));
+  const oneEth = parseEther('1');
+  const post = (p: object, t: object) => postJob(submitter, { params: { ...params(), ...p }, specURI: 'file:///x', reward: oneEth, ...terms, ...t });
+  await assert.rejects(post({}, {}), /reverted: StakeBelowMinimum\(given=1000000000000000000, minimum=6000000000000000000\)/);
+  await assert.rejects(post({}, { requiredStake: parseEther('6'), challengerBond: 216n }), /reverted: BondBelowFloor\(given=216, floor=10000000000000000\)/);
+  await assert.rejects(post({ numSteps: 2n ** 32n + 1n }, { requiredStake: parseEther('6') }), /reverted: NumStepsTooLarge\(given=4294967297, max=4294967295\)/);
+  await assert.rejects(post({ seed: 2n ** 32n }, { requiredStake: parseEther('6') }), /reverted: SeedTooLarge\(given=4294967296, max=4294967295\)/);
 });
 
 test('CLI: devnet up writes the devnet file, commands read it, devnet down stops everything', async () => {
@@ -188,6 +207,13 @@ test('CLI: devnet up writes the devnet file, commands read it, devnet down stops
     const submit = cli('job', 'submit', 'job.json');
     assert.equal(submit.status, 2);
     assert.match(submit.stderr, /^optrain job submit: --reward is required \(an amount in ETH, e\.g\. --reward 1\.5\)\n$/);
+    const tiny = writeTinyJob(join(dir, 'tiny'), { steps: 2, name: 'tiny-terms' });
+    const cheap = cli('job', 'submit', tiny, '--reward', '1');
+    assert.equal(cheap.status, 1, cheap.stderr);
+    assert.match(cheap.stderr, /^optrain: error: --stake 0\.1 ETH is below the market's minimum 6\.0 ETH for a reward of 1\.0 ETH: at its declared minimum sample rate of 25% .*raise --stake or lower --reward\n$/);
+    const dust = cli('job', 'submit', tiny, '--reward', '0.01', '--bond', '0.000000000000000216');
+    assert.equal(dust.status, 1, dust.stderr);
+    assert.match(dust.stderr, /^optrain: error: --bond 0\.000000000000000216 ETH is below the market's floor 0\.01 ETH .*; raise --bond\n$/);
     const badTamper = cli('solver', 'start', '--tamper', 'kind=flip,step=1');
     assert.equal(badTamper.status, 1);
     assert.match(badTamper.stderr, /kind=flip needs op=\.\.\.; usage: kind=flip,step=S,op=O,elem=E,bit=B/);

@@ -60,7 +60,7 @@ test('honest job: submitted, claimed, trained, committed, finalized, paid; model
     chain.provider.getBalance(submitterAddr), chain.provider.getBalance(solverAddr), getMarketTotals(chain),
   ]);
   const jobFile = writeTinyJob(join(dir, 'job'), { steps: 20, checkpointInterval: 5 });
-  const reward = parseEther('1'), stake = parseEther('0.1'), window = 600n;
+  const reward = parseEther('0.01'), stake = parseEther('0.1'), window = 600n;
   const sub = await submitJob({
     net: net.info, privateKey: net.info.accounts[1].privateKey, jobFile, reward, stake, bond: parseEther('0.05'),
     claimWindow: 3600n, solveTime: 3600n, challengeWindow: window,
@@ -116,7 +116,7 @@ test('a solver that crashed right after its claim transaction re-adopts the job 
   const submitter = net.client('submitter'), crashed = net.client(4);
   const jobFile = writeTinyJob(join(dir, 'job-recover'), { steps: 6, checkpointInterval: 3, name: 'recover' });
   const sub = await submitJob({
-    net: net.info, privateKey: net.info.accounts[1].privateKey, jobFile, reward: parseEther('1'), stake: parseEther('0.1'),
+    net: net.info, privateKey: net.info.accounts[1].privateKey, jobFile, reward: parseEther('0.01'), stake: parseEther('0.1'),
     bond: parseEther('0.05'), claimWindow: 3600n, solveTime: 3600n, challengeWindow: 600n,
   });
   // The claim lands on chain, but the solver "dies" before recording it in Redis.
@@ -150,7 +150,7 @@ test('a challenged job is handed to the dispute defender with everything it need
   try {
     const jobFile = writeTinyJob(join(dir, 'job-defend'), { steps: 4, checkpointInterval: 2, name: 'defend' });
     const sub = await submitJob({
-      net: net.info, privateKey: net.info.accounts[1].privateKey, jobFile, reward: parseEther('1'), stake: parseEther('0.1'),
+      net: net.info, privateKey: net.info.accounts[1].privateKey, jobFile, reward: parseEther('0.01'), stake: parseEther('0.1'),
       bond: parseEther('0.05'), claimWindow: 3600n, solveTime: 3600n, challengeWindow: 600n,
     });
     const verifier = net.client('verifier');

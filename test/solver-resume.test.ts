@@ -53,7 +53,7 @@ test('a SIGKILLed training worker is replaced and the run resumes from its last 
   running.push(watcher1);
   const jobFile = writeTinyJob(join(dir, 'job'), { steps: 200, checkpointInterval: 10, name: 'resume' });
   const sub = await submitJob({
-    net: net.info, privateKey: net.info.accounts[1].privateKey, jobFile, reward: parseEther('1'), stake: parseEther('0.1'),
+    net: net.info, privateKey: net.info.accounts[1].privateKey, jobFile, reward: parseEther('0.01'), stake: parseEther('0.1'),
     bond: parseEther('0.05'), claimWindow: 3600n, solveTime: 3600n, challengeWindow: 600n,
   });
   const chain = net.client('submitter');

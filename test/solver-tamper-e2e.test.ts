@@ -49,7 +49,7 @@ async function cheat(account: number, tamper: string, name: string): Promise<{ j
   });
   const jobFile = writeTinyJob(join(dir, name), { steps: 10, checkpointInterval: 3, name });
   const sub = await submitJob({
-    net: net.info, privateKey: net.info.accounts[1].privateKey, jobFile, reward: parseEther('1'), stake: parseEther('0.1'),
+    net: net.info, privateKey: net.info.accounts[1].privateKey, jobFile, reward: parseEther('0.01'), stake: parseEther('0.1'),
     bond: parseEther('0.05'), claimWindow: 3600n, solveTime: 3600n, challengeWindow: WINDOW,
   });
   const chain = net.client('submitter');

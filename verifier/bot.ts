@@ -11,7 +11,7 @@ import type { Backend } from '../reproducible-ops/backend/reference.ts';
 import { BlobStore } from '../jobs/blobstore.ts';
 import type { KeySpace } from '../jobs/redis-keys.ts';
 import { challenge } from '../arbiter/chain/actions/challenge.ts';
-import { getDispute, getJob } from '../arbiter/chain/actions/get-job.ts';
+import { activeDisputesOf, getJob } from '../arbiter/chain/actions/get-job.ts';
 import { getJobPosting } from '../arbiter/chain/actions/get-job-posting.ts';
 import { claimableOf, withdraw } from '../arbiter/chain/actions/withdraw.ts';
 import { chainNow } from '../arbiter/chain/actions/dispute-game.ts';
@@ -109,8 +109,9 @@ export class VerifierBot {
     // a challenge of ours that landed just before a crash: adopt it (the check below is deterministic)
     const ours = await this.ownDispute(job);
     if (ours === null) {
-      if (job.status === 'Challenged') return; // someone else's dispute; look again when it is over
-      if (job.status !== 'Committed') return this.settle(key, entry, 'skipped', `job is ${job.status}`);
+      // Someone else's dispute does not stop this check: disputes run concurrently, and a
+      // solver's accomplice that challenges first must not keep an honest challenge out.
+      if (job.status !== 'Committed' && job.status !== 'Challenged') return this.settle(key, entry, 'skipped', `job is ${job.status}`);
       if (BigInt(await chainNow(this.cfg.client)) > job.deadline) return this.settle(key, entry, 'skipped', 'challenge window closed');
     }
     const since = this.waitingSince.get(key) ?? Date.now();
@@ -139,11 +140,11 @@ export class VerifierBot {
     this.cfg.log('challenged', { jobId, disputeId: entry.disputeId, leaf: v.disputed, bond: job.terms.challengerBond, gasUsed: opened?.tx.gasUsed, adopted: ours !== null, reason: v.reason });
   }
 
-  /** The id of the job's active dispute if this verifier opened it. */
+  /** The id of a dispute this verifier opened over the job's current commitment, if any. */
   private async ownDispute(job: JobRecord): Promise<bigint | null> {
     if (job.status !== 'Challenged') return null;
-    const d = await getDispute(this.cfg.client, job.activeDisputeId);
-    return d.challenger.toLowerCase() === this.address.toLowerCase() ? job.activeDisputeId : null;
+    const mine = (await activeDisputesOf(this.cfg.client, job)).find((d) => d.challenger.toLowerCase() === this.address.toLowerCase());
+    return mine?.disputeId ?? null;
   }
 
   private async publishedResult(key: string, entry: CommitEntry, job: JobRecord) {

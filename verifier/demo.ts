@@ -108,10 +108,10 @@ async function startDemoSolver(ctx: Ctx, account: number, name: string, tamper?:
 async function submit(ctx: Ctx, name: string): Promise<bigint> {
   const jobFile = writeDemoJob(join(ctx.dir, `job-${name}`), `demo-${name}`, STEPS);
   const sub = await submitJob({
-    net: ctx.info, privateKey: ctx.info.accounts[ROLE_ACCOUNTS.submitter].privateKey, jobFile, reward: parseEther('1'),
+    net: ctx.info, privateKey: ctx.info.accounts[ROLE_ACCOUNTS.submitter].privateKey, jobFile, reward: parseEther('0.01'),
     stake: parseEther('0.1'), bond: parseEther('0.05'), claimWindow: 3600n, solveTime: 3600n, challengeWindow: WINDOW,
   });
-  ctx.say(`submitter posted job ${sub.jobId} (${STEPS}-step MLP, reward 1 ETH, solver stake 0.1 ETH, challenger bond 0.05 ETH)`);
+  ctx.say(`submitter posted job ${sub.jobId} (${STEPS}-step MLP, reward 0.01 ETH, solver stake 0.1 ETH, challenger bond 0.05 ETH)`);
   return sub.jobId;
 }
 

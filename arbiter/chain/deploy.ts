@@ -25,6 +25,13 @@ export interface Deployment {
   startBlock: number;
 }
 
+/**
+ * The market's economic floors on devnets (the defaults of Deploy.s.sol): bond floor = 10M gas at
+ * 1 gwei = 0.01 ETH; declared minimum sample rate 25% (the verifier bot's default), so a job
+ * needs a stake of at least 6x its reward (JobMarket.minStakeFor).
+ */
+export const MARKET_CONFIG = { referenceGasPrice: 1_000_000_000n, minSampleRateBps: 2_500n };
+
 export async function deployContracts(rpcUrl: string, deployerKey: string, opts: { via?: DeployVia; timeBank?: number } = {}): Promise<Deployment> {
   const timeBank = opts.timeBank ?? DEFAULT_TIME_BANK;
   if (!Number.isInteger(timeBank) || timeBank < 1 || timeBank >= 2 ** 48) throw new Error(`time bank ${timeBank}: expected whole seconds in [1, 2^48)`);
@@ -55,7 +62,7 @@ async function deployWithEthers(rpcUrl: string, deployerKey: string, timeBank: n
   const deployer = new Wallet(deployerKey, provider);
   try {
     const startBlock = await provider.getBlockNumber();
-    const market = await deploy('JobMarket', deployer, ['0x0000000000000000000000000000000000000000']);
+    const market = await deploy('JobMarket', deployer, ['0x0000000000000000000000000000000000000000', MARKET_CONFIG]);
     const prover = await deploy('OneStepProver', deployer, []);
     const game = await deploy('DisputeGame', deployer, [await market.getAddress(), await prover.getAddress(), timeBank]);
     await (await market.getFunction('setDisputeGame')(await game.getAddress())).wait();

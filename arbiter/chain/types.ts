@@ -40,7 +40,8 @@ export interface JobRecord {
   solver: string;
   deadline: bigint;
   reward: bigint;
-  activeDisputeId: bigint;
+  openDisputes: number; // active disputes over the current commitment (status Challenged iff > 0)
+  round: bigint; // commitments made so far; the current one is `round`
   terms: JobTerms;
   params: JobParams;
   commitment: Commitment;
@@ -51,7 +52,7 @@ export interface DisputeRecord {
   jobId: bigint;
   challenger: string;
   status: DisputeStatus;
-  windowLeft: bigint;
+  round: bigint; // the job's commitment round this dispute challenged
   solver: string;
   bond: bigint;
 }
@@ -102,7 +103,8 @@ export function toJobRecord(jobId: bigint, r: Row): JobRecord {
     solver: String(r.solver),
     deadline: BigInt(r.deadline as bigint),
     reward: BigInt(r.reward as bigint),
-    activeDisputeId: BigInt(r.activeDisputeId as bigint),
+    openDisputes: Number(r.openDisputes as bigint),
+    round: BigInt(r.round as bigint),
     terms: toJobTerms(r.terms as Row),
     params: toJobParams(r.params as Row),
     commitment: toCommitment(r.commitment as Row),
@@ -117,7 +119,7 @@ export function toDisputeRecord(disputeId: bigint, r: Row): DisputeRecord {
     jobId: BigInt(r.jobId as bigint),
     challenger: String(r.challenger),
     status: st,
-    windowLeft: BigInt(r.windowLeft as bigint),
+    round: BigInt(r.round as bigint),
     solver: String(r.solver),
     bond: BigInt(r.bond as bigint),
   };

@@ -44,10 +44,10 @@ function human(r: JobStatusReport): string {
     ['claim deadline', time(j.claimDeadline)],
   ];
   if (j.status !== 'Open') rows.push(['solver', j.solver]);
-  if (['Claimed', 'Committed'].includes(j.status)) rows.push([j.status === 'Claimed' ? 'commit deadline' : 'challenge deadline', time(j.deadline)]);
+  if (['Claimed', 'Committed', 'Challenged'].includes(j.status)) rows.push([j.status === 'Claimed' ? 'commit deadline' : 'challenge deadline', time(j.deadline)]);
   if (['Committed', 'Challenged', 'Finalized'].includes(j.status))
     rows.push(['steps root', j.commitment.stepsRoot], ['final state', j.commitment.finalStateHash], ['model hash', j.commitment.finalModelHash]);
-  if (j.activeDisputeId) rows.push(['dispute', String(j.activeDisputeId)]);
+  if (j.openDisputes) rows.push(['open disputes', String(j.openDisputes)]);
   return table(rows);
 }
 

@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { Engine } from '../../reproducible-ops/engine.ts';
 import { createClient } from '../../arbiter/chain/client.ts';
 import { postJob } from '../../arbiter/chain/actions/post-job.ts';
+import { marketFloors } from '../../arbiter/chain/actions/get-job.ts';
+import { formatEther } from 'ethers';
 import type { DevnetInfo } from '../../arbiter/chain/devnet.ts';
 import { BlobStore, putBlob } from '../../jobs/blobstore.ts';
 import { canonicalJson } from '../../jobs/canonical.ts';
@@ -58,12 +60,29 @@ async function pinJob(job: LoadedJob, net: SubmitOptions['net']): Promise<string
   return new URL(`file://${store.path(hash)}`).href;
 }
 
+/**
+ * The market refuses a stake under which cheating pays (minStakeFor) and a bond under the floor
+ * that pays an honest solver's defence (MIN_BOND): say so in ETH, naming the flag, before
+ * anything is pinned or sent.
+ */
+async function checkTerms(client: ReturnType<typeof createClient>, o: SubmitOptions): Promise<void> {
+  const f = await marketFloors(client, o.reward);
+  const eth = (x: bigint) => `${formatEther(x)} ETH`;
+  if (o.stake < f.minStake) {
+    throw new UserError(`--stake ${eth(o.stake)} is below the market's minimum ${eth(f.minStake)} for a reward of ${eth(o.reward)}: at its declared minimum sample rate of ${Number(f.minSampleRateBps) / 100}% a solver that cheats would expect a profit (stake >= 2 x reward x (1 - q) / q; see docs/PROTOCOL.md §2); raise --stake or lower --reward`);
+  }
+  if (o.bond < f.minBond) {
+    throw new UserError(`--bond ${eth(o.bond)} is below the market's floor ${eth(f.minBond)} (a whole dispute's gas at its reference gas price, so a griefer pays the solver's defence); raise --bond`);
+  }
+}
+
 export async function submitJob(o: SubmitOptions): Promise<Submitted> {
   const job = loadJob(o.jobFile);
   const programRoot = hex0x(new Engine(job.setup).programRoot());
-  const specURI = await pinJob(job, o.net);
   const client = createClient({ rpcUrl: o.net.rpcUrl, contracts: o.net.contracts, privateKey: o.privateKey, gameArtifact: o.net.gameKind });
   try {
+    await checkTerms(client, o);
+    const specURI = await pinJob(job, o.net);
     const params = { specHash: `0x${job.jobHashHex}`, programRoot, seed: BigInt(job.spec.seed), numSteps: BigInt(job.steps), hashInterval: job.spec.hashInterval };
     const { jobId, tx } = await postJob(client, {
       params, specURI, reward: o.reward, requiredStake: o.stake, challengerBond: o.bond,
@@ -82,8 +101,10 @@ blob store and post the job on the JobMarket, escrowing the reward.
 
 Options:
   --reward ETH            reward escrowed for the solver (required)
-  --stake ETH             stake a solver must lock (default 0.1)
-  --bond ETH              bond a challenger must lock (default 0.05)
+  --stake ETH             stake a solver must lock (default 0.1; the market requires at least
+                          2 x reward x (1 - q) / q for its declared sample rate q: 6 x reward at 25%)
+  --bond ETH              bond a challenger must lock (default 0.05; at least the market's floor,
+                          a whole dispute's gas at its reference gas price: 0.01 on a devnet)
   --claim-window T        how long the job can be claimed (default 1h; 600, 10m, 2h, 1d)
   --solve-time T          how long a solver has to commit after claiming (default 1h)
   --challenge-window T    how long a result can be challenged (default 10m)

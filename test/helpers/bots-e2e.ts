@@ -127,7 +127,7 @@ export class BotsE2E {
       await sendTx(chain, chain.market, 'cancelJob', [jobId]); // the reopened job must not tempt the next test's solver
       // every wei: the stake is split between the verifier and the jackpot, which pays out a share
       const split = challengerWinSplit(STAKE, before.totals.jackpot);
-      assert.equal(await netChange(chain, before, verifierAddr), split.toChallenger + split.payout, 'verifier: 90% of the stake + jackpot payout (bond back)');
+      assert.equal(await netChange(chain, before, verifierAddr), split.toChallenger + split.payout, 'verifier: 40% of the stake + jackpot payout (bond back)');
       assert.equal(await netChange(chain, before, solverAddr), -STAKE, 'solver: loses its stake');
       assert.equal(await netChange(chain, before, submitter), -REWARD, 'submitter: reward escrowed, refunded on cancel (claimable)');
       const t = await assertSolvent(chain);
@@ -136,6 +136,7 @@ export class BotsE2E {
       assert.equal(t.totalEscrow, before.totals.totalEscrow);
       assert.equal(t.totalStakes, before.totals.totalStakes);
       assert.equal(t.totalBonds, before.totals.totalBonds);
+      assert.equal(t.burned, before.totals.burned + split.toBurn, 'half the stake burned');
       return disputeId;
     } finally {
       await solver.stop();
