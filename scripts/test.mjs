@@ -10,7 +10,7 @@ const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
 const onlyIdx = args.indexOf('--only');
 const only = onlyIdx >= 0 ? args[onlyIdx + 1] : null;
-const filters = args.filter((a, i) => a !== '--only' && i !== onlyIdx + 1);
+const filters = args.filter((a, i) => a !== '--only' && (onlyIdx < 0 || i !== onlyIdx + 1)); // without --only, args[0] is a filter too
 let passed = 0, failed = 0;
 
 function run(cmd, argv, label) {
