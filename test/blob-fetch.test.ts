@@ -45,7 +45,7 @@ async function hungUp(s: HostileServer): Promise<void> {
   assert.equal(s.open(), 0, 'the client closed the connection');
 }
 
-test('a server that answers 200 and drips one byte every 2 s: the read times out after its total deadline', async () => {
+test('a server that answers 200 and then drips one byte every 200 ms: the read times out after its total deadline', async () => {
   const s = await hostile('drip', 200); // a byte every 200 ms: an idle timer alone would never fire
   const f = await failure(fetchBlob(s.url, H, { timeoutMs: 1_500 }));
   assert.match(f.message, new RegExp(`^GET ${s.url}/blob/${H}: timeout after 1\\.5 s \\(\\d+ bytes received; expected sha256 ${H}\\)$`));
