@@ -73,3 +73,19 @@ test('a failing key backs off exponentially (a thrown error counts as a failure)
   await lane.drain(1_000);
   assert.deepEqual(lane.launch([boom]), [], 'an error backs off like a failure');
 });
+
+test('retries of failed keys never take the last free slot: fresh work always gets one', async () => {
+  const lane = new Lane({ limit: 2, backoffMs: 1 });
+  const [f1, f2] = [manual('f1'), manual('f2')];
+  lane.launch([f1, f2]);
+  f1.finish(false);
+  f2.finish(false);
+  await lane.drain(1_000);
+  const later = Date.now() + 10;
+  assert.deepEqual(lane.launch([f1, f2], later), ['f1'], 'one slot for retries');
+  const fresh = manual('fresh');
+  assert.deepEqual(lane.launch([f2, fresh], later), ['fresh'], 'the other one is kept for a job never tried');
+  f1.finish(true);
+  fresh.finish(true);
+  await lane.drain(1_000);
+});

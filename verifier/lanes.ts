@@ -1,8 +1,8 @@
 // Scheduling of the verifier bot's work. Each lane runs keyed tasks (one per commitment or
 // dispute) without waiting for them: a round starts what is due and returns, so a task stuck on a
 // slow server holds its own slot and nothing else. A lane bounds how many tasks run at once, never
-// runs the same key twice at the same time, and backs a failing key off exponentially so that
-// retries of one unavailable job do not crowd out the jobs behind it.
+// runs the same key twice at the same time, and backs a failing key off exponentially; retries
+// of failed keys never take the last free slot, so unavailable jobs cannot crowd out fresh ones.
 
 export interface LaneTask {
   key: string;
@@ -21,6 +21,7 @@ export interface LaneOptions {
 export class Lane {
   private readonly running = new Map<string, Promise<void>>();
   private readonly failures = new Map<string, { count: number; until: number }>();
+  private readonly retrying = new Set<string>(); // running keys that had failed before
 
   constructor(private readonly o: LaneOptions) {}
 
@@ -35,14 +36,21 @@ export class Lane {
   /** Start the due tasks, in the given order (most urgent first), while slots are free. */
   launch(tasks: LaneTask[], now = Date.now()): string[] {
     const started: string[] = [];
+    const retryLimit = Math.max(1, this.o.limit - 1);
     for (const t of tasks) {
       if (this.running.size >= this.o.limit) break;
-      if (this.running.has(t.key) || (this.failures.get(t.key)?.until ?? 0) > now) continue;
+      const failed = this.failures.get(t.key);
+      if (this.running.has(t.key) || (failed?.until ?? 0) > now) continue;
+      if (failed && this.retrying.size >= retryLimit) continue;
+      if (failed) this.retrying.add(t.key);
       const p = t
         .run()
         .catch(() => false)
         .then((ok) => this.settled(t.key, ok))
-        .finally(() => this.running.delete(t.key));
+        .finally(() => {
+          this.running.delete(t.key);
+          this.retrying.delete(t.key);
+        });
       this.running.set(t.key, p);
       started.push(t.key);
     }
