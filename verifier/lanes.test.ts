@@ -2,7 +2,7 @@
 // stuck task holds only its own slot, failing keys back off, drain waits a bounded time.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { byDeadline, Lane, type LaneTask } from './lanes.ts';
+import { breather, byDeadline, Lane, type LaneTask } from './lanes.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -88,4 +88,20 @@ test('retries of failed keys never take the last free slot: fresh work always ge
   f1.finish(true);
   fresh.finish(true);
   await lane.drain(1_000);
+});
+
+test('breather: long synchronous work with yield points lets timers (the other lanes) run', async () => {
+  const busy = async (yieldPoint?: () => Promise<void>) => {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    const until = Date.now() + 200;
+    while (Date.now() < until) {
+      for (let i = 0; i < 1e4; i++) Math.sqrt(i); // one "step"
+      await yieldPoint?.();
+    }
+    clearInterval(timer);
+    return ticks;
+  };
+  assert.equal(await busy(), 0, 'without yield points the timer never fires');
+  assert.ok((await busy(breather(20))) >= 4, 'with them it fires about every 20 ms');
 });

@@ -82,3 +82,16 @@ export function byDeadline<T>(items: T[], deadline: (t: T) => bigint | undefined
     .sort((a, b) => (a.d === undefined ? (b.d === undefined ? a.i - b.i : 1) : b.d === undefined ? -1 : a.d < b.d ? -1 : a.d > b.d ? 1 : a.i - b.i))
     .map((x) => x.t);
 }
+
+/**
+ * A yield point for long synchronous work (a replay): resolves at once, except every `everyMs`,
+ * when it lets the event loop run (timers, I/O: other lanes, aborts) before going on.
+ */
+export function breather(everyMs = 20): () => Promise<void> {
+  let last = Date.now();
+  return async () => {
+    if (Date.now() - last < everyMs) return;
+    await new Promise((r) => setImmediate(r));
+    last = Date.now();
+  };
+}
