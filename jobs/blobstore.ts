@@ -199,7 +199,7 @@ function httpGet(uri: string, want: string, o: ResolvedOptions, hops = 0): Promi
       settled = true;
       clearTimeout(timer);
       o.signal?.removeEventListener('abort', onAbort);
-      req.destroy();
+      if (!Buffer.isBuffer(bytes)) req.destroy(); // hang up on an error or a redirect; a read body keeps its keep-alive socket
       if (err) reject(err);
       else resolve(bytes!);
     };
@@ -208,7 +208,7 @@ function httpGet(uri: string, want: string, o: ResolvedOptions, hops = 0): Promi
       const status = res.statusCode ?? 0;
       const next = res.headers.location;
       if (status >= 300 && status < 400 && next && hops < 5) return finish(null, httpGet(new URL(next, uri).href, want, { ...o, timeoutMs: Math.max(1, t0 + o.timeoutMs - Date.now()) }, hops + 1));
-      if (status < 200 || status >= 300) return void errorText(res).then((t) => finish(fail(`HTTP ${status} ${t}`)));
+      if (status < 200 || status >= 300) return void errorText(res).then((t) => finish(fail(`HTTP ${status}${t ? ` ${t}` : ''}`)));
       const cl = res.headers['content-length'];
       declared = cl !== undefined && /^[0-9]+$/.test(cl) ? Number(cl) : null;
       const cap = o.expectedSize ?? o.maxBytes;

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { createServer } from 'node:http';
 import { fetchBlob, fetchLimitsFromEnv, fetchVerified, sha256Hex, withFetchOptions } from '../jobs/blobstore.ts';
 import { serveHostile, type HostileMode, type HostileServer } from './helpers/hostile-http.ts';
 
@@ -114,4 +115,30 @@ test('file:// reads obey the size cap too; limits come from the environment with
   assert.deepEqual(fetchLimitsFromEnv({ OPTRAIN_FETCH_TIMEOUT_MS: '2500', OPTRAIN_MAX_BLOB_BYTES: '1000' }), { timeoutMs: 2500, maxBytes: 1000 });
   assert.throws(() => fetchLimitsFromEnv({ OPTRAIN_FETCH_TIMEOUT_MS: 'soon' }), /^\w*Error: OPTRAIN_FETCH_TIMEOUT_MS='soon': expected a positive integer \(milliseconds\)$/);
   assert.throws(() => fetchLimitsFromEnv({ OPTRAIN_MAX_BLOB_BYTES: '0' }), /^\w*Error: OPTRAIN_MAX_BLOB_BYTES='0': expected a positive integer \(bytes\)$/);
+});
+
+test('redirects are followed within the same deadline (at most 5); an endless error page is not read to its end', async () => {
+  const ok = await hostile('ok');
+  const srv = createServer((req, res) => {
+    if (req.url === '/loop') return void res.writeHead(302, { location: '/loop' }).end();
+    if (req.url === '/error') {
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      const more = () => { while (!res.destroyed && res.write('oops '.repeat(1000))); };
+      res.on('drain', more);
+      return more();
+    }
+    res.writeHead(302, { location: `${ok.url}/blob/${H}` }).end();
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(srv.address() as { port: number }).port}`;
+  try {
+    assert.deepEqual(await fetchVerified(`${url}/moved`, H), BODY);
+    assert.match((await failure(fetchVerified(`${url}/loop`, H))).message, new RegExp(`^GET ${url}/loop: HTTP 302 \\(expected sha256 ${H}\\)$`));
+    const f = await failure(fetchVerified(`${url}/error`, H));
+    assert.match(f.message, new RegExp(`^GET ${url}/error: HTTP 500 (oops )+\\S* \\(expected sha256 ${H}\\)$`));
+    assert.ok(f.message.length < 500, 'the error names only the start of the page');
+  } finally {
+    srv.closeAllConnections();
+    srv.close();
+  }
 });
