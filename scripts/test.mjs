@@ -28,7 +28,7 @@ if (only === null && filters.length === 0) {
   else failed += 1;
 }
 
-if (only !== 'ts' && existsSync(join(root, 'foundry.toml'))) {
+if (only !== 'ts' && (filters.length === 0 || only === 'sol') && existsSync(join(root, 'foundry.toml'))) { // file filters select *.test.ts files only
   const forgeArgs = ['scripts/forge.mjs', 'test'];
   if (process.env.CI) forgeArgs.push('--fuzz-seed', '0x1');
   const { out, status } = run('node', forgeArgs, 'forge');
