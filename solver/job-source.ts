@@ -17,9 +17,12 @@ export function blobBaseOf(specURI: string): string | null {
   return m ? m[1] : null;
 }
 
+/** A resolved spec is a few KB of JSON (datasets are referenced by hash): a larger one is not a spec. */
+export const MAX_SPEC_BYTES = 1 << 20;
+
 /** Fetch the canonical resolved spec and check it against the on-chain hash. */
 export async function fetchSpec(specURI: string, specHash: string): Promise<{ resolved: ResolvedSpec; bytes: Buffer }> {
-  const bytes = await fetchVerified(specURI, specHash);
+  const bytes = await fetchVerified(specURI, specHash, { maxBytes: MAX_SPEC_BYTES });
   let resolved: ResolvedSpec;
   try {
     resolved = JSON.parse(bytes.toString('utf8')) as ResolvedSpec;

@@ -57,9 +57,14 @@ export function encodeState(state: TrainState): Buffer {
   return Buffer.concat(state.tensors.map((t) => Buffer.from(t.buffer, t.byteOffset, t.byteLength)));
 }
 
+/** Size of an encoded state (a checkpoint blob): 4 bytes per float32 of every slot. */
+export function encodedStateBytes(engine: Engine): number {
+  return engine.slotShapes.reduce((a, s) => a + numel(s), 0) * 4;
+}
+
 export function decodeState(bytes: Buffer, engine: Engine, step: number, where: string): TrainState {
   const shapes = engine.slotShapes;
-  const total = shapes.reduce((a, s) => a + numel(s), 0);
+  const total = encodedStateBytes(engine) / 4;
   if (bytes.length !== total * 4) throw new Error(`${where}: expected ${total * 4} bytes (${total} float32 values), got ${bytes.length}`);
   const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
   let off = 0;

@@ -5,7 +5,7 @@ import type { Worker } from 'bullmq';
 import type { Backend } from '../reproducible-ops/backend/reference.ts';
 import { createClient } from '../arbiter/chain/client.ts';
 import type { ContractAddresses } from '../arbiter/chain/client.ts';
-import { BlobStore, RemoteBlobStore, serveBlobs, type BlobServer } from '../jobs/blobstore.ts';
+import { BlobStore, RemoteBlobStore, serveBlobs, withFetchOptions, type BlobServer } from '../jobs/blobstore.ts';
 import { redisClient, trainQueue, type QueueTimings } from '../jobs/queue.ts';
 import { trainQueueName } from '../jobs/redis-keys.ts';
 import type { DisputeDefender } from './dispute-hook.ts';
@@ -71,7 +71,8 @@ export async function startSolver(o: StartSolverOptions): Promise<RunningSolver>
     running.blobServer = await serveBlobs(blobs, { port: o.blobPort, allowPut: true, withhold: (h) => service?.withheld.has(h) ?? false });
     service = new SolverService({ client, chainId: o.net.chainId, redis, queue, blobs, blobUrl: running.blobServer.url, cache, backend: o.backend, tamper, defender: o.defender ?? arbiterDefender({ stateDir: join(resolve(o.dataDir), 'disputes'), redis, keySpace: ks, blobUrl: running.blobServer.url }), fromBlock: o.net.startBlock, log: o.log });
     running.service = service;
-    loop = service.run(abort.signal, o.pollMs ?? 500);
+    // stop() also ends the service's reads from other servers (job specs, datasets) at once
+    loop = withFetchOptions({ signal: abort.signal }, () => service!.run(abort.signal, o.pollMs ?? 500));
   }
   const checkpointStore = o.blobUrl ? new RemoteBlobStore(o.blobUrl) : blobs;
   if (role !== 'watch') running.worker = startTrainWorker({ redisUrl: o.net.redisUrl, queueName, redis, blobs: checkpointStore, cache, backend: o.backend, timings: o.timings, log: o.log });

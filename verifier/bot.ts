@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import { Engine } from '../reproducible-ops/engine.ts';
 import { lastLeaf, leafStep } from '../reproducible-ops/hash-schedule.ts';
 import type { Backend } from '../reproducible-ops/backend/reference.ts';
-import { BlobStore } from '../jobs/blobstore.ts';
+import { BlobStore, withFetchOptions, type FetchLimits } from '../jobs/blobstore.ts';
 import type { KeySpace } from '../jobs/redis-keys.ts';
 import { challenge } from '../arbiter/chain/actions/challenge.ts';
 import { activeDisputesOf, getJob } from '../arbiter/chain/actions/get-job.ts';
@@ -27,6 +27,7 @@ import { decodeState, encodeState, type RunManifest } from '../solver/run-store.
 import { Replayer } from './replay.ts';
 import { randomnessAfter, sampleLeaves, samplingSeed } from './sampling.ts';
 import { VerifierState, type CommitEntry } from './state.ts';
+import { byDeadline, Lane } from './lanes.ts';
 import type { DisputePlayer } from '../arbiter/player.ts';
 
 export type Log = (event: string, fields: Record<string, unknown>) => void;
@@ -46,6 +47,12 @@ export interface VerifierConfig {
   fromBlock?: number;
   nudgeMs?: number;
   dataGraceMs?: number;
+  /** Commitments checked at once (default 2): downloads and replays of one job never hold up another. */
+  checkConcurrency?: number;
+  /** Limits of every read from a solver's server (default: OPTRAIN_FETCH_TIMEOUT_MS / OPTRAIN_MAX_BLOB_BYTES). */
+  fetch?: Partial<FetchLimits>;
+  /** How long stop waits for running tasks (default 3 s). */
+  stopGraceMs?: number;
   log: Log;
 }
 
@@ -59,6 +66,10 @@ export class VerifierBot {
   private readonly players = new Map<string, Promise<DisputePlayer>>();
   private readonly engines = new Map<string, Promise<Engine>>();
   private readonly waitingSince = new Map<string, number>();
+  private readonly deadlines = new Map<string, bigint>();
+  private readonly checks: Lane;
+  // a dispute is ticked again soon after an error: its clock runs
+  private readonly disputeLane = new Lane({ limit: Infinity, backoffMs: 200, maxBackoffMs: 2_000 });
 
   constructor(private readonly cfg: VerifierConfig) {
     this.address = requireSigner(cfg.client, 'the verifier').address;
@@ -66,13 +77,36 @@ export class VerifierBot {
     this.disputes = new DisputeStore(join(cfg.dataDir, 'disputes'));
     this.cache = new BlobStore(join(cfg.dataDir, 'cache'));
     this.evidence = new BlobStore(join(cfg.dataDir, 'evidence'));
+    this.checks = new Lane({ limit: cfg.checkConcurrency ?? 2 });
     this.watcher = new EventWatcher(cfg.client, { cursor: this.state.cursor(), fromBlock: cfg.fromBlock ?? 0, names: ['ResultCommitted'] });
   }
 
+  /**
+   * Two lanes until `signal` aborts: checking commitments (bounded concurrency, earliest challenge
+   * deadline first) and playing disputes (every active dispute ticked each round, whatever the
+   * checks are doing). Every network read of the bot's tasks ends when `signal` aborts; tasks
+   * still running after the grace period (a replay in progress) are abandoned.
+   */
   async run(signal: AbortSignal, intervalMs = 500): Promise<void> {
+    await withFetchOptions({ signal, ...this.cfg.fetch }, () =>
+      Promise.all([this.loop(signal, intervalMs, () => this.checkRound()), this.loop(signal, intervalMs, () => this.disputeRound())]),
+    );
+    const grace = this.cfg.stopGraceMs ?? 3_000;
+    const left = (await Promise.all([this.checks.drain(grace), this.disputeLane.drain(grace)])).flat();
+    if (left.length) this.cfg.log('stop-abandoned', { tasks: left });
+  }
+
+  /** One round of both lanes, waiting for the tasks it started (tests; `run` does not wait). */
+  async tick(): Promise<void> {
+    await this.checkRound();
+    await this.disputeRound();
+    await Promise.all([this.checks.drain(Infinity), this.disputeLane.drain(Infinity)]);
+  }
+
+  private async loop(signal: AbortSignal, intervalMs: number, round: () => Promise<void>): Promise<void> {
     while (!signal.aborted) {
       try {
-        await this.tick();
+        await round();
       } catch (e) {
         this.cfg.log('error', { error: (e as Error).message });
       }
@@ -80,25 +114,54 @@ export class VerifierBot {
     }
   }
 
-  async tick(): Promise<void> {
+  /** New commitments in; start checking the pending ones, the earliest challenge deadline first. */
+  private async checkRound(): Promise<void> {
     const batch = await this.watcher.next();
     for (const ev of batch.events) {
       const jobId = BigInt(ev.args.jobId as bigint);
       if (this.state.add(jobId, ev.blockNumber)) this.cfg.log('commit-seen', { jobId, block: ev.blockNumber });
     }
     await this.watcher.commit(batch);
-    for (const [key, entry] of this.state.commits) {
-      if (entry.status === 'pending') await this.guard(key, () => this.consider(key, entry));
-      else if (entry.status === 'challenged') await this.guard(key, () => this.play(key, entry));
-    }
-    await this.guard('withdraw', () => this.collect());
+    const pending = this.state.commits.filter(([key, e]) => e.status === 'pending' && !this.checks.isRunning(key));
+    await this.learnDeadlines(pending);
+    const ordered = byDeadline(pending, ([key]) => this.deadlines.get(key));
+    this.checks.launch(ordered.map(([key, entry]) => ({ key, run: () => this.check(key, entry) })));
   }
 
-  private async guard(key: string, f: () => Promise<void>): Promise<void> {
+  /** The challenge deadline of each new commitment (fixed once committed: the order of the check lane). */
+  private async learnDeadlines(entries: [string, CommitEntry][]): Promise<void> {
+    const unknown = entries.filter(([key]) => !this.deadlines.has(key));
+    await Promise.all(
+      unknown.map(async ([key, e]) => {
+        const job = await getJob(this.cfg.client, BigInt(e.jobId)).catch(() => null);
+        if (job) this.deadlines.set(key, job.deadline);
+      }),
+    );
+  }
+
+  /** One attempt at a commitment; a failure (error or unavailable data) backs the key off in its lane. */
+  private async check(key: string, entry: CommitEntry): Promise<boolean> {
+    const attempts = entry.attempts ?? 0;
+    const ok = await this.guard(key, () => this.consider(key, entry));
+    return ok && (entry.attempts ?? 0) === attempts;
+  }
+
+  /** Tick every dispute this verifier plays (each on its own, none waits for another) and withdraw winnings. */
+  private async disputeRound(): Promise<void> {
+    const playing = this.state.commits.filter(([, e]) => e.status === 'challenged');
+    this.disputeLane.launch([
+      ...playing.map(([key, entry]) => ({ key, run: () => this.guard(key, () => this.play(key, entry)) })),
+      { key: 'withdraw', run: () => this.guard('withdraw', () => this.collect()) },
+    ]);
+  }
+
+  private async guard(key: string, f: () => Promise<void>): Promise<boolean> {
     try {
       await f();
+      return true;
     } catch (e) {
       this.cfg.log('commit-error', { commit: key, error: (e as Error).message });
+      return false;
     }
   }
 

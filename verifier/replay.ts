@@ -13,6 +13,7 @@ import { isLeafStep, lastLeaf, leafOfStep, leafStep } from '../reproducible-ops/
 import { hex0x } from '../jobs/checkpoint.ts';
 import type { CheckpointRef } from '../solver/run-store.ts';
 import { fetchCheckpoint, type PublishedResult } from './result-data.ts';
+import { breather } from './lanes.ts';
 
 export type Fault =
   | { kind: 'leaf'; m: number } // replaying leaf m's interval from the committed leaf m - 1 does not give leaf m (m = 0: the init program)
@@ -33,6 +34,7 @@ export class Replayer {
   private cur: TrainState | null = null; // newest replayed state at a leaf step, equal to its committed leaf
   private readonly T: number;
   private readonly K: number;
+  private readonly breathe = breather();
   replayedSteps = 0;
 
   constructor(private readonly engine: Engine, private readonly result: PublishedResult) {
@@ -48,8 +50,12 @@ export class Replayer {
     return leafStep(m, this.T, this.K);
   }
 
-  /** One replayed step (the verifier's own honest computation). */
-  private step(s: TrainState): TrainState {
+  /**
+   * One replayed step (the verifier's own honest computation). A long replay makes way for the
+   * event loop now and then, so the bot's dispute lane and stop() are not held up by it.
+   */
+  private async step(s: TrainState): Promise<TrainState> {
+    await this.breathe();
     this.replayedSteps++;
     return this.engine.step(s).state;
   }
@@ -75,7 +81,7 @@ export class Replayer {
     if (!start) return { fault: 0 };
     let state: TrainState = start;
     while (state.step < t) {
-      state = this.step(state);
+      state = await this.step(state);
       if (!this.matchesLeaf(state)) return { fault: leafOfStep(state.step, this.T, this.K) };
     }
     this.cur = state;
@@ -114,7 +120,7 @@ export class Replayer {
     if ('error' in got || isLeafStep(ref.step, this.T, this.K)) return got;
     const m = leafOfStep(ref.step, this.T, this.K);
     let s = got.state;
-    while (s.step < this.leafStep(m)) s = this.step(s);
+    while (s.step < this.leafStep(m)) s = await this.step(s);
     if (this.matchesLeaf(s)) return { state: s };
     return { error: `checkpoint of step ${ref.step} replays to H[${s.step}] ${hex0x(this.engine.stateHash(s))}, not the committed leaf ${m} ${hex0x(this.result.hashes[m])}` };
   }
@@ -130,7 +136,7 @@ export class Replayer {
       const pre = await this.leafState(m - 1);
       if ('fault' in pre) return report({ kind: 'leaf', m: pre.fault });
       let post = pre.state;
-      while (post.step < this.leafStep(m)) post = this.step(post);
+      while (post.step < this.leafStep(m)) post = await this.step(post);
       if (!this.matchesLeaf(post)) return report({ kind: 'leaf', m });
       this.cur = post;
     }

@@ -13,7 +13,7 @@ import { isLeafStep, lastLeaf, leafOfStep } from '../reproducible-ops/hash-sched
 import { hex0x } from '../jobs/checkpoint.ts';
 import { fetchBlob } from '../jobs/blobstore.ts';
 import { redisKeys, type KeySpace } from '../jobs/redis-keys.ts';
-import { decodeState, RUN_MANIFEST_FORMAT, type CheckpointRef, type RunManifest } from '../solver/run-store.ts';
+import { decodeState, encodedStateBytes, RUN_MANIFEST_FORMAT, type CheckpointRef, type RunManifest } from '../solver/run-store.ts';
 import type { Commitment } from '../arbiter/chain/types.ts';
 import type { Schedule } from '../arbiter/interval.ts';
 
@@ -67,7 +67,7 @@ export async function fetchCheckpoint(r: PublishedResult, ref: CheckpointRef, en
   const leaf = isLeafStep(ref.step, T, K);
   const want = leaf ? hex0x(r.hashes[leafOfStep(ref.step, T, K)]) : String(ref.stateHash).toLowerCase();
   try {
-    const state = decodeState(await fetchBlob(r.blobUrl, ref.blob), engine, ref.step, `checkpoint ${ref.blob}`);
+    const state = decodeState(await fetchBlob(r.blobUrl, ref.blob, { expectedSize: encodedStateBytes(engine) }), engine, ref.step, `checkpoint ${ref.blob}`);
     const got = hex0x(engine.stateHash(state));
     if (got !== want) return { error: `checkpoint of step ${ref.step} hashes to ${got}, the ${leaf ? 'committed' : "manifest's"} H[${ref.step}] is ${want}` };
     return { state };

@@ -28,6 +28,11 @@ export interface StartVerifierOptions {
   pollMs?: number;
   nudgeMs?: number;
   dataGraceMs?: number;
+  /** Total time for one read from a solver's server (default OPTRAIN_FETCH_TIMEOUT_MS, else 60 s). */
+  fetchTimeoutMs?: number;
+  /** Largest blob of unknown size read from a solver (default OPTRAIN_MAX_BLOB_BYTES, else 1 GiB). */
+  maxBlobBytes?: number;
+  checkConcurrency?: number;
   log: Log;
 }
 
@@ -46,7 +51,8 @@ export async function startVerifier(o: StartVerifierOptions): Promise<RunningVer
   const bot = new VerifierBot({
     client, redis, ks: { chainId: o.net.chainId, jobMarket: o.net.contracts.jobMarket }, dataDir: resolve(o.dataDir), backend: o.backend,
     sampleRate: o.sampleRate ?? DEFAULT_SAMPLE_RATE, grief, challengeWithheld: o.challengeWithheld, fromBlock: o.net.startBlock,
-    nudgeMs: o.nudgeMs, dataGraceMs: o.dataGraceMs, log: o.log,
+    nudgeMs: o.nudgeMs, dataGraceMs: o.dataGraceMs, checkConcurrency: o.checkConcurrency, log: o.log,
+    fetch: { ...(o.fetchTimeoutMs ? { timeoutMs: o.fetchTimeoutMs } : {}), ...(o.maxBlobBytes ? { maxBytes: o.maxBlobBytes } : {}) },
   });
   const abort = new AbortController();
   const loop = bot.run(abort.signal, o.pollMs ?? 500);

@@ -31,6 +31,11 @@ Options:
   --tamper SPEC       adversarial tests only: 'kind=grief' challenges honest results and
                       plays with false claims (docs/TAMPER.md)
   --poll-ms N         chain polling interval (default 500)
+  --fetch-timeout-s N total time allowed for one read from a solver's blob server (default
+                      $OPTRAIN_FETCH_TIMEOUT_MS / 1000, else 60); a slower read counts as unavailable
+  --max-blob-bytes N  largest blob of unknown size read from a solver (default
+                      $OPTRAIN_MAX_BLOB_BYTES, else 1 GiB; checkpoints must be their exact state size)
+  --check-concurrency N  committed results checked at once (default 2); disputes never wait for them
 ${BACKEND_HELP}
 ${NETWORK_HELP}
                       (--json: one JSON object per event, one per line)
@@ -53,6 +58,8 @@ function sampleRateFlag(value: string | boolean | undefined, cmd: string): numbe
   return r;
 }
 
+const seconds = (s: number | undefined) => (s === undefined ? undefined : s * 1000);
+
 export const verifierStartCommand: Command = {
   name: 'verifier start',
   summary: 'run a verifier: replay sampled steps, challenge, play disputes, withdraw',
@@ -61,6 +68,7 @@ export const verifierStartCommand: Command = {
     ...NETWORK_OPTIONS, ...BACKEND_OPTIONS,
     'sample-rate': { type: 'string' }, 'data-dir': { type: 'string' }, tamper: { type: 'string' },
     'tolerate-withheld': { type: 'boolean' }, 'poll-ms': { type: 'string' },
+    'fetch-timeout-s': { type: 'string' }, 'max-blob-bytes': { type: 'string' }, 'check-concurrency': { type: 'string' },
   },
   async run(args, io) {
     const cmd = 'verifier start';
@@ -78,6 +86,9 @@ export const verifierStartCommand: Command = {
       tamper: v.tamper as string | undefined,
       challengeWithheld: !v['tolerate-withheld'],
       pollMs: positiveIntFlag(v['poll-ms'], '--poll-ms', cmd),
+      fetchTimeoutMs: seconds(positiveIntFlag(v['fetch-timeout-s'], '--fetch-timeout-s', cmd)),
+      maxBlobBytes: positiveIntFlag(v['max-blob-bytes'], '--max-blob-bytes', cmd),
+      checkConcurrency: positiveIntFlag(v['check-concurrency'], '--check-concurrency', cmd),
     }).catch((e) => {
       throw e instanceof UserError ? e : new UserError((e as Error).message);
     });

@@ -11,8 +11,8 @@ import { claimableOf } from '../../arbiter/chain/actions/withdraw.ts';
 import { sendTx } from '../../arbiter/chain/client.ts';
 import type { DisputeRecord } from '../../arbiter/chain/types.ts';
 import { referenceBackend } from '../../reproducible-ops/backend/reference.ts';
-import { startSolver, type RunningSolver } from '../../solver/start.ts';
-import { startVerifier, type RunningVerifier } from '../../verifier/start.ts';
+import { startSolver, type RunningSolver, type StartSolverOptions } from '../../solver/start.ts';
+import { startVerifier, type RunningVerifier, type StartVerifierOptions } from '../../verifier/start.ts';
 import { submitJob } from '../../cli/commands/job-submit.ts';
 import { startTestDevnet, type TestDevnet } from './devnet.ts';
 import { writeTinyJob } from './tiny-job.ts';
@@ -27,6 +27,8 @@ export interface BotsE2EOptions {
   timeBank: number;
   /** The tiny job every test submits. */
   job: { steps: number; checkpointInterval: number; hashInterval?: number };
+  /** Extra options of the honest verifier bot (e.g. its read timeout). */
+  verifier?: Partial<StartVerifierOptions>;
 }
 
 type BotEvent = { event: string; fields: Record<string, unknown> };
@@ -47,7 +49,7 @@ export class BotsE2E {
     this.dir = mkdtempSync(join(tmpdir(), `optrain-${this.o.name}-`));
     this.verifier = await startVerifier({
       net: this.net.info, privateKey: this.net.info.accounts[3].privateKey, dataDir: join(this.dir, 'verifier'), backend: referenceBackend,
-      sampleRate: 1, pollMs: 100, nudgeMs: 200, dataGraceMs: 3000, log: this.log('verifier'),
+      sampleRate: 1, pollMs: 100, nudgeMs: 200, dataGraceMs: 3000, log: this.log('verifier'), ...this.o.verifier,
     });
   }
 
@@ -57,10 +59,10 @@ export class BotsE2E {
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }
 
-  solverFor(account: number, name: string, tamper?: string): Promise<RunningSolver> {
+  solverFor(account: number, name: string, tamper?: string, extra: Partial<StartSolverOptions> = {}): Promise<RunningSolver> {
     return startSolver({
       net: this.net.info, privateKey: this.net.info.accounts[account].privateKey, dataDir: join(this.dir, `solver-${name}`), backend: referenceBackend,
-      tamper, queueSuffix: `${name}${process.pid}`, pollMs: 100, log: this.log(`solver-${name}`),
+      tamper, queueSuffix: `${name}${process.pid}`, pollMs: 100, log: this.log(`solver-${name}`), ...extra,
     });
   }
 
