@@ -11,7 +11,7 @@ import type { Backend } from '../reproducible-ops/backend/reference.ts';
 import { BlobStore } from '../jobs/blobstore.ts';
 import type { KeySpace } from '../jobs/redis-keys.ts';
 import { challenge } from '../arbiter/chain/actions/challenge.ts';
-import { getDispute, getJob } from '../arbiter/chain/actions/get-job.ts';
+import { disputesOfJob, getDispute, getJob } from '../arbiter/chain/actions/get-job.ts';
 import { getJobPosting } from '../arbiter/chain/actions/get-job-posting.ts';
 import { claimableOf, withdraw } from '../arbiter/chain/actions/withdraw.ts';
 import { chainNow } from '../arbiter/chain/actions/dispute-game.ts';
@@ -22,17 +22,16 @@ import { checkAgainstChain, loadJobCached } from '../solver/worker.ts';
 import { DisputeStore } from '../arbiter/store.ts';
 import { examine } from './examine.ts';
 import { openChallengerPlayer } from './dispute.ts';
-import { checkManifest, DataUnavailable, fetchPublishedResult } from './result-data.ts';
+import { checkManifest, DataUnavailable, fetchPublishedResult, type PublishedResult } from './result-data.ts';
+import { OwnReplays } from './own-replay.ts';
+import { considerWithoutData, openReplayPlayer, type NoDataContext } from './unavailable.ts';
 import { decodeState, encodeState, type RunManifest } from '../solver/run-store.ts';
 import { Replayer } from './replay.ts';
 import { randomnessAfter, sampleLeaves, samplingSeed } from './sampling.ts';
-import { VerifierState, type CommitEntry } from './state.ts';
+import { termsOf, VerifierState, type CommitEntry } from './state.ts';
 import type { DisputePlayer } from '../arbiter/player.ts';
 
 export type Log = (event: string, fields: Record<string, unknown>) => void;
-
-/** Give up on a commitment whose result data stays unavailable after this many ticks. */
-const MAX_DATA_ATTEMPTS = 20;
 
 export interface VerifierConfig {
   client: ChainClient; // signs as the verifier
@@ -59,6 +58,7 @@ export class VerifierBot {
   private readonly players = new Map<string, Promise<DisputePlayer>>();
   private readonly engines = new Map<string, Promise<Engine>>();
   private readonly waitingSince = new Map<string, number>();
+  private readonly replays: OwnReplays;
 
   constructor(private readonly cfg: VerifierConfig) {
     this.address = requireSigner(cfg.client, 'the verifier').address;
@@ -66,6 +66,7 @@ export class VerifierBot {
     this.disputes = new DisputeStore(join(cfg.dataDir, 'disputes'));
     this.cache = new BlobStore(join(cfg.dataDir, 'cache'));
     this.evidence = new BlobStore(join(cfg.dataDir, 'evidence'));
+    this.replays = new OwnReplays(this.evidence);
     this.watcher = new EventWatcher(cfg.client, { cursor: this.state.cursor(), fromBlock: cfg.fromBlock ?? 0, names: ['ResultCommitted'] });
   }
 
@@ -118,8 +119,9 @@ export class VerifierBot {
     const rnd = await randomnessAfter(this.cfg.client, entry.commitBlock, Date.now() - since, this.cfg.nudgeMs);
     if (!rnd) return;
     const engine = await this.engineFor(job);
-    const result = await this.publishedResult(key, entry, job);
-    if (!result) return;
+    const result = await this.publishedResult(entry, job);
+    if ('unavailable' in result) return considerWithoutData(this.noData, key, entry, job, engine, ours, result.unavailable);
+    this.replays.drop(key); // the data showed up after all
     const sampled = sampleLeaves(samplingSeed(rnd.blockHash, jobId, this.address), lastLeaf(Number(job.params.numSteps), job.params.hashInterval), this.cfg.sampleRate);
     const replayer = new Replayer(engine, result);
     const v = await examine({ engine, result, job, sampled, challengeWithheld: this.cfg.challengeWithheld ?? true, grief: !!this.cfg.grief }, replayer);
@@ -142,20 +144,30 @@ export class VerifierBot {
   /** The id of the job's active dispute if this verifier opened it. */
   private async ownDispute(job: JobRecord): Promise<bigint | null> {
     if (job.status !== 'Challenged') return null;
-    const d = await getDispute(this.cfg.client, job.activeDisputeId);
-    return d.challenger.toLowerCase() === this.address.toLowerCase() ? job.activeDisputeId : null;
+    for (const id of (await disputesOfJob(this.cfg.client, job.jobId)).reverse()) {
+      const d = await getDispute(this.cfg.client, id);
+      if (d.status === 'Active' && d.challenger.toLowerCase() === this.address.toLowerCase()) return id;
+    }
+    return null;
   }
 
-  private async publishedResult(key: string, entry: CommitEntry, job: JobRecord) {
+  /**
+   * The solver's published result, checked against the commitment, or why it cannot be used
+   * (nothing published, unreachable, or hashes that do not rebuild stepsRoot): the caller then
+   * replays the job itself (unavailable.ts) instead of giving up on the commitment.
+   */
+  private async publishedResult(entry: CommitEntry, job: JobRecord): Promise<PublishedResult | { unavailable: string }> {
     try {
       return await fetchPublishedResult(this.cfg.redis, this.cfg.ks, job.jobId, job.commitment, job.params.hashInterval);
     } catch (e) {
       if (!(e instanceof DataUnavailable)) throw e;
       entry.attempts = (entry.attempts ?? 0) + 1;
-      if (entry.attempts >= MAX_DATA_ATTEMPTS) this.settle(key, entry, 'skipped', `unverifiable: ${e.message}`);
-      else this.state.save();
-      return null;
+      return { unavailable: e.message };
     }
+  }
+
+  private get noData(): NoDataContext {
+    return { client: this.cfg.client, replays: this.replays, log: this.cfg.log, save: () => this.state.save(), settle: (k, e, s, r) => this.settle(k, e, s, r) };
   }
 
   private settle(key: string, entry: CommitEntry, status: CommitEntry['status'], reason: string): void {
@@ -182,6 +194,7 @@ export class VerifierBot {
   }
 
   private async openPlayer(key: string, entry: CommitEntry): Promise<DisputePlayer> {
+    if (entry.mode === 'replay' && entry.terms) return this.openReplayPlayer(key, entry);
     if (!entry.terms || !entry.evidence || entry.disputed === undefined) throw new Error(`commit ${key}: challenged, but its terms / evidence were not recorded`);
     const live = await getJob(this.cfg.client, BigInt(entry.jobId));
     const job: JobRecord = { ...live, params: toJobParams(entry.terms.params), commitment: toCommitment(entry.terms.commitment) };
@@ -192,6 +205,15 @@ export class VerifierBot {
     return openChallengerPlayer({
       client: this.cfg.client, redis: this.cfg.redis, ks: this.cfg.ks, store: this.disputes, entry, job, engine,
       hashes: async () => hashes, preState: async () => pre, dataGraceMs: this.cfg.dataGraceMs, log: this.cfg.log,
+    });
+  }
+
+  private async openReplayPlayer(key: string, entry: CommitEntry): Promise<DisputePlayer> {
+    const live = await getJob(this.cfg.client, BigInt(entry.jobId));
+    const job: JobRecord = { ...live, params: toJobParams(entry.terms!.params), commitment: toCommitment(entry.terms!.commitment) };
+    return openReplayPlayer({
+      client: this.cfg.client, redis: this.cfg.redis, ks: this.cfg.ks, store: this.disputes, replays: this.replays, key, entry, job,
+      engine: await this.engineFor(job), dataGraceMs: this.cfg.dataGraceMs, save: () => this.state.save(), log: this.cfg.log,
     });
   }
 
@@ -227,10 +249,4 @@ export class VerifierBot {
     }
     return e;
   }
-}
-
-/** The challenged terms as JSON (bigints as decimal strings). */
-function termsOf(job: JobRecord): NonNullable<CommitEntry['terms']> {
-  const str = (o: object) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, String(v)]));
-  return { params: str(job.params), commitment: str(job.commitment) };
 }
