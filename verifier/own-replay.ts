@@ -49,6 +49,7 @@ export class FullReplay {
   }
 
   private async run(): Promise<OwnLeaves> {
+    await new Promise((r) => setImmediate(r)); // never inside the caller's tick: it decides on what is finished
     const t0 = performance.now();
     const { engine, numSteps: T, hashInterval: K } = this;
     let s: TrainState = engine.init();
