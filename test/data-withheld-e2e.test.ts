@@ -5,14 +5,19 @@
 // challenges, makes the solver reveal stepsRoot on chain down to the first wrong leaf
 // (requestStepsTree / revealChildren / chooseChild), picks it with proofs made of the revealed
 // siblings and its own hashes, and wins at the one-step: slashed, every wei accounted for. An
-// honest solver that publishes nothing is replayed, found right, and paid (no bond is risked).
+// honest solver that publishes nothing is replayed, found right, and paid (no bond is risked). A
+// verifier that sees the commitment late in the window challenges before its replay is done.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { disputesOfJob, getJob } from '../arbiter/chain/actions/get-job.ts';
 import { claimableOf } from '../arbiter/chain/actions/withdraw.ts';
 import { increaseTime } from '../arbiter/chain/devnet.ts';
 import { BotsE2E, WINDOW } from './helpers/bots-e2e.ts';
-import { assertSolvent, logitsMatmul, netChange, REWARD, snapshotFunds, tinyEngine } from './dispute-helpers.ts';
+import { join } from 'node:path';
+import { sendTx } from '../arbiter/chain/client.ts';
+import { referenceBackend } from '../reproducible-ops/backend/reference.ts';
+import { startVerifier, type RunningVerifier } from '../verifier/start.ts';
+import { assertSolvent, challengerWinSplit, logitsMatmul, netChange, REWARD, snapshotFunds, STAKE, tinyEngine } from './dispute-helpers.ts';
 
 const TIME_BANK = 120;
 const STEPS = 8; // leaves H[0..8]: a steps tree of depth 4
@@ -79,6 +84,46 @@ test('kind=honest,publish=none: an honest solver that publishes nothing is repla
     assert.equal(t.jackpot, before.totals.jackpot + fee);
     assert.equal(t.totalBonds, before.totals.totalBonds);
   } finally {
+    await solver.stop();
+  }
+});
+
+test('deadline: a verifier that first sees the commitment with < max(30 s, 20% of the window) left challenges before its replay has finished, finishes it in the dispute and wins', async () => {
+  await h.verifier.stop(); // the last test: the harness's verifier would catch this one early in the window
+  const chain = h.net.client('submitter');
+  const [submitter, solverAddr, lateAddr] = [h.net.info.accounts[1].address, h.net.info.accounts[7].address, h.net.info.accounts[8].address];
+  const before = await snapshotFunds(chain, [submitter, solverAddr, lateAddr]);
+  const solver = await h.solverFor(7, 'late', `${flip()},publish=none`);
+  let late: RunningVerifier | undefined;
+  try {
+    const jobId = await h.submit('late');
+    await h.until('the solver to commit', async () => (await getJob(chain, jobId)).status === 'Committed');
+    await increaseTime(chain.provider, Number(WINDOW) - 300);
+    late = await startVerifier({
+      net: h.net.info, privateKey: h.net.info.accounts[8].privateKey, dataDir: join(h.dir, 'late-verifier'), backend: referenceBackend,
+      sampleRate: 1, pollMs: 100, nudgeMs: 200, dataGraceMs: 3000, log: h.log('late'),
+    });
+    const disputeId = await h.disputeOf(jobId, 'the late verifier');
+    const d = await h.resolved(disputeId);
+    assert.equal(d.status, 'ChallengerWon', h.recent());
+    assert.equal(d.challenger.toLowerCase(), lateAddr.toLowerCase());
+    const challenged = h.events.find((e) => e.event === 'challenged' && e.fields.who === 'late');
+    assert.match(String(challenged?.fields.reason), /own replay unfinished \(\d+\/8 steps\) with \d+ s of the window left/);
+    assert.ok(h.events.some((e) => e.event === 'replayed' && e.fields.who === 'late' && e.fields.disputeId === String(disputeId) && e.fields.agrees === false), 'the replay finished during the dispute');
+    assert.deepEqual(late.bot.disputes.load(disputeId)!.moves.map((m) => m.move).slice(0, 6), ['requestStepsTree', 'chooseChild', 'chooseChild', 'chooseChild', 'chooseChild', 'pickStep']);
+    await h.until('the late verifier to withdraw', async () => (await claimableOf(chain, lateAddr)) === 0n && h.events.some((e) => e.event === 'withdrew' && e.fields.who === 'late'));
+    await sendTx(chain, chain.market, 'cancelJob', [jobId]);
+    const split = challengerWinSplit(STAKE, before.totals.jackpot);
+    assert.equal(await netChange(chain, before, lateAddr), split.toChallenger + split.payout, 'late verifier: 90% of the stake + jackpot payout (bond back)');
+    assert.equal(await netChange(chain, before, solverAddr), -STAKE, 'solver: loses its stake');
+    assert.equal(await netChange(chain, before, submitter), -REWARD, 'submitter: reward escrowed, refunded on cancel (claimable)');
+    const t = await assertSolvent(chain);
+    assert.equal(t.jackpot, before.totals.jackpot + split.toJackpot - split.payout);
+    assert.equal(t.totalClaimable, before.totals.totalClaimable + REWARD);
+    assert.equal(t.totalStakes, before.totals.totalStakes);
+    assert.equal(t.totalBonds, before.totals.totalBonds);
+  } finally {
+    await late?.stop();
     await solver.stop();
   }
 });
