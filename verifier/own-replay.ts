@@ -25,6 +25,8 @@ const SLICE_MS = 20;
 export class FullReplay {
   readonly done: Promise<OwnLeaves>;
   private result: OwnLeaves | null = null;
+  /** Why the replay failed (e.g. the engine threw), once it has. */
+  error: string | null = null;
   private reached = 0;
   private stopped = false;
 
@@ -32,7 +34,7 @@ export class FullReplay {
   constructor(private readonly engine: Engine, readonly numSteps: number, readonly hashInterval: number, kept?: OwnLeaves) {
     this.result = kept ?? null;
     this.done = kept ? Promise.resolve(kept) : this.run().then((r) => (this.result = r));
-    this.done.catch(() => undefined); // a failed replay is reported through `done` to whoever awaits it
+    this.done.catch((e: Error) => (this.error = e.message)); // reported by whoever looks next
   }
 
   /** The result once the replay has finished, else null. */
@@ -81,12 +83,15 @@ export class OwnReplays {
     if (r) return r;
     r = new FullReplay(engine, numSteps, hashInterval, kept ? decodeLeaves(await this.evidence.get(kept), kept) : undefined);
     this.running.set(key, r);
-    r.done.catch(() => this.running.delete(key)); // a later call starts over
     return r;
   }
 
-  peek(key: string): FullReplay | undefined {
-    return this.running.get(key);
+  /** Start commit `key`'s replay over (after it failed). */
+  restart(key: string, engine: Engine, numSteps: number, hashInterval: number): FullReplay {
+    this.drop(key);
+    const r = new FullReplay(engine, numSteps, hashInterval);
+    this.running.set(key, r);
+    return r;
   }
 
   /** Stop and forget a replay that is no longer needed (the published data showed up). */

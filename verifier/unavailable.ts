@@ -20,7 +20,7 @@ import { RedisDisputeData } from '../arbiter/dispute-data.ts';
 import { DisputePlayer } from '../arbiter/player.ts';
 import { ReplayChallengerParty } from '../arbiter/replay-challenger-party.ts';
 import type { DisputeStore } from '../arbiter/store.ts';
-import { mustChallengeNow, type OwnReplays } from './own-replay.ts';
+import { mustChallengeNow, type FullReplay, type OwnReplays } from './own-replay.ts';
 import { termsOf, type CommitEntry, type CommitStatus } from './state.ts';
 
 export type Log = (event: string, fields: Record<string, unknown>) => void;
@@ -40,6 +40,10 @@ export async function considerWithoutData(ctx: NoDataContext, key: string, entry
   entry.dataError = why;
   const replay = await ctx.replays.of(key, engine, T, K, entry.ownLeaves);
   if (first) ctx.log('data-unavailable', { jobId: job.jobId, reason: why, action: 'replaying the whole job' });
+  if (replay.error) {
+    ctx.replays.drop(key); // the next look starts it over
+    throw new Error(`job ${job.jobId}: own replay failed: ${replay.error}`);
+  }
   const own = replay.peek();
   if (!own) {
     const left = Number(job.deadline) - (await chainNow(ctx.client));
@@ -87,18 +91,22 @@ export async function openReplayPlayer(o: ReplayPlayerOptions): Promise<DisputeP
   const { entry, job } = o;
   if (entry.disputeId === undefined) throw new Error(`job ${entry.jobId}: challenged by replay without a dispute id`);
   const schedule = { numSteps: Number(job.params.numSteps), hashInterval: job.params.hashInterval };
-  const replay = await o.replays.of(o.key, o.engine, schedule.numSteps, schedule.hashInterval, entry.ownLeaves);
-  void replay.done.then(async (own) => {
-    if (entry.ownLeaves) return;
-    Object.assign(entry, { ownLeaves: await o.replays.keep(own), replayedSteps: own.steps, replayMs: own.ms });
-    o.save();
-    const agrees = own.stepsRoot === job.commitment.stepsRoot.toLowerCase() && own.finalModelRoot === job.commitment.finalModelHash.toLowerCase();
-    o.log('replayed', { jobId: job.jobId, disputeId: entry.disputeId, steps: own.steps, ms: own.ms, stepsRoot: own.stepsRoot, agrees });
-  }, (e: Error) => o.log('replay-failed', { jobId: job.jobId, error: e.message }));
-  const party = new ReplayChallengerParty({
-    engine: o.engine, schedule, ownLeaves: () => replay.peek()?.hashes ?? null,
-    source: new RedisDisputeData(o.redis, o.ks, undefined, job.jobId),
-  });
+  const track = (r: FullReplay): FullReplay => {
+    void r.done.then(async (own) => {
+      if (entry.ownLeaves) return;
+      Object.assign(entry, { ownLeaves: await o.replays.keep(own), replayedSteps: own.steps, replayMs: own.ms });
+      o.save();
+      const agrees = own.stepsRoot === job.commitment.stepsRoot.toLowerCase() && own.finalModelRoot === job.commitment.finalModelHash.toLowerCase();
+      o.log('replayed', { jobId: job.jobId, disputeId: entry.disputeId, steps: own.steps, ms: own.ms, stepsRoot: own.stepsRoot, agrees });
+    }, (e: Error) => o.log('replay-failed', { jobId: job.jobId, disputeId: entry.disputeId, error: e.message, action: 'starting over' }));
+    return r;
+  };
+  let replay = track(await o.replays.of(o.key, o.engine, schedule.numSteps, schedule.hashInterval, entry.ownLeaves));
+  const ownLeaves = (): Buffer[] | null => {
+    if (replay.error) replay = track(o.replays.restart(o.key, o.engine, schedule.numSteps, schedule.hashInterval));
+    return replay.peek()?.hashes ?? null;
+  };
+  const party = new ReplayChallengerParty({ engine: o.engine, schedule, ownLeaves, source: new RedisDisputeData(o.redis, o.ks, undefined, job.jobId) });
   return new DisputePlayer({
     client: o.client, disputeId: BigInt(entry.disputeId), jobId: job.jobId, party,
     job: { params: job.params, commitment: job.commitment }, store: o.store, log: o.log, dataGraceMs: o.dataGraceMs,
