@@ -10,7 +10,7 @@ const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
 const onlyIdx = args.indexOf('--only');
 const only = onlyIdx >= 0 ? args[onlyIdx + 1] : null;
-const filters = args.filter((a, i) => a !== '--only' && i !== onlyIdx + 1);
+const filters = args.filter((a, i) => a !== '--only' && (onlyIdx < 0 || i !== onlyIdx + 1)); // without --only, args[0] is a filter too
 let passed = 0, failed = 0;
 
 function run(cmd, argv, label) {
@@ -28,7 +28,7 @@ if (only === null && filters.length === 0) {
   else failed += 1;
 }
 
-if (only !== 'ts' && existsSync(join(root, 'foundry.toml'))) {
+if (only !== 'ts' && (filters.length === 0 || only === 'sol') && existsSync(join(root, 'foundry.toml'))) { // file filters select *.test.ts files only
   const forgeArgs = ['scripts/forge.mjs', 'test'];
   if (process.env.CI) forgeArgs.push('--fuzz-seed', '0x1');
   const { out, status } = run('node', forgeArgs, 'forge');
