@@ -11,19 +11,21 @@ import { toBits } from '../reproducible-ops/f32.ts';
 import type { GameReader } from './chain/actions/dispute-game.ts';
 import { matchesDataRoot } from './dispute-data.ts';
 import { chooseRight, firstDifferentWord, targetData, targetLevels } from './data-game.ts';
-import { DATA_FOLD, DATA_OUTPUT, DATA_STATE_TREES, dataRequested, descended, midLen, type GameState } from './game-state.ts';
+import { DATA_FOLD, DATA_OUTPUT, DATA_STATE_TREES, DATA_STEPS, dataRequested, descended, midLen, type GameState } from './game-state.ts';
 import { chooseMid, transitionsOfLeaf } from './interval.ts';
 import { predictOneStep } from './one-step.ts';
 import type { DisputeParty } from './party.ts';
 import { hex, oneStepArgs, stepsPath } from './proofs.ts';
+import { stepsTreeChoice, stepsTreeStep } from './steps-descent.ts';
 import type { Decision } from './strategy.ts';
 import { accumulators, stateHashOf, type TransitionRun } from './transition.ts';
 
 const ZERO32 = '0x' + '00'.repeat(32);
 
 export async function challengerMove(g: GameState, party: DisputeParty, reader: GameReader): Promise<Decision> {
-  if (g.phase === 'AwaitStep') return pickStep(party);
+  if (g.phase === 'AwaitStep') return party.ownLeafHashesNow ? stepsTreeStep(g, party, reader) : pickStep(g, party);
   if (g.phase === 'AwaitMidPick') return pickMid(g, party, reader);
+  if (g.phase === 'AwaitDataChoice' && g.dataTarget === DATA_STEPS) return stepsTreeChoice(g, party);
   const run = await party.transition(g.step);
   switch (g.phase) {
     case 'AwaitTraceChoice':
@@ -48,8 +50,8 @@ export async function challengerMove(g: GameState, party: DisputeParty, reader: 
 }
 
 /** The leaf m it disputes: leaves m - 1 (agreed; none for m = 0) and m, proven in stepsRoot. */
-async function pickStep(party: DisputeParty): Promise<Decision> {
-  const m = await party.disputedLeaf!();
+async function pickStep(g: GameState, party: DisputeParty): Promise<Decision> {
+  const m = await party.disputedLeaf!(g);
   const H = await party.committedHashes();
   const pre = m > 0 ? [hex(H[m - 1]), stepsPath(H, m - 1)] : [ZERO32, []];
   const { lo, hi } = transitionsOfLeaf(m, await party.schedule());
@@ -63,9 +65,9 @@ async function pickStep(party: DisputeParty): Promise<Decision> {
 async function pickMid(g: GameState, party: DisputeParty, reader: GameReader): Promise<Decision> {
   const mids = await reader.postedMids(g.disputeId);
   if (!mids) return { kind: 'silent', reason: 'AwaitMidPick, but no MidsPosted event of this dispute is readable' };
-  const m = await party.disputedLeaf!();
-  const own = (await party.ownIntervalHashes!()).map(hex);
-  const i = chooseMid(mids, hex((await party.committedHashes())[m]), own);
+  const m = await party.disputedLeaf!(g);
+  const own = (await party.ownIntervalHashes!(m)).map(hex);
+  const i = chooseMid(mids, g.postHash, own); // postHash: the solver's leaf m, proven in pickStep
   if (i < 0) return { kind: 'silent', reason: `every posted mid and the interval's end agree with this challenger's replay` };
   const { lo } = transitionsOfLeaf(m, await party.schedule());
   return { kind: 'move', move: 'pickMid', args: [i, mids], note: { i, step: lo + i + 1 } };

@@ -18,7 +18,8 @@ export function targetData(party: DisputeParty, run: TransitionRun, g: GameState
 
 /** Levels (leaves first) of this party's tree for `target`. */
 export async function targetLevels(party: DisputeParty, run: TransitionRun | null, g: GameState, target: number): Promise<Uint8Array[][]> {
-  if (target === DATA_STEPS) return merkleLevels(await party.committedHashes());
+  // a challenger descending stepsRoot compares with its own replayed leaves
+  if (target === DATA_STEPS) return merkleLevels(party.ownLeafHashesNow?.() ?? (await party.committedHashes()));
   if (!run) throw new Error(`data target ${target} needs the disputed transition`);
   if (target >= DATA_STATE_TREES) return merkleLevels(target === DATA_STATE_TREES ? run.modelSlots : run.optSlots);
   return merkleLevels(leafHashes(targetData(party, run, g, target)));

@@ -29,7 +29,8 @@ export function arbiterDefender(o: ArbiterDefenderOptions): DisputeDefender {
     if (!ctx.manifestHash) throw new Error(`job ${ctx.job.jobId}: no result manifest recorded, nothing to defend from`);
     const manifest = await loadManifest(ctx.blobs, ctx.manifestHash);
     const engine = await ctx.engine();
-    const sink = o.redis && o.keySpace ? new RedisDisputeData(o.redis, o.keySpace, ctx.blobs, undefined, o.blobUrl) : undefined;
+    // a solver that publishes nothing (tamper publish=none) keeps its dispute data to itself too
+    const sink = o.redis && o.keySpace && ctx.tamper?.publish !== 'none' ? new RedisDisputeData(o.redis, o.keySpace, ctx.blobs, undefined, o.blobUrl) : undefined;
     const party = new SolverParty({ engine, manifest, blobs: ctx.blobs, tamper: ctx.tamper, sink });
     ctx.log('dispute-defending', { jobId: ctx.job.jobId, disputeId: ctx.disputeId, resumedMoves: store.load(ctx.disputeId)?.moves.length ?? 0 });
     return new DisputePlayer({

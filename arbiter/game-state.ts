@@ -63,6 +63,7 @@ export interface GameState {
   modelCount: number;
   optCount: number;
   hashInterval: number; // K of the job (read by revealFinal)
+  stepsRoot: string; // the commitment's root the steps-tree descent starts from
   preHash: string;
   postHash: string;
   midsHash: string; // AwaitMidPick: keccak256(H[lo] || mids || H[hi])
@@ -126,6 +127,7 @@ export function toGameState(disputeId: bigint, r: Row): GameState {
     modelCount: num(r.modelCount),
     optCount: num(r.optCount),
     hashInterval: num(r.hashInterval ?? 1),
+    stepsRoot: String(r.stepsRoot ?? ZERO),
     preHash: String(r.preHash),
     postHash: String(r.postHash),
     midsHash: String(r.midsHash ?? ZERO),

@@ -20,9 +20,14 @@ export interface DisputeParty {
   transition(j: number): Promise<TransitionRun>;
   /** Solver: the model and optimizer roots behind its final state H[T]. */
   finalRoots?(): Promise<{ modelRoot: Buffer; optRoot: Buffer }>;
-  /** Challenger: the leaf it disputes (pickStep), and its own H[lo+1..hi] of that leaf's interval (pickMid). */
-  disputedLeaf?(): Promise<number>;
-  ownIntervalHashes?(): Promise<Buffer[]>;
+  /** Challenger: the leaf it disputes (pickStep; after a steps-tree descent, the leaf it reached), and its own H[lo+1..hi] of leaf m's interval (pickMid). */
+  disputedLeaf?(g: GameState): Promise<number>;
+  ownIntervalHashes?(m: number): Promise<Buffer[]>;
+  /**
+   * Challenger without the solver's leaf hashes: its own replayed leaf hashes once its replay has
+   * finished (null while it runs). Such a challenger finds the leaf with the steps-tree descent.
+   */
+  ownLeafHashesNow?(): Buffer[] | null;
   /** Solver: its H[lo+1..hi-1] of leaf m's interval (postMids). */
   intervalMids?(m: number): Promise<string[]>;
   /** Solver: where it publishes the data a challenger needs; challenger: where it reads it. */

@@ -123,7 +123,7 @@ export class SolverService {
    * verifiers treat its checkpoints as withheld.
    */
   private async advertiseBlobs(jobId: bigint): Promise<void> {
-    if (this.advertised.has(jobId)) return;
+    if (this.advertised.has(jobId) || this.cfg.tamper?.publish === 'none') return;
     await this.cfg.redis.set(redisKeys.jobBlobServer(this.ks, jobId), this.cfg.blobUrl);
     this.advertised.add(jobId);
   }
@@ -226,6 +226,7 @@ export class SolverService {
     }
     const r = bull.returnvalue;
     const commitment = { stepsRoot: r.stepsRoot, finalStateHash: r.finalStateHash, finalModelHash: r.finalModelHash, numSteps: BigInt(r.numSteps) };
+    await this.applyPublish(job.jobId, runId); // before the commitment is seen: verifiers look only after it
     const tx = await commitResult(this.cfg.client, job.jobId, commitment);
     this.cfg.log('committed', { jobId: job.jobId, stepsRoot: r.stepsRoot, finalModelHash: r.finalModelHash, resumedFromStep: r.resumedFromStep, tx: tx.hash });
     await this.applyWithhold(job.jobId);
@@ -249,7 +250,7 @@ export class SolverService {
       job,
       disputeId,
       runId,
-      manifestHash: await this.cfg.redis.get(redisKeys.resultManifest(this.ks, job.jobId)),
+      manifestHash: await this.committedManifest(job.jobId, runId),
       blobs: this.cfg.blobs,
       engine: () => this.engineFor(job),
       tamper: this.cfg.tamper,
@@ -262,6 +263,36 @@ export class SolverService {
     if ((await claimableOf(this.cfg.client, this.address)) === 0n) return;
     const { amount, tx } = await withdraw(this.cfg.client);
     this.cfg.log('withdrew', { jobId: job.jobId, amount, tx: tx.hash });
+  }
+
+  /** The manifest this solver committed from: with publish=..., the run's own head (the public entry is hidden or false). */
+  private async committedManifest(jobId: bigint, runId: string): Promise<string | null> {
+    if (this.cfg.tamper?.publish) return this.cfg.redis.get(redisKeys.checkpointHead(this.ks, runId));
+    return this.cfg.redis.get(redisKeys.resultManifest(this.ks, jobId));
+  }
+
+  /**
+   * publish=none: take down the job's blob server address and result manifest; publish=wrong:
+   * replace the manifest with one whose first leaf hash is off by one bit (it no longer rebuilds
+   * stepsRoot). The run's own head still points at the real manifest (committedManifest).
+   */
+  private async applyPublish(jobId: bigint, runId: string): Promise<void> {
+    const mode = this.cfg.tamper?.publish;
+    if (!mode) return;
+    const keys = { manifest: redisKeys.resultManifest(this.ks, jobId), blobs: redisKeys.jobBlobServer(this.ks, jobId) };
+    if (mode === 'none') {
+      await this.cfg.redis.del(keys.manifest, keys.blobs);
+      this.cfg.log('publishing-nothing', { jobId });
+      return;
+    }
+    const head = await this.cfg.redis.get(redisKeys.checkpointHead(this.ks, runId));
+    if (!head) throw new Error(`job ${jobId}: publish=wrong, but run ${runId} has no manifest head`);
+    const m = await loadManifest(this.cfg.blobs, head);
+    const h = m.stateHashes[0];
+    const wrong = { ...m, stateHashes: [h.slice(0, -1) + (h.endsWith('0') ? '1' : '0'), ...m.stateHashes.slice(1)] };
+    const hash = await this.cfg.blobs.put(Buffer.from(JSON.stringify(wrong)));
+    await this.cfg.redis.set(keys.manifest, hash);
+    this.cfg.log('publishing-wrong-manifest', { jobId, manifest: hash, real: head });
   }
 
   /** kind=withhold: stop serving the checkpoint a verifier needs to replay the tampered step. */

@@ -2,16 +2,26 @@
 // in one precise, reproducible way. Grammar and meaning: docs/TAMPER.md.
 //   spec   := pair ("," pair)*        pair := key "=" value
 //   kind=flip,step=S,op=O,elem=E,bit=B | kind=skip,step=S | kind=lr,scale=F,from=S
-//   kind=batch,step=S | kind=final | kind=withhold,step=S | kind=grief (verifier)
+//   kind=batch,step=S | kind=final | kind=withhold,step=S | kind=honest | kind=grief (verifier)
+//   any solver kind may add publish=none|wrong (hide the result data from verifiers)
 import { UserError } from '../jobs/errors.ts';
 
-export type SolverTamper =
+/**
+ * What a solver publishes for verifiers: by default its blob server and result manifest.
+ * none: neither (nor any dispute data); wrong: a manifest whose hashes do not rebuild stepsRoot.
+ */
+export const PUBLISH_MODES = ['none', 'wrong'] as const;
+export type PublishMode = (typeof PUBLISH_MODES)[number];
+
+export type SolverTamper = (
   | { kind: 'flip'; step: number; op: number; elem: number; bit: number }
   | { kind: 'skip'; step: number }
   | { kind: 'lr'; scale: number; from: number }
   | { kind: 'batch'; step: number }
   | { kind: 'final' }
-  | { kind: 'withhold'; step: number };
+  | { kind: 'withhold'; step: number }
+  | { kind: 'honest' } // an honest run: only useful with publish=...
+) & { publish?: PublishMode };
 
 export type VerifierTamper = { kind: 'grief' };
 
@@ -28,6 +38,7 @@ const KINDS: Record<Tamper['kind'], { role: TamperRole; params: Record<string, P
   batch: { role: 'solver', params: { step: 'int' } },
   final: { role: 'solver', params: {} },
   withhold: { role: 'solver', params: { step: 'int' } },
+  honest: { role: 'solver', params: {} },
   grief: { role: 'verifier', params: {} },
 };
 
@@ -38,7 +49,8 @@ export function kindsFor(role: TamperRole): string[] {
 }
 
 function usageOf(kind: Tamper['kind']): string {
-  return ['kind=' + kind, ...Object.keys(KINDS[kind].params).map((p) => `${p}=${p === 'scale' ? 'F' : p[0].toUpperCase()}`)].join(',');
+  const publish = KINDS[kind].role === 'solver' ? [`[publish=${PUBLISH_MODES.join('|')}]`] : [];
+  return ['kind=' + kind, ...Object.keys(KINDS[kind].params).map((p) => `${p}=${p === 'scale' ? 'F' : p[0].toUpperCase()}`), ...publish].join(',');
 }
 
 /** Parse a tamper spec for `role`; errors name the offending key and what was expected. */
@@ -55,6 +67,11 @@ export function parseTamper(text: string, role: TamperRole): Tamper {
   const out: Record<string, unknown> = { kind };
   for (const [key, value] of pairs) {
     if (key === 'kind') continue;
+    if (key === 'publish' && def.role === 'solver') {
+      if (!(PUBLISH_MODES as readonly string[]).includes(value)) fail(`publish=${value}: expected one of ${PUBLISH_MODES.join(', ')}`);
+      out.publish = value;
+      continue;
+    }
     const type = def.params[key];
     if (!type) fail(`kind=${kind} takes no '${key}'; usage: ${usageOf(kind as Tamper['kind'])}`);
     out[key] = parseValue(key, value, type, fail);

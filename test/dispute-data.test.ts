@@ -1,6 +1,7 @@
 // The data sub-game against the real DisputeGame on anvil: a cheater that publishes none of its
 // dispute data (output tensor, accumulator sequence, post-state leaves) still loses, because the
-// challenger makes it reveal its Merkle trees on chain down to the leaf it lied about.
+// challenger makes it reveal its Merkle trees on chain down to the leaf it lied about; with no
+// state hashes published either, a challenger with its own replay descends stepsRoot first.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,7 +18,10 @@ import type { DisputeParty } from '../arbiter/party.ts';
 import type { SolverParty } from '../arbiter/solver-party.ts';
 import { runTransition } from '../arbiter/transition.ts';
 import { startTestDevnet, type TestDevnet } from './helpers/devnet.ts';
-import { commitLocalRun, playDispute, stepNode, tinyEngine, type CommittedRun } from './dispute-helpers.ts';
+import { commitLocalRun, honestStates, playDispute, stepNode, tinyEngine, type CommittedRun } from './dispute-helpers.ts';
+import { DATA_STEPS } from '../arbiter/game-state.ts';
+import type { RedisDisputeData } from '../arbiter/dispute-data.ts';
+import { ReplayChallengerParty } from '../arbiter/replay-challenger-party.ts';
 
 const TIME_BANK = 600;
 let net: TestDevnet;
@@ -95,4 +99,41 @@ test('unpublished post-state leaves: the challenger descends the model tree to t
     'postTrace', 'requestStateTree', ...Array(depth).fill(['revealChildren', 'chooseChild']).flat(), 'disputeLink', 'claimTimeout',
   ]);
   assert.equal(o.game.linkTree, 0);
+});
+
+/** Plays `tamper`'s run against a challenger that has only its own replay of the job (`ownLeaves`), not the solver's hashes. */
+async function playFromReplay(name: string, solver: number, tamper: string | undefined, ownLeaves: (honest: Buffer[]) => Buffer[], opts: Partial<Parameters<typeof playDispute>[0]>) {
+  const run = await commitLocalRun({ submitter: net.client('submitter'), solver: net.client(solver), redis, ks: ks(), dir, name, tamper });
+  runs.push(run);
+  const T = Number(run.job.params.numSteps);
+  const own = ownLeaves(honestStates(run.engine, T).map((s) => run.engine.stateHash(s)));
+  const challengerParty = (source: RedisDisputeData) => new ReplayChallengerParty({ engine: run.engine, schedule: { numSteps: T, hashInterval: 1 }, ownLeaves: () => own, source });
+  const out = await playDispute({ run, solver: net.client(solver), challenger: net.client('verifier'), redis, ks: ks(), dir: join(dir, name), publish: false, challengerParty, ...opts });
+  return { ...out, T, game: await getGame(net.client('verifier'), out.disputeId) };
+}
+
+const descentOf = (T: number) => ['requestStepsTree', ...Array(Math.ceil(Math.log2(T + 1))).fill(['revealChildren', 'chooseChild']).flat(), 'pickStep'];
+
+test('no hashes published: a challenger with its own replay descends stepsRoot (restarted mid-descent), picks the first wrong leaf and wins the one-step', async () => {
+  const mm = stepNode(eng, 'matmul');
+  let restarted = false;
+  const o = await playFromReplay('steps-descent', 6, `kind=flip,step=2,op=${mm},elem=37,bit=30`, (honest) => honest, {
+    restartWhen: (g) => (restarted = g.phase === 'AwaitDataChoice' && g.dataTarget === DATA_STEPS && g.dataHeight === 1),
+  });
+  assert.ok(restarted, 'both bots were rebuilt in the middle of the descent');
+  assert.deepEqual([o.game.challengerWon, o.game.reason], [true, 'OneStep']);
+  const m = o.moves.map((x) => x.move);
+  assert.deepEqual(m.slice(0, m.indexOf('pickStep') + 1), ['revealFinal', ...descentOf(o.T)]);
+  assert.equal(o.game.step, 3, 'engine step 2 is transition 3, reached without the solver\'s hash list');
+  assert.equal(m.at(-1), 'oneStep');
+});
+
+test('an honest solver challenged through the steps tree (a griefer\'s false replay) reveals its nodes and wins on the griefer\'s clock', async () => {
+  const o = await playFromReplay('steps-grief', 7, undefined, (honest) => honest.map((h, m) => (m >= 3 ? Buffer.alloc(32, m) : h)), {
+    onStall: () => increaseTime(net.client('verifier').provider, TIME_BANK + 1),
+  });
+  assert.deepEqual([o.game.challengerWon, o.game.reason], [false, 'Timeout']);
+  const m = o.moves.map((x) => x.move);
+  assert.deepEqual(m, ['revealFinal', ...descentOf(o.T), 'postTrace', 'claimTimeout'], 'the honest trace leaves the griefer nothing to dispute');
+  assert.equal(o.game.step, 3, 'the griefer\'s first false leaf');
 });

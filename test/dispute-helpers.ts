@@ -101,6 +101,8 @@ export async function playDispute(a: {
   publish?: boolean;
   /** Replace the solver's view (e.g. a liar with a different consistent story). */
   solverView?: (base: SolverParty) => DisputeParty;
+  /** Replace the challenger's party (e.g. one that plays from its own replay, without the solver's hashes). */
+  challengerParty?: (source: RedisDisputeData) => DisputeParty;
   /** Called once when neither side can move (e.g. to let a silent side's clock run out). */
   onStall?: () => Promise<void>;
   /** Once this holds after a tick, both players are rebuilt from scratch over their dispute files (a restart). */
@@ -121,7 +123,7 @@ export async function playDispute(a: {
   const players = () => {
     const base = new SolverParty({ engine: run.engine, manifest: run.manifest, blobs: run.blobs, tamper: run.tamper ? parseSolverTamper(run.tamper) : undefined, sink: a.publish === false ? undefined : data });
     const solverParty = a.solverView ? a.solverView(base) : base;
-    const challengerParty = new ChallengerParty({
+    const challengerParty = a.challengerParty ? a.challengerParty(data) : new ChallengerParty({
       engine: run.engine, hashes, schedule, disputed, preState: async () => (disputed === 0 ? null : honest[leafStep(disputed - 1, T, K)].tensors),
       transform: a.grief?.transform, transformAt: a.grief?.j, source: data,
     });

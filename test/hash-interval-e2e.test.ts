@@ -3,7 +3,8 @@
 // 3 steps, so most are inside an interval); the verifier bot samples leaves, replays intervals
 // from those checkpoints, and plays the interval round of the game (pickStep(leaf) -> postMids ->
 // pickMid) before the usual descent to one op. A lie inside an interval is slashed with every wei
-// accounted for; a griefing verifier loses its bond to an honest solver.
+// accounted for (also when the solver publishes nothing: the verifier replays the job and descends
+// the steps tree); a griefing verifier loses its bond to an honest solver.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { getDispute, getJob } from '../arbiter/chain/actions/get-job.ts';
@@ -36,6 +37,19 @@ test('kind=flip inside an interval: pickStep(leaf 2) -> postMids -> pickMid(tran
   assert.equal(posted?.fields.mids, 3, 'the solver posted H[5], H[6], H[7]');
   const checked = h.verifier.bot.state.commits.find(([, e]) => e.disputeId === String(disputeId))![1];
   assert.deepEqual(checked.sampled, [0, 1, 2, 3], 'rate 1 samples every leaf');
+});
+
+test('kind=flip,publish=none with K = 4: own replay, steps-tree descent to leaf 2, then postMids / pickMid from the verifier\'s own states; the solver is slashed', async () => {
+  const disputeId = await h.caught(6, 'flipnone', `kind=flip,step=5,op=${logitsMatmul(tinyEngine(h.dir))},elem=10,bit=22,publish=none`, 'OneStep');
+  const file = h.verifier.bot.disputes.load(disputeId)!;
+  assert.equal(file.extra.mode, 'replay');
+  const moves = file.moves.map((m) => m.move);
+  assert.deepEqual(moves.slice(0, 5), ['requestStepsTree', 'chooseChild', 'chooseChild', 'pickStep', 'pickMid'], moves.join(','));
+  assert.equal(file.moves[3].note?.leaf, 2, 'leaf 2 = H[8], interval (4, 8]');
+  assert.equal(file.moves[4].note?.step, 6, 'the flipped transition');
+  assert.equal(moves.at(-1), 'oneStep');
+  const entry = h.verifier.bot.state.commits.find(([, e]) => e.disputeId === String(disputeId))![1];
+  assert.equal(entry.replayedSteps, STEPS, 'the verifier replayed the whole job');
 });
 
 test('kind=withhold with K = 4: refused checkpoint 3 -> the leaf of transition 4 is challenged; the solver cannot post its mids and loses on its clock', async () => {

@@ -27,6 +27,9 @@ describe('tamper grammar', () => {
     ['kind=batch,step=1', { kind: 'batch', step: 1 }],
     ['kind=final', { kind: 'final' }],
     ['kind=withhold,step=4', { kind: 'withhold', step: 4 }],
+    ['kind=flip,step=3,op=12,elem=5,bit=31,publish=none', { kind: 'flip', step: 3, op: 12, elem: 5, bit: 31, publish: 'none' }],
+    ['kind=honest,publish=none', { kind: 'honest', publish: 'none' }],
+    ['publish=wrong,kind=skip,step=2', { kind: 'skip', step: 2, publish: 'wrong' }],
   ];
   for (const [text, want] of ok)
     test(`parses ${text}`, () => {
@@ -54,6 +57,9 @@ describe('tamper grammar', () => {
     ['kind=lr,scale=abc,from=1', 'solver', /scale=abc: expected a positive finite number/],
     ['kind=final,', 'solver', /'' is not key=value/],
     ['kind', 'solver', /'kind' is not key=value/],
+    ['kind=honest,publish=all', 'solver', /publish=all: expected one of none, wrong/],
+    ['kind=grief,publish=none', 'verifier', /kind=grief takes no 'publish'/],
+    ['kind=honest,step=1', 'solver', /kind=honest takes no 'step'; usage: kind=honest,\[publish=none\|wrong\]/],
   ];
   for (const [text, role, re] of bad)
     test(`rejects '${text}' (${role})`, () => {

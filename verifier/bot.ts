@@ -22,18 +22,17 @@ import { checkAgainstChain, loadJobCached } from '../solver/worker.ts';
 import { DisputeStore } from '../arbiter/store.ts';
 import { examine } from './examine.ts';
 import { openChallengerPlayer } from './dispute.ts';
-import { checkManifest, DataUnavailable, fetchPublishedResult } from './result-data.ts';
+import { checkManifest, DataUnavailable, fetchPublishedResult, type PublishedResult } from './result-data.ts';
+import { OwnReplays } from './own-replay.ts';
+import { considerWithoutData, openReplayPlayer, type NoDataContext } from './unavailable.ts';
 import { decodeState, encodeState, type RunManifest } from '../solver/run-store.ts';
 import { Replayer } from './replay.ts';
 import { randomnessAfter, sampleLeaves, samplingSeed } from './sampling.ts';
-import { VerifierState, type CommitEntry } from './state.ts';
+import { termsOf, VerifierState, type CommitEntry } from './state.ts';
 import { byDeadline, Lane } from './lanes.ts';
 import type { DisputePlayer } from '../arbiter/player.ts';
 
 export type Log = (event: string, fields: Record<string, unknown>) => void;
-
-/** Give up on a commitment whose result data stays unavailable after this many ticks. */
-const MAX_DATA_ATTEMPTS = 20;
 
 export interface VerifierConfig {
   client: ChainClient; // signs as the verifier
@@ -70,6 +69,7 @@ export class VerifierBot {
   private readonly checks: Lane;
   // a dispute is ticked again soon after an error: its clock runs
   private readonly disputeLane = new Lane({ limit: Infinity, backoffMs: 200, maxBackoffMs: 2_000 });
+  private readonly replays: OwnReplays;
 
   constructor(private readonly cfg: VerifierConfig) {
     this.address = requireSigner(cfg.client, 'the verifier').address;
@@ -78,6 +78,7 @@ export class VerifierBot {
     this.cache = new BlobStore(join(cfg.dataDir, 'cache'));
     this.evidence = new BlobStore(join(cfg.dataDir, 'evidence'));
     this.checks = new Lane({ limit: cfg.checkConcurrency ?? 2 });
+    this.replays = new OwnReplays(this.evidence);
     this.watcher = new EventWatcher(cfg.client, { cursor: this.state.cursor(), fromBlock: cfg.fromBlock ?? 0, names: ['ResultCommitted'] });
   }
 
@@ -182,8 +183,9 @@ export class VerifierBot {
     const rnd = await randomnessAfter(this.cfg.client, entry.commitBlock, Date.now() - since, this.cfg.nudgeMs);
     if (!rnd) return;
     const engine = await this.engineFor(job);
-    const result = await this.publishedResult(key, entry, job);
-    if (!result) return;
+    const result = await this.publishedResult(entry, job);
+    if ('unavailable' in result) return considerWithoutData(this.noData, key, entry, job, engine, ours, result.unavailable);
+    this.replays.drop(key); // the data showed up after all
     const sampled = sampleLeaves(samplingSeed(rnd.blockHash, jobId, this.address), lastLeaf(Number(job.params.numSteps), job.params.hashInterval), this.cfg.sampleRate);
     const replayer = new Replayer(engine, result);
     const v = await examine({ engine, result, job, sampled, challengeWithheld: this.cfg.challengeWithheld ?? true, grief: !!this.cfg.grief }, replayer);
@@ -210,16 +212,23 @@ export class VerifierBot {
     return mine?.disputeId ?? null;
   }
 
-  private async publishedResult(key: string, entry: CommitEntry, job: JobRecord) {
+  /**
+   * The solver's published result, checked against the commitment, or why it cannot be used
+   * (nothing published, unreachable, or hashes that do not rebuild stepsRoot): the caller then
+   * replays the job itself (unavailable.ts) instead of giving up on the commitment.
+   */
+  private async publishedResult(entry: CommitEntry, job: JobRecord): Promise<PublishedResult | { unavailable: string }> {
     try {
       return await fetchPublishedResult(this.cfg.redis, this.cfg.ks, job.jobId, job.commitment, job.params.hashInterval);
     } catch (e) {
       if (!(e instanceof DataUnavailable)) throw e;
       entry.attempts = (entry.attempts ?? 0) + 1;
-      if (entry.attempts >= MAX_DATA_ATTEMPTS) this.settle(key, entry, 'skipped', `unverifiable: ${e.message}`);
-      else this.state.save();
-      return null;
+      return { unavailable: e.message };
     }
+  }
+
+  private get noData(): NoDataContext {
+    return { client: this.cfg.client, replays: this.replays, log: this.cfg.log, save: () => this.state.save(), settle: (k, e, s, r) => this.settle(k, e, s, r) };
   }
 
   private settle(key: string, entry: CommitEntry, status: CommitEntry['status'], reason: string): void {
@@ -246,6 +255,7 @@ export class VerifierBot {
   }
 
   private async openPlayer(key: string, entry: CommitEntry): Promise<DisputePlayer> {
+    if (entry.mode === 'replay' && entry.terms) return this.openReplayPlayer(key, entry);
     if (!entry.terms || !entry.evidence || entry.disputed === undefined) throw new Error(`commit ${key}: challenged, but its terms / evidence were not recorded`);
     const live = await getJob(this.cfg.client, BigInt(entry.jobId));
     const job: JobRecord = { ...live, params: toJobParams(entry.terms.params), commitment: toCommitment(entry.terms.commitment) };
@@ -256,6 +266,15 @@ export class VerifierBot {
     return openChallengerPlayer({
       client: this.cfg.client, redis: this.cfg.redis, ks: this.cfg.ks, store: this.disputes, entry, job, engine,
       hashes: async () => hashes, preState: async () => pre, dataGraceMs: this.cfg.dataGraceMs, log: this.cfg.log,
+    });
+  }
+
+  private async openReplayPlayer(key: string, entry: CommitEntry): Promise<DisputePlayer> {
+    const live = await getJob(this.cfg.client, BigInt(entry.jobId));
+    const job: JobRecord = { ...live, params: toJobParams(entry.terms!.params), commitment: toCommitment(entry.terms!.commitment) };
+    return openReplayPlayer({
+      client: this.cfg.client, redis: this.cfg.redis, ks: this.cfg.ks, store: this.disputes, replays: this.replays, key, entry, job,
+      engine: await this.engineFor(job), dataGraceMs: this.cfg.dataGraceMs, save: () => this.state.save(), log: this.cfg.log,
     });
   }
 
@@ -291,10 +310,4 @@ export class VerifierBot {
     }
     return e;
   }
-}
-
-/** The challenged terms as JSON (bigints as decimal strings). */
-function termsOf(job: JobRecord): NonNullable<CommitEntry['terms']> {
-  const str = (o: object) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, String(v)]));
-  return { params: str(job.params), commitment: str(job.commitment) };
 }

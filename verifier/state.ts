@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAtomic } from '../jobs/tfjs-model.ts';
 import type { CursorStore } from '../arbiter/chain/events.ts';
+import type { JobRecord } from '../arbiter/chain/types.ts';
 
 export type CommitStatus = 'pending' | 'verified' | 'challenged' | 'won' | 'lost' | 'skipped';
 
@@ -26,6 +27,17 @@ export interface CommitEntry {
   attempts?: number; // failed attempts to get the solver's data
   /** Local copies (blob hashes in <data dir>/evidence) of what the dispute needs from the solver. */
   evidence?: { manifest: string; preState: string | null };
+  /** 'replay': checked (and disputed) from the verifier's own replay of the job, not the solver's data. */
+  mode?: 'replay';
+  dataError?: string; // why the solver's published data could not be used
+  ownLeaves?: string; // evidence blob of the finished own replay (leaf hashes, stepsRoot)
+  replayMs?: number;
+}
+
+/** The challenged terms as JSON (bigints as decimal strings). */
+export function termsOf(job: JobRecord): NonNullable<CommitEntry['terms']> {
+  const str = (o: object) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, String(v)]));
+  return { params: str(job.params), commitment: str(job.commitment) };
 }
 
 interface StateFile {

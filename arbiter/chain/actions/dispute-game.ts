@@ -1,7 +1,7 @@
 // DisputeGame: reading a dispute's state and sending moves. Every move goes through sendTx, so a
 // rejected move becomes a ChainError naming the call and the game's custom error (e.g.
 // "DisputeGame.pickStep(1, …) reverted: BadProof(kind=0, index=3, …)").
-import { Contract } from 'ethers';
+import { Contract, ethers } from 'ethers';
 import { callView, sendTx, type ChainClient, type TxResult } from '../client.ts';
 import { ChainError } from '../errors.ts';
 import { toGameState, type GameState } from '../../game-state.ts';
@@ -115,11 +115,42 @@ export async function pickedInterval(c: ChainClient, disputeId: bigint): Promise
   return { m: Number(a.m), lo: Number(a.lo), hi: Number(a.hi), preHash: String(a.preHash), postHash: String(a.postHash) };
 }
 
+/** One revealChildren of the data sub-game: the children of node (height, index). */
+export interface RevealedChildren {
+  height: number;
+  index: number;
+  left: string;
+  right: string;
+}
+
+/**
+ * The nodes the solver revealed while descending data target `target` (ElementLib.DATA_*).
+ * DataChildrenRevealed does not name its target: a reveal belongs to the DataRequested before
+ * it (each target is requested at most once per dispute, and a descent runs to its leaf before
+ * another can start).
+ */
+export async function revealedChildren(c: ChainClient, disputeId: bigint, target: number): Promise<RevealedChildren[]> {
+  const iface = gameContract(c).interface;
+  const [req, rev] = [iface.getEvent('DataRequested'), iface.getEvent('DataChildrenRevealed')];
+  if (!req || !rev) throw new ChainError('DisputeGame ABI has no DataRequested / DataChildrenRevealed event');
+  const logs = await c.provider.getLogs({ address: c.addresses.disputeGame, fromBlock: 0, toBlock: 'latest', topics: [[req.topicHash, rev.topicHash], ethers.zeroPadValue(ethers.toBeHex(disputeId), 32)] });
+  logs.sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
+  const out: RevealedChildren[] = [];
+  let current = -1;
+  for (const l of logs) {
+    const ev = iface.parseLog({ topics: [...l.topics], data: l.data })!;
+    if (ev.name === 'DataRequested') current = Number(ev.args.target);
+    else if (current === target) out.push({ height: Number(ev.args.height), index: Number(ev.args.index), left: String(ev.args.left), right: String(ev.args.right) });
+  }
+  return out;
+}
+
 /** What the dispute strategy reads from chain beyond the game state. */
 export interface GameReader {
   postTraceRoots(disputeId: bigint): Promise<{ postModelRoot: string; postOptRoot: string } | null>;
   revealedChunk(disputeId: bigint, target: number, index: number): Promise<Buffer | null>;
   postedMids(disputeId: bigint): Promise<string[] | null>;
+  revealedChildren(disputeId: bigint, target: number): Promise<RevealedChildren[]>;
 }
 
 export function gameReader(c: ChainClient): GameReader {
@@ -127,5 +158,6 @@ export function gameReader(c: ChainClient): GameReader {
     postTraceRoots: (id) => postTraceRoots(c, id),
     revealedChunk: (id, t, i) => revealedChunk(c, id, t, i),
     postedMids: (id) => postedMids(c, id),
+    revealedChildren: (id, t) => revealedChildren(c, id, t),
   };
 }
