@@ -81,13 +81,52 @@ describe('train', () => {
     assert.throws(() => train(other, createEngine(other, referenceBackend), { outDir: out('full') }), (e: Error) => e instanceof UserError && /holds checkpoints of job 0x[0-9a-f]{64}, not of this job/.test(e.message));
   });
 
-  it('detects a corrupt checkpoint by its state hash', () => {
-    train(job, engine, { outDir: out('corrupt'), steps: 2 });
-    const file = out('corrupt/checkpoints/2.bin');
+  it('detects a corrupt checkpoint by its state hash and recomputes from an earlier good one', () => {
+    train(job, engine, { outDir: out('corrupt'), steps: 4 });
+    const file = out('corrupt/checkpoints/4.bin');
     const bytes = readFileSync(file);
     bytes[100] ^= 1;
     writeFileSync(file, bytes);
-    assert.throws(() => train(job, engine, { outDir: out('corrupt') }), (e: Error) => e instanceof UserError && /2\.bin: state hash 0x[0-9a-f]+ does not match the index/.test(e.message));
+    const warnings: string[] = [];
+    let resumedAt = -1;
+    const rest = train(job, engine, { outDir: out('corrupt'), onWarning: (w) => warnings.push(w), onResume: (s) => (resumedAt = s) });
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0], /4\.bin: state hash 0x[0-9a-f]+ does not match the index/);
+    assert.equal(resumedAt, 2);
+    sameOutcome(rest, full);
+    assert.deepEqual(index(out('corrupt')).stateHashes, index(out('full')).stateHashes, 'the index is rewritten with good hashes');
+  });
+
+  it('never reports an edited committed hash: listed leaf hashes before the resume point are recomputed', () => {
+    train(job, engine, { outDir: out('edited'), steps: 4 });
+    const path = out('edited/checkpoints/index.json');
+    const idx = index(out('edited'));
+    const forged = `0x${'ab'.repeat(32)}`;
+    idx.stateHashes[1] = forged; // a leaf with no checkpoint: only a replay can check it
+    idx.stateHashes[2] = forged; // the leaf of checkpoint 2: its file disagrees
+    writeFileSync(path, JSON.stringify(idx));
+    const warnings: string[] = [];
+    const rest = train(job, engine, { outDir: out('edited'), onWarning: (w) => warnings.push(w) });
+    assert.ok(warnings.some((w) => /index\.json: 2 listed state hash\(es\) differ from the recomputed ones \(first: leaf 1/.test(w)), warnings.join('\n'));
+    sameOutcome(rest, full);
+    assert.ok(!index(out('edited')).stateHashes.includes(forged));
+  });
+
+  it('a checkpoint listed in index.json but missing is reported by name and recomputed', () => {
+    train(job, engine, { outDir: out('missing'), steps: 4 });
+    rmSync(out('missing/checkpoints/4.bin'));
+    const warnings: string[] = [];
+    const rest = train(job, engine, { outDir: out('missing'), onWarning: (w) => warnings.push(w) });
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0], /checkpoints\/4\.bin: checkpoint listed in index\.json cannot be read \(ENOENT\)/);
+    sameOutcome(rest, full);
+  });
+
+  it('refuses a malformed index with one line naming it', () => {
+    train(job, engine, { outDir: out('malformed'), steps: 2 });
+    const path = out('malformed/checkpoints/index.json');
+    writeFileSync(path, JSON.stringify({ ...index(out('malformed')), stateHashes: 'x' }));
+    assert.throws(() => train(job, engine, { outDir: out('malformed') }), (e: Error) => e instanceof UserError && /index\.json: malformed checkpoint index: index\.stateHashes/.test(e.message));
   });
 });
 
@@ -128,12 +167,29 @@ describe('train with hashInterval 3 (7 steps: leaves H0, H3, H6, H7; checkpoints
     sameOutcome(rest, kfull);
   });
 
-  it('detects a corrupt checkpoint at a non-leaf step', () => {
+  it('detects a corrupt checkpoint at a non-leaf step and replays past it', () => {
     train(kjob, kengine, { outDir: dir('corrupt'), steps: 4 });
     const file = dir('corrupt/checkpoints/4.bin');
     const bytes = readFileSync(file);
     bytes[8] ^= 1;
     writeFileSync(file, bytes);
-    assert.throws(() => train(kjob, kengine, { outDir: dir('corrupt') }), (e: Error) => e instanceof UserError && /4\.bin: state hash 0x[0-9a-f]+ does not match the index/.test(e.message));
+    const warnings: string[] = [];
+    const rest = train(kjob, kengine, { outDir: dir('corrupt'), onWarning: (w) => warnings.push(w) });
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0], /4\.bin: state hash 0x[0-9a-f]+ does not match the index/);
+    sameOutcome(rest, kfull);
+  });
+
+  it('resumes from a checkpoint at a leaf step without a replay when no leaf lies before it uncovered', () => {
+    // Checkpoint 6 is leaf 2 (H6); leaves H0, H3 lie before it: H3 has no checkpoint, so 0..3 is replayed.
+    train(kjob, kengine, { outDir: dir('edited'), steps: 6 });
+    const path = join(dir('edited'), 'checkpoints', 'index.json');
+    const idx = index(dir('edited'));
+    idx.stateHashes[1] = `0x${'cd'.repeat(32)}`;
+    writeFileSync(path, JSON.stringify(idx));
+    const warnings: string[] = [];
+    const rest = train(kjob, kengine, { outDir: dir('edited'), onWarning: (w) => warnings.push(w) });
+    assert.match(warnings.join('\n'), /1 listed state hash\(es\) differ .*first: leaf 1/);
+    sameOutcome(rest, kfull);
   });
 });

@@ -10,6 +10,7 @@ import { isLeafStep } from '../reproducible-ops/hash-schedule.ts';
 import { merkleRoot } from '../reproducible-ops/merkle.ts';
 import { CheckpointStore, hex0x, type RunProgress } from './checkpoint.ts';
 import { UserError } from './errors.ts';
+import { resumeVerified } from './resume.ts';
 import { accuracy } from './evaluate.ts';
 import type { LoadedJob } from './job.ts';
 import { writeAtomic, writeTfjsModel } from './tfjs-model.ts';
@@ -28,6 +29,7 @@ export interface TrainOptions {
   onProgress?: (e: ProgressEvent) => void;
   onResume?: (step: number, file: string) => void;
   onEvaluate?: (samples: number) => void; // before the test-set pass, which can take a while
+  onWarning?: (message: string) => void; // one line each: a checkpoint or index that failed verification, divergence
 }
 
 export interface TrainResult {
@@ -63,10 +65,11 @@ export function train(job: LoadedJob, engine: Engine, opts: TrainOptions = {}): 
   const K = job.spec.hashInterval;
   const schedule = { numSteps: job.steps, hashInterval: K };
   const store = opts.outDir ? new CheckpointStore(opts.outDir, engine, hex0x(job.jobHash), job.spec.opsetVersion, schedule) : null;
-  const resumed = store?.latest(target) ?? null;
-  const resumedFromStep = resumed ? resumed.state.step : null;
-  if (resumed) opts.onResume?.(resumed.state.step, join(store!.dir, `${resumed.state.step}.bin`));
-  const run = resumed ?? start(engine);
+  const resumed = store ? resumeVerified(store, engine, target, { T: job.steps, K }) : null;
+  for (const p of resumed?.problems ?? []) opts.onWarning?.(p);
+  const resumedFromStep = resumed?.resumedFrom ? resumed.progress.state.step : null;
+  if (resumed?.resumedFrom) opts.onResume?.(resumed.progress.state.step, store!.path(resumed.resumedFrom));
+  const run = resumed?.progress ?? start(engine);
   runSteps(engine, run, { target, ...schedule, checkpointInterval: job.spec.checkpointInterval }, store, opts.onProgress);
   const params = run.state.tensors.slice(0, engine.params.length);
   opts.onEvaluate?.(job.test.x.shape[0]);
