@@ -7,13 +7,14 @@
 //                resumed run reports the same stateRoot and trainLoss.
 // A checkpoint's own state hash is recorded even when its step is not a leaf step, so loading
 // recomputes it and a corrupt or foreign checkpoint is refused.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Engine, TrainState } from '../reproducible-ops/engine.ts';
 import { isLeafStep, lastLeaf, leafOfStep } from '../reproducible-ops/hash-schedule.ts';
 import { numel } from '../reproducible-ops/tensor.ts';
 import { z } from 'zod';
 import { UserError } from './errors.ts';
+import type { KeepPolicy } from './resources.ts';
 import { formatIssues } from './spec.ts';
 import { writeAtomic } from './tfjs-model.ts';
 
@@ -73,7 +74,8 @@ export class CheckpointStore {
   private index: CheckpointIndex;
 
   /** `schedule` (the job's T and K) is needed to write a fresh index; reading an existing one takes them from it. */
-  constructor(outDir: string, private readonly engine: Engine, jobHash: string, opsetVersion: string, schedule?: { numSteps: number; hashInterval: number }) {
+  /** `keep`: which checkpoints to keep after each save (default: all; see jobs/resources.ts KeepPolicy). */
+  constructor(outDir: string, private readonly engine: Engine, jobHash: string, opsetVersion: string, schedule?: { numSteps: number; hashInterval: number }, private readonly keep?: KeepPolicy) {
     this.dir = join(outDir, 'checkpoints');
     const indexPath = join(this.dir, 'index.json');
     const fresh: CheckpointIndex = { format: CHECKPOINT_FORMAT, jobHash, opsetVersion, slots: this.slotLayout(), ...schedule, checkpoints: [], stateHashes: [], losses: [] };
@@ -216,5 +218,20 @@ export class CheckpointStore {
       losses: longer ? this.index.losses : progress.losses,
     };
     writeAtomic(join(this.dir, 'index.json'), JSON.stringify(this.index) + '\n');
+    if (this.keep) this.prune(this.keep);
+  }
+
+  /**
+   * Delete the checkpoints the policy does not keep: the index is rewritten first, so it never
+   * lists a deleted file (a crash in between leaves an unlisted file, which is harmless).
+   */
+  private prune(keep: KeepPolicy): void {
+    const all = this.index.checkpoints;
+    const latest = new Set(all.slice(-Math.max(1, keep.latest)).map((c) => c.step));
+    const drop = all.filter((c) => !latest.has(c.step) && !(keep.leaves && this.leafIndex(c.step) >= 0));
+    if (drop.length === 0) return;
+    this.index = { ...this.index, checkpoints: all.filter((c) => !drop.includes(c)) };
+    writeAtomic(join(this.dir, 'index.json'), JSON.stringify(this.index) + '\n');
+    for (const c of drop) rmSync(this.path(c), { force: true });
   }
 }

@@ -142,7 +142,7 @@ describe('train with hashInterval 3 (7 steps: leaves H0, H3, H6, H7; checkpoints
     all.push(`0x${kengine.stateHash(s).toString('hex')}`);
     if (s.step === 7) break;
   }
-  const kfull = train(kjob, kengine, { outDir: dir('full') });
+  const kfull = train(kjob, kengine, { outDir: dir('full'), keep: { latest: Infinity, leaves: true } });
 
   it('commits exactly the leaf hashes and roots them', () => {
     const idx = index(dir('full'));
@@ -152,6 +152,16 @@ describe('train with hashInterval 3 (7 steps: leaves H0, H3, H6, H7; checkpoints
     assert.equal(kfull.finalStateHash, all[7]);
     assert.equal(kfull.stateRoot, `0x${merkleRoot([0, 3, 6, 7].map((t) => Buffer.from(all[t].slice(2), 'hex'))).toString('hex')}`);
     assert.equal(idx.losses.length, 7, 'losses stay per step');
+  });
+
+  it('by default keeps the checkpoints at leaf steps and the latest 2, and deletes the others', () => {
+    const r = train(kjob, kengine, { outDir: dir('pruned') });
+    sameOutcome(r, kfull);
+    assert.deepEqual(index(dir('pruned')).checkpoints.map((c: { step: number }) => c.step), [6, 7]);
+    assert.deepEqual(readdirSync(dir('pruned/checkpoints')).sort(), ['6.bin', '7.bin', 'index.json']);
+    const latest1 = train(kjob, kengine, { outDir: dir('latest1'), keep: { latest: 1, leaves: false } });
+    sameOutcome(latest1, kfull);
+    assert.deepEqual(readdirSync(dir('latest1/checkpoints')).sort(), ['7.bin', 'index.json']);
   });
 
   it('records the own state hash of checkpoints at non-leaf steps', () => {

@@ -10,6 +10,7 @@ import { isLeafStep } from '../reproducible-ops/hash-schedule.ts';
 import { merkleRoot } from '../reproducible-ops/merkle.ts';
 import { CheckpointStore, hex0x, type RunProgress } from './checkpoint.ts';
 import { UserError } from './errors.ts';
+import { DEFAULT_KEEP, type KeepPolicy } from './resources.ts';
 import { resumeVerified } from './resume.ts';
 import { accuracy } from './evaluate.ts';
 import type { LoadedJob } from './job.ts';
@@ -29,6 +30,7 @@ export interface TrainOptions {
   onProgress?: (e: ProgressEvent) => void;
   onResume?: (step: number, file: string) => void;
   onEvaluate?: (samples: number) => void; // before the test-set pass, which can take a while
+  keep?: KeepPolicy; // which checkpoints to keep (default DEFAULT_KEEP: those at leaf steps and the latest 2)
   onWarning?: (message: string) => void; // one line each: a checkpoint or index that failed verification, divergence
 }
 
@@ -64,7 +66,7 @@ export function train(job: LoadedJob, engine: Engine, opts: TrainOptions = {}): 
     throw new UserError(`--steps ${target}: expected an integer in [1, ${job.steps}] (the job has ${job.steps} steps)`);
   const K = job.spec.hashInterval;
   const schedule = { numSteps: job.steps, hashInterval: K };
-  const store = opts.outDir ? new CheckpointStore(opts.outDir, engine, hex0x(job.jobHash), job.spec.opsetVersion, schedule) : null;
+  const store = opts.outDir ? new CheckpointStore(opts.outDir, engine, hex0x(job.jobHash), job.spec.opsetVersion, schedule, opts.keep ?? DEFAULT_KEEP) : null;
   const resumed = store ? resumeVerified(store, engine, target, { T: job.steps, K }) : null;
   for (const p of resumed?.problems ?? []) opts.onWarning?.(p);
   const resumedFromStep = resumed?.resumedFrom ? resumed.progress.state.step : null;
