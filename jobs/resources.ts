@@ -19,6 +19,7 @@ import { optimizerSlots, type OptimizerSpec } from '../reproducible-ops/optim.ts
 import { convOut } from '../reproducible-ops/ops/table.ts';
 import { numel } from '../reproducible-ops/tensor.ts';
 import { UserError } from './errors.ts';
+import type { LoadedJob } from './job.ts';
 
 /** What the check reads: the fields of a resolved spec (jobs/job.ts ResolvedSpec), so a solver can check a posted spec before it downloads the datasets. */
 export interface ResourceInput {
@@ -151,6 +152,15 @@ export function checkResources(job: ResourceInput, limits: ResourceLimits = defa
   if (n.diskBytes > limits.diskBytes)
     throw new UserError(`job.checkpointInterval (${job.checkpointInterval}): ${n.checkpointsKept.toLocaleString('en-US')} checkpoints of ${bytes(n.stateBytes)} over ${job.steps} steps need ${bytes(n.diskBytes)} of disk, more than the limit of ${bytes(limits.diskBytes)} (OPTRAIN_MAX_DISK; or keep fewer with --keep-checkpoints)`);
   return n;
+}
+
+/** checkResources for a loaded job (its training set counted), errors prefixed with the job file. */
+export function checkJobResources(job: Pick<LoadedJob, 'resolved' | 'spec' | 'setup'>, limits: ResourceLimits = defaultLimits()): ResourceNeeds {
+  try {
+    return checkResources(job.resolved, limits, job.setup.train.x.shape[0]);
+  } catch (e) {
+    throw e instanceof UserError ? new UserError(`${job.spec.file}: ${e.message}`) : e;
+  }
 }
 
 /** The largest single buffer a step allocates and the field responsible for it. */

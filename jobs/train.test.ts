@@ -130,6 +130,29 @@ describe('train', () => {
   });
 });
 
+describe('a diverging run (learning rate 1e30) says so and stays reproducible', () => {
+  const d = makeTinyJob({ steps: 4, checkpointInterval: 2, optimizer: { type: 'sgd', learningRate: 1e30, momentum: 0 } });
+  after(() => rmSync(d.dir, { recursive: true, force: true }));
+  const djob = loadJob(d.file);
+
+  it('reports diverged with the first step whose loss is not finite, warns, and hashes as before', () => {
+    const warnings: string[] = [];
+    const r = train(djob, createEngine(djob, referenceBackend), { outDir: join(d.dir, 'run'), onWarning: (w) => warnings.push(w) });
+    assert.equal(r.diverged, true);
+    assert.equal(r.divergedAtStep, 1);
+    assert.ok(Number.isNaN(r.trainLoss));
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /^training diverged: the loss of step 1 is NaN/);
+    const written = JSON.parse(readFileSync(join(d.dir, 'run', 'result.json'), 'utf8'));
+    assert.equal(written.diverged, true);
+    assert.equal(written.divergedAtStep, 1);
+    const again = train(djob, createEngine(djob, referenceBackend), {});
+    sameOutcome({ ...again, trainLoss: 0 }, { ...r, trainLoss: 0 });
+    assert.equal(full.diverged, false);
+    assert.equal(full.divergedAtStep, null);
+  });
+});
+
 describe('train with hashInterval 3 (7 steps: leaves H0, H3, H6, H7; checkpoints every 2 steps)', () => {
   const k = makeTinyJob({ steps: 7, checkpointInterval: 2 });
   after(() => rmSync(k.dir, { recursive: true, force: true }));

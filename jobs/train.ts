@@ -45,7 +45,9 @@ export interface TrainResult {
   stateRoot: string; // merkleRoot over the leaf hashes [H0, HK, H2K, ...] up to `steps` (with HT when steps = T)
   finalModelHash: string;
   programRoot: string;
-  trainLoss: number; // mean loss of the last min(100, steps) steps
+  trainLoss: number; // mean loss of the last min(100, steps) steps (NaN, null in JSON, once diverged)
+  diverged: boolean; // some step's loss was NaN or infinite: the run is still reproducible, but useless
+  divergedAtStep: number | null; // the first such step (0-based: the step from H[s] to H[s+1])
   testAccuracy: number;
   backend: string;
   seconds: number;
@@ -88,12 +90,15 @@ export function train(job: LoadedJob, engine: Engine, opts: TrainOptions = {}): 
     finalModelHash: hex0x(engine.modelHash(run.state)),
     programRoot: hex0x(engine.programRoot()),
     trainLoss: meanOfLast(run.losses, TRAIN_LOSS_WINDOW),
+    ...divergence(run.losses),
     testAccuracy: accuracy(engine, params, job.test.x, job.test.labels, job.classes),
     backend: engine.backend.name,
     seconds: 0,
     resumedFromStep,
     outDir: opts.outDir ?? null,
   };
+  if (result.diverged)
+    opts.onWarning?.(`training diverged: the loss of step ${result.divergedAtStep} is ${run.losses[result.divergedAtStep!]} (lower the learning rate); the hashes are still those of this job`);
   if (opts.outDir) {
     writeTfjsModel(join(opts.outDir, 'model'), job.spec.model, params, job.spec.name);
     result.seconds = round3((performance.now() - t0) / 1000);
@@ -143,6 +148,11 @@ function runSteps(engine: Engine, run: RunProgress, p: RunPlan, store: Checkpoin
 
 export function stateRootOf(stateHashes: string[]): string {
   return hex0x(merkleRoot(stateHashes.map((h) => Buffer.from(h.slice(2), 'hex'))));
+}
+
+function divergence(losses: number[]): { diverged: boolean; divergedAtStep: number | null } {
+  const i = losses.findIndex((l) => !Number.isFinite(l));
+  return { diverged: i >= 0, divergedAtStep: i >= 0 ? i : null };
 }
 
 function meanOfLast(xs: number[], n: number): number {

@@ -12,6 +12,7 @@ import { hex0x } from '../../jobs/checkpoint.ts';
 import { MNIST_PREFIX, resolveDataPath } from '../../jobs/dataset.ts';
 import { UserError } from '../../jobs/errors.ts';
 import { loadJob, type LoadedJob } from '../../jobs/job.ts';
+import { checkJobResources } from '../../jobs/resources.ts';
 import { expectPositionals, type Command } from '../command.ts';
 import { table } from '../format.ts';
 import { durationFlag, ethFlag, NETWORK_HELP, NETWORK_OPTIONS, networkFromFlags, toJson } from './job-network.ts';
@@ -60,6 +61,8 @@ async function pinJob(job: LoadedJob, net: SubmitOptions['net']): Promise<string
 
 export async function submitJob(o: SubmitOptions): Promise<Submitted> {
   const job = loadJob(o.jobFile);
+  // Refuse before pinning or posting a job no solver of this machine class could run.
+  checkJobResources(job);
   const programRoot = hex0x(new Engine(job.setup).programRoot());
   const specURI = await pinJob(job, o.net);
   const client = createClient({ rpcUrl: o.net.rpcUrl, contracts: o.net.contracts, privateKey: o.privateKey, gameArtifact: o.net.gameKind });
