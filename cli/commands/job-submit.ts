@@ -3,7 +3,8 @@
 // step count and hash interval the engine derives from it.
 import { readFileSync } from 'node:fs';
 import { Engine } from '../../reproducible-ops/engine.ts';
-import { createClient } from '../../arbiter/chain/client.ts';
+import { formatEther } from 'ethers';
+import { createClient, type ChainClient } from '../../arbiter/chain/client.ts';
 import { postJob } from '../../arbiter/chain/actions/post-job.ts';
 import type { DevnetInfo } from '../../arbiter/chain/devnet.ts';
 import { BlobStore, putBlob } from '../../jobs/blobstore.ts';
@@ -64,18 +65,40 @@ export async function submitJob(o: SubmitOptions): Promise<Submitted> {
   // Refuse before pinning or posting a job no solver of this machine class could run.
   checkJobResources(job);
   const programRoot = hex0x(new Engine(job.setup).programRoot());
-  const specURI = await pinJob(job, o.net);
   const client = createClient({ rpcUrl: o.net.rpcUrl, contracts: o.net.contracts, privateKey: o.privateKey, gameArtifact: o.net.gameKind });
   try {
+    await requireFunds(client, o.reward);
+    const specURI = await pinJob(job, o.net);
     const params = { specHash: `0x${job.jobHashHex}`, programRoot, seed: BigInt(job.spec.seed), numSteps: BigInt(job.steps), hashInterval: job.spec.hashInterval };
     const { jobId, tx } = await postJob(client, {
       params, specURI, reward: o.reward, requiredStake: o.stake, challengerBond: o.bond,
       claimWindow: o.claimWindow, solveTime: o.solveTime, challengeWindow: o.challengeWindow,
+    }).catch(async (e) => {
+      // The balance may cover the reward but not the gas.
+      if (isInsufficientFunds(e)) throw await fundsError(client, o.reward);
+      throw e;
     });
     return { jobId, specHash: params.specHash, specURI, programRoot, seed: job.spec.seed, numSteps: job.steps, hashInterval: job.spec.hashInterval, reward: o.reward, tx: tx.hash };
   } finally {
     client.provider.destroy();
   }
+}
+
+/** The account must hold the reward it escrows (plus gas); say which account and what it holds. */
+async function requireFunds(client: ChainClient, reward: bigint): Promise<void> {
+  const balance = await client.provider.getBalance(client.signer!.address);
+  if (balance < reward) throw await fundsError(client, reward, balance);
+}
+
+async function fundsError(client: ChainClient, reward: bigint, balance?: bigint): Promise<UserError> {
+  const address = client.signer!.address;
+  const has = balance ?? (await client.provider.getBalance(address));
+  return new UserError(`account ${address} has ${formatEther(has)} ETH; posting this job escrows ${formatEther(reward)} ETH plus gas (fund the account, or sign with another --account or --private-key)`);
+}
+
+function isInsufficientFunds(e: unknown): boolean {
+  const err = e as { code?: string; message?: string; cause?: unknown };
+  return err?.code === 'INSUFFICIENT_FUNDS' || /insufficient funds/i.test(err?.message ?? '') || (err?.cause !== undefined && isInsufficientFunds(err.cause));
 }
 
 const usage = `Usage: optrain job submit <job.json> --reward ETH [options]

@@ -92,7 +92,7 @@ function filterOps(records: TraceRecord[], op?: string): TraceRecord[] {
   }
   if (!(op in OPS)) throw new UsageError(`optrain trace: --op: '${op}' is neither a node index nor an op name (ops: ${Object.keys(OPS).join(', ')})`);
   const hits = records.filter((r) => r.op === op);
-  if (hits.length === 0) throw new UserError(`optrain trace: the program has no '${op}' nodes`);
+  if (hits.length === 0) throw new UsageError(`optrain trace: --op: the program has no '${op}' nodes`);
   return hits;
 }
 
