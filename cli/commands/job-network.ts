@@ -32,7 +32,7 @@ export function networkFromFlags(args: ParsedArgs, cmd: string, role: keyof type
   } catch (e) {
     throw new UserError((e as Error).message);
   }
-  const key = (args.values['private-key'] as string | undefined) ?? process.env.OPTRAIN_PRIVATE_KEY;
+  const key = (args.values['private-key'] as string | undefined) ?? (process.env.OPTRAIN_PRIVATE_KEY || undefined); // empty = unset
   if (key !== undefined) {
     const from = args.values['private-key'] !== undefined ? '--private-key' : 'OPTRAIN_PRIVATE_KEY';
     // The key itself is never echoed, valid or not.
