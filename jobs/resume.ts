@@ -30,7 +30,7 @@ interface Schedule {
 
 /** The verified history at the latest usable checkpoint <= maxStep; null when the index lists none. */
 export function resumeVerified(store: CheckpointStore, engine: Engine, maxStep: number, { T, K }: Schedule): VerifiedResume | null {
-  const entries = store.checkpoints.filter((c) => c.step <= maxStep);
+  const entries = store.checkpoints.filter((c) => c.step <= maxStep).sort((a, b) => a.step - b.step);
   if (entries.length === 0) return null;
   const problems: string[] = [];
   const bad: number[] = [];
@@ -47,6 +47,7 @@ export function resumeVerified(store: CheckpointStore, engine: Engine, maxStep: 
   const run: RunProgress = { state: cur, stateHashes: [hex0x(engine.stateHash(cur))], losses: [] };
   let resumedFrom: CheckpointEntry | null = null;
   for (const { entry, state } of good) {
+    if (entry.step <= cur.step) continue; // a step-0 or repeated entry adds nothing to the history
     const needsReplay = hasLeafBetween(cur.step, entry.step, T, K) || !lossesUsable(listed.losses, cur.step, entry.step);
     if (needsReplay) {
       cur = replay(engine, run, entry.step, T, K);

@@ -163,11 +163,11 @@ function meanOfLast(xs: number[], n: number): number {
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /** The state after `step` steps: from the latest checkpoint at or before it in outDir, else from init. */
-export function stateAt(engine: Engine, step: number, outDir?: string, jobHash?: string, opsetVersion?: string): { state: TrainState; fromCheckpoint: number | null } {
+export function stateAt(engine: Engine, step: number, outDir?: string, jobHash?: string, opsetVersion?: string, onWarning?: (message: string) => void): { state: TrainState; fromCheckpoint: number | null } {
   let state: TrainState;
   let fromCheckpoint: number | null = null;
   const store = outDir && existsSync(join(outDir, 'checkpoints', 'index.json')) ? new CheckpointStore(outDir, engine, jobHash!, opsetVersion!) : null;
-  const cp = store?.latest(step) ?? null;
+  const cp = store?.latest(step, (problem) => onWarning?.(`${problem}; replaying from an earlier checkpoint`)) ?? null;
   if (cp) {
     state = cp.state;
     fromCheckpoint = cp.state.step;
