@@ -93,7 +93,7 @@ describe('optrain usage errors exit 2 with one line', () => {
 describe('misleading messages (QA issue 9)', () => {
   it('a negative or huge value names the field; usage errors of every command exit 2', async () => {
     const lr999 = writeJobVariant(t, 'lr999.json', JSON.stringify(t.job).replace('"learningRate":0.1', '"learningRate":1e999'));
-    const [neg, negEq, ambiguous, lr, jobId, noOut, statusId] = await Promise.all([
+    const [neg, negEq, ambiguous, lr, jobId, noOut, statusId, tamper] = await Promise.all([
       optrain('train', t.file, '--steps', '-1'),
       optrain('train', t.file, '--steps=-5'),
       optrain('train', t.file, '--out', '--json'),
@@ -101,6 +101,7 @@ describe('misleading messages (QA issue 9)', () => {
       optrain('job', 'fetch-model', 'abc', '--out', join(t.dir, 'm')),
       optrain('job', 'fetch-model', '7'),
       optrain('job', 'status', '0'),
+      optrain('solver', 'start', '--tamper', 'kind=bogus'),
     ]);
     assertOneLineError(neg, 2, /^optrain train: --steps: expected a positive integer, got '-1'/);
     assertOneLineError(negEq, 2, /^optrain train: --steps: expected a positive integer, got '-5'/);
@@ -109,6 +110,7 @@ describe('misleading messages (QA issue 9)', () => {
     assertOneLineError(jobId, 2, /^optrain job fetch-model: <jobId>: expected a positive integer job id, got 'abc'/);
     assertOneLineError(noOut, 2, /^optrain job fetch-model: --out DIR is required/);
     assertOneLineError(statusId, 2, /^optrain job status: <jobId>: expected a positive integer job id, got '0'/);
+    assertOneLineError(tamper, 2, /^optrain: error: --tamper 'kind=bogus': /);
   });
 
   it('an invalid private key is refused without printing it', async () => {
