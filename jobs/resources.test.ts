@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UserError } from './errors.ts';
-import { TINY_MLP } from './fixtures.ts';
+import { rmSync } from 'node:fs';
+import { loadJob } from './job.ts';
+import { makeTinyJob, TINY_MLP } from './fixtures.ts';
 import { parseJobSpec } from './spec.ts';
-import { checkpointsKept, checkResources, defaultLimits, estimateResources, type ResourceInput, type ResourceLimits } from './resources.ts';
+import { checkJobResources, checkpointsKept, checkResources, defaultLimits, estimateResources, type ResourceInput, type ResourceLimits } from './resources.ts';
 import { OPSET_VERSION } from '../reproducible-ops/opset.ts';
 
 const GB = 2 ** 30;
@@ -55,6 +57,22 @@ describe('resource estimate', () => {
   });
 });
 
+describe('a resolved spec (what a solver fetches before claiming) is checked as it is', () => {
+  it('checkResources(loadedJob.resolved) agrees with checkJobResources', () => {
+    const t = makeTinyJob({ trainN: 64, testN: 16 });
+    try {
+      const loaded = loadJob(t.file);
+      const fromSpec = checkResources(loaded.resolved, limits);
+      const fromJob = checkJobResources(loaded, limits);
+      assert.equal(fromJob.stateBytes, fromSpec.stateBytes);
+      assert.equal(fromJob.datasetBytes, 4 * 64 * (784 + 10), 'the training set is counted once it is known');
+      assert.equal(fromSpec.datasetBytes, 0);
+    } finally {
+      rmSync(t.dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('jobs nobody can run are refused with one line naming the field and the limit', () => {
   it('batchSize 1e9', () => {
     assert.throws(() => checkResources(job({ batchSize: 1e9 }), limits), refused(/^job\.hyperparameters\.batchSize \(1000000000\): needs a tensor of 7\.84e\+11 values/));
@@ -68,7 +86,7 @@ describe('jobs nobody can run are refused with one line naming the field and the
 
   it('steps 1e12, and the checkpoint disk of a long run with a small checkpointInterval', () => {
     assert.throws(() => checkResources(job({ steps: 1e12, checkpointInterval: 2 }), limits), refused(/^job\.steps: 1000000000000 steps exceeds the limit of 1000000000 \(OPTRAIN_MAX_STEPS\)/));
-    assert.throws(() => checkResources(job({ steps: 1e7, checkpointInterval: 2 }), limits), refused(/^job\.checkpointInterval \(2\): 5,000,000 checkpoints of 199 KB over 10000000 steps need 948 GB of disk, more than the limit of 50\.0 GB/));
+    assert.throws(() => checkResources(job({ steps: 1e7, checkpointInterval: 2 }), limits), refused(/^job\.checkpointInterval \(2\): 5,000,000 checkpoints of 199 KB over 10000000 steps need 949 GB of disk, more than the limit of 50\.0 GB/));
     // The same run keeping only the latest 2 checkpoints fits.
     assert.ok(checkResources(job({ steps: 1e7, checkpointInterval: 2 }), { ...limits, keep: { latest: 2, leaves: false } }));
     assert.throws(() => checkResources(job({ steps: 1e8 }), limits), refused(/^job\.steps \(100000000: a loss and state hash kept per step\): needs an estimated 11\.\d GB of memory/));

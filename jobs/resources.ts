@@ -7,7 +7,7 @@
 //                activations of one batch (every layer's output, its gradient, and the im2col
 //                buffer of each conv) + the training set as floats + the run's history
 //                (8 bytes a loss, ~120 bytes a committed hash as kept in memory)
-//   checkpoints  state x the checkpoints a run keeps (see checkpointsKept)
+//   disk         state x the checkpoints a run keeps (see checkpointsKept) + its index.json
 // The limits default to this machine: memory 75% of os.totalmem(), checkpoint disk half of
 // the free space where the run writes, at most 1e9 steps; OPTRAIN_MAX_MEMORY,
 // OPTRAIN_MAX_DISK (bytes, or with a K/M/G/T suffix) and OPTRAIN_MAX_STEPS override them.
@@ -97,7 +97,7 @@ export function estimateResources(job: ResourceInput, trainSamples = 0, keep: Ke
     memoryBytes: 3 * stateBytes + activationBytes + datasetBytes + historyBytes,
     steps: job.steps,
     checkpointsKept: kept,
-    diskBytes: kept * stateBytes,
+    diskBytes: kept * stateBytes + indexBytes(job.steps, K),
   };
 }
 
@@ -207,6 +207,11 @@ function freeDiskHalf(dir: string): number {
   } catch {
     return Infinity; // unknown: do not refuse on a guess
   }
+}
+
+/** checkpoints/index.json lists every loss (~20 bytes of JSON) and committed hash (69 bytes). */
+function indexBytes(T: number, K: number): number {
+  return T * 20 + (Math.ceil(T / K) + 1) * 69;
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
