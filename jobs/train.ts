@@ -74,7 +74,14 @@ export function train(job: LoadedJob, engine: Engine, opts: TrainOptions = {}): 
   const resumedFromStep = resumed?.resumedFrom ? resumed.progress.state.step : null;
   if (resumed?.resumedFrom) opts.onResume?.(resumed.progress.state.step, store!.path(resumed.resumedFrom));
   const run = resumed?.progress ?? start(engine);
-  runSteps(engine, run, { target, ...schedule, checkpointInterval: job.spec.checkpointInterval }, store, opts.onProgress);
+  try {
+    runSteps(engine, run, { target, ...schedule, checkpointInterval: job.spec.checkpointInterval }, store, opts.onProgress);
+  } catch (e) {
+    // The resource estimate (jobs/resources.ts) should refuse such jobs first; if memory runs out anyway, say so.
+    if (e instanceof RangeError && /allocation failed|Invalid typed array length|Array buffer/i.test(e.message))
+      throw new UserError(`${job.spec.file}: out of memory at step ${run.state.step} (${e.message}); lower job.hyperparameters.batchSize or the model size, or set OPTRAIN_MAX_MEMORY to what this machine can give`);
+    throw e;
+  }
   const params = run.state.tensors.slice(0, engine.params.length);
   opts.onEvaluate?.(job.test.x.shape[0]);
   const result: TrainResult = {
