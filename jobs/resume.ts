@@ -34,32 +34,32 @@ export function resumeVerified(store: CheckpointStore, engine: Engine, maxStep: 
   if (entries.length === 0) return null;
   const problems: string[] = [];
   const bad: number[] = [];
-  const good: { entry: CheckpointEntry; state: TrainState }[] = [];
-  for (const entry of entries) {
-    const r = store.tryLoad(entry);
-    if ('problem' in r) {
-      problems.push(r.problem);
-      bad.push(entry.step);
-    } else good.push({ entry, state: r.state });
-  }
   const listed = store.listed;
   let cur = engine.init();
   const run: RunProgress = { state: cur, stateHashes: [hex0x(engine.stateHash(cur))], losses: [] };
   let resumedFrom: CheckpointEntry | null = null;
-  for (const { entry, state } of good) {
+  // One checkpoint in memory at a time: a long run keeps many.
+  for (const entry of entries) {
     if (entry.step <= cur.step) continue; // a step-0 or repeated entry adds nothing to the history
+    const loaded = store.tryLoad(entry);
+    if ('problem' in loaded) {
+      problems.push(loaded.problem);
+      bad.push(entry.step);
+      continue;
+    }
+    const { state } = loaded;
     const needsReplay = hasLeafBetween(cur.step, entry.step, T, K) || !lossesUsable(listed.losses, cur.step, entry.step);
     if (needsReplay) {
+      const from = cur.step;
       cur = replay(engine, run, entry.step, T, K);
       const got = isLeafStep(entry.step, T, K) ? run.stateHashes.at(-1)! : hex0x(engine.stateHash(cur));
       if (got !== entry.stateHash) {
-        problems.push(`${store.path(entry)}: a replay from step ${resumedFrom?.step ?? 0} gives state hash ${got}, the checkpoint has ${entry.stateHash}; using the replay`);
+        problems.push(`${store.path(entry)}: a replay from step ${from} gives state hash ${got}, the checkpoint has ${entry.stateHash}; using the replay`);
         bad.push(entry.step);
         continue;
       }
     } else {
       run.losses.push(...listed.losses.slice(cur.step, entry.step));
-      cur = state;
       if (isLeafStep(entry.step, T, K)) run.stateHashes.push(entry.stateHash);
     }
     run.state = cur = state;

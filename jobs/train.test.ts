@@ -112,6 +112,30 @@ describe('train', () => {
     assert.ok(!index(out('edited')).stateHashes.includes(forged));
   });
 
+  it('a consistently forged checkpoint (file and entry edited together) is caught by the replay of the leaves before it', () => {
+    train(job, engine, { outDir: out('forged'), steps: 4 });
+    const idx = index(out('forged'));
+    writeFileSync(out('forged/checkpoints/4.bin'), readFileSync(out('forged/checkpoints/2.bin')));
+    // The forged entry must match the forged file's hash at step 4 for the file check to pass.
+    const fake = { step: 4, tensors: [] as Float32Array[] };
+    const bytes = readFileSync(out('forged/checkpoints/4.bin'));
+    const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+    let off = 0;
+    for (const shape of engine.slotShapes) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      fake.tensors.push(all.slice(off, off + n));
+      off += n;
+    }
+    const forgedHash = `0x${engine.stateHash(fake).toString('hex')}`;
+    idx.checkpoints.find((c: { step: number }) => c.step === 4).stateHash = forgedHash;
+    idx.stateHashes[4] = forgedHash;
+    writeFileSync(out('forged/checkpoints/index.json'), JSON.stringify(idx));
+    const warnings: string[] = [];
+    const rest = train(job, engine, { outDir: out('forged'), onWarning: (w) => warnings.push(w) });
+    assert.match(warnings.join('\n'), /4\.bin: a replay from step 2 gives state hash 0x[0-9a-f]{64}, the checkpoint has 0x[0-9a-f]{64}; using the replay/);
+    sameOutcome(rest, full);
+  });
+
   it('a checkpoint listed in index.json but missing is reported by name and recomputed', () => {
     train(job, engine, { outDir: out('missing'), steps: 4 });
     rmSync(out('missing/checkpoints/4.bin'));
