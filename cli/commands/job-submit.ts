@@ -104,7 +104,9 @@ function isInsufficientFunds(e: unknown): boolean {
 const usage = `Usage: optrain job submit <job.json> --reward ETH [options]
 
 Pin the job's canonical spec (its sha256 is the jobHash) and dataset files in the devnet's
-blob store and post the job on the JobMarket, escrowing the reward.
+blob store and post the job on the JobMarket, escrowing the reward. A job whose estimated
+memory, steps or checkpoint disk exceed this machine's limits (see optrain train --help) is
+refused before anything is pinned, and so is an account that cannot pay the reward.
 
 Options:
   --reward ETH            reward escrowed for the solver (required)
