@@ -1,7 +1,7 @@
 // The optrain command as a user runs it: separate `node bin/optrain.mjs` processes.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { makeTinyJob, writeJobVariant } from '../jobs/fixtures.ts';
@@ -18,8 +18,12 @@ interface Run {
 }
 
 function optrain(...args: string[]): Promise<Run> {
+  return optrainEnv({}, ...args);
+}
+
+function optrainEnv(env: Record<string, string>, ...args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let stdout = '', stderr = '';
     p.stdout.on('data', (d) => (stdout += d));
     p.stderr.on('data', (d) => (stderr += d));
@@ -83,6 +87,74 @@ describe('optrain usage errors exit 2 with one line', () => {
     assertOneLineError(backend, 2, /^optrain train: --backend: expected one of reference, wasm, native, auto, got 'gpu'/);
     assertOneLineError(noStep, 2, /^optrain trace: --step S is required/);
     assertOneLineError(badStep, 2, /^optrain trace: --step: expected 'init' or an integer in \[0, 3\], got '4'/);
+  });
+});
+
+describe('misleading messages (QA issue 9)', () => {
+  it('a negative or huge value names the field; usage errors of every command exit 2', async () => {
+    const lr999 = writeJobVariant(t, 'lr999.json', JSON.stringify(t.job).replace('"learningRate":0.1', '"learningRate":1e999'));
+    const [neg, negEq, ambiguous, lr, jobId, noOut, statusId, tamper] = await Promise.all([
+      optrain('train', t.file, '--steps', '-1'),
+      optrain('train', t.file, '--steps=-5'),
+      optrain('train', t.file, '--out', '--json'),
+      optrain('inspect', lr999),
+      optrain('job', 'fetch-model', 'abc', '--out', join(t.dir, 'm')),
+      optrain('job', 'fetch-model', '7'),
+      optrain('job', 'status', '0'),
+      optrain('solver', 'start', '--tamper', 'kind=bogus'),
+    ]);
+    assertOneLineError(neg, 2, /^optrain train: --steps: expected a positive integer, got '-1'/);
+    assertOneLineError(negEq, 2, /^optrain train: --steps: expected a positive integer, got '-5'/);
+    assertOneLineError(ambiguous, 2, /^optrain train: option '--out' needs a value \(to give one starting with '-', write --out=VALUE\)/);
+    assertOneLineError(lr, 1, /lr999\.json: job\.hyperparameters\.optimizer\.learningRate: expected a positive number, got Infinity \(the number is out of float64 range\)/);
+    assertOneLineError(jobId, 2, /^optrain job fetch-model: <jobId>: expected a positive integer job id, got 'abc'/);
+    assertOneLineError(noOut, 2, /^optrain job fetch-model: --out DIR is required/);
+    assertOneLineError(statusId, 2, /^optrain job status: <jobId>: expected a positive integer job id, got '0'/);
+    assertOneLineError(tamper, 2, /^optrain: error: --tamper 'kind=bogus': /);
+  });
+
+  it('an invalid private key is refused without printing it', async () => {
+    const devnet = join(t.dir, 'devnet.json');
+    writeFileSync(devnet, JSON.stringify({ rpcUrl: 'http://127.0.0.1:9', redisUrl: 'redis://127.0.0.1:9', chainId: 31337, contracts: {}, accounts: [] }));
+    const zero = `0x${'0'.repeat(64)}`, above = `0x${'f'.repeat(64)}`;
+    const runs = await Promise.all([zero, above].map((k) => optrain('job', 'submit', t.file, '--reward', '1', '--devnet', devnet, '--private-key', k)));
+    for (const r of runs) {
+      assertOneLineError(r, 2, /^optrain job submit: --private-key: not a valid secp256k1 private key \(it must be nonzero and below the curve order\)$/);
+      assert.ok(!r.stderr.includes('0'.repeat(64)) && !r.stderr.includes('f'.repeat(64)), 'the key is not printed');
+    }
+  });
+});
+
+describe('jobs nobody can run and broken inputs are one-line user errors (exit 1) naming the file', () => {
+  it('batchSize 1e9, a 2,000,000-unit dense layer, steps 1e12, a truncated .gz, a relu output', async () => {
+    const hugeBatch = writeJobVariant(t, 'huge-batch.json', { ...t.job, hyperparameters: { ...(t.job.hyperparameters as object), batchSize: 1e9 } });
+    const hugeLayer = writeJobVariant(t, 'huge-layer.json', { ...t.job, model: { inputShape: [784], layers: [{ type: 'dense', units: 2_000_000, activation: 'relu' }, { type: 'dense', units: 10, activation: 'softmax' }] } });
+    const longRun = writeJobVariant(t, 'long.json', { ...t.job, steps: 1e12, checkpointInterval: 2 });
+    const reluOut = writeJobVariant(t, 'relu-out.json', { ...t.job, model: { inputShape: [784], layers: [{ type: 'dense', units: 10, activation: 'relu' }] } });
+    const gz = makeTinyJob({ trainN: 64, testN: 16, steps: 2 });
+    const images = join(gz.dir, (gz.job.dataset as any).train.images.path);
+    const bytes = readFileSync(images);
+    writeFileSync(images, bytes.subarray(0, bytes.length >> 1));
+    try {
+      const env = { OPTRAIN_MAX_MEMORY: '8G' }; // the same limit on any machine the test runs on
+      const [batch, layer, batchTrain, long, trunc, relu] = await Promise.all([
+        optrainEnv(env, 'inspect', hugeBatch),
+        optrainEnv(env, 'train', hugeLayer, '--out', join(t.dir, 'huge')),
+        optrainEnv(env, 'train', hugeBatch, '--out', join(t.dir, 'huge')),
+        optrainEnv(env, 'inspect', longRun),
+        optrain('inspect', gz.file),
+        optrain('inspect', reluOut),
+      ]);
+      assertOneLineError(batch, 1, /huge-batch\.json: job\.hyperparameters\.batchSize \(1000000000\): needs a tensor of 7\.84e\+11 values/);
+      assertOneLineError(layer, 1, /huge-layer\.json: job\.model \(1,590,000,010 parameters\): needs an estimated 36\.0 GB of memory .*more than the limit of 8\.0 GB \(OPTRAIN_MAX_MEMORY\)/);
+      assertOneLineError(batchTrain, 1, /huge-batch\.json: job\.hyperparameters\.batchSize/);
+      assertOneLineError(long, 1, /long\.json: job\.steps: 1000000000000 steps exceeds the limit of 1000000000/);
+      assertOneLineError(trunc, 1, /train-images-idx3-ubyte\.gz: truncated or corrupt gzip data \(unexpected end of file\)/);
+      assertOneLineError(relu, 1, /relu-out\.json: job\.model\.layers\[0\] \(dense_1\): the model's output goes through relu/);
+      assert.ok(!existsSync(join(t.dir, 'huge')), 'nothing written for a refused job');
+    } finally {
+      rmSync(gz.dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -170,5 +242,46 @@ describe('optrain train / trace / inspect on a tiny job', () => {
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stderr, /resuming from step 4/);
     assert.equal(JSON.parse(again.stdout).finalStateHash, resultA.finalStateHash);
+  });
+
+  it('resuming a directory whose committed hashes were edited warns, recomputes them and reports the true stateRoot', async () => {
+    const outC = join(t.dir, 'run-c'), outD = join(t.dir, 'run-d');
+    const [c, d] = await Promise.all([optrain('train', t.file, '--json', '--out', outC, '--steps', '3'), optrain('train', t.file, '--json', '--out', outD, '--steps', '2')]);
+    assert.equal(c.code, 0, c.stderr);
+    assert.equal(d.code, 0, d.stderr);
+    const indexPath = join(outC, 'checkpoints', 'index.json');
+    const idx = JSON.parse(readFileSync(indexPath, 'utf8'));
+    idx.stateHashes[1] = `0x${'ab'.repeat(32)}`;
+    writeFileSync(indexPath, JSON.stringify(idx));
+    rmSync(join(outD, 'checkpoints', '2.bin')); // listed in index.json but missing
+    const [again, fromInit] = await Promise.all([optrain('train', t.file, '--json', '--out', outC), optrain('train', t.file, '--json', '--out', outD)]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /^optrain: warning: .*run-c\/checkpoints\/index\.json: 1 listed state hash\(es\) differ from the recomputed ones \(first: leaf 1, listed 0x(ab)+, recomputed 0x[0-9a-f]{64}\); using the recomputed hashes$/m);
+    assert.equal(JSON.parse(again.stdout).stateRoot, resultA.stateRoot);
+    assert.equal(fromInit.code, 0, fromInit.stderr);
+    assert.match(fromInit.stderr, /^optrain: warning: .*run-d\/checkpoints\/2\.bin: checkpoint listed in index\.json cannot be read \(ENOENT\)$/m);
+    assert.equal(JSON.parse(fromInit.stdout).stateRoot, resultA.stateRoot);
+  });
+
+  it('--keep-checkpoints 1 keeps only the newest checkpoint', async () => {
+    const out = join(t.dir, 'keep1');
+    const r = await optrain('train', t.file, '--json', '--out', out, '--keep-checkpoints', '1');
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(readdirSync(join(out, 'checkpoints')).sort(), ['4.bin', 'index.json']);
+    assert.equal(JSON.parse(r.stdout).stateRoot, resultA.stateRoot);
+  });
+
+  it('a diverging run (learning rate 1e30) exits 0 but says so: a warning and diverged in --json and the table', async () => {
+    const nan = writeJobVariant(t, 'nan.json', { ...t.job, hyperparameters: { optimizer: { type: 'sgd', learningRate: 1e30 }, batchSize: 32 } });
+    const [json, human] = await Promise.all([optrain('train', nan, '--json', '--out', join(t.dir, 'nan-a')), optrain('train', nan, '--out', join(t.dir, 'nan-b'))]);
+    assert.equal(json.code, 0, json.stderr);
+    assert.match(json.stderr, /^optrain: warning: training diverged: the loss of step 1 is NaN/m);
+    const r = JSON.parse(json.stdout);
+    assert.equal(r.diverged, true);
+    assert.equal(r.divergedAtStep, 1);
+    assert.equal(r.trainLoss, null);
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, /^train loss +diverged \(the loss of step 1 is not finite\)$/m);
+    assert.equal(resultA.diverged, false);
   });
 });

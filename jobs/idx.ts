@@ -21,7 +21,7 @@ export function readIdx(path: string): IdxFile {
     throw new DatasetError(`dataset file not found or unreadable: ${path} (${(e as NodeJS.ErrnoException).code ?? e})`);
   }
   const sha256 = createHash('sha256').update(raw).digest('hex');
-  const buf = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw;
+  const buf = raw[0] === 0x1f && raw[1] === 0x8b ? gunzip(raw, path) : raw;
   if (buf.length < 4 || buf[0] !== 0 || buf[1] !== 0 || buf[2] !== 0x08)
     throw new DatasetError(`${path}: not an IDX file of unsigned bytes (expected magic 0x0000 08 nn, got ${buf.subarray(0, 4).toString('hex')})`);
   const rank = buf[3];
@@ -31,4 +31,12 @@ export function readIdx(path: string): IdxFile {
   const n = dims.reduce((a, b) => a * b, 1);
   if (buf.length !== off + n) throw new DatasetError(`${path}: IDX header says ${n} bytes of data for dims [${dims}], file has ${buf.length - off}`);
   return { dims, data: buf.subarray(off), sha256 };
+}
+
+function gunzip(raw: Buffer, path: string): Buffer {
+  try {
+    return gunzipSync(raw);
+  } catch (e) {
+    throw new DatasetError(`${path}: truncated or corrupt gzip data (${(e as Error).message}); download the file again`);
+  }
 }

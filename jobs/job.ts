@@ -7,7 +7,7 @@ import type { Tensor } from '../reproducible-ops/tensor.ts';
 import { canonicalJson, sha256Hex } from './canonical.ts';
 import { imageTensor, loadSplit, oneHotTensor, type Split, type SplitRef } from './dataset.ts';
 import { UserError } from './errors.ts';
-import { DEFAULT_HASH_INTERVAL, readJobSpec, type JobSpec } from './spec.ts';
+import { DEFAULT_HASH_INTERVAL, DEFAULT_LOSS, readJobSpec, type JobSpec } from './spec.ts';
 
 export interface LoadedJob {
   spec: JobSpec;
@@ -33,6 +33,8 @@ export interface ResolvedSpec {
   // Only when != 1: a job with the default K = 1 keeps the canonical JSON (and jobHash) it had
   // before hash intervals existed; any other K is a different job.
   hashInterval?: number;
+  // Likewise only when not the default softmax_cross_entropy (which every job so far used).
+  loss?: string;
 }
 
 interface HashedSplit {
@@ -53,6 +55,7 @@ export function resolveSpec(spec: JobSpec, steps: number): ResolvedSpec {
     steps,
     checkpointInterval: spec.checkpointInterval,
     ...(spec.hashInterval !== DEFAULT_HASH_INTERVAL ? { hashInterval: spec.hashInterval } : {}),
+    ...((spec.loss as string) !== DEFAULT_LOSS ? { loss: spec.loss } : {}),
   };
 }
 

@@ -50,6 +50,29 @@ describe('job spec validation', () => {
     assert.match(errorOf((j) => void (j.hyperparameters.optimizer = { type: 'rmsprop', learningRate: 1 })), /job\.hyperparameters\.optimizer\.type: expected "sgd" or "adam", got "rmsprop"/);
   });
 
+  it('a learning rate beyond float64 (1e999) is named as such, not as null', () => {
+    const msg = errorOf((j) => JSON.stringify(j).replace('"learningRate":0.1', '"learningRate":1e999'));
+    assert.match(msg, /job\.hyperparameters\.optimizer\.learningRate: expected a positive number, got Infinity \(the number is out of float64 range\)/);
+  });
+
+  it('the loss is explicit: "softmax_cross_entropy" is the default and leaves the jobHash as it was; others are refused', () => {
+    const plain = loadJob(base.file);
+    assert.equal(plain.spec.loss, 'softmax_cross_entropy');
+    const explicit = loadJob(writeJobVariant(base, 'loss.json', { ...base.job, loss: 'softmax_cross_entropy' }));
+    assert.equal(explicit.jobHashHex, plain.jobHashHex);
+    assert.ok(!('loss' in plain.resolved), 'the canonical spec has no loss field for the default');
+    assert.match(errorOf((j) => void (j.loss = 'mse')), /job\.loss: expected "softmax_cross_entropy" \(the only loss this op set implements\), got "mse"/);
+  });
+
+  it('refuses a model whose output goes through relu (softmax cross-entropy reads logits)', () => {
+    const relu = { inputShape: [784], layers: [{ type: 'dense', units: 32, activation: 'relu' }, { type: 'dense', units: 10, activation: 'relu' }] };
+    assert.match(errorOf((j) => void (j.model = relu)), /job\.model\.layers\[1\] \(dense_2\): the model's output goes through relu, but the loss "softmax_cross_entropy" reads the output as logits .*end with a dense layer with activation "softmax" or "linear"/);
+    const reluLayer = { inputShape: [784], layers: [{ type: 'dense', units: 10 }, { type: 'relu' }, { type: 'dropout', rate: 0.1 }] };
+    assert.match(errorOf((j) => void (j.model = reluLayer)), /job\.model\.layers\[1\] \(relu_2\): the model's output goes through relu/);
+    const linear = { inputShape: [784], layers: [{ type: 'dense', units: 32, activation: 'relu' }, { type: 'dense', units: 10 }] };
+    assert.equal(loadJob(writeJobVariant(base, 'linear.json', { ...base.job, model: linear })).classes, 10, 'a linear output (logits) is fine');
+  });
+
   it('reports missing and unknown fields', () => {
     assert.match(errorOf((j) => void delete j.seed), /job\.seed: required field missing/);
     assert.match(errorOf((j) => void delete j.hyperparameters.optimizer.type), /job\.hyperparameters\.optimizer\.type: required field missing \(expected "sgd" or "adam"\)/);

@@ -41,12 +41,16 @@ const adam = z.strictObject({
 });
 
 export const DEFAULT_CHECKPOINT_INTERVAL = 100;
+// The only loss the step program implements: softmax of the model's output, then mean cross-entropy against the one-hot labels.
+export const DEFAULT_LOSS = 'softmax_cross_entropy';
+const LOSS = `expected "${DEFAULT_LOSS}" (the only loss this op set implements)`;
 export const DEFAULT_HASH_INTERVAL = 1;
 
 const jobSchema = z.strictObject({
   opsetVersion: z.string({ error: `expected "${OPSET_VERSION}"` }),
   name: text('a non-empty name'),
   model: z.unknown(),
+  loss: z.literal(DEFAULT_LOSS, { error: LOSS }).default(DEFAULT_LOSS),
   dataset: z.strictObject({ train: splitRef, test: splitRef }),
   hyperparameters: z.strictObject({
     optimizer: z.discriminatedUnion('type', [sgd, adam], { error: 'expected {"type": "sgd" | "adam", ...}' }),
@@ -97,6 +101,7 @@ export interface JobSpec {
   opsetVersion: string;
   name: string;
   model: ModelSpec;
+  loss: typeof DEFAULT_LOSS; // applied to the model's output, read as logits
   dataset: { train: SplitRef; test: SplitRef };
   optimizer: OptimizerSpec;
   batchSize: number;
@@ -129,6 +134,7 @@ export function parseJobSpec(raw: unknown, file: string, dir: string): JobSpec {
   let model: ModelSpec;
   try {
     model = resolveModel(j.model, dir);
+    checkOutputForLoss(model);
   } catch (e) {
     if (e instanceof UserError) fail(e.message);
     throw e;
@@ -139,6 +145,7 @@ export function parseJobSpec(raw: unknown, file: string, dir: string): JobSpec {
     opsetVersion: j.opsetVersion,
     name: j.name,
     model: model!,
+    loss: j.loss,
     dataset: j.dataset,
     optimizer: j.hyperparameters.optimizer,
     batchSize: j.hyperparameters.batchSize,
@@ -163,6 +170,21 @@ export function resolveModel(model: unknown, dir: string): ModelSpec {
   if (isTfjsModel(obj)) return tfjsToModelSpec(obj, 'job.model');
   if (obj && ('layers' in obj || 'inputShape' in obj)) return internalModel(obj);
   throw new UserError('job.model: expected {"tfjs": "<path to model.json>"}, an inline tfjs Layers topology, or {"inputShape": [...], "layers": [...]}');
+}
+
+/**
+ * softmax_cross_entropy reads the model's output as logits (a final softmax layer is folded
+ * into the loss). An output that went through relu cannot be negative, so it is not logits:
+ * the softmax would be trained on clipped scores. Refuse it instead of training it silently.
+ */
+function checkOutputForLoss(m: ModelSpec): void {
+  for (let i = m.layers.length - 1; i >= 0; i--) {
+    const l = m.layers[i];
+    if (l.type === 'flatten' || l.type === 'dropout' || l.type === 'maxpool2d') continue;
+    if (l.type === 'relu' || ('activation' in l && l.activation === 'relu'))
+      throw new UserError(`job.model.layers[${i}] (${l.name ?? l.type}): the model's output goes through relu, but the loss "${DEFAULT_LOSS}" reads the output as logits (the softmax is part of the loss); end with a dense layer with activation "softmax" or "linear"`);
+    return;
+  }
 }
 
 function internalModel(obj: Record<string, unknown>): ModelSpec {
@@ -210,6 +232,8 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 function describe(v: unknown): string {
-  const s = JSON.stringify(v) ?? String(v);
+  // JSON numbers beyond float64 (1e999) parse to Infinity, which JSON.stringify would print as null.
+  if (typeof v === 'number' && !Number.isFinite(v)) return `${v} (the number is out of float64 range)`;
+  const s = JSON.stringify(v, (_k, x) => (typeof x === 'number' && !Number.isFinite(x) ? String(x) : x)) ?? String(v);
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }

@@ -81,13 +81,99 @@ describe('train', () => {
     assert.throws(() => train(other, createEngine(other, referenceBackend), { outDir: out('full') }), (e: Error) => e instanceof UserError && /holds checkpoints of job 0x[0-9a-f]{64}, not of this job/.test(e.message));
   });
 
-  it('detects a corrupt checkpoint by its state hash', () => {
-    train(job, engine, { outDir: out('corrupt'), steps: 2 });
-    const file = out('corrupt/checkpoints/2.bin');
+  it('detects a corrupt checkpoint by its state hash and recomputes from an earlier good one', () => {
+    train(job, engine, { outDir: out('corrupt'), steps: 4 });
+    const file = out('corrupt/checkpoints/4.bin');
     const bytes = readFileSync(file);
     bytes[100] ^= 1;
     writeFileSync(file, bytes);
-    assert.throws(() => train(job, engine, { outDir: out('corrupt') }), (e: Error) => e instanceof UserError && /2\.bin: state hash 0x[0-9a-f]+ does not match the index/.test(e.message));
+    const warnings: string[] = [];
+    let resumedAt = -1;
+    const rest = train(job, engine, { outDir: out('corrupt'), onWarning: (w) => warnings.push(w), onResume: (s) => (resumedAt = s) });
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0], /4\.bin: state hash 0x[0-9a-f]+ does not match the index/);
+    assert.equal(resumedAt, 2);
+    sameOutcome(rest, full);
+    assert.deepEqual(index(out('corrupt')).stateHashes, index(out('full')).stateHashes, 'the index is rewritten with good hashes');
+  });
+
+  it('never reports an edited committed hash: listed leaf hashes before the resume point are recomputed', () => {
+    train(job, engine, { outDir: out('edited'), steps: 4 });
+    const path = out('edited/checkpoints/index.json');
+    const idx = index(out('edited'));
+    const forged = `0x${'ab'.repeat(32)}`;
+    idx.stateHashes[1] = forged; // a leaf with no checkpoint: only a replay can check it
+    idx.stateHashes[2] = forged; // the leaf of checkpoint 2: its file disagrees
+    writeFileSync(path, JSON.stringify(idx));
+    const warnings: string[] = [];
+    const rest = train(job, engine, { outDir: out('edited'), onWarning: (w) => warnings.push(w) });
+    assert.ok(warnings.some((w) => /index\.json: 2 listed state hash\(es\) differ from the recomputed ones \(first: leaf 1/.test(w)), warnings.join('\n'));
+    sameOutcome(rest, full);
+    assert.ok(!index(out('edited')).stateHashes.includes(forged));
+  });
+
+  it('a consistently forged checkpoint (file and entry edited together) is caught by the replay of the leaves before it', () => {
+    train(job, engine, { outDir: out('forged'), steps: 4 });
+    const idx = index(out('forged'));
+    writeFileSync(out('forged/checkpoints/4.bin'), readFileSync(out('forged/checkpoints/2.bin')));
+    // The forged entry must match the forged file's hash at step 4 for the file check to pass.
+    const fake = { step: 4, tensors: [] as Float32Array[] };
+    const bytes = readFileSync(out('forged/checkpoints/4.bin'));
+    const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+    let off = 0;
+    for (const shape of engine.slotShapes) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      fake.tensors.push(all.slice(off, off + n));
+      off += n;
+    }
+    const forgedHash = `0x${engine.stateHash(fake).toString('hex')}`;
+    idx.checkpoints.find((c: { step: number }) => c.step === 4).stateHash = forgedHash;
+    idx.stateHashes[4] = forgedHash;
+    writeFileSync(out('forged/checkpoints/index.json'), JSON.stringify(idx));
+    const warnings: string[] = [];
+    const rest = train(job, engine, { outDir: out('forged'), onWarning: (w) => warnings.push(w) });
+    assert.match(warnings.join('\n'), /4\.bin: a replay from step 2 gives state hash 0x[0-9a-f]{64}, the checkpoint has 0x[0-9a-f]{64}; using the replay/);
+    sameOutcome(rest, full);
+  });
+
+  it('a checkpoint listed in index.json but missing is reported by name and recomputed', () => {
+    train(job, engine, { outDir: out('missing'), steps: 4 });
+    rmSync(out('missing/checkpoints/4.bin'));
+    const warnings: string[] = [];
+    const rest = train(job, engine, { outDir: out('missing'), onWarning: (w) => warnings.push(w) });
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0], /checkpoints\/4\.bin: checkpoint listed in index\.json cannot be read \(ENOENT\)/);
+    sameOutcome(rest, full);
+  });
+
+  it('refuses a malformed index with one line naming it', () => {
+    train(job, engine, { outDir: out('malformed'), steps: 2 });
+    const path = out('malformed/checkpoints/index.json');
+    writeFileSync(path, JSON.stringify({ ...index(out('malformed')), stateHashes: 'x' }));
+    assert.throws(() => train(job, engine, { outDir: out('malformed') }), (e: Error) => e instanceof UserError && /index\.json: malformed checkpoint index: index\.stateHashes/.test(e.message));
+  });
+});
+
+describe('a diverging run (learning rate 1e30) says so and stays reproducible', () => {
+  const d = makeTinyJob({ steps: 4, checkpointInterval: 2, optimizer: { type: 'sgd', learningRate: 1e30, momentum: 0 } });
+  after(() => rmSync(d.dir, { recursive: true, force: true }));
+  const djob = loadJob(d.file);
+
+  it('reports diverged with the first step whose loss is not finite, warns, and hashes as before', () => {
+    const warnings: string[] = [];
+    const r = train(djob, createEngine(djob, referenceBackend), { outDir: join(d.dir, 'run'), onWarning: (w) => warnings.push(w) });
+    assert.equal(r.diverged, true);
+    assert.equal(r.divergedAtStep, 1);
+    assert.ok(Number.isNaN(r.trainLoss));
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /^training diverged: the loss of step 1 is NaN/);
+    const written = JSON.parse(readFileSync(join(d.dir, 'run', 'result.json'), 'utf8'));
+    assert.equal(written.diverged, true);
+    assert.equal(written.divergedAtStep, 1);
+    const again = train(djob, createEngine(djob, referenceBackend), {});
+    sameOutcome({ ...again, trainLoss: 0 }, { ...r, trainLoss: 0 });
+    assert.equal(full.diverged, false);
+    assert.equal(full.divergedAtStep, null);
   });
 });
 
@@ -103,7 +189,7 @@ describe('train with hashInterval 3 (7 steps: leaves H0, H3, H6, H7; checkpoints
     all.push(`0x${kengine.stateHash(s).toString('hex')}`);
     if (s.step === 7) break;
   }
-  const kfull = train(kjob, kengine, { outDir: dir('full') });
+  const kfull = train(kjob, kengine, { outDir: dir('full'), keep: { latest: Infinity, leaves: true } });
 
   it('commits exactly the leaf hashes and roots them', () => {
     const idx = index(dir('full'));
@@ -113,6 +199,16 @@ describe('train with hashInterval 3 (7 steps: leaves H0, H3, H6, H7; checkpoints
     assert.equal(kfull.finalStateHash, all[7]);
     assert.equal(kfull.stateRoot, `0x${merkleRoot([0, 3, 6, 7].map((t) => Buffer.from(all[t].slice(2), 'hex'))).toString('hex')}`);
     assert.equal(idx.losses.length, 7, 'losses stay per step');
+  });
+
+  it('by default keeps the checkpoints at leaf steps and the latest 2, and deletes the others', () => {
+    const r = train(kjob, kengine, { outDir: dir('pruned') });
+    sameOutcome(r, kfull);
+    assert.deepEqual(index(dir('pruned')).checkpoints.map((c: { step: number }) => c.step), [6, 7]);
+    assert.deepEqual(readdirSync(dir('pruned/checkpoints')).sort(), ['6.bin', '7.bin', 'index.json']);
+    const latest1 = train(kjob, kengine, { outDir: dir('latest1'), keep: { latest: 1, leaves: false } });
+    sameOutcome(latest1, kfull);
+    assert.deepEqual(readdirSync(dir('latest1/checkpoints')).sort(), ['7.bin', 'index.json']);
   });
 
   it('records the own state hash of checkpoints at non-leaf steps', () => {
@@ -128,12 +224,29 @@ describe('train with hashInterval 3 (7 steps: leaves H0, H3, H6, H7; checkpoints
     sameOutcome(rest, kfull);
   });
 
-  it('detects a corrupt checkpoint at a non-leaf step', () => {
+  it('detects a corrupt checkpoint at a non-leaf step and replays past it', () => {
     train(kjob, kengine, { outDir: dir('corrupt'), steps: 4 });
     const file = dir('corrupt/checkpoints/4.bin');
     const bytes = readFileSync(file);
     bytes[8] ^= 1;
     writeFileSync(file, bytes);
-    assert.throws(() => train(kjob, kengine, { outDir: dir('corrupt') }), (e: Error) => e instanceof UserError && /4\.bin: state hash 0x[0-9a-f]+ does not match the index/.test(e.message));
+    const warnings: string[] = [];
+    const rest = train(kjob, kengine, { outDir: dir('corrupt'), onWarning: (w) => warnings.push(w) });
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0], /4\.bin: state hash 0x[0-9a-f]+ does not match the index/);
+    sameOutcome(rest, kfull);
+  });
+
+  it('resumes from a checkpoint at a leaf step without a replay when no leaf lies before it uncovered', () => {
+    // Checkpoint 6 is leaf 2 (H6); leaves H0, H3 lie before it: H3 has no checkpoint, so 0..3 is replayed.
+    train(kjob, kengine, { outDir: dir('edited'), steps: 6 });
+    const path = join(dir('edited'), 'checkpoints', 'index.json');
+    const idx = index(dir('edited'));
+    idx.stateHashes[1] = `0x${'cd'.repeat(32)}`;
+    writeFileSync(path, JSON.stringify(idx));
+    const warnings: string[] = [];
+    const rest = train(kjob, kengine, { outDir: dir('edited'), onWarning: (w) => warnings.push(w) });
+    assert.match(warnings.join('\n'), /1 listed state hash\(es\) differ .*first: leaf 1/);
+    sameOutcome(rest, kfull);
   });
 });

@@ -10,6 +10,8 @@ import { isLeafStep } from '../reproducible-ops/hash-schedule.ts';
 import { merkleRoot } from '../reproducible-ops/merkle.ts';
 import { CheckpointStore, hex0x, type RunProgress } from './checkpoint.ts';
 import { UserError } from './errors.ts';
+import { DEFAULT_KEEP, type KeepPolicy } from './resources.ts';
+import { resumeVerified } from './resume.ts';
 import { accuracy } from './evaluate.ts';
 import type { LoadedJob } from './job.ts';
 import { writeAtomic, writeTfjsModel } from './tfjs-model.ts';
@@ -28,6 +30,8 @@ export interface TrainOptions {
   onProgress?: (e: ProgressEvent) => void;
   onResume?: (step: number, file: string) => void;
   onEvaluate?: (samples: number) => void; // before the test-set pass, which can take a while
+  keep?: KeepPolicy; // which checkpoints to keep (default DEFAULT_KEEP: those at leaf steps and the latest 2)
+  onWarning?: (message: string) => void; // one line each: a checkpoint or index that failed verification, divergence
 }
 
 export interface TrainResult {
@@ -41,7 +45,9 @@ export interface TrainResult {
   stateRoot: string; // merkleRoot over the leaf hashes [H0, HK, H2K, ...] up to `steps` (with HT when steps = T)
   finalModelHash: string;
   programRoot: string;
-  trainLoss: number; // mean loss of the last min(100, steps) steps
+  trainLoss: number; // mean loss of the last min(100, steps) steps (NaN, null in JSON, once diverged)
+  diverged: boolean; // some step's loss was NaN or infinite: the run is still reproducible, but useless
+  divergedAtStep: number | null; // the first such step (0-based: the step from H[s] to H[s+1])
   testAccuracy: number;
   backend: string;
   seconds: number;
@@ -62,12 +68,20 @@ export function train(job: LoadedJob, engine: Engine, opts: TrainOptions = {}): 
     throw new UserError(`--steps ${target}: expected an integer in [1, ${job.steps}] (the job has ${job.steps} steps)`);
   const K = job.spec.hashInterval;
   const schedule = { numSteps: job.steps, hashInterval: K };
-  const store = opts.outDir ? new CheckpointStore(opts.outDir, engine, hex0x(job.jobHash), job.spec.opsetVersion, schedule) : null;
-  const resumed = store?.latest(target) ?? null;
-  const resumedFromStep = resumed ? resumed.state.step : null;
-  if (resumed) opts.onResume?.(resumed.state.step, join(store!.dir, `${resumed.state.step}.bin`));
-  const run = resumed ?? start(engine);
-  runSteps(engine, run, { target, ...schedule, checkpointInterval: job.spec.checkpointInterval }, store, opts.onProgress);
+  const store = opts.outDir ? new CheckpointStore(opts.outDir, engine, hex0x(job.jobHash), job.spec.opsetVersion, schedule, opts.keep ?? DEFAULT_KEEP) : null;
+  const resumed = store ? resumeVerified(store, engine, target, { T: job.steps, K }) : null;
+  for (const p of resumed?.problems ?? []) opts.onWarning?.(p);
+  const resumedFromStep = resumed?.resumedFrom ? resumed.progress.state.step : null;
+  if (resumed?.resumedFrom) opts.onResume?.(resumed.progress.state.step, store!.path(resumed.resumedFrom));
+  const run = resumed?.progress ?? start(engine);
+  try {
+    runSteps(engine, run, { target, ...schedule, checkpointInterval: job.spec.checkpointInterval }, store, opts.onProgress);
+  } catch (e) {
+    // The resource estimate (jobs/resources.ts) should refuse such jobs first; if memory runs out anyway, say so.
+    if (e instanceof RangeError && /allocation failed|Invalid typed array length|Array buffer/i.test(e.message))
+      throw new UserError(`${job.spec.file}: out of memory at step ${run.state.step} (${e.message}); lower job.hyperparameters.batchSize or the model size, or set OPTRAIN_MAX_MEMORY to what this machine can give`);
+    throw e;
+  }
   const params = run.state.tensors.slice(0, engine.params.length);
   opts.onEvaluate?.(job.test.x.shape[0]);
   const result: TrainResult = {
@@ -83,12 +97,15 @@ export function train(job: LoadedJob, engine: Engine, opts: TrainOptions = {}): 
     finalModelHash: hex0x(engine.modelHash(run.state)),
     programRoot: hex0x(engine.programRoot()),
     trainLoss: meanOfLast(run.losses, TRAIN_LOSS_WINDOW),
+    ...divergence(run.losses),
     testAccuracy: accuracy(engine, params, job.test.x, job.test.labels, job.classes),
     backend: engine.backend.name,
     seconds: 0,
     resumedFromStep,
     outDir: opts.outDir ?? null,
   };
+  if (result.diverged)
+    opts.onWarning?.(`training diverged: the loss of step ${result.divergedAtStep} is ${run.losses[result.divergedAtStep!]} (lower the learning rate); the hashes are still those of this job`);
   if (opts.outDir) {
     writeTfjsModel(join(opts.outDir, 'model'), job.spec.model, params, job.spec.name);
     result.seconds = round3((performance.now() - t0) / 1000);
@@ -140,6 +157,11 @@ export function stateRootOf(stateHashes: string[]): string {
   return hex0x(merkleRoot(stateHashes.map((h) => Buffer.from(h.slice(2), 'hex'))));
 }
 
+function divergence(losses: number[]): { diverged: boolean; divergedAtStep: number | null } {
+  const i = losses.findIndex((l) => !Number.isFinite(l));
+  return { diverged: i >= 0, divergedAtStep: i >= 0 ? i : null };
+}
+
 function meanOfLast(xs: number[], n: number): number {
   const tail = xs.slice(-n);
   return tail.length ? tail.reduce((a, b) => a + b, 0) / tail.length : NaN;
@@ -148,11 +170,11 @@ function meanOfLast(xs: number[], n: number): number {
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /** The state after `step` steps: from the latest checkpoint at or before it in outDir, else from init. */
-export function stateAt(engine: Engine, step: number, outDir?: string, jobHash?: string, opsetVersion?: string): { state: TrainState; fromCheckpoint: number | null } {
+export function stateAt(engine: Engine, step: number, outDir?: string, jobHash?: string, opsetVersion?: string, onWarning?: (message: string) => void): { state: TrainState; fromCheckpoint: number | null } {
   let state: TrainState;
   let fromCheckpoint: number | null = null;
   const store = outDir && existsSync(join(outDir, 'checkpoints', 'index.json')) ? new CheckpointStore(outDir, engine, jobHash!, opsetVersion!) : null;
-  const cp = store?.latest(step) ?? null;
+  const cp = store?.latest(step, (problem) => onWarning?.(`${problem}; replaying from an earlier checkpoint`)) ?? null;
   if (cp) {
     state = cp.state;
     fromCheckpoint = cp.state.step;

@@ -93,6 +93,7 @@ export async function loadRemoteJob(specURI: string, specHash: string, cache: Bl
     steps: resolved.steps,
     checkpointInterval: resolved.checkpointInterval,
     ...(resolved.hashInterval !== undefined ? { hashInterval: resolved.hashInterval } : {}),
+    ...(resolved.loss !== undefined ? { loss: resolved.loss } : {}), // refused by parseJobSpec unless supported
   };
   const job = loadJobSpec(parseJobSpec(raw, specURI, cache.dir));
   if (`0x${job.jobHashHex}` !== `0x${normalizeHash(specHash)}`)

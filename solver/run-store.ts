@@ -137,5 +137,12 @@ export async function restoreRun(blobs: BlobIO, m: RunManifest, engine: Engine):
   if (m.stateHashes.length !== leavesThrough(m.step, m.numSteps, m.hashInterval))
     throw new Error(`run manifest: ${m.stateHashes.length} leaf hashes for a run at step ${m.step}, expected ${leavesThrough(m.step, m.numSteps, m.hashInterval)} (hashInterval ${m.hashInterval})`);
   if (leaf >= 0 && m.stateHashes[leaf] !== ref.stateHash) throw new Error(`run manifest: H[${m.step}] ${m.stateHashes[leaf]} differs from its checkpoint's ${ref.stateHash}`);
+  // Every other checkpoint at a leaf step must agree with its listed leaf hash too (the manifest
+  // is content-addressed, so this catches a manifest written wrong, not one edited on disk).
+  for (const c of m.checkpoints) {
+    const l = c.step <= m.numSteps ? leafIndexOf(c.step, m.numSteps, m.hashInterval) : -1;
+    if (l >= 0 && l < m.stateHashes.length && m.stateHashes[l] !== c.stateHash)
+      throw new Error(`run manifest: H[${c.step}] ${m.stateHashes[l]} differs from its checkpoint's ${c.stateHash}`);
+  }
   return { state, stateHashes: m.stateHashes.slice(), losses: m.losses.slice() };
 }

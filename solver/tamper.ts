@@ -4,7 +4,7 @@
 //   kind=flip,step=S,op=O,elem=E,bit=B | kind=skip,step=S | kind=lr,scale=F,from=S
 //   kind=batch,step=S | kind=final | kind=withhold,step=S | kind=honest | kind=grief (verifier)
 //   any solver kind may add publish=none|wrong (hide the result data from verifiers)
-import { UserError } from '../jobs/errors.ts';
+import { UsageError, UserError } from '../jobs/errors.ts';
 
 /**
  * What a solver publishes for verifiers: by default its blob server and result manifest.
@@ -56,7 +56,7 @@ function usageOf(kind: Tamper['kind']): string {
 /** Parse a tamper spec for `role`; errors name the offending key and what was expected. */
 export function parseTamper(text: string, role: TamperRole): Tamper {
   const fail = (msg: string): never => {
-    throw new UserError(`--tamper '${text}': ${msg} (see docs/TAMPER.md)`);
+    throw new UsageError(`--tamper '${text}': ${msg} (see docs/TAMPER.md)`); // a bad flag value: exit 2
   };
   const pairs = splitPairs(text, fail);
   const kind = pairs.get('kind');

@@ -45,7 +45,7 @@ export async function runTraining(o: RunOptions): Promise<RunOutcome> {
   let manifest = headHash ? await loadManifest(o.blobs, headHash) : emptyManifest(o.engine, o.numSteps, K);
   if (headHash && (manifest.hashInterval !== K || manifest.numSteps !== o.numSteps))
     throw new Error(`run manifest ${headHash} is of a run with numSteps ${manifest.numSteps} and hashInterval ${manifest.hashInterval}, not ${o.numSteps} and ${K}`);
-  if (headHash && manifest.result) return { result: manifest.result, manifestHash: headHash, manifest, resumedFromStep: manifest.step };
+  if (headHash && manifest.result) return { result: await verifiedResult(o, manifest), manifestHash: headHash, manifest, resumedFromStep: manifest.step };
   let run: RunProgress;
   let manifestHash = headHash ?? '';
   if (headHash) run = await restoreRun(o.blobs, manifest, o.engine);
@@ -80,4 +80,18 @@ function resultOf(o: RunOptions, run: RunProgress): RunResult {
     finalStateHash: run.stateHashes.at(-1)!, // leaf M = H[T]
     finalModelHash: hex0x(o.plan.committedModelHash(honestModel)),
   };
+}
+
+/**
+ * A finished manifest's commitment, recomputed before it is committed again: the final
+ * checkpoint is loaded and hashed (restoreRun), the stepsRoot is rebuilt from the listed leaf
+ * hashes, so a result that does not follow from them is refused rather than committed.
+ */
+async function verifiedResult(o: RunOptions, m: RunManifest): Promise<RunResult> {
+  const run = await restoreRun(o.blobs, m, o.engine);
+  const again = resultOf(o, run);
+  const stored = m.result!;
+  for (const k of ['stepsRoot', 'finalStateHash', 'finalModelHash'] as const)
+    if (again[k] !== stored[k]) throw new Error(`run manifest: its result's ${k} ${stored[k]} does not follow from its checkpoints and leaf hashes (recomputed ${again[k]})`);
+  return again;
 }

@@ -230,4 +230,20 @@ describe('tamper kinds in the training loop', () => {
     blobs.map.set(ref3.blob, blobs.map.get(ref0.blob)!);
     await assert.rejects(runTraining({ engine, plan: new TamperPlan(engine), numSteps: STEPS, checkpointInterval: INTERVAL, blobs, head }), /missing or corrupt/);
   });
+
+  test('a finished run is re-verified before its result is committed again: a result that does not follow is refused', async () => {
+    const blobs = memoryBlobs(), head = memoryHead();
+    const done = await run(undefined, blobs, head);
+    const again = await runTraining({ engine, plan: new TamperPlan(engine), numSteps: STEPS, checkpointInterval: INTERVAL, blobs, head });
+    assert.deepEqual(again.result, done.result);
+    // A manifest (validly stored under its own hash) whose committed root is not that of its leaves.
+    const m = JSON.parse((await blobs.get((await head.load())!)).toString());
+    const forged = { ...m, result: { ...m.result, stepsRoot: `0x${'ee'.repeat(32)}` } };
+    await head.save(await blobs.put(Buffer.from(JSON.stringify(forged))));
+    await assert.rejects(runTraining({ engine, plan: new TamperPlan(engine), numSteps: STEPS, checkpointInterval: INTERVAL, blobs, head }), /result's stepsRoot 0xee+ does not follow/);
+    // One whose listed leaf hash at a checkpoint step disagrees with that checkpoint.
+    const leafEdited = { ...m, stateHashes: m.stateHashes.map((h: string, i: number) => (i === 3 ? `0x${'dd'.repeat(32)}` : h)) };
+    await head.save(await blobs.put(Buffer.from(JSON.stringify(leafEdited))));
+    await assert.rejects(runTraining({ engine, plan: new TamperPlan(engine), numSteps: STEPS, checkpointInterval: INTERVAL, blobs, head }), /H\[3\] 0xd+ differs from its checkpoint's/);
+  });
 });

@@ -4,6 +4,7 @@ import { lastLeaf } from '../../reproducible-ops/hash-schedule.ts';
 import { numel } from '../../reproducible-ops/tensor.ts';
 import { hex0x } from '../../jobs/checkpoint.ts';
 import { loadJob } from '../../jobs/job.ts';
+import { bytes, checkJobResources } from '../../jobs/resources.ts';
 import { createEngine } from '../../jobs/train.ts';
 import { expectPositionals, type Command } from '../command.ts';
 import { table, thousands } from '../format.ts';
@@ -12,7 +13,8 @@ const usage = `Usage: optrain inspect <job.json> [--json]
 
 Validate a job, verify its datasets, and print what it commits to: jobHash (sha256 of the
 canonical resolved spec), programRoot (Merkle roots of the init and step op programs),
-the parameters and the number of steps.
+the parameters and the number of steps, and what it needs to run (estimated memory and
+checkpoint disk). A job beyond this machine's limits is refused (see optrain train --help).
 
 Options:
   --json            print one JSON object
@@ -27,6 +29,7 @@ export const inspectCommand: Command = {
   async run(args, io) {
     const [file] = expectPositionals(args, ['<job.json>'], 'inspect');
     const job = loadJob(file);
+    const needs = checkJobResources(job);
     const engine = createEngine(job, referenceBackend); // builds the programs only; runs no ops
     const params = engine.params.map((p) => ({ name: p.name, shape: [...p.shape], size: numel(p.shape) }));
     const info = {
@@ -48,6 +51,7 @@ export const inspectCommand: Command = {
       params,
       paramCount: params.reduce((a, p) => a + p.size, 0),
       optimizerSlots: engine.slots.map((s) => ({ name: s.name, shape: [...s.shape] })),
+      resources: { memoryBytes: needs.memoryBytes, stateBytes: needs.stateBytes, checkpointsKept: needs.checkpointsKept, checkpointDiskBytes: needs.diskBytes },
       resolvedSpec: job.resolved,
     };
     if (args.values.json) {
@@ -68,6 +72,7 @@ export const inspectCommand: Command = {
         ['hashInterval', `${info.hashInterval} (${info.stateHashLeaves} committed state hashes)`],
         ['ops', `${info.initOps} in the init program, ${info.stepOps} per step`],
         ['params', `${thousands(info.paramCount)} in ${params.length} tensors, ${info.optimizerSlots.length} optimizer slots`],
+        ['resources', `~${bytes(needs.memoryBytes)} of memory, ${bytes(needs.diskBytes)} for ${thousands(needs.checkpointsKept)} kept checkpoints of ${bytes(needs.stateBytes)}`],
       ]) + params.map((p) => `  ${p.name.padEnd(24)} [${p.shape.join(', ')}]  ${thousands(p.size)}\n`).join(''),
     );
     return 0;

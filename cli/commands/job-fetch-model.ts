@@ -12,7 +12,7 @@ import { modelParams } from '../../reproducible-ops/layers.ts';
 import { numel } from '../../reproducible-ops/tensor.ts';
 import { fetchBlob } from '../../jobs/blobstore.ts';
 import { hex0x } from '../../jobs/checkpoint.ts';
-import { UserError } from '../../jobs/errors.ts';
+import { UsageError, UserError } from '../../jobs/errors.ts';
 import { redisKeys } from '../../jobs/redis-keys.ts';
 import { writeTfjsModel } from '../../jobs/tfjs-model.ts';
 import { fetchSpec } from '../../solver/job-source.ts';
@@ -32,7 +32,7 @@ export interface FetchedModel {
 }
 
 export function parseJobId(s: string, cmd: string): bigint {
-  if (!/^[1-9][0-9]*$/.test(s)) throw new UserError(`optrain ${cmd}: <jobId>: expected a positive integer job id, got '${s}'`);
+  if (!/^[1-9][0-9]*$/.test(s)) throw new UsageError(`optrain ${cmd}: <jobId>: expected a positive integer job id, got '${s}'`);
   return BigInt(s);
 }
 
@@ -110,7 +110,7 @@ export const jobFetchModelCommand: Command = {
     const [id] = expectPositionals(args, ['<jobId>'], cmd);
     const jobId = parseJobId(id, cmd);
     const out = args.values.out as string | undefined;
-    if (!out) throw new UserError(`optrain ${cmd}: --out DIR is required`);
+    if (!out) throw new UsageError(`optrain ${cmd}: --out DIR is required`);
     let info: DevnetInfo;
     try {
       info = readDevnet(args.values.devnet as string | undefined);

@@ -17,6 +17,9 @@ export const NETWORK_HELP = `  --devnet FILE       devnet file (default $OPTRAIN
   --private-key KEY   sign with this key instead (or set OPTRAIN_PRIVATE_KEY)
   --json              machine-readable output on stdout`;
 
+/** n of secp256k1: a private key is an integer in [1, n - 1]. */
+const SECP256K1_ORDER = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+
 export interface Network {
   info: DevnetInfo;
   privateKey: string;
@@ -29,9 +32,13 @@ export function networkFromFlags(args: ParsedArgs, cmd: string, role: keyof type
   } catch (e) {
     throw new UserError((e as Error).message);
   }
-  const key = (args.values['private-key'] as string | undefined) ?? process.env.OPTRAIN_PRIVATE_KEY;
+  const key = (args.values['private-key'] as string | undefined) ?? (process.env.OPTRAIN_PRIVATE_KEY || undefined); // empty = unset
   if (key !== undefined) {
-    if (!/^0x[0-9a-fA-F]{64}$/.test(key)) throw new UsageError(`optrain ${cmd}: --private-key: expected 0x followed by 64 hex digits`);
+    const from = args.values['private-key'] !== undefined ? '--private-key' : 'OPTRAIN_PRIVATE_KEY';
+    // The key itself is never echoed, valid or not.
+    if (!/^0x[0-9a-fA-F]{64}$/.test(key)) throw new UsageError(`optrain ${cmd}: ${from}: expected 0x followed by 64 hex digits`);
+    const k = BigInt(key);
+    if (k === 0n || k >= SECP256K1_ORDER) throw new UsageError(`optrain ${cmd}: ${from}: not a valid secp256k1 private key (it must be nonzero and below the curve order)`);
     return { info, privateKey: key };
   }
   const raw = args.values.account as string | undefined;

@@ -3,10 +3,10 @@
 // step count and hash interval the engine derives from it.
 import { readFileSync } from 'node:fs';
 import { Engine } from '../../reproducible-ops/engine.ts';
-import { createClient } from '../../arbiter/chain/client.ts';
+import { formatEther } from 'ethers';
+import { createClient, type ChainClient } from '../../arbiter/chain/client.ts';
 import { postJob } from '../../arbiter/chain/actions/post-job.ts';
 import { marketFloors } from '../../arbiter/chain/actions/get-job.ts';
-import { formatEther } from 'ethers';
 import type { DevnetInfo } from '../../arbiter/chain/devnet.ts';
 import { BlobStore, putBlob } from '../../jobs/blobstore.ts';
 import { canonicalJson } from '../../jobs/canonical.ts';
@@ -14,6 +14,7 @@ import { hex0x } from '../../jobs/checkpoint.ts';
 import { MNIST_PREFIX, resolveDataPath } from '../../jobs/dataset.ts';
 import { UserError } from '../../jobs/errors.ts';
 import { loadJob, type LoadedJob } from '../../jobs/job.ts';
+import { checkJobResources } from '../../jobs/resources.ts';
 import { expectPositionals, type Command } from '../command.ts';
 import { table } from '../format.ts';
 import { durationFlag, ethFlag, NETWORK_HELP, NETWORK_OPTIONS, networkFromFlags, toJson } from './job-network.ts';
@@ -78,15 +79,22 @@ async function checkTerms(client: ReturnType<typeof createClient>, o: SubmitOpti
 
 export async function submitJob(o: SubmitOptions): Promise<Submitted> {
   const job = loadJob(o.jobFile);
+  // Refuse before pinning or posting a job no solver of this machine class could run.
+  checkJobResources(job);
   const programRoot = hex0x(new Engine(job.setup).programRoot());
   const client = createClient({ rpcUrl: o.net.rpcUrl, contracts: o.net.contracts, privateKey: o.privateKey, gameArtifact: o.net.gameKind });
   try {
     await checkTerms(client, o);
+    await requireFunds(client, o.reward);
     const specURI = await pinJob(job, o.net);
     const params = { specHash: `0x${job.jobHashHex}`, programRoot, seed: BigInt(job.spec.seed), numSteps: BigInt(job.steps), hashInterval: job.spec.hashInterval };
     const { jobId, tx } = await postJob(client, {
       params, specURI, reward: o.reward, requiredStake: o.stake, challengerBond: o.bond,
       claimWindow: o.claimWindow, solveTime: o.solveTime, challengeWindow: o.challengeWindow,
+    }).catch(async (e) => {
+      // The balance may cover the reward but not the gas.
+      if (isInsufficientFunds(e)) throw await fundsError(client, o.reward);
+      throw e;
     });
     return { jobId, specHash: params.specHash, specURI, programRoot, seed: job.spec.seed, numSteps: job.steps, hashInterval: job.spec.hashInterval, reward: o.reward, tx: tx.hash };
   } finally {
@@ -94,10 +102,29 @@ export async function submitJob(o: SubmitOptions): Promise<Submitted> {
   }
 }
 
+/** The account must hold the reward it escrows (plus gas); say which account and what it holds. */
+async function requireFunds(client: ChainClient, reward: bigint): Promise<void> {
+  const balance = await client.provider.getBalance(client.signer!.address);
+  if (balance < reward) throw await fundsError(client, reward, balance);
+}
+
+async function fundsError(client: ChainClient, reward: bigint, balance?: bigint): Promise<UserError> {
+  const address = client.signer!.address;
+  const has = balance ?? (await client.provider.getBalance(address));
+  return new UserError(`account ${address} has ${formatEther(has)} ETH; posting this job escrows ${formatEther(reward)} ETH plus gas (fund the account, or sign with another --account or --private-key)`);
+}
+
+function isInsufficientFunds(e: unknown): boolean {
+  const err = e as { code?: string; message?: string; cause?: unknown };
+  return err?.code === 'INSUFFICIENT_FUNDS' || /insufficient funds/i.test(err?.message ?? '') || (err?.cause !== undefined && isInsufficientFunds(err.cause));
+}
+
 const usage = `Usage: optrain job submit <job.json> --reward ETH [options]
 
 Pin the job's canonical spec (its sha256 is the jobHash) and dataset files in the devnet's
-blob store and post the job on the JobMarket, escrowing the reward.
+blob store and post the job on the JobMarket, escrowing the reward. A job whose estimated
+memory, steps or checkpoint disk exceed this machine's limits (see optrain train --help) is
+refused before anything is pinned, and so is an account that cannot pay the reward.
 
 Options:
   --reward ETH            reward escrowed for the solver (required)

@@ -42,7 +42,7 @@ export const traceCommand: Command = {
     const backend = await resolveBackend(choice, io); // after validation: notices only for valid runs
     const engine = createEngine(job, backend);
     const outDir = (args.values.out as string | undefined) ?? existingDefaultOut(job);
-    const { before, records, hashBefore, hashAfter, fromCheckpoint } = traceStep(engine, job, step, outDir);
+    const { before, records, hashBefore, hashAfter, fromCheckpoint } = traceStep(engine, job, step, outDir, io);
     const shown = filterOps(records, args.values.op as string | undefined);
     const labels = (step === 'init' ? engine.initProgram : engine.stepProgram).nodes.map((n) => n.label ?? null);
     const out = {
@@ -72,12 +72,12 @@ function existingDefaultOut(job: LoadedJob): string | undefined {
   return existsSync(dir) ? dir : undefined;
 }
 
-function traceStep(engine: Engine, job: LoadedJob, step: number | 'init', outDir?: string) {
+function traceStep(engine: Engine, job: LoadedJob, step: number | 'init', outDir?: string, io?: Io) {
   if (step === 'init') {
     const records = engine.trace(null);
     return { before: null, records, hashBefore: null, hashAfter: hex0x(engine.stateHash(engine.init())), fromCheckpoint: null };
   }
-  const { state, fromCheckpoint } = stateAt(engine, step, outDir, hex0x(job.jobHash), job.spec.opsetVersion);
+  const { state, fromCheckpoint } = stateAt(engine, step, outDir, hex0x(job.jobHash), job.spec.opsetVersion, (msg) => io?.stderr.write(`optrain: warning: ${msg}\n`));
   const records = engine.trace(state);
   const after: TrainState = engine.step(state).state;
   return { before: state, records, hashBefore: hex0x(engine.stateHash(state)), hashAfter: hex0x(engine.stateHash(after)), fromCheckpoint };
@@ -92,7 +92,7 @@ function filterOps(records: TraceRecord[], op?: string): TraceRecord[] {
   }
   if (!(op in OPS)) throw new UsageError(`optrain trace: --op: '${op}' is neither a node index nor an op name (ops: ${Object.keys(OPS).join(', ')})`);
   const hits = records.filter((r) => r.op === op);
-  if (hits.length === 0) throw new UserError(`optrain trace: the program has no '${op}' nodes`);
+  if (hits.length === 0) throw new UsageError(`optrain trace: --op: the program has no '${op}' nodes`);
   return hits;
 }
 
