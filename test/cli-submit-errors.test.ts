@@ -42,7 +42,7 @@ function optrain(...args: string[]): Promise<{ code: number | null; stdout: stri
 test('an unfunded key: one line with its address and balance, no key, nothing posted', async () => {
   const job = writeTinyJob(join(dir, 'job'));
   const wallet = Wallet.createRandom();
-  const r = await optrain('job', 'submit', job, '--reward', '1.5', '--devnet', devnetFile, '--private-key', wallet.privateKey);
+  const r = await optrain('job', 'submit', job, '--reward', '1.5', '--stake', '9', '--devnet', devnetFile, '--private-key', wallet.privateKey);
   assert.equal(r.code, 1, r.stderr);
   assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
   assert.match(r.stderr, new RegExp(`^optrain: error: account ${wallet.address} has 0\\.0 ETH; posting this job escrows 1\\.5 ETH plus gas \\(fund the account, or sign with another --account or --private-key\\)\\n$`));
