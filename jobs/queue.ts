@@ -1,4 +1,5 @@
-// BullMQ on Redis: the training queue that solver processes (on one or many machines) share.
+// BullMQ on Redis: the training queue that one solver account's processes (on one or many
+// machines) share; every solver account has its own (redis-keys.ts trainQueueName).
 // A worker that dies mid-job stops renewing its lock; BullMQ's stalled-job check then moves the
 // job back to waiting and another worker picks it up (and resumes from the last checkpoint).
 import { Queue, Worker, type Job, type Processor } from 'bullmq';
@@ -38,6 +39,7 @@ export function redisClient(redisUrl: string): Redis {
 export interface TrainJobData {
   chainId: number;
   jobMarket: string;
+  solver: string; // the account that claimed the job: only its workers may train it
   jobId: string; // decimal market job id
   runId: string; // unique per claim (a reopened job's next claim trains afresh)
   specURI: string;

@@ -179,6 +179,7 @@ export class SolverService {
     await enqueueTraining(this.cfg.queue, trainJobId(runId), {
       chainId: this.cfg.chainId,
       jobMarket: this.cfg.client.addresses.jobMarket,
+      solver: this.address,
       jobId: String(job.jobId),
       runId,
       specURI,

@@ -57,7 +57,7 @@ export async function startSolver(o: StartSolverOptions): Promise<RunningSolver>
   const client = createClient({ rpcUrl: o.net.rpcUrl, contracts: o.net.contracts, privateKey: o.privateKey, gameArtifact: o.net.gameKind });
   const address = client.signer!.address;
   const ks = { chainId: o.net.chainId, jobMarket: o.net.contracts.jobMarket };
-  const queueName = trainQueueName(ks, o.queueSuffix);
+  const queueName = trainQueueName(ks, address, o.queueSuffix);
   const redis = redisClient(o.net.redisUrl);
   const blobs = new BlobStore(join(resolve(o.dataDir), 'blobs'));
   const cache = new BlobStore(join(resolve(o.dataDir), 'cache'));
@@ -74,7 +74,7 @@ export async function startSolver(o: StartSolverOptions): Promise<RunningSolver>
     loop = service.run(abort.signal, o.pollMs ?? 500);
   }
   const checkpointStore = o.blobUrl ? new RemoteBlobStore(o.blobUrl) : blobs;
-  if (role !== 'watch') running.worker = startTrainWorker({ redisUrl: o.net.redisUrl, queueName, redis, blobs: checkpointStore, cache, backend: o.backend, timings: o.timings, log: o.log });
+  if (role !== 'watch') running.worker = startTrainWorker({ redisUrl: o.net.redisUrl, queueName, solver: address, redis, blobs: checkpointStore, cache, backend: o.backend, timings: o.timings, log: o.log });
   o.log('solver-started', { address, role, queue: queueName, blobUrl: running.blobServer?.url, tamper: o.tamper });
   const shutdown = async () => {
     abort.abort();
