@@ -83,6 +83,26 @@ export async function enqueueTraining(q: Queue<TrainJobData, TrainJobResult>, bu
   return q.add('train', data, { jobId: bullJobId });
 }
 
+/** Where a training run stands, read so that a completed run always comes with its result. */
+export type TrainingOutcome =
+  | { state: 'missing' }
+  | { state: 'pending' }
+  | { state: 'failed'; attempts: number; reason: string }
+  | { state: 'completed'; result: TrainJobResult };
+
+export async function trainingOutcome(q: Queue<TrainJobData, TrainJobResult>, bullJobId: string): Promise<TrainingOutcome> {
+  // State first, record second: a record fetched before its job completed carries no return
+  // value even when the state read right after says 'completed' (BullMQ writes both at once).
+  const state = await q.getJobState(bullJobId);
+  if (state === 'unknown') return { state: 'missing' };
+  if (state !== 'completed' && state !== 'failed') return { state: 'pending' };
+  const job = await q.getJob(bullJobId);
+  if (!job) return { state: 'missing' };
+  if (state === 'failed') return { state: 'failed', attempts: job.attemptsMade, reason: job.failedReason };
+  // A job retried after completion (never done here) would be back to pending: look again next time.
+  return job.returnvalue ? { state: 'completed', result: job.returnvalue } : { state: 'pending' };
+}
+
 export function trainWorker(
   redisUrl: string,
   name: string,

@@ -19,7 +19,7 @@ import type { JobRecord } from '../arbiter/chain/types.ts';
 import { ChainError } from '../arbiter/chain/errors.ts';
 import type { BlobStore } from '../jobs/blobstore.ts';
 import { UserError } from '../jobs/errors.ts';
-import { enqueueTraining, type TrainJobData, type TrainJobResult } from '../jobs/queue.ts';
+import { enqueueTraining, trainingOutcome, type TrainJobData, type TrainJobResult } from '../jobs/queue.ts';
 import { redisKeys, runIdOf, trainJobId, type KeySpace } from '../jobs/redis-keys.ts';
 import { loggingDefender, type DisputeDefender } from './dispute-hook.ts';
 import { loadManifest } from './run-store.ts';
@@ -208,24 +208,23 @@ export class SolverService {
   }
 
   private async trainOrCommit(job: JobRecord, runId: string): Promise<void> {
-    const bull = await this.cfg.queue.getJob(trainJobId(runId));
-    if (!bull) {
+    const outcome = await trainingOutcome(this.cfg.queue, trainJobId(runId));
+    if (outcome.state === 'missing') {
       const posting = await getJobPosting(this.cfg.client, job.jobId);
       return this.enqueue(job, posting.specURI, runId);
     }
-    const state = await bull.getState();
-    if (state === 'failed' && !this.reportedFailures.has(runId)) {
+    if (outcome.state === 'failed' && !this.reportedFailures.has(runId)) {
       this.reportedFailures.add(runId);
-      this.cfg.log('training-gave-up', { jobId: job.jobId, runId, attempts: bull.attemptsMade, error: bull.failedReason });
+      this.cfg.log('training-gave-up', { jobId: job.jobId, runId, attempts: outcome.attempts, error: outcome.reason });
     }
-    if (state !== 'completed') return;
+    if (outcome.state !== 'completed') return;
     if ((await this.chainTime()) > job.deadline) {
       // Too late to commit (anyone may now slashLate); say so once instead of reverting every tick.
       if (!this.reportedFailures.has(`late-${runId}`)) this.cfg.log('commit-deadline-missed', { jobId: job.jobId, runId, deadline: job.deadline });
       this.reportedFailures.add(`late-${runId}`);
       return;
     }
-    const r = bull.returnvalue;
+    const r = outcome.result;
     const commitment = { stepsRoot: r.stepsRoot, finalStateHash: r.finalStateHash, finalModelHash: r.finalModelHash, numSteps: BigInt(r.numSteps) };
     const tx = await commitResult(this.cfg.client, job.jobId, commitment);
     this.cfg.log('committed', { jobId: job.jobId, stepsRoot: r.stepsRoot, finalModelHash: r.finalModelHash, resumedFromStep: r.resumedFromStep, tx: tx.hash });
