@@ -4,6 +4,7 @@
 // job back to waiting and another worker picks it up (and resumes from the last checkpoint).
 import { Queue, Worker, type Job, type Processor } from 'bullmq';
 import { Redis } from 'ioredis';
+import { DependencyHealth, reconnectBackoff } from './connectivity.ts';
 import { BULL_PREFIX } from './redis-keys.ts';
 
 export interface RedisEndpoint {
@@ -26,13 +27,28 @@ export function parseRedisUrl(url: string): RedisEndpoint {
 
 /** BullMQ connection options: workers block on Redis, so requests must never give up. */
 export function bullConnection(redisUrl: string) {
-  return { ...parseRedisUrl(redisUrl), maxRetriesPerRequest: null };
+  return { ...parseRedisUrl(redisUrl), maxRetriesPerRequest: null, retryStrategy: reconnectBackoff };
 }
 
-/** A plain ioredis client for our own keys (checkpoint heads, cursors...). */
-export function redisClient(redisUrl: string): Redis {
+/** How a Redis endpoint is named in messages: "redis at 127.0.0.1:6379". */
+export function redisName(redisUrl: string): string {
   const e = parseRedisUrl(redisUrl);
-  return new Redis({ ...e, maxRetriesPerRequest: 3, lazyConnect: false });
+  return `redis at ${e.host}:${e.port}`;
+}
+
+/**
+ * A plain ioredis client for our own keys (checkpoint heads, cursors...). With `health`, an
+ * outage is reported there once; without, errors surface only through the failing commands
+ * (never as ioredis' "Unhandled error event" stack per reconnect attempt).
+ */
+export function redisClient(redisUrl: string, health?: DependencyHealth): Redis {
+  const e = parseRedisUrl(redisUrl);
+  const r = new Redis({ ...e, maxRetriesPerRequest: 3, lazyConnect: false, retryStrategy: reconnectBackoff });
+  if (health) {
+    health.watch(r);
+    r.on('ready', () => health.ok());
+  } else r.on('error', () => undefined);
+  return r;
 }
 
 /** What a training job carries through the queue (JSON: no bigint). */
@@ -70,12 +86,15 @@ export interface QueueTimings {
 
 export const DEFAULT_TIMINGS: Required<QueueTimings> = { lockDurationMs: 30_000, stalledIntervalMs: 15_000 };
 
-export function trainQueue(redisUrl: string, name: string): Queue<TrainJobData, TrainJobResult> {
-  return new Queue<TrainJobData, TrainJobResult>(name, {
+export function trainQueue(redisUrl: string, name: string, health?: DependencyHealth): Queue<TrainJobData, TrainJobResult> {
+  const q = new Queue<TrainJobData, TrainJobResult>(name, {
     connection: bullConnection(redisUrl),
     prefix: BULL_PREFIX,
     defaultJobOptions: { attempts: 3, backoff: { type: 'fixed', delay: 1_000 }, removeOnComplete: false, removeOnFail: false },
   });
+  if (health) health.watch(q);
+  else q.on('error', () => undefined); // callers see failures through their awaited calls
+  return q;
 }
 
 /** Enqueue (idempotent: the BullMQ job id is fixed per market job). */

@@ -18,6 +18,7 @@ import { EventWatcher, redisCursor, sleepUnlessAborted } from '../arbiter/chain/
 import type { JobRecord } from '../arbiter/chain/types.ts';
 import { ChainError } from '../arbiter/chain/errors.ts';
 import type { BlobStore } from '../jobs/blobstore.ts';
+import { isConnectionError, type DependencyHealth } from '../jobs/connectivity.ts';
 import { UserError } from '../jobs/errors.ts';
 import { enqueueTraining, trainingOutcome, type TrainJobData, type TrainJobResult } from '../jobs/queue.ts';
 import { redisKeys, runIdOf, trainJobId, type KeySpace } from '../jobs/redis-keys.ts';
@@ -45,6 +46,7 @@ export interface SolverConfig {
   finalize?: boolean; // finalize own jobs once their window passes (default true)
   withdraw?: boolean; // withdraw payouts (default true)
   fromBlock?: number; // where the event cursor starts when Redis has none
+  health?: DependencyHealth; // Redis outages are reported there once, not by every tick
   log: Log;
 }
 
@@ -66,16 +68,26 @@ export class SolverService {
     this.defender = cfg.defender ?? loggingDefender();
   }
 
-  /** Poll until aborted; errors of one tick are logged and the next tick retries. */
+  /**
+   * Poll until aborted; errors of one tick are logged and the next tick retries. While Redis is
+   * unreachable (reported once by the health monitor) ticks back off up to 5 s instead.
+   */
   async run(signal: AbortSignal, intervalMs = 500): Promise<void> {
-    await this.recoverClaims();
+    let recovered = false, wait = intervalMs;
     while (!signal.aborted) {
       try {
+        if (!recovered) await this.recoverClaims();
+        recovered = true;
         await this.tick();
+        wait = intervalMs;
       } catch (e) {
-        this.cfg.log('error', { error: (e as Error).message });
+        if (!signal.aborted && !(isConnectionError(e) && this.cfg.health)) this.cfg.log('error', { error: (e as Error).message });
+        if (isConnectionError(e)) {
+          this.cfg.health?.failed(e);
+          wait = Math.min(wait * 2, 5_000);
+        }
       }
-      await sleepUnlessAborted(intervalMs, signal);
+      await sleepUnlessAborted(wait, signal);
     }
   }
 

@@ -10,6 +10,7 @@ import { numel } from '../reproducible-ops/tensor.ts';
 import { hex0x } from '../jobs/checkpoint.ts';
 import type { BlobStore } from '../jobs/blobstore.ts';
 import { UserError } from '../jobs/errors.ts';
+import { isConnectionError, type DependencyHealth } from '../jobs/connectivity.ts';
 import { trainWorker, type QueueTimings, type TrainJobData, type TrainJobResult } from '../jobs/queue.ts';
 import { redisKeys } from '../jobs/redis-keys.ts';
 import { loadRemoteJob, type RemoteJob } from './job-source.ts';
@@ -27,6 +28,7 @@ export interface WorkerDeps {
   cache: BlobStore; // dataset files fetched from elsewhere
   backend: Backend;
   timings?: QueueTimings;
+  health?: DependencyHealth; // where a Redis outage is reported (once, not per retry)
   log?: (event: string, fields: Record<string, unknown>) => void;
 }
 
@@ -92,6 +94,6 @@ export async function processTrainJob(deps: WorkerDeps, job: Job<TrainJobData, T
 export function startTrainWorker(deps: WorkerDeps): Worker<TrainJobData, TrainJobResult> {
   const w = trainWorker(deps.redisUrl, deps.queueName, (job) => processTrainJob(deps, job), deps.timings);
   w.on('failed', (job, err) => deps.log?.('training-failed', { jobId: job?.data.jobId, error: err.message }));
-  w.on('error', (err) => deps.log?.('worker-error', { error: err.message }));
+  w.on('error', (err) => (deps.health && isConnectionError(err) ? deps.health.failed(err) : deps.log?.('worker-error', { error: err.message })));
   return w;
 }
