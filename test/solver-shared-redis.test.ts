@@ -13,8 +13,10 @@ import { writeTinyJob } from './helpers/tiny-job.ts';
 import { waitFor } from './helpers/chain.ts';
 import { getJob } from '../arbiter/chain/actions/get-job.ts';
 import { referenceBackend } from '../reproducible-ops/backend/reference.ts';
-import { fetchBlob } from '../jobs/blobstore.ts';
-import { redisClient } from '../jobs/queue.ts';
+import { UnrecoverableError, type Job } from 'bullmq';
+import { BlobStore, fetchBlob } from '../jobs/blobstore.ts';
+import { redisClient, type TrainJobData, type TrainJobResult } from '../jobs/queue.ts';
+import { processTrainJob } from '../solver/worker.ts';
 import { redisKeys } from '../jobs/redis-keys.ts';
 import { startSolver, type RunningSolver } from '../solver/start.ts';
 import type { RunManifest } from '../solver/run-store.ts';
@@ -79,4 +81,20 @@ test('two solvers on one Redis: every job is trained by its claimer and served b
     redis.disconnect();
   }
   assert.notEqual(solvers[0].queueName, solvers[1].queueName, 'each solver account has its own training queue');
+});
+
+test('a worker refuses a queued job that another account claimed', async () => {
+  const redis = redisClient(net.info.redisUrl);
+  try {
+    const [mine, other] = [net.info.accounts[2].address, net.info.accounts[4].address];
+    const deps = { redisUrl: net.info.redisUrl, queueName: 'unused', solver: mine, redis, blobs: new BlobStore(join(dir, 'refuse')), cache: new BlobStore(join(dir, 'refuse-cache')), backend: referenceBackend };
+    const data: TrainJobData = {
+      chainId: net.info.chainId, jobMarket: net.info.contracts.jobMarket, solver: other, jobId: '99', runId: 'job99-b1', specURI: 'http://127.0.0.1:1/blob/x',
+      specHash: '0x00', programRoot: '0x00', numSteps: 1, hashInterval: 1, seed: '0',
+    };
+    await assert.rejects(processTrainJob(deps, { data, attemptsMade: 0 } as Job<TrainJobData, TrainJobResult>), (e: Error) =>
+      e instanceof UnrecoverableError && e.message === `job 99 was claimed by ${other}, not by this worker's solver ${mine}`);
+  } finally {
+    redis.disconnect();
+  }
 });
