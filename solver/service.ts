@@ -10,7 +10,7 @@ import { numel } from '../reproducible-ops/tensor.ts';
 import { claimJob } from '../arbiter/chain/actions/claim-job.ts';
 import { commitResult } from '../arbiter/chain/actions/commit-result.ts';
 import { finalize } from '../arbiter/chain/actions/finalize.ts';
-import { getJob } from '../arbiter/chain/actions/get-job.ts';
+import { disputesOfJob, getDispute, getJob } from '../arbiter/chain/actions/get-job.ts';
 import { getJobPosting } from '../arbiter/chain/actions/get-job-posting.ts';
 import { claimableOf, withdraw } from '../arbiter/chain/actions/withdraw.ts';
 import { requireSigner, type ChainClient } from '../arbiter/chain/client.ts';
@@ -250,18 +250,23 @@ export class SolverService {
     this.cfg.log('finalized', { jobId: job.jobId, tx: tx.hash });
   }
 
+  /** Disputes seen resolved: never looked up again. */
+  private readonly resolvedDisputes = new Set<bigint>();
+
+  /** Hand every active dispute of the job to the defender (a job may have several at once). */
   private async defend(job: JobRecord, runId: string): Promise<void> {
-    await this.defender.onDispute({
-      client: this.cfg.client,
-      job,
-      disputeId: job.activeDisputeId,
-      runId,
-      manifestHash: await this.cfg.redis.get(redisKeys.resultManifest(this.ks, job.jobId)),
-      blobs: this.cfg.blobs,
-      engine: () => this.engineFor(job),
-      tamper: this.cfg.tamper,
-      log: this.cfg.log,
-    });
+    const manifestHash = await this.cfg.redis.get(redisKeys.resultManifest(this.ks, job.jobId));
+    for (const disputeId of await disputesOfJob(this.cfg.client, job.jobId)) {
+      if (this.resolvedDisputes.has(disputeId)) continue;
+      if ((await getDispute(this.cfg.client, disputeId)).status !== 'Active') {
+        this.resolvedDisputes.add(disputeId);
+        continue;
+      }
+      await this.guard(job.jobId, () => this.defender.onDispute({
+        client: this.cfg.client, job, disputeId, runId, manifestHash, blobs: this.cfg.blobs,
+        engine: () => this.engineFor(job), tamper: this.cfg.tamper, log: this.cfg.log,
+      }));
+    }
   }
 
   private async collect(job: JobRecord): Promise<void> {
