@@ -103,7 +103,7 @@ export async function sendTx(c: ChainClient, contract: Contract, method: string,
   return serialise(`${c.addresses.jobMarket}:${signer.address}`.toLowerCase(), run);
 }
 
-const NONCE_ATTEMPTS = 8;
+const NONCE_ATTEMPTS = 16;
 
 /**
  * Another process sending from the same key can take the nonce between our read and our send
@@ -118,14 +118,17 @@ async function retryNonce<T>(f: () => Promise<T>, what: string): Promise<T> {
       if (!isNonceError(e)) throw e;
       if (attempt >= NONCE_ATTEMPTS)
         throw new ChainError(`${what}: nonce still taken after ${NONCE_ATTEMPTS} attempts: another process keeps sending from this account; send from one process or use separate accounts`);
-      await new Promise((r) => setTimeout(r, 20 * attempt + Math.random() * 100 * attempt));
+      await new Promise((r) => setTimeout(r, Math.min(25 * attempt, 400) + Math.random() * Math.min(100 * attempt, 800)));
     }
   }
 }
 
 function isNonceError(e: unknown): boolean {
-  const o = e as { code?: string; message?: string };
-  return o?.code === 'NONCE_EXPIRED' || o?.code === 'REPLACEMENT_UNDERPRICED' || /nonce too low|nonce has already been used|already known/i.test(o?.message ?? '');
+  const o = e as { code?: string; message?: string; error?: { message?: string } } | null;
+  if (o?.code === 'NONCE_EXPIRED' || o?.code === 'REPLACEMENT_UNDERPRICED') return true;
+  // Node errors ethers could not classify (UNKNOWN_ERROR) carry the RPC's own message inside.
+  const text = `${o?.message ?? ''} ${o?.error?.message ?? ''}`;
+  return /nonce too low|nonce has already been used|already known|replacement transaction underpriced/i.test(text);
 }
 
 /** Per-key promise chains: one signer's sends run one after another in this process. */
