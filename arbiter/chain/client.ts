@@ -127,8 +127,10 @@ function isNonceError(e: unknown): boolean {
   const o = e as { code?: string; message?: string; error?: { message?: string } } | null;
   if (o?.code === 'NONCE_EXPIRED' || o?.code === 'REPLACEMENT_UNDERPRICED') return true;
   // Node errors ethers could not classify (UNKNOWN_ERROR) carry the RPC's own message inside.
+  // "already imported/known": another process signed the byte-identical transaction (same call,
+  // same nonce); that one is theirs, ours still has to go out with the next nonce.
   const text = `${o?.message ?? ''} ${o?.error?.message ?? ''}`;
-  return /nonce too low|nonce has already been used|already known|replacement transaction underpriced/i.test(text);
+  return /nonce too low|nonce has already been used|already known|already imported|replacement transaction underpriced/i.test(text);
 }
 
 /** Per-key promise chains: one signer's sends run one after another in this process. */
