@@ -51,6 +51,7 @@ function cli(args: string[], env: NodeJS.ProcessEnv = process.env): Cli {
 async function stopWith(c: Cli, sig: NodeJS.Signals): Promise<{ code: number | null; ms: number }> {
   const t0 = Date.now();
   c.child.kill(sig);
+  void c.exited.then(() => console.log(`${c.child.spawnargs.slice(2, 4).join(' ')}: exited ${Date.now() - t0} ms after ${sig}`));
   const code = await Promise.race([c.exited, new Promise<'late'>((r) => setTimeout(() => r('late'), 20_000))]);
   if (code === 'late') {
     c.child.kill('SIGKILL');
