@@ -33,9 +33,16 @@ export const redisKeys = {
   jobProgress: (k: KeySpace, jobId: bigint | string) => `${ns(k)}:job:${jobId}:progress`,
 };
 
-/** BullMQ queue names may not contain ':'; `suffix` makes them unique per test. */
-export function trainQueueName(k: KeySpace, suffix = ''): string {
-  return `train-${k.chainId}-${k.jobMarket.toLowerCase().slice(2, 10)}${suffix ? `-${suffix}` : ''}`;
+/**
+ * The training queue of one solver account. A queue shared by several solvers would let one
+ * solver's worker train a job another solver claimed (its checkpoints then land in the wrong
+ * blob store and the claimer cannot serve them), so the queue, and with it all of BullMQ's
+ * Redis state, belongs to the claiming account. BullMQ queue names may not contain ':';
+ * `suffix` makes them unique per test.
+ */
+export function trainQueueName(k: KeySpace, solver: string, suffix = ''): string {
+  const market = k.jobMarket.toLowerCase().slice(2, 10);
+  return `train-${k.chainId}-${market}-${solver.toLowerCase().slice(2)}${suffix ? `-${suffix}` : ''}`;
 }
 
 /** Id of one training run: a market job as claimed in one block (a re-claim is a new run). */

@@ -10,7 +10,7 @@ import { numel } from '../reproducible-ops/tensor.ts';
 import { claimJob } from '../arbiter/chain/actions/claim-job.ts';
 import { commitResult } from '../arbiter/chain/actions/commit-result.ts';
 import { finalize } from '../arbiter/chain/actions/finalize.ts';
-import { activeDisputesOf, getJob } from '../arbiter/chain/actions/get-job.ts';
+import { disputesOfJob, getDispute, getJob } from '../arbiter/chain/actions/get-job.ts';
 import { getJobPosting } from '../arbiter/chain/actions/get-job-posting.ts';
 import { claimableOf, withdraw } from '../arbiter/chain/actions/withdraw.ts';
 import { requireSigner, type ChainClient } from '../arbiter/chain/client.ts';
@@ -18,8 +18,9 @@ import { EventWatcher, redisCursor, sleepUnlessAborted } from '../arbiter/chain/
 import type { JobRecord } from '../arbiter/chain/types.ts';
 import { ChainError } from '../arbiter/chain/errors.ts';
 import type { BlobStore } from '../jobs/blobstore.ts';
+import { isConnectionError, type DependencyHealth } from '../jobs/connectivity.ts';
 import { UserError } from '../jobs/errors.ts';
-import { enqueueTraining, type TrainJobData, type TrainJobResult } from '../jobs/queue.ts';
+import { enqueueTraining, trainingOutcome, type TrainJobData, type TrainJobResult } from '../jobs/queue.ts';
 import { redisKeys, runIdOf, trainJobId, type KeySpace } from '../jobs/redis-keys.ts';
 import { loggingDefender, type DisputeDefender } from './dispute-hook.ts';
 import { loadManifest } from './run-store.ts';
@@ -45,6 +46,7 @@ export interface SolverConfig {
   finalize?: boolean; // finalize own jobs once their window passes (default true)
   withdraw?: boolean; // withdraw payouts (default true)
   fromBlock?: number; // where the event cursor starts when Redis has none
+  health?: DependencyHealth; // Redis outages are reported there once, not by every tick
   log: Log;
 }
 
@@ -66,16 +68,26 @@ export class SolverService {
     this.defender = cfg.defender ?? loggingDefender();
   }
 
-  /** Poll until aborted; errors of one tick are logged and the next tick retries. */
+  /**
+   * Poll until aborted; errors of one tick are logged and the next tick retries. While Redis is
+   * unreachable (reported once by the health monitor) ticks back off up to 5 s instead.
+   */
   async run(signal: AbortSignal, intervalMs = 500): Promise<void> {
-    await this.recoverClaims();
+    let recovered = false, wait = intervalMs;
     while (!signal.aborted) {
       try {
+        if (!recovered) await this.recoverClaims();
+        recovered = true;
         await this.tick();
+        wait = intervalMs;
       } catch (e) {
-        this.cfg.log('error', { error: (e as Error).message });
+        if (!signal.aborted && !(isConnectionError(e) && this.cfg.health)) this.cfg.log('error', { error: (e as Error).message });
+        if (isConnectionError(e)) {
+          this.cfg.health?.failed(e);
+          wait = Math.min(wait * 2, 5_000);
+        }
       }
-      await sleepUnlessAborted(intervalMs, signal);
+      await sleepUnlessAborted(wait, signal);
     }
   }
 
@@ -179,6 +191,7 @@ export class SolverService {
     await enqueueTraining(this.cfg.queue, trainJobId(runId), {
       chainId: this.cfg.chainId,
       jobMarket: this.cfg.client.addresses.jobMarket,
+      solver: this.address,
       jobId: String(job.jobId),
       runId,
       specURI,
@@ -207,24 +220,23 @@ export class SolverService {
   }
 
   private async trainOrCommit(job: JobRecord, runId: string): Promise<void> {
-    const bull = await this.cfg.queue.getJob(trainJobId(runId));
-    if (!bull) {
+    const outcome = await trainingOutcome(this.cfg.queue, trainJobId(runId));
+    if (outcome.state === 'missing') {
       const posting = await getJobPosting(this.cfg.client, job.jobId);
       return this.enqueue(job, posting.specURI, runId);
     }
-    const state = await bull.getState();
-    if (state === 'failed' && !this.reportedFailures.has(runId)) {
+    if (outcome.state === 'failed' && !this.reportedFailures.has(runId)) {
       this.reportedFailures.add(runId);
-      this.cfg.log('training-gave-up', { jobId: job.jobId, runId, attempts: bull.attemptsMade, error: bull.failedReason });
+      this.cfg.log('training-gave-up', { jobId: job.jobId, runId, attempts: outcome.attempts, error: outcome.reason });
     }
-    if (state !== 'completed') return;
+    if (outcome.state !== 'completed') return;
     if ((await this.chainTime()) > job.deadline) {
       // Too late to commit (anyone may now slashLate); say so once instead of reverting every tick.
       if (!this.reportedFailures.has(`late-${runId}`)) this.cfg.log('commit-deadline-missed', { jobId: job.jobId, runId, deadline: job.deadline });
       this.reportedFailures.add(`late-${runId}`);
       return;
     }
-    const r = bull.returnvalue;
+    const r = outcome.result;
     const commitment = { stepsRoot: r.stepsRoot, finalStateHash: r.finalStateHash, finalModelHash: r.finalModelHash, numSteps: BigInt(r.numSteps) };
     await this.applyPublish(job.jobId, runId); // before the commitment is seen: verifiers look only after it
     const tx = await commitResult(this.cfg.client, job.jobId, commitment);
@@ -239,23 +251,24 @@ export class SolverService {
     this.cfg.log('finalized', { jobId: job.jobId, tx: tx.hash });
   }
 
-  /** Several challengers may dispute one commitment at once: each dispute is defended on its own. */
-  private async defend(job: JobRecord, runId: string): Promise<void> {
-    for (const d of await activeDisputesOf(this.cfg.client, job)) await this.defendOne(job, runId, d.disputeId);
-  }
+  /** Disputes seen resolved (or over an earlier commitment of the job): never looked up again. */
+  private readonly resolvedDisputes = new Set<bigint>();
 
-  private async defendOne(job: JobRecord, runId: string, disputeId: bigint): Promise<void> {
-    await this.defender.onDispute({
-      client: this.cfg.client,
-      job,
-      disputeId,
-      runId,
-      manifestHash: await this.committedManifest(job.jobId, runId),
-      blobs: this.cfg.blobs,
-      engine: () => this.engineFor(job),
-      tamper: this.cfg.tamper,
-      log: this.cfg.log,
-    });
+  /** Hand every active dispute over the job's current commitment to the defender (several may run at once). */
+  private async defend(job: JobRecord, runId: string): Promise<void> {
+    const manifestHash = await this.committedManifest(job.jobId, runId);
+    for (const disputeId of await disputesOfJob(this.cfg.client, job.jobId)) {
+      if (this.resolvedDisputes.has(disputeId)) continue;
+      const d = await getDispute(this.cfg.client, disputeId);
+      if (d.status !== 'Active' || d.round !== job.round) {
+        this.resolvedDisputes.add(disputeId);
+        continue;
+      }
+      await this.guard(job.jobId, () => this.defender.onDispute({
+        client: this.cfg.client, job, disputeId, runId, manifestHash, blobs: this.cfg.blobs,
+        engine: () => this.engineFor(job), tamper: this.cfg.tamper, log: this.cfg.log,
+      }));
+    }
   }
 
   private async collect(job: JobRecord): Promise<void> {

@@ -6,7 +6,8 @@ import type { Backend } from '../reproducible-ops/backend/reference.ts';
 import { createClient } from '../arbiter/chain/client.ts';
 import type { ContractAddresses } from '../arbiter/chain/client.ts';
 import { BlobStore, RemoteBlobStore, serveBlobs, withFetchOptions, type BlobServer } from '../jobs/blobstore.ts';
-import { redisClient, trainQueue, type QueueTimings } from '../jobs/queue.ts';
+import { DependencyHealth, settlesWithin } from '../jobs/connectivity.ts';
+import { redisClient, redisName, trainQueue, type QueueTimings } from '../jobs/queue.ts';
 import { trainQueueName } from '../jobs/redis-keys.ts';
 import type { DisputeDefender } from './dispute-hook.ts';
 import { arbiterDefender } from '../arbiter/defender.ts';
@@ -15,6 +16,11 @@ import { parseSolverTamper } from './tamper.ts';
 import { startTrainWorker } from './worker.ts';
 
 export type SolverRole = 'all' | 'watch' | 'train';
+
+/** Longest wait for one part of a stopping solver (its loop, worker, queue, blob server). */
+const STOP_STEP_MS = 1_500;
+/** How long to wait for something that is most likely stuck on an unreachable Redis. */
+const ABANDON_MS = 300;
 
 export interface SolverNetwork {
   rpcUrl: string;
@@ -57,33 +63,44 @@ export async function startSolver(o: StartSolverOptions): Promise<RunningSolver>
   const client = createClient({ rpcUrl: o.net.rpcUrl, contracts: o.net.contracts, privateKey: o.privateKey, gameArtifact: o.net.gameKind });
   const address = client.signer!.address;
   const ks = { chainId: o.net.chainId, jobMarket: o.net.contracts.jobMarket };
-  const queueName = trainQueueName(ks, o.queueSuffix);
-  const redis = redisClient(o.net.redisUrl);
+  const queueName = trainQueueName(ks, address, o.queueSuffix);
+  const health = new DependencyHealth(redisName(o.net.redisUrl), (event, message) => o.log(event, { message }));
+  const redis = redisClient(o.net.redisUrl, health);
   const blobs = new BlobStore(join(resolve(o.dataDir), 'blobs'));
   const cache = new BlobStore(join(resolve(o.dataDir), 'cache'));
   const abort = new AbortController();
   const running: RunningSolver = { address, queueName, stop: async () => undefined };
-  const queue = trainQueue(o.net.redisUrl, queueName);
+  const queue = trainQueue(o.net.redisUrl, queueName, health);
   let loop: Promise<void> | undefined;
   if (role !== 'train') {
     let service: SolverService | undefined;
     // PUT is safe to accept: a blob is stored only under the hash of its own bytes.
     running.blobServer = await serveBlobs(blobs, { port: o.blobPort, allowPut: true, withhold: (h) => service?.withheld.has(h) ?? false });
-    service = new SolverService({ client, chainId: o.net.chainId, redis, queue, blobs, blobUrl: running.blobServer.url, cache, backend: o.backend, tamper, defender: o.defender ?? arbiterDefender({ stateDir: join(resolve(o.dataDir), 'disputes'), redis, keySpace: ks, blobUrl: running.blobServer.url }), fromBlock: o.net.startBlock, log: o.log });
+    service = new SolverService({ client, chainId: o.net.chainId, redis, queue, blobs, blobUrl: running.blobServer.url, cache, backend: o.backend, tamper, defender: o.defender ?? arbiterDefender({ stateDir: join(resolve(o.dataDir), 'disputes'), redis, keySpace: ks, blobUrl: running.blobServer.url }), fromBlock: o.net.startBlock, health, log: o.log });
     running.service = service;
     // stop() also ends the service's reads from other servers (job specs, datasets) at once
     loop = withFetchOptions({ signal: abort.signal }, () => service!.run(abort.signal, o.pollMs ?? 500));
   }
   const checkpointStore = o.blobUrl ? new RemoteBlobStore(o.blobUrl) : blobs;
-  if (role !== 'watch') running.worker = startTrainWorker({ redisUrl: o.net.redisUrl, queueName, redis, blobs: checkpointStore, cache, backend: o.backend, timings: o.timings, log: o.log });
+  if (role !== 'watch') running.worker = startTrainWorker({ redisUrl: o.net.redisUrl, queueName, solver: address, redis, blobs: checkpointStore, cache, backend: o.backend, timings: o.timings, health, log: o.log });
   o.log('solver-started', { address, role, queue: queueName, blobUrl: running.blobServer?.url, tamper: o.tamper });
+  // Every step is bounded: with Redis down, BullMQ's close() waits for a connection that never
+  // comes, and a stopping service must be gone within seconds. With Redis known to be down
+  // there is nothing to close gracefully: connections are dropped and their pending commands
+  // abandoned (a disconnected ioredis client may never settle them; they hold no handles).
   const shutdown = async () => {
     abort.abort();
-    await loop;
-    await running.worker?.close();
-    await queue.close();
-    await running.blobServer?.close();
+    const down = health.isDown;
+    const wait = down ? ABANDON_MS : STOP_STEP_MS;
+    if (loop && !(await settlesWithin(loop, wait))) {
+      redis.disconnect(); // fails a stuck tick's commands when Redis is reachable
+      await settlesWithin(loop, ABANDON_MS);
+    }
     redis.disconnect();
+    const closeOne = async (c: { close(): Promise<void>; disconnect(): Promise<void> }) => {
+      if (down || !(await settlesWithin(c.close(), STOP_STEP_MS))) await settlesWithin(c.disconnect(), ABANDON_MS);
+    };
+    await Promise.all([running.worker && closeOne(running.worker), closeOne(queue), running.blobServer && settlesWithin(running.blobServer.close(), STOP_STEP_MS)]);
     client.provider.destroy();
   };
   let stopping: Promise<void> | undefined;

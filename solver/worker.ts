@@ -2,7 +2,7 @@
 // and datasets, trains (resuming from the run's newest checkpoint if an earlier worker
 // died), stores checkpoints as blobs and returns the commitment. It holds no chain keys: the
 // solver process that claimed the job commits the result.
-import type { Job, Worker } from 'bullmq';
+import { UnrecoverableError, type Job, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Engine } from '../reproducible-ops/engine.ts';
 import type { Backend } from '../reproducible-ops/backend/reference.ts';
@@ -10,6 +10,7 @@ import { numel } from '../reproducible-ops/tensor.ts';
 import { hex0x } from '../jobs/checkpoint.ts';
 import type { BlobStore } from '../jobs/blobstore.ts';
 import { UserError } from '../jobs/errors.ts';
+import { isConnectionError, type DependencyHealth } from '../jobs/connectivity.ts';
 import { trainWorker, type QueueTimings, type TrainJobData, type TrainJobResult } from '../jobs/queue.ts';
 import { redisKeys } from '../jobs/redis-keys.ts';
 import { loadRemoteJob, type RemoteJob } from './job-source.ts';
@@ -21,11 +22,13 @@ import type { BlobIO } from './run-store.ts';
 export interface WorkerDeps {
   redisUrl: string;
   queueName: string;
+  solver: string; // the account whose queue this is; jobs claimed by any other are refused
   redis: Redis;
   blobs: BlobIO; // checkpoints go here (the solver's blob store, local or over HTTP)
   cache: BlobStore; // dataset files fetched from elsewhere
   backend: Backend;
   timings?: QueueTimings;
+  health?: DependencyHealth; // where a Redis outage is reported (once, not per retry)
   log?: (event: string, fields: Record<string, unknown>) => void;
 }
 
@@ -56,6 +59,9 @@ export function checkAgainstChain(engine: Engine, job: RemoteJob['job'], d: { pr
 
 export async function processTrainJob(deps: WorkerDeps, job: Job<TrainJobData, TrainJobResult>): Promise<TrainJobResult> {
   const d = job.data;
+  // Training another account's job would put its checkpoints where its claimer cannot serve them.
+  if (d.solver?.toLowerCase() !== deps.solver.toLowerCase())
+    throw new UnrecoverableError(`job ${d.jobId} was claimed by ${d.solver ?? 'an unknown solver'}, not by this worker's solver ${deps.solver}`);
   const { job: loaded } = await loadJobCached(d.specURI, d.specHash, deps.cache);
   const engine = new Engine(loaded.setup, deps.backend);
   checkAgainstChain(engine, loaded, d);
@@ -88,6 +94,6 @@ export async function processTrainJob(deps: WorkerDeps, job: Job<TrainJobData, T
 export function startTrainWorker(deps: WorkerDeps): Worker<TrainJobData, TrainJobResult> {
   const w = trainWorker(deps.redisUrl, deps.queueName, (job) => processTrainJob(deps, job), deps.timings);
   w.on('failed', (job, err) => deps.log?.('training-failed', { jobId: job?.data.jobId, error: err.message }));
-  w.on('error', (err) => deps.log?.('worker-error', { error: err.message }));
+  w.on('error', (err) => (deps.health && isConnectionError(err) ? deps.health.failed(err) : deps.log?.('worker-error', { error: err.message })));
   return w;
 }

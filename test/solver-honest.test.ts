@@ -26,6 +26,7 @@ import { readTfjsModel } from '../jobs/tfjs-model.ts';
 import { startSolver, type RunningSolver } from '../solver/start.ts';
 import { submitJob } from '../cli/commands/job-submit.ts';
 import { fetchModel } from '../cli/commands/job-fetch-model.ts';
+import { jobStatus } from '../cli/commands/job-status.ts';
 
 let net: TestDevnet;
 let solver: RunningSolver;
@@ -164,6 +165,9 @@ test('a challenged job is handed to the dispute defender with everything it need
     assert.ok(ctx.manifestHash, 'the run manifest is known');
     const m = await loadManifest(ctx.blobs, ctx.manifestHash!);
     assert.equal(m.result?.stepsRoot, ctx.job.commitment.stepsRoot);
+    // `job status` lists the job's disputes (not one "active dispute": a job may have several).
+    const status = await jobStatus(net.info, sub.jobId);
+    assert.deepEqual(status.disputes, [{ disputeId, challenger: verifier.signer!.address, status: 'Active' }]);
   } finally {
     await defended.stop();
   }

@@ -16,6 +16,7 @@ import { claimableOf } from '../arbiter/chain/actions/withdraw.ts';
 import { createClient, type ChainClient } from '../arbiter/chain/client.ts';
 import { hasArtifact } from '../arbiter/chain/artifacts.ts';
 import { increaseTime, ROLE_ACCOUNTS, startDevnet, stopDevnet, type DevnetInfo } from '../arbiter/chain/devnet.ts';
+import { killPid } from '../arbiter/chain/processes.ts';
 import { disputeSummary } from '../arbiter/dispute-summary.ts';
 import { getGame } from '../arbiter/chain/actions/dispute-game.ts';
 import { moverOf } from '../arbiter/game-state.ts';
@@ -33,7 +34,8 @@ export function defaultDemoTamper(dir: string): string {
   const logits = engine.stepProgram.nodes.flatMap((n, i) => (n.op === 'matmul' ? [i] : []))[1];
   return `kind=flip,step=3,op=${logits},elem=10,bit=22`;
 }
-const STEPS = 8;
+export const DEMO_STEPS = 8;
+const STEPS = DEMO_STEPS;
 const WINDOW = 600n;
 const CHEATER_ACCOUNT = 4;
 
@@ -56,6 +58,8 @@ export interface DemoSummary {
 export interface DemoOptions {
   tamper?: string;
   say: (line: string) => void;
+  /** Abort (SIGINT/SIGTERM): the demo stops waiting, and stops and removes everything it started. */
+  signal?: AbortSignal;
 }
 
 interface Ctx {
@@ -64,26 +68,41 @@ interface Ctx {
   dir: string;
   say: (line: string) => void;
   withdrawn: bigint;
+  signal?: AbortSignal;
 }
 
 export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
   const t0 = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'optrain-demo-'));
-  if (!['JobMarket', 'OneStepProver', 'DisputeGame'].every((n) => hasArtifact(n))) o.say('compiling the contracts with forge first (once per checkout; solc-js takes a few minutes)');
-  o.say('starting a fresh devnet: anvil + redis-server on free ports, JobMarket + OneStepProver + DisputeGame deployed');
-  const info = await startDevnet({ dir, detached: false, deployVia: 'ethers', timeBank: 600 });
-  const blobs = await serveBlobs(new BlobStore(info.blobDir), { allowPut: true });
-  info.blobUrl = blobs.url;
-  const chain = createClient({ rpcUrl: info.rpcUrl, contracts: info.contracts, gameArtifact: info.gameKind, pollingIntervalMs: 100 });
-  const ctx: Ctx = { info, chain, dir, say: o.say, withdrawn: 0n };
+  // Backstop for an exit that skips the finally below: redis-server runs daemonized and would
+  // outlive us, and the temp dir would stay.
+  let info: DevnetInfo | undefined;
+  const onExit = () => {
+    if (info) for (const pid of [info.pids.anvil, info.pids.redis]) killPid(pid);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.on('exit', onExit);
   const stops: (() => Promise<void>)[] = [];
   try {
+    if (!['JobMarket', 'OneStepProver', 'DisputeGame'].every((n) => hasArtifact(n))) o.say('compiling the contracts with forge first (once per checkout; solc-js takes a few minutes)');
+    o.say('starting a fresh devnet: anvil + redis-server on free ports, JobMarket + OneStepProver + DisputeGame deployed');
+    info = await startDevnet({ dir, detached: false, deployVia: 'ethers', timeBank: 600 });
+    const devnet = info;
+    o.signal?.throwIfAborted();
+    stops.push(() => stopDevnet(devnet).then(() => undefined));
+    const blobs = await serveBlobs(new BlobStore(info.blobDir), { allowPut: true });
+    stops.push(() => blobs.close());
+    info.blobUrl = blobs.url;
+    const chain = createClient({ rpcUrl: info.rpcUrl, contracts: info.contracts, gameArtifact: info.gameKind, pollingIntervalMs: 100 });
+    stops.push(async () => chain.provider.destroy());
+    const ctx: Ctx = { info, chain, dir, say: o.say, withdrawn: 0n, signal: o.signal };
     o.say(`devnet up: ${info.rpcUrl} (chain ${info.chainId}), redis ${info.redisUrl}; JobMarket ${info.contracts.jobMarket}`);
     const verifier = await startVerifier({
       net: info, privateKey: info.accounts[ROLE_ACCOUNTS.verifier].privateKey, dataDir: join(dir, 'verifier'), backend: referenceBackend,
       sampleRate: 1, pollMs: 150, nudgeMs: 300, log: narrate(ctx, 'verifier'),
     });
     stops.push(() => verifier.stop());
+    o.signal?.throwIfAborted();
     o.say(`verifier ${verifier.address} watching (sample rate 1: it replays every step of these tiny jobs)`);
     const honest = await honestJob(ctx, verifier, stops);
     const cheat = await cheatingJob(ctx, verifier, o.tamper ?? defaultDemoTamper(dir), stops);
@@ -91,10 +110,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
     return { jobs: [honest, cheat], verifier: { address: verifier.address, withdrawn: formatEther(ctx.withdrawn) }, jackpot: formatEther(totals.jackpot), seconds: secondsSince(t0) };
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
-    chain.provider.destroy();
-    await blobs.close();
-    await stopDevnet(info);
     rmSync(dir, { recursive: true, force: true });
+    process.off('exit', onExit);
   }
 }
 
@@ -179,6 +196,7 @@ function verifierEntry(verifier: RunningVerifier, jobId: bigint): string | undef
 async function until<T>(ctx: Ctx, what: string, f: () => Promise<T>): Promise<NonNullable<T>> {
   const deadline = Date.now() + 180_000;
   while (Date.now() < deadline) {
+    if (ctx.signal?.aborted) throw new Error('interrupted');
     const v = await f();
     if (v) return v as NonNullable<T>;
     await new Promise((r) => setTimeout(r, 150));

@@ -4,7 +4,8 @@
 import { resolve } from 'node:path';
 import type { Backend } from '../reproducible-ops/backend/reference.ts';
 import { createClient, type ContractAddresses } from '../arbiter/chain/client.ts';
-import { redisClient } from '../jobs/queue.ts';
+import { DependencyHealth, settlesWithin } from '../jobs/connectivity.ts';
+import { redisClient, redisName } from '../jobs/queue.ts';
 import { parseTamper } from '../solver/tamper.ts';
 import { VerifierBot, type Log } from './bot.ts';
 
@@ -47,7 +48,8 @@ export const DEFAULT_SAMPLE_RATE = 0.25;
 export async function startVerifier(o: StartVerifierOptions): Promise<RunningVerifier> {
   const grief = o.tamper !== undefined && parseTamper(o.tamper, 'verifier').kind === 'grief';
   const client = createClient({ rpcUrl: o.net.rpcUrl, contracts: o.net.contracts, privateKey: o.privateKey, gameArtifact: o.net.gameKind, pollingIntervalMs: 100 });
-  const redis = redisClient(o.net.redisUrl);
+  // A Redis outage is one line when it starts and one when it ends, not a stack per retry.
+  const redis = redisClient(o.net.redisUrl, new DependencyHealth(redisName(o.net.redisUrl), (event, message) => o.log(event, { message })));
   const bot = new VerifierBot({
     client, redis, ks: { chainId: o.net.chainId, jobMarket: o.net.contracts.jobMarket }, dataDir: resolve(o.dataDir), backend: o.backend,
     sampleRate: o.sampleRate ?? DEFAULT_SAMPLE_RATE, grief, challengeWithheld: o.challengeWithheld, fromBlock: o.net.startBlock,
@@ -60,7 +62,11 @@ export async function startVerifier(o: StartVerifierOptions): Promise<RunningVer
   let stopping: Promise<void> | undefined;
   const shutdown = async () => {
     abort.abort();
-    await loop;
+    // Bounded: a tick stuck on an unreachable Redis fails once the client is disconnected.
+    if (!(await settlesWithin(loop, 1_500))) {
+      redis.disconnect();
+      await settlesWithin(loop, 300); // a disconnected client may never settle a pending command: abandon it
+    }
     redis.disconnect();
     client.provider.destroy();
   };

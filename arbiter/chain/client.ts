@@ -19,8 +19,6 @@ export interface ChainClient {
   gameIface?: Interface;
   /** Every interface whose custom errors may appear in a revert from our calls. */
   errorIfaces: Interface[];
-  /** Serialises this client's transactions so concurrent callers never race on nonces. */
-  txQueue: { tail: Promise<unknown> };
 }
 
 export interface ClientOptions {
@@ -52,14 +50,13 @@ export function createClient(opts: ClientOptions): ChainClient {
     marketIface,
     gameIface,
     errorIfaces: gameIface ? [marketIface, gameIface] : [marketIface],
-    txQueue: { tail: Promise.resolve() },
   };
 }
 
 /** The same connection with another signer (e.g. the submitter and the solver in one test). */
 export function withSigner(c: ChainClient, privateKey: string): ChainClient {
   const signer = new Wallet(privateKey, c.provider);
-  return { ...c, signer, market: c.market.connect(signer) as Contract, txQueue: { tail: Promise.resolve() } };
+  return { ...c, signer, market: c.market.connect(signer) as Contract };
 }
 
 export function requireSigner(c: ChainClient, what: string): Wallet {
@@ -77,28 +74,74 @@ export interface TxResult {
 /**
  * Send `contract.method(...args)` from the client's signer and wait for it to be mined.
  * Reverts (at estimation or on chain) become a ChainError naming the call and custom error.
+ * One signer's transactions are serialised within the process (every client of that key
+ * shares one queue), and a nonce taken by another process is retried with a fresh one.
  */
 export async function sendTx(c: ChainClient, contract: Contract, method: string, args: unknown[], value?: bigint): Promise<TxResult> {
   const what = `${contractLabel(c, contract)}.${method}(${args.map(shortArg).join(', ')})`;
-  requireSigner(c, what);
+  const signer = requireSigner(c, what);
+  const once = async (): Promise<TxResult> => {
+    const fn = contract.getFunction(method);
+    const overrides = value !== undefined ? { value } : {};
+    // An exact estimate can run out of gas when the tx lands a second later: gas may depend on
+    // block.timestamp (the dispute game's chess clock rewrites its storage only when time has
+    // passed). Headroom costs nothing; only gas used is paid.
+    const estimate = await fn.estimateGas(...args, overrides);
+    // The wallet reads the pending nonce afresh for every send (no nonce cache to go stale).
+    const tx = await fn(...args, { ...overrides, gasLimit: estimate + estimate / 4n + 10_000n });
+    const receipt = (await tx.wait()) as ContractTransactionReceipt | null;
+    if (!receipt) throw new ChainError(`${what}: transaction ${tx.hash} was dropped`);
+    return { hash: receipt.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, receipt };
+  };
   const run = async (): Promise<TxResult> => {
     try {
-      const fn = contract.getFunction(method);
-      const overrides = value !== undefined ? { value } : {};
-      // An exact estimate can run out of gas when the tx lands a second later: gas may depend on
-      // block.timestamp (the dispute game's chess clock rewrites its storage only when time has
-      // passed). Headroom costs nothing; only gas used is paid.
-      const estimate = await fn.estimateGas(...args, overrides);
-      const tx = await fn(...args, { ...overrides, gasLimit: estimate + estimate / 4n + 10_000n });
-      const receipt = (await tx.wait()) as ContractTransactionReceipt | null;
-      if (!receipt) throw new ChainError(`${what}: transaction ${tx.hash} was dropped`);
-      return { hash: receipt.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, receipt };
+      return await retryNonce(once, what);
     } catch (e) {
       throw decodeRevert(e, what, c.errorIfaces);
     }
   };
-  const next = c.txQueue.tail.then(run, run);
-  c.txQueue.tail = next.catch(() => undefined);
+  return serialise(`${c.addresses.jobMarket}:${signer.address}`.toLowerCase(), run);
+}
+
+const NONCE_ATTEMPTS = 16;
+
+/**
+ * Another process sending from the same key can take the nonce between our read and our send
+ * (NONCE_EXPIRED, or a same-nonce replacement): the transaction never entered the pool, so
+ * sending it again with the next pending nonce is safe. Jittered backoff spreads the racers.
+ */
+async function retryNonce<T>(f: () => Promise<T>, what: string): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await f();
+    } catch (e) {
+      if (!isNonceError(e)) throw e;
+      if (attempt >= NONCE_ATTEMPTS)
+        throw new ChainError(`${what}: nonce still taken after ${NONCE_ATTEMPTS} attempts: another process keeps sending from this account; send from one process or use separate accounts`);
+      await new Promise((r) => setTimeout(r, Math.min(25 * attempt, 400) + Math.random() * Math.min(100 * attempt, 800)));
+    }
+  }
+}
+
+function isNonceError(e: unknown): boolean {
+  const o = e as { code?: string; message?: string; error?: { message?: string } } | null;
+  if (o?.code === 'NONCE_EXPIRED' || o?.code === 'REPLACEMENT_UNDERPRICED') return true;
+  // Node errors ethers could not classify (UNKNOWN_ERROR) carry the RPC's own message inside.
+  // "already imported/known": another process signed the byte-identical transaction (same call,
+  // same nonce); that one is theirs, ours still has to go out with the next nonce.
+  const text = `${o?.message ?? ''} ${o?.error?.message ?? ''}`;
+  return /nonce too low|nonce has already been used|already known|already imported|replacement transaction underpriced/i.test(text);
+}
+
+/** Per-key promise chains: one signer's sends run one after another in this process. */
+const queues = new Map<string, Promise<unknown>>();
+
+function serialise<T>(key: string, f: () => Promise<T>): Promise<T> {
+  const next = (queues.get(key) ?? Promise.resolve()).then(f, f);
+  const tail = next.catch(() => undefined);
+  queues.set(key, tail);
+  // Drop the entry once idle so the map does not grow with every key ever used.
+  void tail.then(() => queues.get(key) === tail && queues.delete(key));
   return next;
 }
 

@@ -68,13 +68,15 @@ export interface UpOptions {
   deployVia?: DeployVia;
   /** Dispute clock per side in seconds (default 1 day). */
   timeBank?: number;
+  /** Seconds between blocks on an idle chain (default DEFAULT_BLOCK_TIME; 0: none). */
+  blockTime?: number;
 }
 
 /** Start anvil + redis and deploy; on any failure, stop what was started. */
 export async function startDevnet(opts: UpOptions = {}): Promise<DevnetInfo> {
   const dir = resolve(opts.dir ?? dirname(devnetFilePath()));
   mkdirSync(dir, { recursive: true });
-  const anvil = await startAnvil({ dir, detached: opts.detached });
+  const anvil = await startAnvil({ dir, detached: opts.detached, blockTime: opts.blockTime });
   let redis: Awaited<ReturnType<typeof startRedis>> | undefined;
   try {
     redis = await startRedis({ dir });

@@ -66,6 +66,8 @@ export function decodeRevert(e: unknown, what: string, ifaces: Interface[]): Cha
     }
     return new ChainError(`${what} reverted with unknown error data ${data.slice(0, 74)}`);
   }
-  const o = e as { shortMessage?: string; message?: string; code?: string };
-  return new ChainError(`${what} failed: ${o.shortMessage ?? o.message ?? String(e)}${o.code ? ` (${o.code})` : ''}`);
+  const o = e as { shortMessage?: string; message?: string; code?: string; error?: { message?: string } };
+  // "could not coalesce error" says nothing: the node's own message is in `error`.
+  const detail = o.code === 'UNKNOWN_ERROR' && o.error?.message ? `: ${o.error.message}` : '';
+  return new ChainError(`${what} failed: ${o.shortMessage ?? o.message ?? String(e)}${detail}${o.code ? ` (${o.code})` : ''}`);
 }

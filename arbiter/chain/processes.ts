@@ -41,11 +41,17 @@ export async function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Seconds between blocks mined on an idle devnet (0: only when a transaction arrives). */
+export const DEFAULT_BLOCK_TIME = 1;
+
 /**
  * Start anvil on a free port (anvil picks it: --port 0) and wait until it listens.
  * `dir` receives anvil's config (accounts and keys) and, when detached, its log.
+ * Transactions are mined at once, and an idle chain still mines a block every `blockTime`
+ * seconds (--mixed-mining): roles read time from block.timestamp, so without blocks a
+ * deadline would never pass for them until unrelated traffic came along.
  */
-export async function startAnvil(opts: { dir: string; detached?: boolean; chainId?: number; timeoutMs?: number }): Promise<AnvilProcess> {
+export async function startAnvil(opts: { dir: string; detached?: boolean; chainId?: number; timeoutMs?: number; blockTime?: number }): Promise<AnvilProcess> {
   if (!existsSync(ANVIL_BIN)) throw new Error(`anvil binary not found at ${ANVIL_BIN} (is @foundry-rs/anvil-linux-amd64 installed?)`);
   mkdirSync(opts.dir, { recursive: true });
   const configPath = join(opts.dir, 'anvil-config.json');
@@ -53,6 +59,8 @@ export async function startAnvil(opts: { dir: string; detached?: boolean; chainI
   rmSync(configPath, { force: true });
   const chainId = opts.chainId ?? 31337;
   const args = ['--host', '127.0.0.1', '--port', '0', '--chain-id', String(chainId), '--config-out', configPath];
+  const blockTime = opts.blockTime ?? DEFAULT_BLOCK_TIME;
+  if (blockTime > 0) args.push('--block-time', String(blockTime), '--mixed-mining');
   const logFd = openSync(logPath, 'w');
   const child = spawn(ANVIL_BIN, args, { detached: !!opts.detached, stdio: ['ignore', logFd, logFd] });
   closeSync(logFd);

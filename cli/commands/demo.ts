@@ -1,8 +1,16 @@
 // `optrain demo`: an honest job finalized and paid, then a cheating solver caught, bisected,
 // slashed and the verifier paid, all on a fresh devnet that is torn down afterwards.
 import { UserError } from '../../jobs/errors.ts';
-import { parseTamper } from '../../solver/tamper.ts';
-import { DEFAULT_DEMO_TAMPER_TEXT, runDemo, type DemoSummary } from '../../verifier/demo.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Engine } from '../../reproducible-ops/engine.ts';
+import { numel } from '../../reproducible-ops/tensor.ts';
+import { loadJob } from '../../jobs/job.ts';
+import { checkTamperFits, parseSolverTamper } from '../../solver/tamper.ts';
+import { DEFAULT_DEMO_TAMPER_TEXT, DEMO_STEPS, runDemo, type DemoSummary } from '../../verifier/demo.ts';
+import { writeDemoJob } from '../../verifier/demo-job.ts';
+import { firstSignal } from '../signals.ts';
 import { expectPositionals, type Command } from '../command.ts';
 import { table } from '../format.ts';
 import { toJson } from './job-network.ts';
@@ -27,6 +35,21 @@ Options:
   -h, --help      show this help
 `;
 
+/** The cheat must fit the demo's job (steps, ops, elements), or its solver would never claim it. */
+function checkDemoTamper(text: string): void {
+  const t = parseSolverTamper(text);
+  const dir = mkdtempSync(join(tmpdir(), 'optrain-demo-check-'));
+  try {
+    const engine = new Engine(loadJob(writeDemoJob(dir, 'demo-check', DEMO_STEPS)).setup);
+    const nodes = engine.stepProgram.nodes;
+    checkTamperFits(t, { numSteps: DEMO_STEPS, stepProgramLength: nodes.length, outputSize: (op) => numel(nodes[op].shape) });
+  } catch (e) {
+    throw e instanceof UserError ? new UserError(`${e.message} (the demo's cheating job has ${DEMO_STEPS} steps)`) : e;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function report(s: DemoSummary): string {
   const rows: [string, string][] = s.jobs.map((j) => [
     `job ${j.jobId}`,
@@ -44,9 +67,15 @@ export const demoCommand: Command = {
   async run(args, io) {
     expectPositionals(args, [], 'demo');
     const tamper = args.values.tamper as string | undefined;
-    if (tamper !== undefined) parseTamper(tamper, 'solver'); // fail fast on a bad spec
+    if (tamper !== undefined) checkDemoTamper(tamper); // before anything starts: a misfit would wait for ever
     const say = (line: string) => void io.stderr.write(`[demo] ${line}\n`);
-    const summary = await runDemo({ tamper, say }).catch((e) => {
+    const abort = new AbortController();
+    void firstSignal().then((sig) => {
+      say(`${sig}: stopping and removing the devnet`);
+      abort.abort();
+    });
+    const summary = await runDemo({ tamper, say, signal: abort.signal }).catch((e) => {
+      if (abort.signal.aborted) throw new UserError('demo interrupted; everything it started was stopped and removed');
       throw e instanceof UserError ? e : new UserError(`demo failed: ${(e as Error).message}`);
     });
     io.stdout.write(args.values.json ? toJson(summary) + '\n' : report(summary));

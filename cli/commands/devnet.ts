@@ -4,14 +4,14 @@
 import { existsSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { devnetFilePath, readDevnet, startDevnet, stopDevnet, writeDevnet, type DevnetInfo } from '../../arbiter/chain/devnet.ts';
-import { isAlive } from '../../arbiter/chain/processes.ts';
+import { DEFAULT_BLOCK_TIME, isAlive } from '../../arbiter/chain/processes.ts';
 import { UsageError, UserError } from '../../jobs/errors.ts';
 import { expectPositionals, type Command } from '../command.ts';
 import { table } from '../format.ts';
 import { durationFlag, toJson } from './job-network.ts';
 
 const OPTIONS = { devnet: { type: 'string' as const }, json: { type: 'boolean' as const } };
-const UP_OPTIONS = { ...OPTIONS, 'time-bank': { type: 'string' as const }, deploy: { type: 'string' as const } };
+const UP_OPTIONS = { ...OPTIONS, 'time-bank': { type: 'string' as const }, deploy: { type: 'string' as const }, 'block-time': { type: 'string' as const } };
 const FLAGS_HELP = `  --devnet FILE   devnet file (default $OPTRAIN_DEVNET or .optrain/devnet.json)
   --json          machine-readable output
   -h, --help      show this help`;
@@ -39,6 +39,8 @@ Stop everything with 'optrain devnet down'.
 
 Options:
   --time-bank T   each side's dispute clock (default 1d; 600, 10m, 2h, 1d)
+  --block-time S  mine a block every S seconds even when idle, so deadlines pass without
+                  other traffic (default ${DEFAULT_BLOCK_TIME}; 0: only on transactions)
   --deploy HOW    script (default: forge script rollup-contracts/script/Deploy.s.sol) or
                   ethers (the same transactions from forge's out/ artifacts, no compile;
                   also the fallback when the script is absent)
@@ -49,13 +51,15 @@ ${FLAGS_HELP}
     expectPositionals(args, [], 'devnet up');
     const timeBank = Number(durationFlag(args.values['time-bank'], '--time-bank', 'devnet up', '1d'));
     const via = args.values.deploy as string | undefined; // default: the script when present
+    const rawBlockTime = (args.values['block-time'] as string | undefined) ?? String(DEFAULT_BLOCK_TIME);
+    if (!/^(0|[1-9][0-9]{0,4})$/.test(rawBlockTime)) throw new UsageError(`optrain devnet up: --block-time: expected whole seconds (0 to disable), got '${rawBlockTime}'`);
     if (via !== undefined && via !== 'script' && via !== 'ethers') throw new UsageError(`optrain devnet up: --deploy: expected script or ethers, got '${via}'`);
     const file = devnetFilePath(args.values.devnet as string | undefined);
     if (existsSync(file)) {
       const old = readDevnet(file);
       if (isAlive(old.pids.anvil)) throw new UserError(`a devnet is already running (${file}, anvil pid ${old.pids.anvil}); run 'optrain devnet down' first`);
     }
-    const info = await startDevnet({ dir: dirname(file), detached: true, blobDaemon: true, deployVia: via, timeBank }).catch((e) => {
+    const info = await startDevnet({ dir: dirname(file), detached: true, blobDaemon: true, deployVia: via, timeBank, blockTime: Number(rawBlockTime) }).catch((e) => {
       throw new UserError(`devnet up failed: ${(e as Error).message}`);
     });
     writeDevnet(info, file);

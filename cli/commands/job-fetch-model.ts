@@ -2,7 +2,6 @@
 // from the solver's blob server, check it against the chain (stepsRoot over the manifest's
 // state hashes, H[T] recomputed from the downloaded tensors, modelRoot == finalModelHash),
 // and write it as TensorFlow.js Layers artifacts.
-import { Redis } from 'ioredis';
 import { createClient } from '../../arbiter/chain/client.ts';
 import { getJob } from '../../arbiter/chain/actions/get-job.ts';
 import { getJobPosting } from '../../arbiter/chain/actions/get-job-posting.ts';
@@ -13,6 +12,7 @@ import { numel } from '../../reproducible-ops/tensor.ts';
 import { fetchBlob } from '../../jobs/blobstore.ts';
 import { hex0x } from '../../jobs/checkpoint.ts';
 import { UsageError, UserError } from '../../jobs/errors.ts';
+import { redisClient } from '../../jobs/queue.ts';
 import { redisKeys } from '../../jobs/redis-keys.ts';
 import { writeTfjsModel } from '../../jobs/tfjs-model.ts';
 import { fetchSpec } from '../../solver/job-source.ts';
@@ -38,7 +38,7 @@ export function parseJobId(s: string, cmd: string): bigint {
 
 export async function fetchModel(net: Pick<DevnetInfo, 'rpcUrl' | 'redisUrl' | 'chainId' | 'contracts' | 'gameKind'>, jobId: bigint, outDir: string): Promise<FetchedModel> {
   const client = createClient({ rpcUrl: net.rpcUrl, contracts: net.contracts, gameArtifact: net.gameKind });
-  const redis = new Redis(net.redisUrl, { maxRetriesPerRequest: 3 });
+  const redis = redisClient(net.redisUrl); // a Redis that is down fails the reads below, in one line
   try {
     const job = await getJob(client, jobId);
     if (job.status !== 'Finalized') throw new UserError(`job ${jobId} is ${job.status}; its model can be fetched once it is Finalized`);

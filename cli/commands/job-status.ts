@@ -1,11 +1,11 @@
 // `optrain job status <jobId>`: the on-chain record plus training progress from Redis.
-import { Redis } from 'ioredis';
 import { formatEther } from 'ethers';
 import { createClient } from '../../arbiter/chain/client.ts';
-import { getJob } from '../../arbiter/chain/actions/get-job.ts';
+import { disputesOfJob, getDispute, getJob } from '../../arbiter/chain/actions/get-job.ts';
 import { readDevnet, type DevnetInfo } from '../../arbiter/chain/devnet.ts';
 import type { JobRecord } from '../../arbiter/chain/types.ts';
 import { UserError } from '../../jobs/errors.ts';
+import { redisClient } from '../../jobs/queue.ts';
 import { redisKeys } from '../../jobs/redis-keys.ts';
 import { expectPositionals, type Command } from '../command.ts';
 import { table } from '../format.ts';
@@ -15,15 +15,22 @@ import { toJson } from './job-network.ts';
 export interface JobStatusReport {
   job: JobRecord;
   progress: { step: number; total: number; loss: number } | null;
+  /** Every dispute opened over the job (a job may have several at once). */
+  disputes: { disputeId: bigint; challenger: string; status: string }[];
 }
 
 export async function jobStatus(net: Pick<DevnetInfo, 'rpcUrl' | 'redisUrl' | 'chainId' | 'contracts' | 'gameKind'>, jobId: bigint): Promise<JobStatusReport> {
   const client = createClient({ rpcUrl: net.rpcUrl, contracts: net.contracts, gameArtifact: net.gameKind });
-  const redis = new Redis(net.redisUrl, { maxRetriesPerRequest: 3 });
+  const redis = redisClient(net.redisUrl); // a Redis that is down fails the get below, in one line
   try {
     const job = await getJob(client, jobId);
+    const ids = await disputesOfJob(client, jobId);
+    const disputes = await Promise.all(ids.map(async (disputeId) => {
+      const d = await getDispute(client, disputeId);
+      return { disputeId, challenger: d.challenger, status: d.status };
+    }));
     const raw = await redis.get(redisKeys.jobProgress({ chainId: net.chainId, jobMarket: net.contracts.jobMarket }, jobId));
-    return { job, progress: raw ? JSON.parse(raw) : null };
+    return { job, progress: raw ? JSON.parse(raw) : null, disputes };
   } finally {
     redis.disconnect();
     client.provider.destroy();
@@ -47,7 +54,7 @@ function human(r: JobStatusReport): string {
   if (['Claimed', 'Committed', 'Challenged'].includes(j.status)) rows.push([j.status === 'Claimed' ? 'commit deadline' : 'challenge deadline', time(j.deadline)]);
   if (['Committed', 'Challenged', 'Finalized'].includes(j.status))
     rows.push(['steps root', j.commitment.stepsRoot], ['final state', j.commitment.finalStateHash], ['model hash', j.commitment.finalModelHash]);
-  if (j.openDisputes) rows.push(['open disputes', String(j.openDisputes)]);
+  for (const d of r.disputes) rows.push([`dispute ${d.disputeId}`, `${d.status} (challenger ${d.challenger})`]);
   return table(rows);
 }
 

@@ -5,6 +5,7 @@ import { UsageError, UserError } from '../../jobs/errors.ts';
 import { startSolver, type SolverRole } from '../../solver/start.ts';
 import { parseSolverTamper } from '../../solver/tamper.ts';
 import { BACKEND_HELP, BACKEND_OPTIONS, backendFromFlags } from '../backend-flags.ts';
+import { firstSignal } from '../signals.ts';
 import { expectPositionals, positiveIntFlag, type Command, type Io } from '../command.ts';
 import { NETWORK_HELP, NETWORK_OPTIONS, networkFromFlags, toJson } from './job-network.ts';
 import { Wallet } from 'ethers';
@@ -68,6 +69,7 @@ export const solverStartCommand: Command = {
     const address = new Wallet(privateKey).address;
     const lockMs = positiveIntFlag(v['lock-ms'], '--lock-ms', cmd);
     const log = logger(io, !!v.json);
+    const stopSignal = firstSignal(); // from here on: a signal during startup stops too
     const solver = await startSolver({
       net: info, privateKey, role: role as SolverRole, backend, log,
       dataDir: (v['data-dir'] as string | undefined) ?? join('.optrain', `solver-${address.slice(2, 10).toLowerCase()}`),
@@ -79,9 +81,7 @@ export const solverStartCommand: Command = {
     }).catch((e) => {
       throw e instanceof UserError ? e : new UserError((e as Error).message);
     });
-    await new Promise<void>((resolve) => {
-      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolve());
-    });
+    await stopSignal;
     log('solver-stopping', { address });
     await solver.stop();
     return 0;

@@ -6,6 +6,7 @@ import { UsageError, UserError } from '../../jobs/errors.ts';
 import { parseTamper } from '../../solver/tamper.ts';
 import { DEFAULT_SAMPLE_RATE, startVerifier } from '../../verifier/start.ts';
 import { BACKEND_HELP, BACKEND_OPTIONS, backendFromFlags } from '../backend-flags.ts';
+import { firstSignal } from '../signals.ts';
 import { expectPositionals, positiveIntFlag, type Command, type Io } from '../command.ts';
 import { NETWORK_HELP, NETWORK_OPTIONS, networkFromFlags, toJson } from './job-network.ts';
 
@@ -80,6 +81,7 @@ export const verifierStartCommand: Command = {
     const backend = await backendFromFlags(args, cmd, io);
     const address = new Wallet(privateKey).address;
     const log = eventLogger(io, !!v.json);
+    const stopSignal = firstSignal(); // from here on: a signal during startup stops too
     const verifier = await startVerifier({
       net: info, privateKey, backend, log, sampleRate,
       dataDir: (v['data-dir'] as string | undefined) ?? join('.optrain', `verifier-${address.slice(2, 10).toLowerCase()}`),
@@ -92,9 +94,7 @@ export const verifierStartCommand: Command = {
     }).catch((e) => {
       throw e instanceof UserError ? e : new UserError((e as Error).message);
     });
-    await new Promise<void>((resolve) => {
-      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolve());
-    });
+    await stopSignal;
     log('verifier-stopping', { address });
     await verifier.stop();
     return 0;

@@ -1,0 +1,67 @@
+// Long-running services and a dependency that is down (Redis): say so in one line when it goes
+// away and one when it is back, retry with backoff in between, and never let a stuck close()
+// keep a stopping process alive. ioredis prints a stack trace per failed reconnect for every
+// client that has no 'error' listener; BullMQ queues and workers re-emit the same errors.
+
+/** Connection errors worth one "not reachable" line (anything else is reported as it comes). */
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+
+export function isConnectionError(e: unknown): boolean {
+  const o = e as { code?: string; name?: string; message?: string } | null;
+  if (!o) return false;
+  if (o.code && CONNECTION_CODES.has(o.code)) return true;
+  return o.name === 'MaxRetriesPerRequestError' || /max retries per request|Connection is closed|Stream isn't writeable/i.test(o.message ?? '');
+}
+
+/** ioredis reconnect delay: 200 ms doubling up to 5 s, for ever (a service waits for its Redis). */
+export function reconnectBackoff(times: number): number {
+  return Math.min(200 * 2 ** Math.min(times - 1, 5), 5_000);
+}
+
+export type Say = (event: 'dependency-down' | 'dependency-up' | 'dependency-error', message: string) => void;
+
+/** The up/down state of one dependency, shared by every connection to it. */
+export class DependencyHealth {
+  private downSince: number | null = null;
+
+  constructor(readonly name: string, private readonly say: Say) {}
+
+  get isDown(): boolean {
+    return this.downSince !== null;
+  }
+
+  /** Listen to an emitter of connection errors (ioredis client, BullMQ queue or worker). */
+  watch(emitter: { on(event: 'error', f: (err: Error) => void): unknown }): void {
+    emitter.on('error', (err) => this.failed(err));
+  }
+
+  failed(err: unknown): void {
+    if (!isConnectionError(err)) return this.say('dependency-error', `${this.name}: ${oneLine((err as Error)?.message ?? String(err))}`);
+    if (this.downSince !== null) return;
+    this.downSince = Date.now();
+    const code = (err as { code?: string }).code ?? 'connection lost';
+    this.say('dependency-down', `${this.name} is not reachable (${code}); retrying with backoff`);
+  }
+
+  ok(): void {
+    if (this.downSince === null) return;
+    const seconds = Math.round((Date.now() - this.downSince) / 1000);
+    this.downSince = null;
+    this.say('dependency-up', `${this.name} is reachable again (after ${seconds} s)`);
+  }
+}
+
+/** Wait for `p` at most `ms`; true when it settled in time (its error, if any, is swallowed). */
+export async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((r) => (timer = setTimeout(() => r(false), ms)));
+  try {
+    return await Promise.race([p.then(() => true, () => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, ' ');
+}
