@@ -8,6 +8,7 @@ import { Engine } from '../reproducible-ops/engine.ts';
 import type { Backend } from '../reproducible-ops/backend/reference.ts';
 import { numel } from '../reproducible-ops/tensor.ts';
 import { claimJob } from '../arbiter/chain/actions/claim-job.ts';
+import { checkJobResources } from '../jobs/resources.ts';
 import { commitResult } from '../arbiter/chain/actions/commit-result.ts';
 import { finalize } from '../arbiter/chain/actions/finalize.ts';
 import { disputesOfJob, getDispute, getJob } from '../arbiter/chain/actions/get-job.ts';
@@ -175,6 +176,7 @@ export class SolverService {
     if (await this.cfg.redis.sismember(redisKeys.solverLost(this.ks, this.address), String(jobId))) return;
     const posting = await getJobPosting(this.cfg.client, jobId);
     const { job: loaded } = await loadJobCached(posting.specURI, job.params.specHash, this.cfg.cache);
+    checkJobResources(loaded); // a job this machine cannot run is never claimed (UserError: skipped for good)
     const engine = new Engine(loaded.setup, this.cfg.backend);
     checkAgainstChain(engine, loaded, { programRoot: job.params.programRoot, numSteps: Number(job.params.numSteps), hashInterval: job.params.hashInterval, seed: String(job.params.seed) });
     if (this.cfg.tamper)
