@@ -59,8 +59,9 @@ async function pickReachedLeaf(g: GameState, party: DisputeParty, levels: Uint8A
   const m = g.dataIndex;
   const sched = await party.schedule();
   const M = lastLeaf(sched.numSteps, sched.hashInterval);
+  // unreachable on chain since the game settles a padding leaf itself (nonzero: the challenger wins)
   if (m > M)
-    return { kind: 'silent', reason: `the descent reached padding leaf ${m} (> M = ${M}): the solver's stepsRoot differs from this replay only in its padding, which no step proves wrong` };
+    return { kind: 'silent', reason: `the descent reached padding leaf ${m} (> M = ${M}): the game settles a padding leaf itself` };
   if (hex(levels[0][m]) === g.dataNode.toLowerCase()) return { kind: 'silent', reason: `the descent reached leaf ${m}, which equals this challenger's own H` };
   const root = toBuf(g.stepsRoot);
   const postPath = solverTreePath(levels, reveals, m);

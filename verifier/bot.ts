@@ -11,7 +11,8 @@ import type { Backend } from '../reproducible-ops/backend/reference.ts';
 import { BlobStore, withFetchOptions, type FetchLimits } from '../jobs/blobstore.ts';
 import type { KeySpace } from '../jobs/redis-keys.ts';
 import { challenge } from '../arbiter/chain/actions/challenge.ts';
-import { activeDisputesOf, getJob } from '../arbiter/chain/actions/get-job.ts';
+import { activeDisputesOf, getDispute, getJob } from '../arbiter/chain/actions/get-job.ts';
+import { isCoWinner, settleCoWinner } from '../arbiter/chain/actions/settle-co-winner.ts';
 import { getJobPosting } from '../arbiter/chain/actions/get-job-posting.ts';
 import { claimableOf, withdraw } from '../arbiter/chain/actions/withdraw.ts';
 import { chainNow } from '../arbiter/chain/actions/dispute-game.ts';
@@ -240,6 +241,7 @@ export class VerifierBot {
 
   /** One tick of this verifier's dispute over the entry. */
   private async play(key: string, entry: CommitEntry): Promise<void> {
+    if (await this.settledAsCoWinner(key, entry)) return;
     let p = this.players.get(key);
     if (!p) {
       p = this.openPlayer(key, entry);
@@ -252,6 +254,22 @@ export class VerifierBot {
     if (r.status !== 'resolved') return;
     this.players.delete(key);
     this.settle(key, entry, r.won ? 'won' : 'lost', `dispute ${entry.disputeId}: ${r.reason}`);
+  }
+
+  /**
+   * Another dispute over the same commitment proved it wrong first (e.g. the solver's own
+   * accomplice, front-running this one): this dispute is a co-winner; collect its bond and share
+   * now instead of playing a game nobody defends any more.
+   */
+  private async settledAsCoWinner(key: string, entry: CommitEntry): Promise<boolean> {
+    if (!entry.disputeId) return false;
+    const d = await getDispute(this.cfg.client, BigInt(entry.disputeId));
+    if (!(await isCoWinner(this.cfg.client, d))) return false;
+    const tx = await settleCoWinner(this.cfg.client, d.disputeId);
+    this.players.delete(key);
+    this.settle(key, entry, 'won', `dispute ${entry.disputeId}: co-winner (the commitment was proven wrong by another dispute)`);
+    this.cfg.log('co-winner-settled', { jobId: entry.jobId, disputeId: entry.disputeId, gasUsed: tx.gasUsed });
+    return true;
   }
 
   private async openPlayer(key: string, entry: CommitEntry): Promise<DisputePlayer> {

@@ -145,6 +145,69 @@ contract DisputeGameIntervalTest is DisputeGamePlayers {
         assertEq(game.getGame(id).dataHeight, 2);
     }
 
+    /// @dev K = 3 on the 10-step run: leaves H0 H3 H6 H9 H10 (M = 4), padded to 8. A solver that
+    ///      commits the honest leaves but a nonzero padding leaf baits a replaying verifier (its
+    ///      root differs); the descent along the differing child lands on that padding leaf and
+    ///      the challenger wins there (`Padding`).
+    function test_requestStepsTree_nonZeroPaddingLeaf_challengerWins() public {
+        hashInterval = 3;
+        Fixture memory f = _fx();
+        bytes32[] memory honest = _leaves(f.honestHashes);
+        assertEq(honest.length, 5);
+        bytes32[] memory bait = new bytes32[](8);
+        for (uint256 i = 0; i < 5; i++) bait[i] = honest[i];
+        bait[5] = keccak256("bait");
+        Commitment memory c = _honestCommitment(f);
+        c.stepsRoot = GameMerkle.root(bait);
+        uint256 id = _openDispute(f, c);
+        _revealFinalFrom(id, f, c, bait, 4);
+        _descend(id, bait, honest);
+        _assertResolved(id, true);
+        assertEq(uint8(game.getGame(id).reason), uint8(Reason.Padding));
+    }
+
+    /// @dev The honest tree's padding leaves are bytes32(0): a challenger that descends into the
+    ///      padding loses there.
+    function test_requestStepsTree_zeroPaddingLeaf_solverWins() public {
+        hashInterval = 3;
+        Fixture memory f = _fx();
+        bytes32[] memory honest = _leaves(f.honestHashes);
+        uint256 id = _openDispute(f, _honestCommitment(f));
+        _revealHonestFinal(id, f);
+        bytes32[] memory lie = new bytes32[](8);
+        for (uint256 i = 0; i < 5; i++) lie[i] = honest[i];
+        lie[6] = keccak256("a griefer's idea of padding leaf 6");
+        _descend(id, honest, lie);
+        _assertResolved(id, false);
+        assertEq(uint8(game.getGame(id).reason), uint8(Reason.Padding));
+    }
+
+    /// @dev revealFinal with leaf M proven in the given (possibly padded) leaf array.
+    function _revealFinalFrom(uint256 id, Fixture memory f, Commitment memory c, bytes32[] memory leaves, uint256 m)
+        internal
+    {
+        JobParams memory p = _params(f);
+        bytes32 modelRoot = GameMerkle.root(f.honest[f.numSteps].modelSlots);
+        bytes32 optRoot = GameMerkle.root(f.honest[f.numSteps].optSlots);
+        bytes32[] memory path = GameMerkle.proof(leaves, m);
+        vm.prank(solver);
+        game.revealFinal(id, p, c, modelRoot, optRoot, path);
+    }
+
+    /// @dev requestStepsTree, then the solver reveals `theirs` and the challenger follows the
+    ///      leftmost child that differs from `mine`, until the game leaves the descent.
+    function _descend(uint256 id, bytes32[] memory theirs, bytes32[] memory mine) internal {
+        vm.prank(challenger);
+        game.requestStepsTree(id);
+        while (game.getGame(id).phase == Phase.AwaitDataChildren) {
+            Game memory g = game.getGame(id);
+            (bytes32 l,) = _revealChildren(id, theirs);
+            bool right = l == GameMerkle.node(mine, g.dataHeight - 1, 2 * uint256(g.dataIndex));
+            vm.prank(challenger);
+            game.chooseChild(id, right);
+        }
+    }
+
     ////////////////////////////////////////////////////////////////
     //                         postMids                           //
     ////////////////////////////////////////////////////////////////

@@ -252,6 +252,12 @@ library ElementLib {
             return v;
         }
         if (g.dataTarget >= DATA_STATE_TREES) {
+            // a padding leaf of stepsRoot (beyond leaf M) must be bytes32(0), as in the honest tree:
+            // a solver that baits replaying verifiers with honest leaves and a nonzero padding
+            // leaf loses here (no step could be picked there)
+            if (g.dataTarget == DATA_STEPS && g.dataIndex > GameLib._lastLeaf(g.numSteps, g.hashInterval)) {
+                return Verdict(true, g.dataNode != bytes32(0), Reason.Padding);
+            }
             // the leaf is known: pick that step, or link-dispute that post-state leaf
             g.phase = g.dataTarget == DATA_STEPS ? Phase.AwaitStep : Phase.AwaitTraceChoice;
             return v;
