@@ -230,6 +230,7 @@ export class SolverService {
     if (outcome.state === 'failed' && !this.reportedFailures.has(runId)) {
       this.reportedFailures.add(runId);
       this.cfg.log('training-gave-up', { jobId: job.jobId, runId, attempts: outcome.attempts, error: outcome.reason });
+      await this.reportFailure(job.jobId, outcome.attempts, outcome.reason);
     }
     if (outcome.state !== 'completed') return;
     if ((await this.chainTime()) > job.deadline) {
@@ -244,6 +245,13 @@ export class SolverService {
     const tx = await commitResult(this.cfg.client, job.jobId, commitment);
     this.cfg.log('committed', { jobId: job.jobId, stepsRoot: r.stepsRoot, finalModelHash: r.finalModelHash, resumedFromStep: r.resumedFromStep, tx: tx.hash });
     await this.applyWithhold(job.jobId);
+  }
+
+  /** What `job status` shows for a claimed job this solver could not train (merged into its progress record). */
+  private async reportFailure(jobId: bigint, attempts: number, reason: string | undefined): Promise<void> {
+    const key = redisKeys.jobProgress(this.ks, jobId);
+    const progress = JSON.parse((await this.cfg.redis.get(key)) ?? 'null') as Record<string, unknown> | null;
+    await this.cfg.redis.set(key, JSON.stringify({ ...progress, failed: { attempts, reason: reason ?? 'unknown error', solver: this.address } }));
   }
 
   private async awaitWindow(job: JobRecord): Promise<void> {

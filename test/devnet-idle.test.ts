@@ -38,7 +38,7 @@ after(async () => {
 test('a committed job with a 2 s window finalizes on an idle devnet', async () => {
   const jobFile = writeTinyJob(join(dir, 'job'), { steps: 2, checkpointInterval: 1, trainN: 64, name: 'idle' });
   const sub = await submitJob({
-    net: net.info, privateKey: net.info.accounts[1].privateKey, jobFile, reward: parseEther('1'), stake: parseEther('0.1'),
+    net: net.info, privateKey: net.info.accounts[1].privateKey, jobFile, reward: parseEther('0.01'), stake: parseEther('0.1'),
     bond: parseEther('0.05'), claimWindow: 3600n, solveTime: 3600n, challengeWindow: WINDOW,
   });
   const chain = net.client('verifier');

@@ -215,7 +215,7 @@ test('CLI: devnet up writes the devnet file, commands read it, devnet down stops
     assert.equal(dust.status, 1, dust.stderr);
     assert.match(dust.stderr, /^optrain: error: --bond 0\.000000000000000216 ETH is below the market's floor 0\.01 ETH .*; raise --bond\n$/);
     const badTamper = cli('solver', 'start', '--tamper', 'kind=flip,step=1');
-    assert.equal(badTamper.status, 1);
+    assert.equal(badTamper.status, 2, 'a bad --tamper is a bad command line');
     assert.match(badTamper.stderr, /kind=flip needs op=\.\.\.; usage: kind=flip,step=S,op=O,elem=E,bit=B/);
 
     const down = cli('devnet', 'down', '--json');

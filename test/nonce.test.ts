@@ -27,7 +27,7 @@ after(async () => {
 test('12 concurrent job submits from one key in one process all land', async () => {
   const jobFile = writeTinyJob(join(net.dir, 'job-a'), { steps: 2, checkpointInterval: 1, trainN: 64, name: 'nonce-a' });
   const subs = await Promise.allSettled(Array.from({ length: 12 }, () => submitJob({
-    net: net.info, privateKey: net.info.accounts[1].privateKey, jobFile, reward: parseEther('0.01'), stake: parseEther('0.01'),
+    net: net.info, privateKey: net.info.accounts[1].privateKey, jobFile, reward: parseEther('0.01'), stake: parseEther('0.1'),
     bond: parseEther('0.01'), claimWindow: 3600n, solveTime: 3600n, challengeWindow: 600n,
   })));
   const failed = subs.flatMap((s) => (s.status === 'rejected' ? [(s.reason as Error).message] : []));

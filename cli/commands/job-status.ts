@@ -14,7 +14,8 @@ import { toJson } from './job-network.ts';
 
 export interface JobStatusReport {
   job: JobRecord;
-  progress: { step: number; total: number; loss: number } | null;
+  /** Training progress as the solver reports it; `failed` once it gave up on the job. */
+  progress: { step?: number; total?: number; loss?: number; failed?: { attempts: number; reason: string; solver: string } } | null;
   /** Every dispute opened over the job (a job may have several at once). */
   disputes: { disputeId: bigint; challenger: string; status: string }[];
 }
@@ -46,11 +47,14 @@ function human(r: JobStatusReport): string {
     ['submitter', j.submitter],
     ['reward', `${formatEther(j.reward)} ETH (stake ${formatEther(j.terms.requiredStake)}, bond ${formatEther(j.terms.challengerBond)})`],
     ['spec hash', j.params.specHash],
-    ['steps', `${j.params.numSteps}${r.progress ? ` (trained ${r.progress.step}/${r.progress.total}, loss ${typeof r.progress.loss === 'number' ? r.progress.loss.toFixed(4) : '-'})` : ''}`],
+    ['steps', `${j.params.numSteps}${r.progress?.step !== undefined ? ` (trained ${r.progress.step}/${r.progress.total}, loss ${typeof r.progress.loss === 'number' ? r.progress.loss.toFixed(4) : '-'})` : ''}`],
     ['hash interval', `${j.params.hashInterval} (state hashes committed every ${j.params.hashInterval === 1 ? 'step' : `${j.params.hashInterval} steps`})`],
     ['claim deadline', time(j.claimDeadline)],
   ];
   if (j.status !== 'Open') rows.push(['solver', j.solver]);
+  const failed = r.progress?.failed;
+  if (failed && j.status === 'Claimed' && failed.solver.toLowerCase() === j.solver.toLowerCase())
+    rows.push(['training', `FAILED after ${failed.attempts} attempt(s): ${failed.reason}; the solver will not commit: after the commit deadline anyone may call slashLate and the job reopens`]);
   if (['Claimed', 'Committed', 'Challenged'].includes(j.status)) rows.push([j.status === 'Claimed' ? 'commit deadline' : 'challenge deadline', time(j.deadline)]);
   if (['Committed', 'Challenged', 'Finalized'].includes(j.status))
     rows.push(['steps root', j.commitment.stepsRoot], ['final state', j.commitment.finalStateHash], ['model hash', j.commitment.finalModelHash]);

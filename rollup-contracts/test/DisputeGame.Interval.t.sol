@@ -199,13 +199,7 @@ contract DisputeGameIntervalTest is DisputeGamePlayers {
     function _descend(uint256 id, bytes32[] memory theirs, bytes32[] memory mine) internal {
         vm.prank(challenger);
         game.requestStepsTree(id);
-        while (game.getGame(id).phase == Phase.AwaitDataChildren) {
-            Game memory g = game.getGame(id);
-            (bytes32 l,) = _revealChildren(id, theirs);
-            bool right = l == GameMerkle.node(mine, g.dataHeight - 1, 2 * uint256(g.dataIndex));
-            vm.prank(challenger);
-            game.chooseChild(id, right);
-        }
+        _followDifferingChild(id, theirs, mine);
     }
 
     ////////////////////////////////////////////////////////////////

@@ -157,6 +157,25 @@ contract JobMarket_Slash_Test is JobMarketTestBase {
         _assertSolvent();
     }
 
+    /// @dev Gas of the co-winner paths (PROTOCOL.md §7): settleCoWinner, and a late report.
+    function test_settleCoWinner_gas() public {
+        uint256 jobId = _committedJob();
+        uint256 a = _challengeAs(jobId, accomplice);
+        uint256 h = _challenge(jobId);
+        uint256 s = _challengeAs(jobId, stranger);
+        game.resolve(a, true);
+        uint256 g0 = gasleft();
+        market.settleCoWinner(h);
+        uint256 settleGas = g0 - gasleft();
+        g0 = gasleft();
+        game.resolve(s, false);
+        uint256 lateGas = g0 - gasleft();
+        emit log_named_uint("settleCoWinner", settleGas);
+        emit log_named_uint("resolveDispute of a co-winner", lateGas);
+        assertLe(settleGas, 100_000);
+        assertLe(lateGas, 100_000);
+    }
+
     function test_settleCoWinner_liveDispute_reverts() public {
         uint256 jobId = _committedJob();
         uint256 d = _challenge(jobId);

@@ -35,6 +35,16 @@ abstract contract DisputeGameDescent is DisputeGameTestBase {
         bytes32[] memory mine = GameMerkle.chunkLeaves(ownData);
         vm.prank(challenger);
         game.requestData(id);
+        _followDifferingChild(id, theirs, mine);
+        if (game.getGame(id).phase == Phase.Resolved) return (0, "");
+        leaf = game.getGame(id).dataIndex;
+        chunk = _revealChunk(id, solverData);
+    }
+
+    /// @dev The descent itself: the solver reveals the children of its tree (`theirs`), the
+    ///      challenger follows the leftmost child that differs from its own (`mine`), until the
+    ///      game leaves the data sub-game (a leaf reached, or a padding leaf settled it).
+    function _followDifferingChild(uint256 id, bytes32[] memory theirs, bytes32[] memory mine) internal {
         while (game.getGame(id).phase == Phase.AwaitDataChildren) {
             Game memory g = game.getGame(id);
             (bytes32 l,) = _revealChildren(id, theirs);
@@ -42,9 +52,6 @@ abstract contract DisputeGameDescent is DisputeGameTestBase {
             vm.prank(challenger);
             game.chooseChild(id, right);
         }
-        if (game.getGame(id).phase == Phase.Resolved) return (0, "");
-        leaf = game.getGame(id).dataIndex;
-        chunk = _revealChunk(id, solverData);
     }
 
     /// @notice Honest challenger facing a solver that does not publish its post-state leaves:
@@ -60,13 +67,7 @@ abstract contract DisputeGameDescent is DisputeGameTestBase {
     ) internal returns (uint32) {
         vm.prank(challenger);
         game.requestStateTree(id, tree, modelRoot, optRoot);
-        while (game.getGame(id).phase == Phase.AwaitDataChildren) {
-            Game memory g = game.getGame(id);
-            (bytes32 l,) = _revealChildren(id, theirs);
-            bool right = l == GameMerkle.node(mine, g.dataHeight - 1, 2 * uint256(g.dataIndex));
-            vm.prank(challenger);
-            game.chooseChild(id, right);
-        }
+        _followDifferingChild(id, theirs, mine);
         return game.getGame(id).dataIndex;
     }
 
