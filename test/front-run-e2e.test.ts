@@ -79,3 +79,14 @@ test("an accomplice's earlier challenge does not leave the honest verifier unpai
   // the bot collected its share itself with settleCoWinner, not by waiting for its own game
   assert.ok(h.events.some((e) => e.fields.who === 'verifier' && e.event === 'co-winner-settled'), h.recent());
 });
+
+test('a verifier sampling less than the market declares is warned at start (stakes are sized for that rate)', async () => {
+  const events: { event: string; fields: Record<string, unknown> }[] = [];
+  const low = await startVerifier({
+    net: h.net.info, privateKey: h.net.info.accounts[6].privateKey, dataDir: join(h.dir, 'verifier-low'), backend: referenceBackend,
+    sampleRate: 0.1, pollMs: 100, log: (event, fields) => void events.push({ event, fields }),
+  });
+  await low.stop();
+  const warning = events.find((e) => e.event === 'warning');
+  assert.match(String(warning?.fields.message), /^--sample-rate 0\.1 is below the market's declared minimum sample rate 0\.25: /);
+});

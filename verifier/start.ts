@@ -3,7 +3,7 @@
 // demo and the tests.
 import { resolve } from 'node:path';
 import type { Backend } from '../reproducible-ops/backend/reference.ts';
-import { createClient, type ContractAddresses } from '../arbiter/chain/client.ts';
+import { callView, createClient, type ChainClient, type ContractAddresses } from '../arbiter/chain/client.ts';
 import { DependencyHealth, settlesWithin } from '../jobs/connectivity.ts';
 import { redisClient, redisName } from '../jobs/queue.ts';
 import { parseTamper } from '../solver/tamper.ts';
@@ -59,6 +59,7 @@ export async function startVerifier(o: StartVerifierOptions): Promise<RunningVer
   const abort = new AbortController();
   const loop = bot.run(abort.signal, o.pollMs ?? 500);
   o.log('verifier-started', { address: bot.address, sampleRate: o.sampleRate ?? DEFAULT_SAMPLE_RATE, tamper: o.tamper, dataDir: resolve(o.dataDir) });
+  await warnIfBelowDeclaredRate(client, o.sampleRate ?? DEFAULT_SAMPLE_RATE, o.log);
   let stopping: Promise<void> | undefined;
   const shutdown = async () => {
     abort.abort();
@@ -71,4 +72,17 @@ export async function startVerifier(o: StartVerifierOptions): Promise<RunningVer
     client.provider.destroy();
   };
   return { bot, address: bot.address, stop: () => (stopping ??= shutdown()) };
+}
+
+/**
+ * The market sizes every job's minimum stake on its declared sample rate (JobMarket.minStakeFor):
+ * a verifier checking less than that leaves cheating profitable unless others check more. Say so.
+ */
+async function warnIfBelowDeclaredRate(client: ChainClient, sampleRate: number, log: Log): Promise<void> {
+  try {
+    const q = Number(await callView<bigint>(client, client.market, 'MIN_SAMPLE_RATE_BPS')) / 10_000;
+    if (sampleRate < q) log('warning', { message: `--sample-rate ${sampleRate} is below the market's declared minimum sample rate ${q}: job stakes are sized for checks at ${q} (see docs/PROTOCOL.md §2.1); cheating may pay unless other verifiers check more` });
+  } catch (e) {
+    log('warning', { message: `could not read the market's declared sample rate: ${(e as Error).message}` });
+  }
 }
