@@ -114,7 +114,7 @@ test('deadline: a verifier that first sees the commitment with < max(30 s, 20% o
     await h.until('the late verifier to withdraw', async () => (await claimableOf(chain, lateAddr)) === 0n && h.events.some((e) => e.event === 'withdrew' && e.fields.who === 'late'));
     await sendTx(chain, chain.market, 'cancelJob', [jobId]);
     const split = challengerWinSplit(STAKE, before.totals.jackpot);
-    assert.equal(await netChange(chain, before, lateAddr), split.toChallenger + split.payout, 'late verifier: 90% of the stake + jackpot payout (bond back)');
+    assert.equal(await netChange(chain, before, lateAddr), split.toChallenger + split.payout, 'late verifier: 40% of the stake + jackpot payout (bond back)');
     assert.equal(await netChange(chain, before, solverAddr), -STAKE, 'solver: loses its stake');
     assert.equal(await netChange(chain, before, submitter), -REWARD, 'submitter: reward escrowed, refunded on cancel (claimable)');
     const t = await assertSolvent(chain);
