@@ -54,7 +54,7 @@ export function formatReport(r: LoadReport, seed: number): string {
   return [
     `load: ${r.jobs} jobs, seed ${seed}, cheater --tamper ${r.cheatSpec}`,
     `  outcomes        ${kv(r.outcomes)}`,
-    `  disputes        ${r.disputes.opened} opened (${r.disputes.byGriefer} by the griefer): ${r.disputes.challengerWon} challenger won, ${r.disputes.challengerLost} lost`,
+    `  disputes        ${r.disputes.opened} opened (${r.disputes.byGriefer} by the griefer, ${r.disputes.overWithheldByVerifiers} by verifiers over withheld data): ${r.disputes.challengerWon} challenger won, ${r.disputes.challengerLost} lost`,
     `  throughput      ${r.jobsPerMin} jobs/min (${r.wallSeconds} s from posting to the last settlement checked)`,
     `  post->settle    p50 ${r.settleSeconds.p50} s, p95 ${r.settleSeconds.p95} s (${r.settleSeconds.n} jobs: finalized, or slashed and never finalized)`,
     `  post->slash     p50 ${r.slashSeconds.p50} s, p95 ${r.slashSeconds.p95} s (${r.slashSeconds.n} slashes)`,

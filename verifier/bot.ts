@@ -15,6 +15,7 @@ import { activeDisputesOf, getJob } from '../arbiter/chain/actions/get-job.ts';
 import { getJobPosting } from '../arbiter/chain/actions/get-job-posting.ts';
 import { claimableOf, withdraw } from '../arbiter/chain/actions/withdraw.ts';
 import { chainNow } from '../arbiter/chain/actions/dispute-game.ts';
+import { settleCoWinnerIfSlashed } from '../arbiter/chain/actions/settle-co-winner.ts';
 import { requireSigner, type ChainClient } from '../arbiter/chain/client.ts';
 import { EventWatcher, sleepUnlessAborted } from '../arbiter/chain/events.ts';
 import { toCommitment, toJobParams, type JobRecord } from '../arbiter/chain/types.ts';
@@ -249,9 +250,18 @@ export class VerifierBot {
     const player = await p;
     let r = await player.tick();
     while (r.status === 'moved') r = await player.tick(); // e.g. the one-step that resolves the game
-    if (r.status !== 'resolved') return;
+    if (r.status !== 'resolved') return this.settleIfCoWinner(key, entry);
     this.players.delete(key);
     this.settle(key, entry, r.won ? 'won' : 'lost', `dispute ${entry.disputeId}: ${r.reason}`);
+  }
+
+  /** Our dispute is stuck over a commitment another dispute already slashed: collect the co-winner's share. */
+  private async settleIfCoWinner(key: string, entry: CommitEntry): Promise<void> {
+    const tx = await settleCoWinnerIfSlashed(this.cfg.client, BigInt(entry.disputeId!));
+    if (!tx) return;
+    this.players.delete(key);
+    this.cfg.log('co-winner-settled', { jobId: entry.jobId, disputeId: entry.disputeId, gasUsed: tx.gasUsed });
+    this.settle(key, entry, 'won', `dispute ${entry.disputeId}: co-winner over a commitment another dispute slashed`);
   }
 
   private async openPlayer(key: string, entry: CommitEntry): Promise<DisputePlayer> {

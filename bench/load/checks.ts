@@ -17,7 +17,7 @@ export interface LoadReport {
   settleSeconds: { p50: number; p95: number; n: number }; // post -> finalize (or -> slash for jobs never finalized)
   slashSeconds: { p50: number; p95: number; n: number }; // post -> each slash
   outcomes: Record<string, number>; // final job statuses
-  disputes: { opened: number; challengerWon: number; challengerLost: number; byGriefer: number };
+  disputes: { opened: number; challengerWon: number; challengerLost: number; byGriefer: number; overWithheldByVerifiers: number };
   gasPerJob: { mean: number; byModel: Record<string, number>; byOutcome: Record<string, number>; otherTotal: number; txs: number };
   roles: Array<{ name: string; account: number; rss: RssStats; jobErrors: number }>;
   checks: Check[];
@@ -63,8 +63,11 @@ export async function checkRun(d: RunData): Promise<LoadReport> {
   for (const o of opened) {
     const id = String(o.args.disputeId), overCheat = lc(o.args.solver) === cheater, who = lc(o.args.challenger);
     const outcome = won.has(id) ? 'won' : lost.has(id) ? 'lost' : 'unresolved';
-    if (outcome !== (overCheat ? 'won' : 'lost')) dProblems.push(`dispute ${id} (job ${o.args.jobId}, solver ${o.args.solver}, challenger ${who}): ${outcome}`);
-    if (!overCheat && verifiers.includes(who)) dProblems.push(`dispute ${id}: honest verifier ${who} challenged an honest result of ${o.args.solver}`);
+    // a griefer's false claims may lose even against a cheater's wrong commitment: only that its game ended is required
+    const expected = overCheat && who === griefer ? outcome : overCheat ? 'won' : 'lost';
+    if (outcome === 'unresolved' || outcome !== expected) dProblems.push(`dispute ${id} (job ${o.args.jobId}, solver ${o.args.solver}, challenger ${who}): ${outcome}`);
+    // a verifier may challenge a withholder's honest result when its own replay cannot finish in the window (verifier/unavailable.ts)
+    if (!overCheat && verifiers.includes(who) && lc(o.args.solver) !== withholder) dProblems.push(`dispute ${id}: honest verifier ${who} challenged an honest result of ${o.args.solver}`);
   }
   check('every dispute resolved for the right side', dProblems, `${opened.length} disputes`);
 
@@ -130,7 +133,8 @@ function metrics(d: RunData, ev: (name: string, job?: string) => ChainEvent[], j
     settleSeconds: { p50: pct(settle, 50), p95: pct(settle, 95), n: settle.length },
     slashSeconds: { p50: pct(slash, 50), p95: pct(slash, 95), n: slash.length },
     outcomes,
-    disputes: { opened: opened.length, challengerWon: ev('ChallengerWon').length, challengerLost: ev('ChallengerLost').length, byGriefer: opened.filter((e) => lc(e.args.challenger) === lc(d.info.accounts[CAST.griefer].address)).length },
+    disputes: { opened: opened.length, challengerWon: ev('ChallengerWon').length, challengerLost: ev('ChallengerLost').length, byGriefer: opened.filter((e) => lc(e.args.challenger) === lc(d.info.accounts[CAST.griefer].address)).length,
+      overWithheldByVerifiers: opened.filter((e) => lc(e.args.solver) === lc(d.info.accounts[CAST.withholder].address) && CAST.verifiers.some((v) => lc(d.info.accounts[v].address) === lc(e.args.challenger))).length },
     gasPerJob: { mean: mean(jobIds.map(gasOf)), byModel: group((_id, i) => d.plans[i].model), byOutcome: group(outcomeOf), otherTotal: Number(d.ledger.gasByJob.get('other') ?? 0n), txs: d.ledger.txCount },
     logDir: d.opts.keep ? d.dir : undefined,
   };
