@@ -74,7 +74,7 @@ function writeJobs(dir: string, o: LoadOptions): JobPlan[] {
   });
 }
 
-function startRoles(info: DevnetInfo, devnetFile: string, dir: string, cheatSpec: string): Array<RoleProcess & { account: number }> {
+function startRoles(devnetFile: string, dir: string, cheatSpec: string): Array<RoleProcess & { account: number }> {
   const common = (account: number, name: string) => ['--devnet', devnetFile, '--account', String(account), '--json', '--backend', 'reference', '--poll-ms', '500', '--data-dir', join(dir, name)];
   const parts: Array<[string, number, string[]]> = [
     ['solver-honest', CAST.honest, ['solver', 'start']],
@@ -84,7 +84,6 @@ function startRoles(info: DevnetInfo, devnetFile: string, dir: string, cheatSpec
     ['verifier-b', CAST.verifiers[1], ['verifier', 'start', '--sample-rate', '1']],
     ['griefer', CAST.griefer, ['verifier', 'start', '--tamper', 'kind=grief']],
   ];
-  void info;
   return parts.map(([name, account, cmd]) => Object.assign(startRole(name, [...cmd, ...common(account, name)], dir), { account }));
 }
 
@@ -168,7 +167,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     const b0 = await c.provider.getBlockNumber();
     const before = { block: b0, balances: await balancesAt(c, everyone, b0) };
     mkdirSync(join(dir, 'logs'), { recursive: true });
-    roles.push(...startRoles(info, devnetFile, join(dir, 'logs'), cheatSpec));
+    roles.push(...startRoles(devnetFile, join(dir, 'logs'), cheatSpec));
     const stopSampling = sampleRss(roles, 1000);
     await waitStarted(roles, 60_000);
     say('roles started; posting');
