@@ -1,6 +1,6 @@
 // A tiny, learnable job used by the demo and the end-to-end tests: synthetic 8x8 "images"
 // whose label is their brightest quadrant (4 classes), written as IDX files next to a job.json
-// that trains a 64-16-4 MLP. Deterministic bytes (a fixed xorshift32 stream), so the files and
+// that trains a 64-16-4 MLP (or, with model 'cnn', a tiny conv net). Deterministic bytes (a fixed xorshift32 stream), so the files and
 // their hashes never change; a few steps already learn something.
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -38,7 +38,22 @@ export interface QuadrantsJobOptions {
   testN: number;
   seed?: number; // the job's training seed (default 1234)
   hashInterval?: number; // written to job.json only when given
+  model?: 'mlp' | 'cnn'; // default mlp
 }
+
+// The same 8x8 images seen as one-channel pictures: conv 3x3 (2 filters) -> 2x2 pool -> dense 4.
+const MODELS = {
+  mlp: { inputShape: [64], layers: [{ type: 'dense', units: 16, activation: 'relu' }, { type: 'dense', units: 4 }] },
+  cnn: {
+    inputShape: [8, 8, 1],
+    layers: [
+      { type: 'conv2d', filters: 2, kernelSize: 3, activation: 'relu' },
+      { type: 'maxpool2d', poolSize: 2 },
+      { type: 'flatten' },
+      { type: 'dense', units: 4 },
+    ],
+  },
+} as const;
 
 /** Write the dataset and job.json into `dir`; returns the job file path. */
 export function writeQuadrantsJob(dir: string, o: QuadrantsJobOptions): string {
@@ -54,7 +69,7 @@ export function writeQuadrantsJob(dir: string, o: QuadrantsJobOptions): string {
   const job = {
     opsetVersion: OPSET_VERSION,
     name: o.name,
-    model: { inputShape: [64], layers: [{ type: 'dense', units: 16, activation: 'relu' }, { type: 'dense', units: 4 }] },
+    model: MODELS[o.model ?? 'mlp'],
     dataset: {
       train: { images: files['train.images'], labels: files['train.labels'] },
       test: { images: files['test.images'], labels: files['test.labels'] },

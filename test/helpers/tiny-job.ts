@@ -9,6 +9,7 @@ export interface TinyJobOptions {
   seed?: number;
   name?: string;
   hashInterval?: number; // K (default: none in job.json, i.e. 1)
+  model?: 'mlp' | 'cnn'; // cnn: a tiny conv net on the same 8x8 images
 }
 
 /** Write the dataset and job.json into `dir`; returns the job file path. */
@@ -21,5 +22,6 @@ export function writeTinyJob(dir: string, o: TinyJobOptions = {}): string {
     testN: 128,
     seed: o.seed,
     hashInterval: o.hashInterval,
+    model: o.model,
   });
 }
