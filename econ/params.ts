@@ -115,7 +115,7 @@ function expected(kind: Kind): string {
   switch (kind) {
     case 'eth': return "an amount in ETH (e.g. 0.5, '0.5 ETH', '500 gwei')";
     case 'fraction': return "a fraction (e.g. 0.25, '25%', '1/64')";
-    case 'seconds': return "a duration (seconds, or e.g. '36 s', '2 min')";
+    case 'seconds': return "a duration (seconds, or e.g. '36 s', '2 minute')";
     case 'count': return 'a positive integer';
     case 'positive': return 'a non-negative number';
   }

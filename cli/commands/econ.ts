@@ -19,7 +19,7 @@ const paramHelp = PARAM_NAMES.map((n) => {
 }).join('\n');
 
 const paramsIntro = `Every value is a mathjs expression: amounts in ETH as plain numbers or with a unit
-('0.5 ETH', '500 gwei'), fractions as 0.02, '2%' or '1/64', durations in seconds or '2 min'.
+('0.5 ETH', '500 gwei'), fractions as 0.02, '2%' or '1/64', durations in seconds or '2 minute'.
 --params FILE reads a JSON object of the same parameters by name (e.g. {"reward": "1 ETH",
 "forcedErrorRate": "1/64"}); flags override it.
 
