@@ -3,7 +3,8 @@
 // "1/64", "36 s"). Amounts are kept in ETH as JS numbers: this is a model, not accounting
 // (the contract itself accounts to the wei).
 import { readFileSync } from 'node:fs';
-import { all, create, type MathJsInstance, type Unit } from 'mathjs';
+import { createRequire } from 'node:module';
+import type { MathJsInstance, Unit } from 'mathjs';
 import { UsageError, UserError } from '../jobs/errors.ts';
 
 /** The contract's constants (rollup-contracts/src/JobMarket.sol), as fractions. */
@@ -63,6 +64,9 @@ let mathInstance: MathJsInstance | undefined;
 /** A mathjs instance that knows ETH, gwei and wei (ETH is a base unit of its own). */
 function math(): MathJsInstance {
   if (mathInstance) return mathInstance;
+  // Loaded on first use (synchronously, its CommonJS build): mathjs takes seconds to load
+  // and plain numbers never need it.
+  const { create, all } = createRequire(import.meta.url)('mathjs') as typeof import('mathjs');
   const m = create(all, {});
   m.createUnit('ETH', { aliases: ['eth', 'ether'] });
   m.createUnit('gwei', { definition: '1e-9 ETH' });
@@ -85,6 +89,7 @@ export function evaluateParam(name: ParamName, raw: unknown, where: string): num
 function toNumber(kind: Kind, raw: unknown, where: string): number {
   if (typeof raw === 'number') return raw;
   if (typeof raw !== 'string' || raw.trim() === '') throw new UsageError(`${where}: expected ${expected(kind)}, got ${JSON.stringify(raw)}`);
+  if (/^\s*[0-9]*\.?[0-9]+(e[-+]?[0-9]+)?\s*$/i.test(raw)) return Number(raw); // plain numbers skip loading mathjs
   const m = math();
   let v: unknown;
   try {
