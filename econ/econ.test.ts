@@ -70,12 +70,23 @@ describe('formulas', () => {
     close(verifierEconomics(p, r).net, 0, 1e-9); // indifferent: zero profit at an interior rate
   });
 
-  it('p = 0: no honest equilibrium (the verifier\'s dilemma), solvers cheat on nc/pot of jobs', () => {
+  it('p = 0: no honest equilibrium (the verifier\'s dilemma); the mixed one by hand', () => {
     const e = equilibrium(defaults());
     assert.equal(e.honest, false);
     assert.equal(e.verifierRate, 0);
     assert.ok(e.mixed);
-    close(e.mixed.cheatProb, 0.1 / (3.0 * shareFactor(e.mixed.rate, 3)));
+    // r_s: the no-work cheat binds (a_n = 0.1 / 6.98 needs more checking than a_1 = 0.001 / 6.98)
+    assert.equal(e.mixed.k, 100);
+    close(e.mixed.rate, 1 - (1 - 0.1 / 6.98) ** (1 / 300));
+    const d = 1 - (1 - e.mixed.rate) ** 100; // one verifier's detection of a no-work cheat
+    close(e.mixed.cheatProb, 0.1 / (3.0 * 100 * (1 - e.mixed.rate) ** 99 * shareFactor(d, 3)));
+    close(e.mixed.wrongFinalized, e.mixed.cheatProb * (1 - d) ** 3);
+    // at r_s the binding cheat is exactly as good as honest work
+    close(cheatProfit(defaults(), 100, e.mixed.rate), 0.88, 1e-9);
+    // with a valuable wrong result the one-interval cheat binds; its marginal income is pot * g(r)
+    const g = equilibrium(defaults({ cheatGain: '1' }));
+    assert.equal(g.mixed!.k, 1);
+    close(g.mixed!.cheatProb, 0.1 / (3.0 * shareFactor(g.mixed!.rate, 3)));
     assert.equal(equilibrium(defaults({ forcedErrorRate: '1' })).honest, true);
   });
 

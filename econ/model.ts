@@ -86,12 +86,17 @@ export function missedForced(r: number, V: number): number {
  * Infinity when no rate suffices (a_k >= 1).
  */
 export function deterringRate(p: Params): number {
+  return bindingCheat(p).rate;
+}
+
+/** The deterring rate and the cheat (k) that needs it: the one a solver uses at the margin. */
+export function bindingCheat(p: Params): { rate: number; k: number } {
   const R1 = netReward(p);
-  let worst = 0;
+  let worst = { rate: 0, k: 1 };
   for (const k of new Set([1, p.intervals])) {
     const a = (p.cheatGain + (k * p.solveCost) / p.intervals) / (p.cheatGain + R1 + p.stake);
-    if (a >= 1) return Infinity;
-    worst = Math.max(worst, 1 - (1 - a) ** (1 / (k * p.verifiers)));
+    const rate = a >= 1 ? Infinity : 1 - (1 - a) ** (1 / (k * p.verifiers));
+    if (rate > worst.rate) worst = { rate, k };
   }
   return worst;
 }
@@ -120,20 +125,31 @@ export interface Equilibrium {
   deterringRate: number; // r_s
   verifierRate: number; // r_v with honest solvers
   honest: boolean; // honest solving and checking at r_v are both best responses
-  /** Without an honest equilibrium: the mixed one against single-interval cheats. */
-  mixed: { rate: number; cheatProb: number; wrongFinalized: number } | null;
+  /** Without an honest equilibrium: the mixed one (solvers cheat with the binding k). */
+  mixed: { rate: number; k: number; cheatProb: number; wrongFinalized: number } | null;
+}
+
+/**
+ * A verifier's marginal slash income per unit of its own rate when the solver cheats (x = 1)
+ * with k wrong intervals and the other V - 1 verifiers check at r: the derivative of
+ * pot * d_i * E[1/(1+X)] with d_i = 1 - (1 - r_i)^k and X ~ Binomial(V - 1, d).
+ */
+export function marginalSlashIncome(p: Params, r: number, k: number): number {
+  const d = 1 - (1 - r) ** k;
+  return slashPot(p) * k * (1 - r) ** (k - 1) * shareFactor(d, p.verifiers);
 }
 
 export function equilibrium(p: Params): Equilibrium {
-  const rs = deterringRate(p);
+  const binding = bindingCheat(p);
+  const rs = binding.rate;
   const rv = verifierEquilibriumRate(p);
   if (rv > 0 && rv >= rs) return { deterringRate: rs, verifierRate: rv, honest: true, mixed: null };
-  // Verifier's dilemma: the solver must cheat often enough (x*) that checking at r_s pays.
+  // Verifier's dilemma: solvers must cheat just often enough (x*) that checking at r_s pays
+  // at the margin, and r_s makes the binding cheat exactly as good as honest work.
   const rate = Math.min(1, rs);
-  const single = { ...p, sampleRate: rate };
-  const slopeNeeded = p.intervals * p.replayCost - p.forcedErrorRate * forcedPrize(p) * shareFactor(rate, p.verifiers);
-  const cheatProb = Math.min(1, Math.max(0, slopeNeeded / (slashPot(single) * shareFactor(rate, p.verifiers))));
-  return { deterringRate: rs, verifierRate: rv, honest: false, mixed: { rate, cheatProb, wrongFinalized: cheatProb * (1 - detection(rate, 1, p.verifiers)) } };
+  const gap = p.intervals * p.replayCost - p.forcedErrorRate * forcedPrize(p) * shareFactor(rate, p.verifiers);
+  const cheatProb = Math.min(1, Math.max(0, gap / marginalSlashIncome(p, rate, binding.k)));
+  return { deterringRate: rs, verifierRate: rv, honest: false, mixed: { rate, k: binding.k, cheatProb, wrongFinalized: cheatProb * (1 - detection(rate, binding.k, p.verifiers)) } };
 }
 
 export interface Recommendation {

@@ -35,7 +35,7 @@ export function analysisText(a: Analysis): string {
   out.push(rows([
     ['per job', `income ${eth(v.forcedIncome + v.cheatIncome)} (forced errors ${eth(v.forcedIncome)}, slashes ${eth(v.cheatIncome)}), replay cost ${eth(v.replayCost)}, net ${eth(v.net)}`],
     ['per hour of checking', `income ${eth(v.incomePerHour)}, cost ${eth(v.costPerHour)}, net ${eth(v.netPerHour)}`],
-    ['forced errors missed', pct(a.missedForced)],
+    ['forced errors missed', a.params.forcedErrorRate > 0 ? pct(a.missedForced) : 'n/a (p = 0: no forced errors)'],
   ]));
   out.push('Equilibrium');
   const eqRows: [string, string][] = [
@@ -43,7 +43,7 @@ export function analysisText(a: Analysis): string {
     ['verifiers\' own rate r_v', `${fmt(e.verifierRate)} (what checking is worth to them facing honest solvers)`],
   ];
   if (e.honest) eqRows.push(['honest equilibrium', `yes: r_v >= r_s, honest solving and checking at ${fmt(e.verifierRate)} are best responses`]);
-  else if (e.mixed) eqRows.push(['honest equilibrium', `NO (verifier's dilemma): r_v < r_s; mixed equilibrium: verifiers check at ${fmt(e.mixed.rate)}, solvers cheat on ${pct(e.mixed.cheatProb)} of jobs, ${pct(e.mixed.wrongFinalized)} of jobs finalize a wrong result`]);
+  else if (e.mixed) eqRows.push(['honest equilibrium', `NO (verifier's dilemma): r_v < r_s; mixed equilibrium: verifiers check at ${fmt(e.mixed.rate)}, solvers cheat (${e.mixed.k} wrong interval${e.mixed.k > 1 ? 's' : ''}) on ${pct(e.mixed.cheatProb)} of jobs, ${pct(e.mixed.wrongFinalized)} of jobs finalize a wrong result`]);
   out.push(rows(eqRows));
   out.push('Recommended (every verifier checks everything and earns its cost plus the margin)');
   out.push(rows([
