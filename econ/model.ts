@@ -1,7 +1,7 @@
 // The closed-form economics of one job (docs/PROTOCOL.md §11 derives every formula here).
 // Sampling model: each of V verifiers replays each of the job's n intervals independently
-// with probability r (the bot samples a fixed count, which finds a given leaf at least as
-// often); a cheating solver commits k wrong intervals; a forced error is one wrong leaf.
+// with probability r (as verifier/sampling.ts does: a hash of seed and leaf below r * 2^32);
+// a cheating solver commits k wrong intervals; a forced error is one wrong leaf.
 import { CONTRACT, minStakeFor, type Params } from './params.ts';
 
 /** Probability that at least one of V verifiers sampling at rate r sees one of k wrong leaves. */
