@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { UsageError, UserError } from '../jobs/errors.ts';
-import { analyse, cheatProfit, deterringRate, detection, equilibrium, recommend, shareFactor, slashPot, verifierEconomics, verifierEquilibriumRate } from './model.ts';
+import { analyse, checkingForcedRate, cheatProfit, deterringStake, deterringRate, detection, equilibrium, recommend, shareFactor, slashPot, verifierEconomics, verifierEquilibriumRate } from './model.ts';
 import { readParamsFile, resolveParams, type Params } from './params.ts';
 import { seededRng, simulate, sweep, sweepCsv, Z_CHECK } from './simulate.ts';
 
@@ -59,6 +59,17 @@ describe('formulas', () => {
     close(deterringRate(p), 1 - (1 - a1) ** (1 / 3));
     close(cheatProfit(p, 1, deterringRate(p)), 0.88, 1e-9); // = honest profit
     assert.equal(deterringRate(defaults({ cheatGain: '1e9', stake: '6' })) < 1, true);
+  });
+
+  it('the stake and the forced-error rate at the given sample rate', () => {
+    const p = defaults({ cheatGain: '5' }); // r = 0.25: D_1 = 0.578125
+    const D1 = 0.578125, Dn = 1 - 0.75 ** 300;
+    close(deterringStake(p), Math.max(5.001 / D1, 5.1 / Dn) - 5 - 0.98); // 2.67 ETH
+    assert.equal(deterringStake(defaults()), 0); // G = 0: any stake deters at 25% (never negative)
+    close(cheatProfit({ ...p, stake: deterringStake(p) }, 1), 0.88, 1e-9); // break-even there
+    close(checkingForcedRate(defaults()), 0.1 / (0.5 * shareFactor(0.25, 3)));
+    const at = { ...defaults(), forcedErrorRate: checkingForcedRate(defaults()) };
+    close(verifierEconomics(at).net, 0, 1e-12); // exactly pays for the replay
   });
 
   it("verifiers' own rate: none, all, or where the marginal prize equals the marginal cost", () => {

@@ -121,7 +121,31 @@ export function verifierEquilibriumRate(p: Params): number {
   return lo;
 }
 
+/**
+ * The smallest stake at which no cheat beats honest work at sample rate r:
+ * D_k (G + R' + S) >= G + kC/n  <=>  S >= (G + kC/n)/D_k - G - R'  (for k = 1 and n).
+ */
+export function deterringStake(p: Params, r = p.sampleRate): number {
+  let worst = 0;
+  for (const k of new Set([1, p.intervals])) {
+    const D = detection(r, k, p.verifiers);
+    worst = Math.max(worst, D > 0 ? (p.cheatGain + (k * p.solveCost) / p.intervals) / D - p.cheatGain - netReward(p) : Infinity);
+  }
+  return worst;
+}
+
+/**
+ * The smallest forced-error rate at which checking at rate r is a best response facing honest
+ * solvers: the marginal prize p*F*g(r) covers the marginal replay cost n*c.
+ */
+export function checkingForcedRate(p: Params, r = p.sampleRate): number {
+  const F = forcedPrize(p);
+  return F > 0 ? (p.intervals * p.replayCost) / (F * shareFactor(r, p.verifiers)) : Infinity;
+}
+
 export interface Equilibrium {
+  deterringStake: number; // S at which cheating does not pay at the given r
+  checkingForcedRate: number; // p at which checking at the given r is a best response
   deterringRate: number; // r_s
   verifierRate: number; // r_v with honest solvers
   honest: boolean; // honest solving and checking at r_v are both best responses
@@ -143,13 +167,14 @@ export function equilibrium(p: Params): Equilibrium {
   const binding = bindingCheat(p);
   const rs = binding.rate;
   const rv = verifierEquilibriumRate(p);
-  if (rv > 0 && rv >= rs) return { deterringRate: rs, verifierRate: rv, honest: true, mixed: null };
+  const at = { deterringStake: deterringStake(p), checkingForcedRate: checkingForcedRate(p) };
+  if (rv > 0 && rv >= rs) return { ...at, deterringRate: rs, verifierRate: rv, honest: true, mixed: null };
   // Verifier's dilemma: solvers must cheat just often enough (x*) that checking at r_s pays
   // at the margin, and r_s makes the binding cheat exactly as good as honest work.
   const rate = Math.min(1, rs);
   const gap = p.intervals * p.replayCost - p.forcedErrorRate * forcedPrize(p) * shareFactor(rate, p.verifiers);
   const cheatProb = Math.min(1, Math.max(0, gap / marginalSlashIncome(p, rate, binding.k)));
-  return { deterringRate: rs, verifierRate: rv, honest: false, mixed: { rate, k: binding.k, cheatProb, wrongFinalized: cheatProb * (1 - detection(rate, binding.k, p.verifiers)) } };
+  return { ...at, deterringRate: rs, verifierRate: rv, honest: false, mixed: { rate, k: binding.k, cheatProb, wrongFinalized: cheatProb * (1 - detection(rate, binding.k, p.verifiers)) } };
 }
 
 export interface Recommendation {

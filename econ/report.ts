@@ -40,6 +40,8 @@ export function analysisText(a: Analysis): string {
   out.push('Equilibrium');
   const eqRows: [string, string][] = [
     ['deterring sample rate r_s', Number.isFinite(e.deterringRate) ? `${fmt(e.deterringRate)} (below it some cheat beats honest work)` : 'none: no sample rate makes cheating unprofitable (raise the stake)'],
+    ['at r, cheating stops paying from stake', Number.isFinite(e.deterringStake) ? eth(Math.max(0, e.deterringStake)) : 'none (r = 0: nobody checks)'],
+    ['at r, checking pays from forced-error rate p', e.checkingForcedRate <= 1 ? fmt(e.checkingForcedRate) : `none <= 1 (the prize F = ${eth(a.forcedPrize)} is too small for a replay at r)`],
     ['verifiers\' own rate r_v', `${fmt(e.verifierRate)} (what checking is worth to them facing honest solvers)`],
   ];
   if (e.honest) eqRows.push(['honest equilibrium', `yes: r_v >= r_s, honest solving and checking at ${fmt(e.verifierRate)} are best responses`]);
@@ -55,7 +57,7 @@ export function analysisText(a: Analysis): string {
 }
 
 export function estimatesText(list: Estimate[]): string {
-  return rows(list.map((e) => [e.name, `sim ${fmt(e.sim)} ± ${fmt(1.96 * e.se)} (95%), formula ${fmt(e.formula)}: ${e.agrees ? 'agrees' : 'DISAGREES'}`]));
+  return rows(list.map((e) => [e.name, Number.isNaN(e.sim) ? `no forced error occurred in this run: cannot check (formula ${fmt(e.formula)}; raise --jobs)` : `sim ${fmt(e.sim)} ± ${fmt(1.96 * e.se)} (95%), formula ${fmt(e.formula)}: ${e.agrees ? 'agrees' : 'DISAGREES'}`]));
 }
 
 export function simulationText(p: Params, jobs: number, main: Estimate[], sweep: SweepRow[], files: string[]): string {
