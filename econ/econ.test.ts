@@ -105,6 +105,7 @@ describe('formulas', () => {
     const r = recommend(defaults());
     close(r.forcedErrorRate, (3 * 1.2 * 0.1) / 0.5); // 0.72
     close(r.feeNeeded, 0.36);
+    close(r.maxReplayAtContractFee, 0.02 / 3.6); // 2% of R over V(1 + m)
     assert.equal(r.feeSufficient, false);
     const small = recommend(defaults({ jackpot: '0.2' }));
     assert.equal(small.forcedErrorRate, 1);

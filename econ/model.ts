@@ -184,6 +184,7 @@ export interface Recommendation {
   jackpotNeeded: number; // at the recommended p (>= the given jackpot when p would exceed 1)
   feeNeeded: number; // the funding share of R that pays the forced-error prizes in steady state
   feeSufficient: boolean; // the contract's PROTOCOL_FEE covers it
+  maxReplayAtContractFee: number; // the largest one-replay cost per job the 2% fee can pay for
 }
 
 /**
@@ -200,7 +201,8 @@ export function recommend(p: Params): Recommendation {
   const forcedErrorRate = Math.min(1, pRec);
   const jackpotNeeded = pRec > 1 ? needed / p.forcedShare : p.jackpot;
   const feeNeeded = needed / p.reward; // every forced error is found at r = 1
-  return { sampleRate: 1, forcedErrorRate, stake: Math.max(p.stake, minStakeFor(p.reward, p.declaredRate)), jackpotNeeded, feeNeeded, feeSufficient: feeNeeded <= CONTRACT.PROTOCOL_FEE };
+  const maxReplayAtContractFee = (CONTRACT.PROTOCOL_FEE * p.reward) / (V * (1 + p.margin));
+  return { sampleRate: 1, forcedErrorRate, stake: Math.max(p.stake, minStakeFor(p.reward, p.declaredRate)), jackpotNeeded, feeNeeded, feeSufficient: feeNeeded <= CONTRACT.PROTOCOL_FEE, maxReplayAtContractFee };
 }
 
 /** The parameters with a recommendation applied (what `econ simulate --recommended` runs). */

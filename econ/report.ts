@@ -51,7 +51,7 @@ export function analysisText(a: Analysis): string {
   out.push(rows([
     ['sample rate', fmt(r.sampleRate)], ['forced-error rate p', fmt(r.forcedErrorRate)], ['stake', eth(r.stake)],
     ['jackpot', eth(r.jackpotNeeded)],
-    ['jackpot funding needed', `${pct(r.feeNeeded)} of each reward (contract fee: ${pct(CONTRACT.PROTOCOL_FEE)}: ${r.feeSufficient ? 'sufficient' : 'NOT sufficient, the jackpot would drain'})`],
+    ['jackpot funding needed', `${pct(r.feeNeeded)} of each reward (contract fee: ${pct(CONTRACT.PROTOCOL_FEE)}: ${r.feeSufficient ? 'sufficient' : 'NOT sufficient, the jackpot would drain'}); at 2% one replay of a job may cost at most ${eth(r.maxReplayAtContractFee)} (this job: ${eth(a.params.intervals * a.params.replayCost)})`],
   ]));
   return out.join('\n');
 }
