@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { UsageError, UserError } from '../jobs/errors.ts';
 import { analyse, checkingForcedRate, cheatProfit, deterringStake, deterringRate, detection, equilibrium, recommend, shareFactor, slashPot, verifierEconomics, verifierEquilibriumRate } from './model.ts';
 import { readParamsFile, resolveParams, type Params } from './params.ts';
-import { seededRng, simulate, sweep, sweepCsv, Z_CHECK } from './simulate.ts';
+import { bestResponse, seededRng, simulate, sweep, sweepCsv, Z_CHECK } from './simulate.ts';
 
 const defaults = (flags: Record<string, string> = {}): Params => resolveParams({}, flags);
 const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) <= eps, `${a} != ${b}`);
@@ -176,6 +176,12 @@ describe('simulation', () => {
       for (const e of est) assert.ok(e.agrees, `${e.name}: sim ${e.sim} ± ${Z_CHECK * e.se}, formula ${e.formula}`);
     });
   }
+
+  it('a best-responding solver works honestly at 25% and does no work at all at 0.001%', () => {
+    assert.deepEqual(bestResponse(defaults(), simulate(defaults(), 2000, 2)), { simulated: 'honest', formula: 'honest' });
+    const low = defaults({ sampleRate: '0.00001' });
+    assert.deepEqual(bestResponse(low, simulate(low, 2000, 2)), { simulated: 'cheat: no work', formula: 'cheat: no work' });
+  });
 
   it('has the power to disagree: the estimate at r = 0.25 rejects the formula at r = 0.2', () => {
     const p = defaults();

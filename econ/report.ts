@@ -1,7 +1,7 @@
 // Human-readable text for `optrain econ` and `optrain econ simulate`.
 import type { Analysis } from './model.ts';
 import { CONTRACT, fmt, type Params } from './params.ts';
-import type { Estimate, SweepRow } from './simulate.ts';
+import { bestResponse, type Estimate, type SweepRow } from './simulate.ts';
 
 const eth = (x: number) => `${fmt(x)} ETH`;
 const pct = (x: number) => `${fmt(x * 100)}%`;
@@ -62,6 +62,8 @@ export function estimatesText(list: Estimate[]): string {
 
 export function simulationText(p: Params, jobs: number, main: Estimate[], sweep: SweepRow[], files: string[]): string {
   const out = ['Parameters', paramsText(p), `Simulation at r = ${fmt(p.sampleRate)} (${jobs} jobs; agreement = within 3.29 standard errors, 99.9%)`, estimatesText(main)];
+  const br = bestResponse(p, main);
+  out.push(`A best-responding solver: ${br.simulated} by the simulation, ${br.formula} by the formulas (honest work earns ${fmt(p.reward * (1 - p.fee) - p.solveCost)} ETH)\n`);
   out.push('Cheater profit vs sample rate (best of one wrong interval / no work)');
   out.push(rows(sweep.map((r) => {
     const best = r.estimates.slice(0, 2).reduce((a, b) => (b.sim > a.sim ? b : a));

@@ -130,6 +130,16 @@ function caughtWith(k: number, hits: Uint8Array, order: Int32Array, rng: () => n
   return false;
 }
 
+/**
+ * A best-responding solver's choice from the simulated profits (honest work's profit is
+ * certain: R' - C), next to the formula's choice.
+ */
+export function bestResponse(p: Params, est: Estimate[]): { simulated: string; formula: string } {
+  const options = [{ name: 'honest', sim: netReward(p) - p.solveCost, formula: netReward(p) - p.solveCost }, ...est.filter((e) => e.name.startsWith('cheater profit'))];
+  const pick = (key: 'sim' | 'formula') => options.reduce((a, b) => (b[key] > a[key] ? b : a)).name.replace('cheater profit, ', 'cheat: ');
+  return { simulated: pick('sim'), formula: pick('formula') };
+}
+
 /** The sample rates the sweep plots (log-spaced, up to 1). */
 export const SWEEP_RATES = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1];
 

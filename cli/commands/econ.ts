@@ -7,7 +7,7 @@ import { analyse, applyRecommendation } from '../../econ/model.ts';
 import { flagOf, PARAM_NAMES, PARAM_SPECS, readParamsFile, resolveParams, type ParamName, type Params } from '../../econ/params.ts';
 import { profitSvg } from '../../econ/plot.ts';
 import { analysisText, simulationText } from '../../econ/report.ts';
-import { simulate, sweep, sweepCsv } from '../../econ/simulate.ts';
+import { bestResponse, simulate, sweep, sweepCsv } from '../../econ/simulate.ts';
 import { expectPositionals, positiveIntFlag, type Command, type Options, type ParsedArgs } from '../command.ts';
 
 const PARAM_OPTIONS: Options = Object.fromEntries(PARAM_NAMES.map((n) => [flagOf(n), { type: 'string' as const }]));
@@ -94,7 +94,7 @@ export const econSimulateCommand: Command = {
     const dir = (args.values.out as string | undefined) ?? join('runs', 'econ');
     const files = writeOutputs(dir, p, rows);
     const agrees = main.every((e) => e.agrees) && rows.every((r) => r.estimates.every((e) => e.agrees));
-    if (args.values.json) io.stdout.write(JSON.stringify({ params: p, jobs, seed, estimates: main, sweep: rows, files, agrees }) + '\n');
+    if (args.values.json) io.stdout.write(JSON.stringify({ params: p, jobs, seed, estimates: main, bestResponse: bestResponse(p, main), sweep: rows, files, agrees }) + '\n');
     else io.stdout.write(simulationText(p, jobs, main, rows, files));
     return agrees ? 0 : 1;
   },
