@@ -18,5 +18,7 @@ export const COMMANDS: CommandEntry[] = [
   lazyCommand('job fetch-model', "download a finalized job's model and check its hash against the chain", async () => (await import('./job-fetch-model.ts')).jobFetchModelCommand),
   lazyCommand('solver start', 'run a solver: claim jobs, train, commit, defend disputes', async () => (await import('./solver.ts')).solverStartCommand),
   lazyCommand('verifier start', 'run a verifier: replay sampled steps, challenge, play disputes, withdraw', async () => (await import('./verifier.ts')).verifierStartCommand),
+  lazyCommand('econ', "a market's economics: cheater profit, verifier earnings, equilibrium", async () => (await import('./econ.ts')).econCommand),
+  lazyCommand('econ simulate', 'Monte-Carlo check of the econ formulas; CSV + SVG of cheater profit vs sample rate', async () => (await import('./econ.ts')).econSimulateCommand),
   lazyCommand('demo', 'a fresh devnet: an honest job paid, a cheating solver caught and slashed', async () => (await import('./demo.ts')).demoCommand),
 ];
