@@ -74,11 +74,10 @@ export class SolverService {
    * unreachable (reported once by the health monitor) ticks back off up to 5 s instead.
    */
   async run(signal: AbortSignal, intervalMs = 500): Promise<void> {
-    let recovered = false, wait = intervalMs;
+    let wait = intervalMs;
     while (!signal.aborted) {
       try {
-        if (!recovered) await this.recoverClaims();
-        recovered = true;
+        if (!(await this.cfg.redis.exists(redisKeys.solverRecovered(this.ks, this.address)))) await this.recoverClaims();
         await this.tick();
         wait = intervalMs;
       } catch (e) {
@@ -93,11 +92,13 @@ export class SolverService {
   }
 
   /**
-   * A solver that died between its claim transaction and recording the claim in Redis would
-   * forget the job and be slashed for lateness: re-adopt every live job claimed by this
-   * address (run id from the JobClaimed event's block).
+   * A solver that died between its claim transaction and recording the claim in Redis, or whose
+   * Redis came back empty, would forget its jobs and be slashed for lateness: re-adopt every live
+   * job claimed by this address (run id from the JobClaimed event's block). Runs at start and
+   * whenever the marker it leaves in Redis is gone; blob server addresses are announced again.
    */
   async recoverClaims(): Promise<void> {
+    this.advertised.clear();
     const c = this.cfg.client;
     const ev = c.marketIface.getEvent('JobClaimed')!;
     const topics = c.marketIface.encodeFilterTopics(ev, [null, this.address]);
@@ -112,6 +113,7 @@ export class SolverService {
       await this.cfg.redis.hset(key, String(jobId), runIdOf(jobId, latestClaim.blockNumber));
       this.cfg.log('recovered-claim', { jobId, status: job.status });
     }
+    await this.cfg.redis.set(redisKeys.solverRecovered(this.ks, this.address), '1');
   }
 
   /** One round: new jobs (and ones that failed transiently), then every job this solver is responsible for. */
