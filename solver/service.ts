@@ -19,7 +19,7 @@ import { EventWatcher, redisCursor, sleepUnlessAborted } from '../arbiter/chain/
 import type { JobRecord } from '../arbiter/chain/types.ts';
 import { ChainError } from '../arbiter/chain/errors.ts';
 import type { BlobStore } from '../jobs/blobstore.ts';
-import { isConnectionError, type DependencyHealth } from '../jobs/connectivity.ts';
+import { DependencyHealth, Outages, rpcName } from '../jobs/connectivity.ts';
 import { UserError } from '../jobs/errors.ts';
 import { enqueueTraining, trainingOutcome, type TrainJobData, type TrainJobResult } from '../jobs/queue.ts';
 import { redisKeys, runIdOf, trainJobId, type KeySpace } from '../jobs/redis-keys.ts';
@@ -48,6 +48,7 @@ export interface SolverConfig {
   withdraw?: boolean; // withdraw payouts (default true)
   fromBlock?: number; // where the event cursor starts when Redis has none
   health?: DependencyHealth; // Redis outages are reported there once, not by every tick
+  rpcUrl?: string; // named in the one line of an RPC outage
   log: Log;
 }
 
@@ -60,9 +61,12 @@ export class SolverService {
   readonly withheld = new Set<string>();
   private readonly retry = new Map<bigint, number>();
   private readonly reportedFailures = new Set<string>();
+  private readonly outages: Outages;
 
   constructor(private readonly cfg: SolverConfig) {
     this.address = requireSigner(cfg.client, 'the solver').address;
+    const rpc = new DependencyHealth(rpcName(cfg.rpcUrl ?? cfg.client.provider._getConnection().url), (event, message) => cfg.log(event, { message }));
+    this.outages = new Outages(rpc, cfg.redis, cfg.health);
     this.ks = { chainId: cfg.chainId, jobMarket: cfg.client.addresses.jobMarket };
     const cursor = redisCursor(cfg.redis, redisKeys.eventCursor(this.ks, `solver:${this.address}`));
     this.watcher = new EventWatcher(cfg.client, { cursor, fromBlock: cfg.fromBlock ?? 0, names: ['JobPosted', 'JobReopened'] });
@@ -79,13 +83,12 @@ export class SolverService {
       try {
         if (!(await this.cfg.redis.exists(redisKeys.solverRecovered(this.ks, this.address)))) await this.recoverClaims();
         await this.tick();
+        this.outages.rpc.ok();
         wait = intervalMs;
       } catch (e) {
-        if (!signal.aborted && !(isConnectionError(e) && this.cfg.health)) this.cfg.log('error', { error: (e as Error).message });
-        if (isConnectionError(e)) {
-          this.cfg.health?.failed(e);
-          wait = Math.min(wait * 2, 5_000);
-        }
+        if (signal.aborted) break;
+        if (this.outages.absorb(e)) wait = Math.min(wait * 2, 5_000);
+        else this.cfg.log('error', { error: (e as Error).message });
       }
       await sleepUnlessAborted(wait, signal);
     }
@@ -148,7 +151,7 @@ export class SolverService {
     try {
       await f();
     } catch (e) {
-      this.cfg.log('job-error', { jobId, error: (e as Error).message });
+      if (!this.outages.absorb(e)) this.cfg.log('job-error', { jobId, error: (e as Error).message });
     }
   }
 
@@ -161,6 +164,8 @@ export class SolverService {
       await this.consider(jobId);
       this.retry.delete(jobId);
     } catch (e) {
+      // an unreachable node or Redis says nothing about the job: try again, without counting it
+      if (this.outages.absorb(e)) return void this.retry.set(jobId, this.retry.get(jobId) ?? 0);
       const attempts = (this.retry.get(jobId) ?? 0) + 1;
       const reverted = e instanceof ChainError && e.errorName !== undefined; // a decoded revert will not change on retry
       const permanent = e instanceof UserError || reverted || attempts >= MAX_CONSIDER_ATTEMPTS;

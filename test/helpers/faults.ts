@@ -59,10 +59,10 @@ export class Faults {
   constructor(private readonly name: string) {}
 
   /** `info` overrides what the roles are told (e.g. a proxy's rpcUrl, another Redis). */
-  async start(info: (net: DevnetInfo) => DevnetInfo = (n) => n): Promise<void> {
+  async start(info: (net: DevnetInfo) => DevnetInfo | Promise<DevnetInfo> = (n) => n): Promise<void> {
     this.net = await startTestDevnet();
     this.dir = mkdtempSync(join(tmpdir(), `optrain-${this.name}-`));
-    const roles = info(this.net.info);
+    const roles = await info(this.net.info);
     this.devnetFile = writeDevnet(roles, join(this.dir, 'devnet.json'));
     this.redis = redisClient(roles.redisUrl);
     // the honest commitment, trained here from scratch without interruption
@@ -117,6 +117,20 @@ export class Faults {
   /** Balances of the submitter and `accounts`, and the market's totals, before a scenario. */
   funds(accounts: number[]): Promise<FundsSnapshot> {
     return snapshotFunds(this.net.client('submitter'), [1, ...accounts].map((a) => this.net.info.accounts[a].address));
+  }
+
+  /** waitFor with every role's latest output in the failure message. */
+  async until<T>(what: string, fn: () => Promise<T>, timeoutMs = 60_000): Promise<NonNullable<T>> {
+    try {
+      return await waitFor(what, fn, timeoutMs);
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\n${this.procs.dump()}`);
+    }
+  }
+
+  /** Exact balance change of `account` since `before`, net of its gas. */
+  netChange(before: FundsSnapshot, account: number): Promise<bigint> {
+    return netChange(this.net.client('submitter'), before, this.net.info.accounts[account].address);
   }
 
   /** Committed (the honest root), window passed, finalized, withdrawn: reward - 2% fee to the solver, stake back; every wei. */
