@@ -60,7 +60,7 @@ after(async () => {
 async function submitAndCommit(name: string): Promise<void> {
   const jobFile = writeTinyJob(join(dir, name), { steps: 2, checkpointInterval: 1, trainN: 64, name });
   const sub = await submitJob({
-    net: net.info, privateKey: net.info.accounts[1].privateKey, jobFile, reward: parseEther('1'), stake: parseEther('0.1'),
+    net: net.info, privateKey: net.info.accounts[1].privateKey, jobFile, reward: parseEther('0.01'), stake: parseEther('0.1'),
     bond: parseEther('0.05'), claimWindow: 3600n, solveTime: 3600n, challengeWindow: 600n,
   });
   await waitFor(`job ${sub.jobId} to be committed`, async () => (await getJob(net.client('verifier'), sub.jobId)).status === 'Committed', 60_000);

@@ -56,11 +56,11 @@ export class Faults {
   honestRoot!: string;
   readonly procs = new CliProcs();
 
-  constructor(private readonly name: string) {}
+  constructor(private readonly name: string, private readonly timeBank?: number) {}
 
   /** `info` overrides what the roles are told (e.g. a proxy's rpcUrl, another Redis). */
   async start(info: (net: DevnetInfo) => DevnetInfo | Promise<DevnetInfo> = (n) => n): Promise<void> {
-    this.net = await startTestDevnet();
+    this.net = await startTestDevnet({ timeBank: this.timeBank });
     this.dir = mkdtempSync(join(tmpdir(), `optrain-${this.name}-`));
     const roles = await info(this.net.info);
     this.devnetFile = writeDevnet(roles, join(this.dir, 'devnet.json'));
@@ -85,9 +85,9 @@ export class Faults {
   }
 
   /** `optrain solver start --role R` for `account`, sharing a data dir and queue with its other roles. */
-  solver(name: string, account: number, role: 'all' | 'watch' | 'train'): CliProc {
+  solver(name: string, account: number, role: 'all' | 'watch' | 'train', extra: string[] = []): CliProc {
     return this.procs.start(name, ['solver', 'start', '--devnet', this.devnetFile, '--account', String(account), '--role', role, '--data-dir', join(this.dir, `solver-${account}`),
-      '--queue-suffix', `faults${process.pid}`, '--lock-ms', String(LOCK_MS), '--poll-ms', '100', '--backend', 'reference']);
+      '--queue-suffix', `faults${process.pid}`, '--lock-ms', String(LOCK_MS), '--poll-ms', '100', '--backend', 'reference', ...extra]);
   }
 
   verifier(name: string, account: number, extra: string[] = []): CliProc {
@@ -95,8 +95,9 @@ export class Faults {
       '--poll-ms', '100', '--backend', 'reference', ...extra]);
   }
 
-  async submit(): Promise<bigint> {
-    const jobFile = writeTinyJob(join(this.dir, `job-${Math.random().toString(36).slice(2)}`), JOB); // same spec every time: same honest root
+  /** Post `job` (the same spec every time by default: the same honest root). */
+  async submit(job: Parameters<typeof writeTinyJob>[1] = JOB): Promise<bigint> {
+    const jobFile = writeTinyJob(join(this.dir, `job-${Math.random().toString(36).slice(2)}`), job);
     const sub = await submitJob({ net: this.net.info, privateKey: this.net.info.accounts[1].privateKey, jobFile, reward: REWARD, stake: STAKE, bond: BOND, claimWindow: 3600n, solveTime: 3600n, challengeWindow: WINDOW });
     return sub.jobId;
   }
