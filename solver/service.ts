@@ -25,6 +25,7 @@ import { enqueueTraining, trainingOutcome, type TrainJobData, type TrainJobResul
 import { redisKeys, runIdOf, trainJobId, type KeySpace } from '../jobs/redis-keys.ts';
 import { loggingDefender, type DisputeDefender } from './dispute-hook.ts';
 import { loadManifest } from './run-store.ts';
+import { findCommittedManifest } from './manifest-scan.ts';
 import { checkTamperFits, formatTamper, type SolverTamper } from './tamper.ts';
 import { withheldCheckpointSteps } from './tamper-hooks.ts';
 import { checkAgainstChain, loadJobCached } from './worker.ts';
@@ -114,6 +115,7 @@ export class SolverService {
       if (job.solver.toLowerCase() !== this.address.toLowerCase() || !['Claimed', 'Committed', 'Challenged'].includes(job.status)) continue;
       const latestClaim = logs.filter((l) => l.topics[1] === log.topics[1]).at(-1)!;
       await this.cfg.redis.hset(key, String(jobId), runIdOf(jobId, latestClaim.blockNumber));
+      if (job.status !== 'Claimed') await this.republishResult(job);
       this.cfg.log('recovered-claim', { jobId, status: job.status });
     }
     await this.cfg.redis.set(redisKeys.solverRecovered(this.ks, this.address), '1');
@@ -285,6 +287,20 @@ export class SolverService {
     if ((await claimableOf(this.cfg.client, this.address)) === 0n) return;
     const { amount, tx } = await withdraw(this.cfg.client);
     this.cfg.log('withdrew', { jobId: job.jobId, amount, tx: tx.hash });
+  }
+
+  /**
+   * A committed job whose result manifest pointer is gone from Redis (emptied): find the manifest
+   * in the data dir by the on-chain commitment and point at it again, so verifiers get the data
+   * and a dispute can be defended.
+   */
+  private async republishResult(job: JobRecord): Promise<void> {
+    const key = redisKeys.resultManifest(this.ks, job.jobId);
+    if (this.cfg.tamper?.publish || (await this.cfg.redis.exists(key))) return;
+    const hash = await findCommittedManifest(this.cfg.blobs, job.params.specHash, job.commitment);
+    if (!hash) return void this.cfg.log('result-manifest-missing', { jobId: job.jobId, stepsRoot: job.commitment.stepsRoot });
+    await this.cfg.redis.set(key, hash);
+    this.cfg.log('result-manifest-recovered', { jobId: job.jobId, manifest: hash });
   }
 
   /** The manifest this solver committed from: with publish=..., the run's own head (the public entry is hidden or false). */
