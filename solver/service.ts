@@ -1,7 +1,9 @@
 // The solver process: watches the JobMarket, claims jobs it can run, hands them to the
 // training queue, commits finished results, finalizes and withdraws, and hands disputes to
 // its defender. All of its memory is in Redis and on chain, so a restarted solver picks up
-// exactly where it stopped: every tick re-derives what to do from on-chain job status.
+// exactly where it stopped: every tick re-derives what to do from on-chain job status. If Redis
+// itself comes back empty, the claims are re-adopted from the chain and the result manifests
+// found again in the data dir (recoverClaims).
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Engine } from '../reproducible-ops/engine.ts';
