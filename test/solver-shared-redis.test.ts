@@ -52,7 +52,7 @@ test('two solvers on one Redis: every job is trained by its claimer and served b
   const ids: bigint[] = [];
   for (let i = 0; i < JOBS; i++) {
     const sub = await submitJob({
-      net: net.info, privateKey: net.info.accounts[1].privateKey, jobFile, reward: parseEther('1'), stake: parseEther('0.1'),
+      net: net.info, privateKey: net.info.accounts[1].privateKey, jobFile, reward: parseEther('0.01'), stake: parseEther('0.1'),
       bond: parseEther('0.05'), claimWindow: 3600n, solveTime: 3600n, challengeWindow: 600n,
     });
     ids.push(sub.jobId);
