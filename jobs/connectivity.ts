@@ -25,17 +25,34 @@ export function rpcName(rpcUrl: string): string {
  * goes away and once when it is back; the service's loop backs off meanwhile.
  */
 export class Outages {
+  readonly rpc: DependencyHealth;
+  private readonly rpcPort: string;
+
   constructor(
-    readonly rpc: DependencyHealth,
+    rpcUrl: string,
+    say: Say,
     private readonly redis: { status: string },
     private readonly redisHealth?: DependencyHealth,
-  ) {}
+  ) {
+    this.rpc = new DependencyHealth(rpcName(rpcUrl), say);
+    const u = new URL(rpcUrl);
+    this.rpcPort = u.port || (u.protocol === 'https:' ? '443' : '80');
+  }
 
-  /** True when `e` is a connection failure (reported here, not to be logged per call). */
+  /**
+   * True when `e` is a connection failure of Redis or the node (reported here, not to be logged
+   * per call). One naming another server (a solver's blob server) is that server's problem.
+   */
   absorb(e: unknown): boolean {
     if (!isConnectionError(e)) return false;
-    if (this.redis.status !== 'ready') this.redisHealth?.failed(e);
-    else this.rpc.failed(e);
+    if (this.redis.status !== 'ready') {
+      this.redisHealth?.failed(e);
+      return true;
+    }
+    // the socket error names the address it failed on (by IP, whatever host name the URL used)
+    const ports = [...((e as Error).message ?? '').matchAll(/[\w.\]]:(\d{2,5})\b/g)].map((m) => m[1]);
+    if (ports.some((p) => p !== this.rpcPort)) return false;
+    this.rpc.failed(e);
     return true;
   }
 }

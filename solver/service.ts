@@ -21,7 +21,7 @@ import { EventWatcher, redisCursor, sleepUnlessAborted } from '../arbiter/chain/
 import type { JobRecord } from '../arbiter/chain/types.ts';
 import { ChainError } from '../arbiter/chain/errors.ts';
 import type { BlobStore } from '../jobs/blobstore.ts';
-import { DependencyHealth, Outages, rpcName } from '../jobs/connectivity.ts';
+import { Outages, type DependencyHealth } from '../jobs/connectivity.ts';
 import { UserError } from '../jobs/errors.ts';
 import { enqueueTraining, trainingOutcome, type TrainJobData, type TrainJobResult } from '../jobs/queue.ts';
 import { redisKeys, runIdOf, trainJobId, type KeySpace } from '../jobs/redis-keys.ts';
@@ -68,8 +68,7 @@ export class SolverService {
 
   constructor(private readonly cfg: SolverConfig) {
     this.address = requireSigner(cfg.client, 'the solver').address;
-    const rpc = new DependencyHealth(rpcName(cfg.rpcUrl ?? cfg.client.provider._getConnection().url), (event, message) => cfg.log(event, { message }));
-    this.outages = new Outages(rpc, cfg.redis, cfg.health);
+    this.outages = new Outages(cfg.rpcUrl ?? cfg.client.provider._getConnection().url, (event, message) => cfg.log(event, { message }), cfg.redis, cfg.health);
     this.ks = { chainId: cfg.chainId, jobMarket: cfg.client.addresses.jobMarket };
     const cursor = redisCursor(cfg.redis, redisKeys.eventCursor(this.ks, `solver:${this.address}`));
     this.watcher = new EventWatcher(cfg.client, { cursor, fromBlock: cfg.fromBlock ?? 0, names: ['JobPosted', 'JobReopened'] });

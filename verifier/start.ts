@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import type { Backend } from '../reproducible-ops/backend/reference.ts';
 import { createClient, type ContractAddresses } from '../arbiter/chain/client.ts';
-import { DependencyHealth, Outages, rpcName, settlesWithin } from '../jobs/connectivity.ts';
+import { DependencyHealth, Outages, settlesWithin } from '../jobs/connectivity.ts';
 import { redisClient, redisName } from '../jobs/queue.ts';
 import { parseTamper } from '../solver/tamper.ts';
 import { VerifierBot, type Log } from './bot.ts';
@@ -52,7 +52,7 @@ export async function startVerifier(o: StartVerifierOptions): Promise<RunningVer
   const say = (event: string, message: string) => o.log(event, { message });
   const redisHealth = new DependencyHealth(redisName(o.net.redisUrl), say);
   const redis = redisClient(o.net.redisUrl, redisHealth);
-  const outages = new Outages(new DependencyHealth(rpcName(o.net.rpcUrl), say), redis, redisHealth);
+  const outages = new Outages(o.net.rpcUrl, say, redis, redisHealth);
   const bot = new VerifierBot({
     client, redis, ks: { chainId: o.net.chainId, jobMarket: o.net.contracts.jobMarket }, dataDir: resolve(o.dataDir), backend: o.backend,
     sampleRate: o.sampleRate ?? DEFAULT_SAMPLE_RATE, grief, challengeWithheld: o.challengeWithheld, fromBlock: o.net.startBlock,
