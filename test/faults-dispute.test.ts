@@ -24,17 +24,23 @@ const f = new Faults('faults-dispute', TIME_BANK);
 before(() => f.start());
 after(() => f.stop());
 
-/** The dispute over `jobId`, once `side` has to move after a few moves each: then that side is SIGKILLed. */
-async function killOnItsTurn(jobId: bigint, side: 'solver' | 'challenger', victim: CliProc): Promise<{ disputeId: bigint; frozen: GameState }> {
+/**
+ * SIGKILL `victim` mid-game (a few moves made), then let the other side move until it is the
+ * victim's turn: the game must then stand still (its clock running) until the victim is back.
+ */
+async function killMidGame(jobId: bigint, side: 'solver' | 'challenger', victim: CliProc): Promise<{ disputeId: bigint; frozen: GameState }> {
   const chain = f.net.client('submitter');
   const disputeId = await f.until(`a dispute over job ${jobId}`, async () => (await disputesOfJob(chain, jobId))[0] ?? null, 120_000);
-  await f.until(`the ${side}'s turn, mid-game`, async () => {
-    const g = await getGame(chain, disputeId);
-    return g.phase !== 'Resolved' && moverOf(g.phase) === side && (await disputeSummary(chain, disputeId)).moves.length >= 3;
-  }, 90_000);
+  await f.until('the game under way', async () => (await disputeSummary(chain, disputeId)).moves.length >= 3, 90_000);
   await victim.kill('SIGKILL');
-  const frozen = await getGame(chain, disputeId);
-  assert.ok(frozen.phase !== 'Resolved' && moverOf(frozen.phase) === side, `killed on its turn (${frozen.phase})`);
+  const frozen = await f.until(`the ${side}'s turn`, async () => {
+    const g = await getGame(chain, disputeId);
+    assert.notEqual(g.phase, 'Resolved', 'killed mid-game');
+    return moverOf(g.phase) === side ? g : null;
+  }, 30_000);
+  await new Promise((r) => setTimeout(r, 2_000)); // two blocks
+  const still = await getGame(chain, disputeId);
+  assert.deepEqual([still.phase, still.turnStartedAt], [frozen.phase, frozen.turnStartedAt], 'nobody moves while the side to move is down');
   return { disputeId, frozen };
 }
 
@@ -54,7 +60,7 @@ test('verifier kill -9 mid-dispute, restarted on its data dir: it resumes and wi
   await Promise.all([solver.until('solver-started'), verifier.until('verifier-started')]);
   const before = await f.funds([s, v]);
   const jobId = await f.submit(DISPUTE_JOB);
-  const { disputeId, frozen } = await killOnItsTurn(jobId, 'challenger', verifier);
+  const { disputeId, frozen } = await killMidGame(jobId, 'challenger', verifier);
   verifier = f.verifier('verifier-again', v, ['--sample-rate', '1']);
   const d = await resolved(disputeId);
   const game = await getGame(chain, disputeId);
@@ -84,7 +90,7 @@ test('solver kill -9 mid-dispute, restarted on its data dir: it resumes and defe
   await Promise.all([solver.until('solver-started'), griefer.until('verifier-started')]);
   const before = await f.funds([s, g]);
   const jobId = await f.submit(DISPUTE_JOB);
-  const { disputeId, frozen } = await killOnItsTurn(jobId, 'solver', solver);
+  const { disputeId, frozen } = await killMidGame(jobId, 'solver', solver);
   solver = f.solver('honest-again', s, 'all');
   const d = await resolved(disputeId);
   const game = await getGame(chain, disputeId);
@@ -94,6 +100,8 @@ test('solver kill -9 mid-dispute, restarted on its data dir: it resumes and defe
   await increaseTime(chain.provider, Number(WINDOW) + 1);
   await f.until('finalization and the solver\'s withdrawal', async () => (await getJob(chain, jobId)).status === 'Finalized' && (await claimableOf(chain, f.net.info.accounts[s].address)) === 0n);
   const fee = (REWARD * 200n) / 10_000n, bondToJackpot = (BOND * 1_000n) / 10_000n;
+  const disputes = await disputesOfJob(chain, jobId);
+  assert.equal(disputes.length, 1, `one dispute, not ${disputes.join(', ')}:\n${f.procs.dump()}`);
   assert.equal(await f.netChange(before, g), -BOND, 'griefer: loses its bond');
   assert.equal(await f.netChange(before, s), REWARD - fee + BOND - bondToJackpot, 'solver: reward - fee + 90% of the bond');
   assert.equal(await f.netChange(before, 1), -REWARD, 'submitter: pays the reward');
