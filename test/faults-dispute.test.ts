@@ -5,7 +5,7 @@
 // a timeout) before its clock runs out; every wei is checked.
 //  - the verifier, against a cheating solver (one flipped float in step 4);
 //  - an honest solver, against a griefing verifier (false claims about its honest result).
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { disputesOfJob, getDispute, getJob } from '../arbiter/chain/actions/get-job.ts';
 import { getGame } from '../arbiter/chain/actions/dispute-game.ts';
@@ -23,6 +23,7 @@ const DISPUTE_JOB = { steps: 8, checkpointInterval: 3, trainN: 256, name: 'fault
 const f = new Faults('faults-dispute', TIME_BANK);
 before(() => f.start());
 after(() => f.stop());
+afterEach(() => f.procs.stopAll()); // a failed test leaves no role running into the next one
 
 /**
  * SIGKILL `victim` mid-game (a few moves made), then let the other side move until it is the

@@ -6,7 +6,7 @@
 //  2. during the challenge window: the pointer to the committed result manifest is gone too;
 //     the solver finds it in its data dir by the on-chain commitment, so when a griefing
 //     verifier then challenges, it defends and wins. The job is finalized and paid to the wei.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -29,6 +29,7 @@ before(async () => {
   redis = await startRedisOn(port, tmpdir());
   await f.start((net) => ({ ...net, redisUrl: `redis://127.0.0.1:${port}` }));
 });
+afterEach(() => f.procs.stopAll()); // a failed test leaves no role running into the next one
 after(async () => {
   await f.procs.stopAll();
   await stopProcess(redis);

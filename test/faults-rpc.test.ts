@@ -4,7 +4,7 @@
 // the node goes away and once when it is back (no line per retry, no stack traces, no crash),
 // catch up on the events they missed, and both jobs are committed, verified, finalized and
 // paid to the wei.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { getJob } from '../arbiter/chain/actions/get-job.ts';
 import { claimableOf } from '../arbiter/chain/actions/withdraw.ts';
@@ -24,6 +24,7 @@ before(async () => {
     return { ...net, rpcUrl: proxy.url };
   });
 });
+afterEach(() => f.procs.stopAll()); // a failed test leaves no role running into the next one
 after(async () => {
   await proxy?.down();
   await f.stop();

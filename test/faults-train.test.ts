@@ -7,7 +7,7 @@
 //  - a checkpoint corrupted on disk under a killed worker: the next worker detects it by its
 //    hash, falls back to the previous checkpoint, recomputes, commits the honest stepsRoot and
 //    rewrites the corrupt file.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +21,7 @@ import { Faults, isJob, JOB } from './helpers/faults.ts';
 const f = new Faults('faults-train');
 before(() => f.start());
 after(() => f.stop());
+afterEach(() => f.procs.stopAll()); // a failed test leaves no role running into the next one
 
 /** The worker training `jobId`, once its progress passed `step`; then SIGKILLed. Returns the step it had reached. */
 async function killMidTraining(workers: CliProc[], jobId: bigint, step: number): Promise<{ victim: CliProc; reached: number }> {
