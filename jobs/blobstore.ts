@@ -48,11 +48,15 @@ export class BlobStore {
     return existsSync(this.path(hash));
   }
 
-  /** Store bytes; returns their hash. Atomic (temp file + rename), idempotent. */
+  /**
+   * Store bytes; returns their hash. Atomic (temp file + rename), idempotent. A file already
+   * there is kept only if it still hashes right: a copy corrupted on disk is replaced, not
+   * left to be served (or resumed from) again.
+   */
   async put(bytes: Uint8Array): Promise<string> {
     const hash = sha256Hex(bytes);
     const dest = this.path(hash);
-    if (existsSync(dest)) return hash;
+    if (existsSync(dest) && sha256Hex(await readFile(dest)) === hash) return hash;
     const tmp = `${dest}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     await writeFile(tmp, bytes);
     await rename(tmp, dest);

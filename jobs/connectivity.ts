@@ -10,7 +10,51 @@ export function isConnectionError(e: unknown): boolean {
   const o = e as { code?: string; name?: string; message?: string } | null;
   if (!o) return false;
   if (o.code && CONNECTION_CODES.has(o.code)) return true;
-  return o.name === 'MaxRetriesPerRequestError' || /max retries per request|Connection is closed|Stream isn't writeable/i.test(o.message ?? '');
+  // ethers (and our chain layer's one-line errors) name the socket error only in the message
+  return o.name === 'MaxRetriesPerRequestError' || /max retries per request|Connection is closed|Stream isn't writeable|\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE)\b/i.test(o.message ?? '');
+}
+
+/** How an RPC endpoint is named in messages: "rpc node at 127.0.0.1:8545". */
+export function rpcName(rpcUrl: string): string {
+  return `rpc node at ${new URL(rpcUrl).host}`;
+}
+
+/**
+ * Where a service's connection failures are reported: to Redis' health while its client is not
+ * connected (its own events said so already), else to the RPC node's. Each is said once when it
+ * goes away and once when it is back; the service's loop backs off meanwhile.
+ */
+export class Outages {
+  readonly rpc: DependencyHealth;
+  private readonly rpcPort: string;
+
+  constructor(
+    rpcUrl: string,
+    say: Say,
+    private readonly redis: { status: string },
+    private readonly redisHealth?: DependencyHealth,
+  ) {
+    this.rpc = new DependencyHealth(rpcName(rpcUrl), say);
+    const u = new URL(rpcUrl);
+    this.rpcPort = u.port || (u.protocol === 'https:' ? '443' : '80');
+  }
+
+  /**
+   * True when `e` is a connection failure of Redis or the node (reported here, not to be logged
+   * per call). One naming another server (a solver's blob server) is that server's problem.
+   */
+  absorb(e: unknown): boolean {
+    if (!isConnectionError(e)) return false;
+    if (this.redis.status !== 'ready') {
+      this.redisHealth?.failed(e);
+      return true;
+    }
+    // the socket error names the address it failed on (by IP, whatever host name the URL used)
+    const ports = [...((e as Error).message ?? '').matchAll(/[\w.\]]:(\d{2,5})\b/g)].map((m) => m[1]);
+    if (ports.some((p) => p !== this.rpcPort)) return false;
+    this.rpc.failed(e);
+    return true;
+  }
 }
 
 /** ioredis reconnect delay: 200 ms doubling up to 5 s, for ever (a service waits for its Redis). */
@@ -39,7 +83,8 @@ export class DependencyHealth {
     if (!isConnectionError(err)) return this.say('dependency-error', `${this.name}: ${oneLine((err as Error)?.message ?? String(err))}`);
     if (this.downSince !== null) return;
     this.downSince = Date.now();
-    const code = (err as { code?: string }).code ?? 'connection lost';
+    const m = /\b(E[A-Z]{4,})\b/.exec((err as Error)?.message ?? '');
+    const code = (err as { code?: string }).code ?? m?.[1] ?? 'connection lost';
     this.say('dependency-down', `${this.name} is not reachable (${code}); retrying with backoff`);
   }
 

@@ -21,6 +21,11 @@ export const redisKeys = {
   eventCursor: (k: KeySpace, consumer: string) => `${ns(k)}:cursor:${consumer.toLowerCase()}`,
   /** Redis hash jobId -> runId of the jobs this solver has claimed and still has to see through. */
   solverJobs: (k: KeySpace, solver: string) => `${ns(k)}:solver:${solver.toLowerCase()}:jobs`,
+  /**
+   * Set by a solver once it has re-adopted its claims from the chain: its absence means Redis
+   * was emptied (restarted without persistence, flushed) and the claims must be rebuilt.
+   */
+  solverRecovered: (k: KeySpace, solver: string) => `${ns(k)}:solver:${solver.toLowerCase()}:recovered`,
   /** Set of job ids this solver lost (reopened or taken from it): it does not claim them again. */
   solverLost: (k: KeySpace, solver: string) => `${ns(k)}:solver:${solver.toLowerCase()}:lost`,
   /** Hash of the newest run manifest of one training run (written by workers). */

@@ -1,7 +1,9 @@
 // The solver process: watches the JobMarket, claims jobs it can run, hands them to the
 // training queue, commits finished results, finalizes and withdraws, and hands disputes to
 // its defender. All of its memory is in Redis and on chain, so a restarted solver picks up
-// exactly where it stopped: every tick re-derives what to do from on-chain job status.
+// exactly where it stopped: every tick re-derives what to do from on-chain job status. If Redis
+// itself comes back empty, the claims are re-adopted from the chain and the result manifests
+// found again in the data dir (recoverClaims).
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Engine } from '../reproducible-ops/engine.ts';
@@ -19,12 +21,13 @@ import { EventWatcher, redisCursor, sleepUnlessAborted } from '../arbiter/chain/
 import type { JobRecord } from '../arbiter/chain/types.ts';
 import { ChainError } from '../arbiter/chain/errors.ts';
 import type { BlobStore } from '../jobs/blobstore.ts';
-import { isConnectionError, type DependencyHealth } from '../jobs/connectivity.ts';
+import { Outages, type DependencyHealth } from '../jobs/connectivity.ts';
 import { UserError } from '../jobs/errors.ts';
 import { enqueueTraining, trainingOutcome, type TrainJobData, type TrainJobResult } from '../jobs/queue.ts';
 import { redisKeys, runIdOf, trainJobId, type KeySpace } from '../jobs/redis-keys.ts';
 import { loggingDefender, type DisputeDefender } from './dispute-hook.ts';
 import { loadManifest } from './run-store.ts';
+import { findCommittedManifest } from './manifest-scan.ts';
 import { checkTamperFits, formatTamper, type SolverTamper } from './tamper.ts';
 import { withheldCheckpointSteps } from './tamper-hooks.ts';
 import { checkAgainstChain, loadJobCached } from './worker.ts';
@@ -48,6 +51,7 @@ export interface SolverConfig {
   withdraw?: boolean; // withdraw payouts (default true)
   fromBlock?: number; // where the event cursor starts when Redis has none
   health?: DependencyHealth; // Redis outages are reported there once, not by every tick
+  rpcUrl?: string; // named in the one line of an RPC outage
   log: Log;
 }
 
@@ -60,9 +64,11 @@ export class SolverService {
   readonly withheld = new Set<string>();
   private readonly retry = new Map<bigint, number>();
   private readonly reportedFailures = new Set<string>();
+  private readonly outages: Outages;
 
   constructor(private readonly cfg: SolverConfig) {
     this.address = requireSigner(cfg.client, 'the solver').address;
+    this.outages = new Outages(cfg.rpcUrl ?? cfg.client.provider._getConnection().url, (event, message) => cfg.log(event, { message }), cfg.redis, cfg.health);
     this.ks = { chainId: cfg.chainId, jobMarket: cfg.client.addresses.jobMarket };
     const cursor = redisCursor(cfg.redis, redisKeys.eventCursor(this.ks, `solver:${this.address}`));
     this.watcher = new EventWatcher(cfg.client, { cursor, fromBlock: cfg.fromBlock ?? 0, names: ['JobPosted', 'JobReopened'] });
@@ -74,30 +80,30 @@ export class SolverService {
    * unreachable (reported once by the health monitor) ticks back off up to 5 s instead.
    */
   async run(signal: AbortSignal, intervalMs = 500): Promise<void> {
-    let recovered = false, wait = intervalMs;
+    let wait = intervalMs;
     while (!signal.aborted) {
       try {
-        if (!recovered) await this.recoverClaims();
-        recovered = true;
+        if (!(await this.cfg.redis.exists(redisKeys.solverRecovered(this.ks, this.address)))) await this.recoverClaims();
         await this.tick();
+        this.outages.rpc.ok();
         wait = intervalMs;
       } catch (e) {
-        if (!signal.aborted && !(isConnectionError(e) && this.cfg.health)) this.cfg.log('error', { error: (e as Error).message });
-        if (isConnectionError(e)) {
-          this.cfg.health?.failed(e);
-          wait = Math.min(wait * 2, 5_000);
-        }
+        if (signal.aborted) break;
+        if (this.outages.absorb(e)) wait = Math.min(wait * 2, 5_000);
+        else this.cfg.log('error', { error: (e as Error).message });
       }
       await sleepUnlessAborted(wait, signal);
     }
   }
 
   /**
-   * A solver that died between its claim transaction and recording the claim in Redis would
-   * forget the job and be slashed for lateness: re-adopt every live job claimed by this
-   * address (run id from the JobClaimed event's block).
+   * A solver that died between its claim transaction and recording the claim in Redis, or whose
+   * Redis came back empty, would forget its jobs and be slashed for lateness: re-adopt every live
+   * job claimed by this address (run id from the JobClaimed event's block). Runs at start and
+   * whenever the marker it leaves in Redis is gone; blob server addresses are announced again.
    */
   async recoverClaims(): Promise<void> {
+    this.advertised.clear();
     const c = this.cfg.client;
     const ev = c.marketIface.getEvent('JobClaimed')!;
     const topics = c.marketIface.encodeFilterTopics(ev, [null, this.address]);
@@ -110,8 +116,10 @@ export class SolverService {
       if (job.solver.toLowerCase() !== this.address.toLowerCase() || !['Claimed', 'Committed', 'Challenged'].includes(job.status)) continue;
       const latestClaim = logs.filter((l) => l.topics[1] === log.topics[1]).at(-1)!;
       await this.cfg.redis.hset(key, String(jobId), runIdOf(jobId, latestClaim.blockNumber));
+      if (job.status !== 'Claimed') await this.republishResult(job);
       this.cfg.log('recovered-claim', { jobId, status: job.status });
     }
+    await this.cfg.redis.set(redisKeys.solverRecovered(this.ks, this.address), '1');
   }
 
   /** One round: new jobs (and ones that failed transiently), then every job this solver is responsible for. */
@@ -146,7 +154,7 @@ export class SolverService {
     try {
       await f();
     } catch (e) {
-      this.cfg.log('job-error', { jobId, error: (e as Error).message });
+      if (!this.outages.absorb(e)) this.cfg.log('job-error', { jobId, error: (e as Error).message });
     }
   }
 
@@ -159,6 +167,8 @@ export class SolverService {
       await this.consider(jobId);
       this.retry.delete(jobId);
     } catch (e) {
+      // an unreachable node or Redis says nothing about the job: try again, without counting it
+      if (this.outages.absorb(e)) return void this.retry.set(jobId, this.retry.get(jobId) ?? 0);
       const attempts = (this.retry.get(jobId) ?? 0) + 1;
       const reverted = e instanceof ChainError && e.errorName !== undefined; // a decoded revert will not change on retry
       const permanent = e instanceof UserError || reverted || attempts >= MAX_CONSIDER_ATTEMPTS;
@@ -286,6 +296,20 @@ export class SolverService {
     if ((await claimableOf(this.cfg.client, this.address)) === 0n) return;
     const { amount, tx } = await withdraw(this.cfg.client);
     this.cfg.log('withdrew', { jobId: job.jobId, amount, tx: tx.hash });
+  }
+
+  /**
+   * A committed job whose result manifest pointer is gone from Redis (emptied): find the manifest
+   * in the data dir by the on-chain commitment and point at it again, so verifiers get the data
+   * and a dispute can be defended.
+   */
+  private async republishResult(job: JobRecord): Promise<void> {
+    const key = redisKeys.resultManifest(this.ks, job.jobId);
+    if (this.cfg.tamper?.publish || (await this.cfg.redis.exists(key))) return;
+    const hash = await findCommittedManifest(this.cfg.blobs, job.params.specHash, job.commitment);
+    if (!hash) return void this.cfg.log('result-manifest-missing', { jobId: job.jobId, stepsRoot: job.commitment.stepsRoot });
+    await this.cfg.redis.set(key, hash);
+    this.cfg.log('result-manifest-recovered', { jobId: job.jobId, manifest: hash });
   }
 
   /** The manifest this solver committed from: with publish=..., the run's own head (the public entry is hidden or false). */

@@ -8,6 +8,7 @@ import { isLeafStep } from '../reproducible-ops/hash-schedule.ts';
 import { merkleRoot } from '../reproducible-ops/merkle.ts';
 import { hex0x } from '../jobs/checkpoint.ts';
 import { emptyManifest, loadManifest, restoreRun, saveCheckpoint, type BlobIO, type RunManifest, type RunProgress, type RunResult } from './run-store.ts';
+import { leavesThrough } from '../jobs/checkpoint.ts';
 import { planStep, type TamperPlan } from './tamper-hooks.ts';
 
 /** Where the hash of the newest run manifest is kept (Redis in the solver; memory in tests). */
@@ -26,6 +27,8 @@ export interface RunOptions {
   head: HeadPointer;
   /** Called after every step; awaited, so it is also where the event loop gets a turn. */
   onStep?: (step: number, loss: number) => Promise<void> | void;
+  /** A stored checkpoint or manifest that failed verification and was recomputed instead (one line each). */
+  onProblem?: (problem: string) => void;
 }
 
 export interface RunOutcome {
@@ -41,15 +44,11 @@ export function stepsRootOf(stateHashes: string[]): string {
 
 export async function runTraining(o: RunOptions): Promise<RunOutcome> {
   const K = o.hashInterval ?? 1;
-  const headHash = await o.head.load();
-  let manifest = headHash ? await loadManifest(o.blobs, headHash) : emptyManifest(o.engine, o.numSteps, K);
-  if (headHash && (manifest.hashInterval !== K || manifest.numSteps !== o.numSteps))
-    throw new Error(`run manifest ${headHash} is of a run with numSteps ${manifest.numSteps} and hashInterval ${manifest.hashInterval}, not ${o.numSteps} and ${K}`);
-  if (headHash && manifest.result) return { result: await verifiedResult(o, manifest), manifestHash: headHash, manifest, resumedFromStep: manifest.step };
-  let run: RunProgress;
-  let manifestHash = headHash ?? '';
-  if (headHash) run = await restoreRun(o.blobs, manifest, o.engine);
-  else {
+  const found = await resumePoint(o, K);
+  if ('result' in found) return found.result;
+  let { manifest, run } = found;
+  let manifestHash = found.manifestHash;
+  if (!run) {
     const state = o.engine.init();
     run = { state, stateHashes: [hex0x(o.engine.stateHash(state))], losses: [] };
     ({ manifest, hash: manifestHash } = await saveCheckpoint(o.blobs, manifest, run, run.stateHashes[0]));
@@ -71,6 +70,61 @@ export async function runTraining(o: RunOptions): Promise<RunOutcome> {
     await o.onStep?.(done, loss);
   }
   return { result: manifest.result!, manifestHash, manifest, resumedFromStep };
+}
+
+type ResumePoint = { result: RunOutcome } | { manifest: RunManifest; manifestHash: string; run: RunProgress | null };
+
+/**
+ * Where a run starts: its finished result (verified), the newest checkpoint that verifies (with
+ * the manifest cut back to it), or nothing (run: null, start from init). A stored manifest or
+ * checkpoint that fails its hash checks (a corrupt file on disk) is reported and recomputed:
+ * the run falls back to an earlier checkpoint and never trains on, or commits, unverified state.
+ */
+async function resumePoint(o: RunOptions, K: number): Promise<ResumePoint> {
+  const fresh = { manifest: emptyManifest(o.engine, o.numSteps, K), manifestHash: '', run: null };
+  const headHash = await o.head.load();
+  if (!headHash) return fresh;
+  let manifest: RunManifest;
+  try {
+    manifest = await loadManifest(o.blobs, headHash);
+  } catch (e) {
+    o.onProblem?.(`${(e as Error).message}; training from step 0`);
+    return fresh;
+  }
+  if (manifest.hashInterval !== K || manifest.numSteps !== o.numSteps)
+    throw new Error(`run manifest ${headHash} is of a run with numSteps ${manifest.numSteps} and hashInterval ${manifest.hashInterval}, not ${o.numSteps} and ${K}`);
+  if (manifest.result) {
+    try {
+      return { result: { result: await verifiedResult(o, manifest), manifestHash: headHash, manifest, resumedFromStep: manifest.step } };
+    } catch (e) {
+      o.onProblem?.(`${(e as Error).message}; recomputing the result`);
+    }
+  }
+  // newest first; a finished manifest that failed above is resumed before its last checkpoint
+  const steps = manifest.checkpoints.map((c) => c.step).filter((t) => t <= manifest.step && !(manifest.result && t === manifest.step)).sort((a, b) => b - a);
+  for (const step of steps) {
+    const cut = cutTo(manifest, step);
+    try {
+      const run = await restoreRun(o.blobs, cut, o.engine);
+      return { manifest: cut, manifestHash: step === manifest.step ? headHash : '', run };
+    } catch (e) {
+      o.onProblem?.(`${(e as Error).message}; trying an earlier checkpoint`);
+    }
+  }
+  o.onProblem?.(`run manifest ${headHash}: no checkpoint verifies; training from step 0`);
+  return fresh;
+}
+
+/** The manifest as it was when `step` was its newest checkpoint (no result). */
+function cutTo(m: RunManifest, step: number): RunManifest {
+  const { result: _done, ...rest } = m;
+  return {
+    ...rest,
+    step,
+    stateHashes: m.stateHashes.slice(0, leavesThrough(step, m.numSteps, m.hashInterval)),
+    losses: m.losses.slice(0, step),
+    checkpoints: m.checkpoints.filter((c) => c.step <= step),
+  };
 }
 
 function resultOf(o: RunOptions, run: RunProgress): RunResult {

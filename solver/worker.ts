@@ -79,6 +79,7 @@ export async function processTrainJob(deps: WorkerDeps, job: Job<TrainJobData, T
     hashInterval: loaded.spec.hashInterval,
     blobs: deps.blobs,
     head: { load: () => deps.redis.get(headKey), save: async (h) => void (await deps.redis.set(headKey, h)) },
+    onProblem: (problem) => deps.log?.('checkpoint-rejected', { jobId: d.jobId, runId: d.runId, problem }),
     onStep: async (step, loss) => {
       const progress = { step, total: d.numSteps, loss };
       await job.updateProgress(progress);

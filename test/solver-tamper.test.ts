@@ -220,7 +220,7 @@ describe('tamper kinds in the training loop', () => {
     assert.deepEqual(resumed.result, full.result);
   });
 
-  test('resuming refuses a checkpoint whose blob does not match its state hash', async () => {
+  test('resuming refuses a checkpoint whose blob does not match its state hash, falls back to the one before and recomputes', async () => {
     const blobs = memoryBlobs(), head = memoryHead();
     await runTraining({ engine, plan: new TamperPlan(engine), numSteps: STEPS, checkpointInterval: INTERVAL, blobs, head,
       onStep: (s) => { if (s === 4) throw new Error('crash'); } }).catch(() => undefined);
@@ -228,10 +228,15 @@ describe('tamper kinds in the training loop', () => {
     const manifest = JSON.parse((await blobs.get((await head.load())!)).toString());
     const ref3 = manifest.checkpoints.find((c: { step: number }) => c.step === 3), ref0 = manifest.checkpoints[0];
     blobs.map.set(ref3.blob, blobs.map.get(ref0.blob)!);
-    await assert.rejects(runTraining({ engine, plan: new TamperPlan(engine), numSteps: STEPS, checkpointInterval: INTERVAL, blobs, head }), /missing or corrupt/);
+    const problems: string[] = [];
+    const out = await runTraining({ engine, plan: new TamperPlan(engine), numSteps: STEPS, checkpointInterval: INTERVAL, blobs, head, onProblem: (p) => void problems.push(p) });
+    assert.equal(problems.length, 1, problems.join('\n'));
+    assert.match(problems[0], new RegExp(`blob ${ref3.blob} missing or corrupt; trying an earlier checkpoint`));
+    assert.equal(out.resumedFromStep, 0, 'never trained on the swapped state');
+    assert.deepEqual(out.result, honest.result, 'the honest commitment, recomputed');
   });
 
-  test('a finished run is re-verified before its result is committed again: a result that does not follow is refused', async () => {
+  test('a finished run is re-verified before its result is committed again: a result that does not follow is refused and recomputed', async () => {
     const blobs = memoryBlobs(), head = memoryHead();
     const done = await run(undefined, blobs, head);
     const again = await runTraining({ engine, plan: new TamperPlan(engine), numSteps: STEPS, checkpointInterval: INTERVAL, blobs, head });
@@ -240,10 +245,20 @@ describe('tamper kinds in the training loop', () => {
     const m = JSON.parse((await blobs.get((await head.load())!)).toString());
     const forged = { ...m, result: { ...m.result, stepsRoot: `0x${'ee'.repeat(32)}` } };
     await head.save(await blobs.put(Buffer.from(JSON.stringify(forged))));
-    await assert.rejects(runTraining({ engine, plan: new TamperPlan(engine), numSteps: STEPS, checkpointInterval: INTERVAL, blobs, head }), /result's stepsRoot 0xee+ does not follow/);
+    let problems: string[] = [];
+    const onProblem = (p: string) => void problems.push(p);
+    const redone = await runTraining({ engine, plan: new TamperPlan(engine), numSteps: STEPS, checkpointInterval: INTERVAL, blobs, head, onProblem });
+    assert.match(problems[0], /result's stepsRoot 0xee+ does not follow.*; recomputing the result/);
+    assert.notEqual(redone.result.stepsRoot, forged.result.stepsRoot, 'the forged root is never returned');
+    assert.deepEqual(redone.result, done.result);
+    assert.ok(redone.resumedFromStep < STEPS, 'the last steps were recomputed');
     // One whose listed leaf hash at a checkpoint step disagrees with that checkpoint.
     const leafEdited = { ...m, stateHashes: m.stateHashes.map((h: string, i: number) => (i === 3 ? `0x${'dd'.repeat(32)}` : h)) };
     await head.save(await blobs.put(Buffer.from(JSON.stringify(leafEdited))));
-    await assert.rejects(runTraining({ engine, plan: new TamperPlan(engine), numSteps: STEPS, checkpointInterval: INTERVAL, blobs, head }), /H\[3\] 0xd+ differs from its checkpoint's/);
+    problems = [];
+    const rebuilt = await runTraining({ engine, plan: new TamperPlan(engine), numSteps: STEPS, checkpointInterval: INTERVAL, blobs, head, onProblem });
+    assert.match(problems[0], /H\[3\] 0xd+ differs from its checkpoint's/);
+    assert.equal(rebuilt.resumedFromStep, 0, 'every checkpoint from step 3 on agrees with no listed leaf: replayed from step 0');
+    assert.deepEqual(rebuilt.result, done.result);
   });
 });

@@ -31,6 +31,7 @@ import { Replayer } from './replay.ts';
 import { randomnessAfter, sampleLeaves, samplingSeed } from './sampling.ts';
 import { termsOf, VerifierState, type CommitEntry } from './state.ts';
 import { byDeadline, Lane } from './lanes.ts';
+import type { Outages } from '../jobs/connectivity.ts';
 import type { DisputePlayer } from '../arbiter/player.ts';
 
 export type Log = (event: string, fields: Record<string, unknown>) => void;
@@ -53,6 +54,8 @@ export interface VerifierConfig {
   fetch?: Partial<FetchLimits>;
   /** How long stop waits for running tasks (default 3 s). */
   stopGraceMs?: number;
+  /** Where RPC and Redis outages are reported once (instead of an error line per call). */
+  outages?: Outages;
   log: Log;
 }
 
@@ -91,7 +94,7 @@ export class VerifierBot {
    */
   async run(signal: AbortSignal, intervalMs = 500): Promise<void> {
     await withFetchOptions({ signal, ...this.cfg.fetch }, () =>
-      Promise.all([this.loop(signal, intervalMs, () => this.checkRound()), this.loop(signal, intervalMs, () => this.disputeRound())]),
+      Promise.all([this.loop(signal, intervalMs, () => this.checkRound(), true), this.loop(signal, intervalMs, () => this.disputeRound(), false)]),
     );
     const grace = this.cfg.stopGraceMs ?? 3_000;
     const left = (await Promise.all([this.checks.drain(grace), this.disputeLane.drain(grace)])).flat();
@@ -105,14 +108,20 @@ export class VerifierBot {
     await Promise.all([this.checks.drain(Infinity), this.disputeLane.drain(Infinity)]);
   }
 
-  private async loop(signal: AbortSignal, intervalMs: number, round: () => Promise<void>): Promise<void> {
+  /** `readsChain`: the round always reads the chain, so its success means the node is reachable. */
+  private async loop(signal: AbortSignal, intervalMs: number, round: () => Promise<void>, readsChain: boolean): Promise<void> {
+    let wait = intervalMs;
     while (!signal.aborted) {
       try {
         await round();
+        if (readsChain) this.cfg.outages?.rpc.ok();
+        // an unreachable node or Redis is said once (Outages), and the loops back off meanwhile
+        wait = this.cfg.outages?.rpc.isDown ? Math.min(wait * 2, 5_000) : intervalMs;
       } catch (e) {
-        this.cfg.log('error', { error: (e as Error).message });
+        if (this.cfg.outages?.absorb(e)) wait = Math.min(wait * 2, 5_000);
+        else this.cfg.log('error', { error: (e as Error).message });
       }
-      await sleepUnlessAborted(intervalMs, signal);
+      await sleepUnlessAborted(wait, signal);
     }
   }
 
@@ -162,7 +171,7 @@ export class VerifierBot {
       await f();
       return true;
     } catch (e) {
-      this.cfg.log('commit-error', { commit: key, error: (e as Error).message });
+      if (!this.cfg.outages?.absorb(e)) this.cfg.log('commit-error', { commit: key, error: (e as Error).message });
       return false;
     }
   }

@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import type { Backend } from '../reproducible-ops/backend/reference.ts';
 import { callView, createClient, type ChainClient, type ContractAddresses } from '../arbiter/chain/client.ts';
-import { DependencyHealth, settlesWithin } from '../jobs/connectivity.ts';
+import { DependencyHealth, Outages, settlesWithin } from '../jobs/connectivity.ts';
 import { redisClient, redisName } from '../jobs/queue.ts';
 import { parseTamper } from '../solver/tamper.ts';
 import { VerifierBot, type Log } from './bot.ts';
@@ -49,11 +49,14 @@ export async function startVerifier(o: StartVerifierOptions): Promise<RunningVer
   const grief = o.tamper !== undefined && parseTamper(o.tamper, 'verifier').kind === 'grief';
   const client = createClient({ rpcUrl: o.net.rpcUrl, contracts: o.net.contracts, privateKey: o.privateKey, gameArtifact: o.net.gameKind, pollingIntervalMs: 100 });
   // A Redis outage is one line when it starts and one when it ends, not a stack per retry.
-  const redis = redisClient(o.net.redisUrl, new DependencyHealth(redisName(o.net.redisUrl), (event, message) => o.log(event, { message })));
+  const say = (event: string, message: string) => o.log(event, { message });
+  const redisHealth = new DependencyHealth(redisName(o.net.redisUrl), say);
+  const redis = redisClient(o.net.redisUrl, redisHealth);
+  const outages = new Outages(o.net.rpcUrl, say, redis, redisHealth);
   const bot = new VerifierBot({
     client, redis, ks: { chainId: o.net.chainId, jobMarket: o.net.contracts.jobMarket }, dataDir: resolve(o.dataDir), backend: o.backend,
     sampleRate: o.sampleRate ?? DEFAULT_SAMPLE_RATE, grief, challengeWithheld: o.challengeWithheld, fromBlock: o.net.startBlock,
-    nudgeMs: o.nudgeMs, dataGraceMs: o.dataGraceMs, checkConcurrency: o.checkConcurrency, log: o.log,
+    nudgeMs: o.nudgeMs, dataGraceMs: o.dataGraceMs, checkConcurrency: o.checkConcurrency, outages, log: o.log,
     fetch: { ...(o.fetchTimeoutMs ? { timeoutMs: o.fetchTimeoutMs } : {}), ...(o.maxBlobBytes ? { maxBytes: o.maxBlobBytes } : {}) },
   });
   const abort = new AbortController();
