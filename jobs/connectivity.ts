@@ -33,8 +33,9 @@ export class Outages {
     say: Say,
     private readonly redis: { status: string },
     private readonly redisHealth?: DependencyHealth,
+    graceMs?: number,
   ) {
-    this.rpc = new DependencyHealth(rpcName(rpcUrl), say);
+    this.rpc = new DependencyHealth(rpcName(rpcUrl), say, graceMs);
     const u = new URL(rpcUrl);
     this.rpcPort = u.port || (u.protocol === 'https:' ? '443' : '80');
   }
@@ -66,12 +67,19 @@ export type Say = (event: 'dependency-down' | 'dependency-up' | 'dependency-erro
 
 /** The up/down state of one dependency, shared by every connection to it. */
 export class DependencyHealth {
-  private downSince: number | null = null;
+  /** When the current run of failures began (null: healthy). */
+  private failingSince: number | null = null;
+  private reported = false;
 
-  constructor(readonly name: string, private readonly say: Say) {}
+  /**
+   * @param graceMs A failure is reported only once failures have lasted this long: a single
+   *                refused connection that the next attempt overcomes (a node busy for a moment)
+   *                is not an outage worth a line.
+   */
+  constructor(readonly name: string, private readonly say: Say, private readonly graceMs = 1_000) {}
 
   get isDown(): boolean {
-    return this.downSince !== null;
+    return this.failingSince !== null;
   }
 
   /** Listen to an emitter of connection errors (ioredis client, BullMQ queue or worker). */
@@ -81,18 +89,22 @@ export class DependencyHealth {
 
   failed(err: unknown): void {
     if (!isConnectionError(err)) return this.say('dependency-error', `${this.name}: ${oneLine((err as Error)?.message ?? String(err))}`);
-    if (this.downSince !== null) return;
-    this.downSince = Date.now();
+    const now = Date.now();
+    this.failingSince ??= now;
+    if (this.reported || now - this.failingSince < this.graceMs) return;
+    this.reported = true;
     const m = /\b(E[A-Z]{4,})\b/.exec((err as Error)?.message ?? '');
     const code = (err as { code?: string }).code ?? m?.[1] ?? 'connection lost';
     this.say('dependency-down', `${this.name} is not reachable (${code}); retrying with backoff`);
   }
 
   ok(): void {
-    if (this.downSince === null) return;
-    const seconds = Math.round((Date.now() - this.downSince) / 1000);
-    this.downSince = null;
-    this.say('dependency-up', `${this.name} is reachable again (after ${seconds} s)`);
+    if (this.failingSince === null) return;
+    const seconds = Math.round((Date.now() - this.failingSince) / 1000);
+    const wasReported = this.reported;
+    this.failingSince = null;
+    this.reported = false;
+    if (wasReported) this.say('dependency-up', `${this.name} is reachable again (after ${seconds} s)`);
   }
 }
 

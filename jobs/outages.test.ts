@@ -8,7 +8,8 @@ function setup(status = 'ready') {
   const said: string[] = [];
   const say = (event: string, message: string) => void said.push(`${event}: ${message}`);
   const redis = { status };
-  const o = new Outages('http://127.0.0.1:44665', say, redis, new DependencyHealth('redis at 127.0.0.1:6379', say));
+  // grace 0: every failure counts at once (the grace itself has its own test below)
+  const o = new Outages('http://127.0.0.1:44665', say, redis, new DependencyHealth('redis at 127.0.0.1:6379', say, 0), 0);
   return { o, said, redis };
 }
 
@@ -36,4 +37,22 @@ test('another server\'s refused connection (a solver\'s blob server) and non-con
   assert.equal(o.absorb(new Error('fetch http://127.0.0.1:5555/blob/ab: connect ECONNREFUSED 127.0.0.1:5555')), false);
   assert.equal(o.absorb(new Error('JobMarket.commitResult reverted: NotSolver()')), false);
   assert.deepEqual(said, []);
+});
+
+test('a failure the next attempt overcomes within the grace is not an outage; one that lasts is said once each way', async () => {
+  const said: string[] = [];
+  const h = new DependencyHealth('rpc node at 127.0.0.1:1', (event, message) => void said.push(`${event}: ${message}`), 50);
+  const refusedErr = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+  h.failed(refusedErr);
+  h.ok();
+  assert.deepEqual(said, [], 'a blip says nothing');
+  h.failed(refusedErr);
+  assert.equal(h.isDown, true);
+  await new Promise((r) => setTimeout(r, 80));
+  h.failed(refusedErr);
+  h.failed(refusedErr);
+  h.ok();
+  assert.equal(said.length, 2, said.join('\n'));
+  assert.match(said[0], /^dependency-down: rpc node at 127\.0\.0\.1:1 is not reachable \(ECONNREFUSED\)/);
+  assert.match(said[1], /^dependency-up: /);
 });
