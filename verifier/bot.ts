@@ -9,6 +9,8 @@ import { Engine } from '../reproducible-ops/engine.ts';
 import { lastLeaf, leafStep } from '../reproducible-ops/hash-schedule.ts';
 import type { Backend } from '../reproducible-ops/backend/reference.ts';
 import { UserError } from '../jobs/errors.ts';
+import { checkJobResources } from '../jobs/resources.ts';
+import type { LoadedJob } from '../jobs/job.ts';
 import { BlobStore, withFetchOptions, type FetchLimits } from '../jobs/blobstore.ts';
 import type { KeySpace } from '../jobs/redis-keys.ts';
 import { challenge } from '../arbiter/chain/actions/challenge.ts';
@@ -68,7 +70,7 @@ export class VerifierBot {
   private readonly cache: BlobStore;
   private readonly evidence: BlobStore;
   private readonly players = new Map<string, Promise<DisputePlayer>>();
-  private readonly engines = new Map<string, Promise<Engine>>();
+  private readonly engines = new Map<string, Promise<{ loaded: LoadedJob; engine: Engine }>>();
   private readonly waitingSince = new Map<string, number>();
   private readonly deadlines = new Map<string, bigint>();
   private readonly checks: Lane;
@@ -343,19 +345,21 @@ export class VerifierBot {
     this.cfg.log('withdrew', { amount, gasUsed: tx.gasUsed });
   }
 
-  private engineFor(job: JobRecord): Promise<Engine> {
+  /** The job's engine; the spec is loaded once per specHash, but every job is checked against its own posting (another job may name the same spec with another programRoot). */
+  private async engineFor(job: JobRecord): Promise<Engine> {
     let e = this.engines.get(job.params.specHash);
     if (!e) {
       e = (async () => {
         const posting = await getJobPosting(this.cfg.client, job.jobId);
         const { job: loaded } = await loadJobCached(posting.specURI, job.params.specHash, this.cache);
-        const engine = new Engine(loaded.setup, this.cfg.backend);
-        checkAgainstChain(engine, loaded, { programRoot: job.params.programRoot, numSteps: Number(job.params.numSteps), hashInterval: job.params.hashInterval, seed: String(job.params.seed) });
-        return engine;
+        checkJobResources(loaded); // a job too big for this machine cannot be replayed here (UserError: skipped)
+        return { loaded, engine: new Engine(loaded.setup, this.cfg.backend) };
       })();
       e.catch(() => this.engines.delete(job.params.specHash));
       this.engines.set(job.params.specHash, e);
     }
-    return e;
+    const { loaded, engine } = await e;
+    checkAgainstChain(engine, loaded, { programRoot: job.params.programRoot, numSteps: Number(job.params.numSteps), hashInterval: job.params.hashInterval, seed: String(job.params.seed) });
+    return engine;
   }
 }
