@@ -14,6 +14,13 @@ const HEX64 = /^[0-9a-f]{64}$/;
 
 export class BlobError extends Error {}
 
+/**
+ * The source answered, and what it gave is wrong for good (bytes that do not hash to what was
+ * asked, more bytes than the limit, a URI scheme nobody serves): retrying cannot help, unlike a
+ * BlobError for an unreachable or stalling server.
+ */
+export class BlobRejected extends BlobError {}
+
 /** Why a read was cut short (its own timer or the caller's signal); reported as a BlobError naming the read. */
 class Cutoff extends Error {}
 
@@ -31,7 +38,7 @@ export function normalizeHash(hash: string): string {
 export function verifyBytes(bytes: Uint8Array, expected: string, source: string): Buffer {
   const want = normalizeHash(expected);
   const got = sha256Hex(bytes);
-  if (got !== want) throw new BlobError(`${source}: content hash mismatch: expected sha256 ${want}, got ${got} (${bytes.length} bytes)`);
+  if (got !== want) throw new BlobRejected(`${source}: content hash mismatch: expected sha256 ${want}, got ${got} (${bytes.length} bytes)`);
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
@@ -171,7 +178,7 @@ export async function fetchVerified(uri: string, expectedHash: string, opts: Fet
   const want = normalizeHash(expectedHash);
   const o = resolveOptions(opts);
   if (uri.startsWith('file://')) return verifyBytes(await readLocal(uri, want, o), want, uri);
-  if (!/^https?:\/\//.test(uri)) throw new BlobError(`unsupported URI '${uri}': expected file://, http:// or https://`);
+  if (!/^https?:\/\//.test(uri)) throw new BlobRejected(`unsupported URI '${uri}': expected file://, http:// or https://`);
   return verifyBytes(await httpGet(uri, want, o), want, uri);
 }
 
@@ -180,7 +187,7 @@ async function readLocal(uri: string, want: string, o: ResolvedOptions): Promise
   try {
     const cap = o.expectedSize ?? o.maxBytes;
     const { size } = await stat(path);
-    if (size > cap) throw new BlobError(`${uri}: file of ${size} bytes is over the limit of ${cap} bytes (expected sha256 ${want})`);
+    if (size > cap) throw new BlobRejected(`${uri}: file of ${size} bytes is over the limit of ${cap} bytes (expected sha256 ${want})`);
     return await readFile(path);
   } catch (e) {
     if (e instanceof BlobError) throw e;
@@ -196,7 +203,7 @@ function httpGet(uri: string, want: string, o: ResolvedOptions, hops = 0): Promi
     let received = 0;
     let declared: number | null = null;
     let started = false; // a response has arrived: a closed connection now means a short body
-    const fail = (what: string, progress = false) => new BlobError(`GET ${uri}: ${what} (${progress ? `${received} bytes received; ` : ''}expected sha256 ${want})`);
+    const fail = (what: string, progress = false, rejected = false) => new (rejected ? BlobRejected : BlobError)(`GET ${uri}: ${what} (${progress ? `${received} bytes received; ` : ''}expected sha256 ${want})`);
     let settled = false;
     const finish = (err: Error | null, bytes?: Buffer | Promise<Buffer>) => {
       if (settled) return;
@@ -216,12 +223,12 @@ function httpGet(uri: string, want: string, o: ResolvedOptions, hops = 0): Promi
       const cl = res.headers['content-length'];
       declared = cl !== undefined && /^[0-9]+$/.test(cl) ? Number(cl) : null;
       const cap = o.expectedSize ?? o.maxBytes;
-      if (declared !== null && o.expectedSize !== undefined && declared !== o.expectedSize) return finish(fail(`Content-Length ${declared}, expected ${o.expectedSize} bytes`));
-      if (declared !== null && declared > cap) return finish(fail(`Content-Length ${declared} is over the limit of ${cap} bytes`));
+      if (declared !== null && o.expectedSize !== undefined && declared !== o.expectedSize) return finish(fail(`Content-Length ${declared}, expected ${o.expectedSize} bytes`, false, true));
+      if (declared !== null && declared > cap) return finish(fail(`Content-Length ${declared} is over the limit of ${cap} bytes`, false, true));
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => {
         received += c.length;
-        if (received > cap) return finish(fail(`body over ${cap} bytes`)); // stop at once and hang up
+        if (received > cap) return finish(fail(`body over ${cap} bytes`, false, true)); // stop at once and hang up
         chunks.push(c);
       });
       res.on('error', () => undefined); // reported through 'close' below

@@ -9,7 +9,8 @@ import { mnistDataDir } from '../jobs/dataset.ts';
 import { UserError } from '../jobs/errors.ts';
 import { loadJobSpec, type LoadedJob, type ResolvedSpec } from '../jobs/job.ts';
 import { parseJobSpec } from '../jobs/spec.ts';
-import { BlobStore, fetchBlob, fetchVerified, normalizeHash } from '../jobs/blobstore.ts';
+import { z } from 'zod';
+import { BlobRejected, BlobStore, fetchBlob, fetchVerified, normalizeHash } from '../jobs/blobstore.ts';
 
 /** The blob server base URL a `http(s)://HOST/blob/<hash>` spec URI points into, if any. */
 export function blobBaseOf(specURI: string): string | null {
@@ -22,7 +23,11 @@ export const MAX_SPEC_BYTES = 1 << 20;
 
 /** Fetch the canonical resolved spec and check it against the on-chain hash. */
 export async function fetchSpec(specURI: string, specHash: string): Promise<{ resolved: ResolvedSpec; bytes: Buffer }> {
-  const bytes = await fetchVerified(specURI, specHash, { maxBytes: MAX_SPEC_BYTES });
+  const bytes = await fetchVerified(specURI, specHash, { maxBytes: MAX_SPEC_BYTES }).catch((e: unknown) => {
+    // wrong bytes, too many bytes, a scheme nobody serves: the posting is broken for good (an
+    // unreachable server stays a BlobError, which callers may retry)
+    throw e instanceof BlobRejected ? new UserError(`job spec: ${e.message}`) : e;
+  });
   let resolved: ResolvedSpec;
   try {
     resolved = JSON.parse(bytes.toString('utf8')) as ResolvedSpec;
@@ -31,7 +36,19 @@ export async function fetchSpec(specURI: string, specHash: string): Promise<{ re
   }
   if (canonicalJson(resolved) !== bytes.toString('utf8'))
     throw new UserError(`${specURI}: the job spec is not in canonical form (sorted keys, no whitespace), so its hash is not its jobHash`);
+  checkDatasetRefs(resolved, specURI);
   return { resolved, bytes };
+}
+
+const fileRef = z.object({ sha256: z.string() });
+const datasetRefs = z.object({ dataset: z.object({ train: z.object({ images: fileRef, labels: fileRef }), test: z.object({ images: fileRef, labels: fileRef }) }) });
+
+/** The dataset hashes are read before the full schema check (parseJobSpec needs the files): a spec without them is refused here, by field. */
+function checkDatasetRefs(resolved: unknown, specURI: string): void {
+  const r = datasetRefs.safeParse(resolved);
+  if (r.success) return;
+  const issue = r.error.issues[0];
+  throw new UserError(`${specURI}: not a resolved job spec: ${['job', ...issue.path].join('.')}: ${issue.message}`);
 }
 
 let mnistIndex: Map<string, string> | null = null;

@@ -160,7 +160,8 @@ export class SolverService {
 
   /**
    * A job this solver cannot run (bad spec, unknown op...) is skipped for good; a transient
-   * failure (RPC, blob server down) is retried on the next ticks, a few times.
+   * failure (RPC, blob server down) is retried on the next ticks, a few times. Either way the
+   * operator reads one line per job: the retries are quiet, the skip says why and after how many.
    */
   private async considerWithRetry(jobId: bigint): Promise<void> {
     try {
@@ -171,10 +172,9 @@ export class SolverService {
       if (this.outages.absorb(e)) return void this.retry.set(jobId, this.retry.get(jobId) ?? 0);
       const attempts = (this.retry.get(jobId) ?? 0) + 1;
       const reverted = e instanceof ChainError && e.errorName !== undefined; // a decoded revert will not change on retry
-      const permanent = e instanceof UserError || reverted || attempts >= MAX_CONSIDER_ATTEMPTS;
-      if (permanent) this.retry.delete(jobId);
-      else this.retry.set(jobId, attempts);
-      this.cfg.log(permanent ? 'job-skipped' : 'job-retry', { jobId, error: (e as Error).message });
+      if (!(e instanceof UserError || reverted || attempts >= MAX_CONSIDER_ATTEMPTS)) return void this.retry.set(jobId, attempts);
+      this.retry.delete(jobId);
+      this.cfg.log('job-skipped', { jobId, attempts, error: (e as Error).message });
     }
   }
 

@@ -48,13 +48,13 @@ export function loadJobCached(specURI: string, specHash: string, cache: BlobStor
 /** Check that the loaded job is the one posted on chain (program, steps, hash interval, seed). */
 export function checkAgainstChain(engine: Engine, job: RemoteJob['job'], d: { programRoot: string; numSteps: number; hashInterval: number; seed: string }): void {
   const root = hex0x(engine.programRoot());
-  if (root !== d.programRoot.toLowerCase()) throw new Error(`job spec builds programRoot ${root}, but the job was posted with ${d.programRoot}`);
-  if (job.steps !== d.numSteps) throw new Error(`job spec has ${job.steps} steps, but the job was posted with numSteps ${d.numSteps}`);
+  if (root !== d.programRoot.toLowerCase()) throw new UserError(`job spec builds programRoot ${root}, but the job was posted with ${d.programRoot}`);
+  if (job.steps !== d.numSteps) throw new UserError(`job spec has ${job.steps} steps, but the job was posted with numSteps ${d.numSteps}`);
   // The spec hash covers K, but the game reads it from JobParams: a job posted with another K
   // would be disputed over a different leaf schedule than the one the solver commits.
   if (job.spec.hashInterval !== d.hashInterval)
     throw new UserError(`job spec has hashInterval ${job.spec.hashInterval}, but the job was posted with hashInterval ${d.hashInterval}`);
-  if (String(job.spec.seed) !== d.seed) throw new Error(`job spec has seed ${job.spec.seed}, but the job was posted with seed ${d.seed}`);
+  if (String(job.spec.seed) !== d.seed) throw new UserError(`job spec has seed ${job.spec.seed}, but the job was posted with seed ${d.seed}`);
 }
 
 export async function processTrainJob(deps: WorkerDeps, job: Job<TrainJobData, TrainJobResult>): Promise<TrainJobResult> {

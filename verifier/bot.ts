@@ -8,6 +8,9 @@ import type { Redis } from 'ioredis';
 import { Engine } from '../reproducible-ops/engine.ts';
 import { lastLeaf, leafStep } from '../reproducible-ops/hash-schedule.ts';
 import type { Backend } from '../reproducible-ops/backend/reference.ts';
+import { UserError } from '../jobs/errors.ts';
+import { checkJobResources } from '../jobs/resources.ts';
+import type { LoadedJob } from '../jobs/job.ts';
 import { BlobStore, withFetchOptions, type FetchLimits } from '../jobs/blobstore.ts';
 import type { KeySpace } from '../jobs/redis-keys.ts';
 import { challenge } from '../arbiter/chain/actions/challenge.ts';
@@ -33,6 +36,9 @@ import { termsOf, VerifierState, type CommitEntry } from './state.ts';
 import { byDeadline, Lane } from './lanes.ts';
 import type { Outages } from '../jobs/connectivity.ts';
 import type { DisputePlayer } from '../arbiter/player.ts';
+
+/** Loads of a job spec that fail transiently (server down) before its commitment is skipped. */
+const MAX_SPEC_ATTEMPTS = 3;
 
 export type Log = (event: string, fields: Record<string, unknown>) => void;
 
@@ -67,13 +73,15 @@ export class VerifierBot {
   private readonly cache: BlobStore;
   private readonly evidence: BlobStore;
   private readonly players = new Map<string, Promise<DisputePlayer>>();
-  private readonly engines = new Map<string, Promise<Engine>>();
+  private readonly engines = new Map<string, Promise<{ loaded: LoadedJob; engine: Engine }>>();
   private readonly waitingSince = new Map<string, number>();
   private readonly deadlines = new Map<string, bigint>();
   private readonly checks: Lane;
   // a dispute is ticked again soon after an error: its clock runs
   private readonly disputeLane = new Lane({ limit: Infinity, backoffMs: 200, maxBackoffMs: 2_000 });
   private readonly replays: OwnReplays;
+  /** Commitments whose job spec failed to load transiently, and how often. */
+  private readonly specFailures = new Map<string, number>();
 
   constructor(private readonly cfg: VerifierConfig) {
     this.address = requireSigner(cfg.client, 'the verifier').address;
@@ -154,7 +162,7 @@ export class VerifierBot {
   private async check(key: string, entry: CommitEntry): Promise<boolean> {
     const attempts = entry.attempts ?? 0;
     const ok = await this.guard(key, () => this.consider(key, entry));
-    return ok && (entry.attempts ?? 0) === attempts;
+    return ok && (entry.attempts ?? 0) === attempts && !this.specFailures.has(key);
   }
 
   /** Tick every dispute this verifier plays (each on its own, none waits for another) and withdraw winnings. */
@@ -192,7 +200,8 @@ export class VerifierBot {
     this.waitingSince.set(key, since);
     const rnd = await randomnessAfter(this.cfg.client, entry.commitBlock, Date.now() - since, this.cfg.nudgeMs);
     if (!rnd) return;
-    const engine = await this.engineFor(job);
+    const engine = await this.loadableEngine(key, entry, job);
+    if (!engine) return;
     const result = await this.publishedResult(entry, job);
     if ('unavailable' in result) return considerWithoutData(this.noData, key, entry, job, engine, ours, result.unavailable);
     this.replays.drop(key); // the data showed up after all
@@ -213,6 +222,29 @@ export class VerifierBot {
     entry.disputeId = String(opened?.disputeId ?? ours);
     this.settle(key, entry, 'challenged', v.reason);
     this.cfg.log('challenged', { jobId, disputeId: entry.disputeId, leaf: v.disputed, bond: job.terms.challengerBond, gasUsed: opened?.tx.gasUsed, adopted: ours !== null, reason: v.reason });
+  }
+
+  /**
+   * The job's engine, or null if this attempt could not load its spec. A spec that is broken for
+   * good (wrong bytes, not a job, another programRoot: UserError), or unreachable MAX_SPEC_ATTEMPTS
+   * times, skips the commitment with one line: nobody can replay such a job (docs/PROTOCOL.md §8).
+   * A transient failure backs the check off quietly.
+   */
+  private async loadableEngine(key: string, entry: CommitEntry, job: JobRecord): Promise<Engine | null> {
+    try {
+      const engine = await this.engineFor(job);
+      this.specFailures.delete(key);
+      return engine;
+    } catch (e) {
+      const attempts = (this.specFailures.get(key) ?? 0) + 1;
+      if (!(e instanceof UserError) && attempts < MAX_SPEC_ATTEMPTS) {
+        this.specFailures.set(key, attempts);
+        return null;
+      }
+      this.specFailures.delete(key);
+      this.settle(key, entry, 'skipped', `job ${job.jobId}: its spec cannot be loaded${attempts > 1 ? ` (${attempts} attempts)` : ''}: ${(e as Error).message}`);
+      return null;
+    }
   }
 
   /** The id of a dispute this verifier opened over the job's current commitment, if any. */
@@ -322,19 +354,21 @@ export class VerifierBot {
     this.cfg.log('withdrew', { amount, gasUsed: tx.gasUsed });
   }
 
-  private engineFor(job: JobRecord): Promise<Engine> {
+  /** The job's engine; the spec is loaded once per specHash, but every job is checked against its own posting (another job may name the same spec with another programRoot). */
+  private async engineFor(job: JobRecord): Promise<Engine> {
     let e = this.engines.get(job.params.specHash);
     if (!e) {
       e = (async () => {
         const posting = await getJobPosting(this.cfg.client, job.jobId);
         const { job: loaded } = await loadJobCached(posting.specURI, job.params.specHash, this.cache);
-        const engine = new Engine(loaded.setup, this.cfg.backend);
-        checkAgainstChain(engine, loaded, { programRoot: job.params.programRoot, numSteps: Number(job.params.numSteps), hashInterval: job.params.hashInterval, seed: String(job.params.seed) });
-        return engine;
+        checkJobResources(loaded); // a job too big for this machine cannot be replayed here (UserError: skipped)
+        return { loaded, engine: new Engine(loaded.setup, this.cfg.backend) };
       })();
       e.catch(() => this.engines.delete(job.params.specHash));
       this.engines.set(job.params.specHash, e);
     }
-    return e;
+    const { loaded, engine } = await e;
+    checkAgainstChain(engine, loaded, { programRoot: job.params.programRoot, numSteps: Number(job.params.numSteps), hashInterval: job.params.hashInterval, seed: String(job.params.seed) });
+    return engine;
   }
 }
