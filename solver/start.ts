@@ -5,6 +5,7 @@ import type { Worker } from 'bullmq';
 import type { Backend } from '../reproducible-ops/backend/reference.ts';
 import { createClient } from '../arbiter/chain/client.ts';
 import type { ContractAddresses } from '../arbiter/chain/client.ts';
+import { warnIfUnfunded } from '../arbiter/chain/actions/funds.ts';
 import { BlobStore, RemoteBlobStore, serveBlobs, withFetchOptions, type BlobServer } from '../jobs/blobstore.ts';
 import { DependencyHealth, settlesWithin } from '../jobs/connectivity.ts';
 import { redisClient, redisName, trainQueue, type QueueTimings } from '../jobs/queue.ts';
@@ -84,6 +85,7 @@ export async function startSolver(o: StartSolverOptions): Promise<RunningSolver>
   const checkpointStore = o.blobUrl ? new RemoteBlobStore(o.blobUrl) : blobs;
   if (role !== 'watch') running.worker = startTrainWorker({ redisUrl: o.net.redisUrl, queueName, solver: address, redis, blobs: checkpointStore, cache, backend: o.backend, timings: o.timings, health, log: o.log });
   o.log('solver-started', { address, role, queue: queueName, blobUrl: running.blobServer?.url, tamper: o.tamper });
+  if (role !== 'train') await warnIfUnfunded(client, address, 'claiming a job locks its stake, and every transaction costs gas', o.log);
   // Every step is bounded: with Redis down, BullMQ's close() waits for a connection that never
   // comes, and a stopping service must be gone within seconds. With Redis known to be down
   // there is nothing to close gracefully: connections are dropped and their pending commands

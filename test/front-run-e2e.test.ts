@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { increaseTime } from '../arbiter/chain/devnet.ts';
 import { referenceBackend } from '../reproducible-ops/backend/reference.ts';
 import { startVerifier } from '../verifier/start.ts';
+import { startSolver } from '../solver/start.ts';
+import { Wallet } from 'ethers';
 import { getGame, sendMove } from '../arbiter/chain/actions/dispute-game.ts';
 import { findEvent } from '../arbiter/chain/actions/receipt-events.ts';
 import { claimableOf } from '../arbiter/chain/actions/withdraw.ts';
@@ -89,4 +91,20 @@ test('a verifier sampling less than the market declares is warned at start (stak
   await low.stop();
   const warning = events.find((e) => e.event === 'warning');
   assert.match(String(warning?.fields.message), /^--sample-rate 0\.1 is below the market's declared minimum sample rate 0\.25: /);
+});
+
+test('a solver or verifier started with an unfunded key says so once, with its address and never its key', async () => {
+  const wallet = Wallet.createRandom();
+  const events: { event: string; fields: Record<string, unknown> }[] = [];
+  const log = (event: string, fields: Record<string, unknown>) => void events.push({ event, fields });
+  const v = await startVerifier({ net: h.net.info, privateKey: wallet.privateKey, dataDir: join(h.dir, 'verifier-broke'), backend: referenceBackend, sampleRate: 1, pollMs: 100, log });
+  await v.stop();
+  const s = await startSolver({ net: h.net.info, privateKey: wallet.privateKey, dataDir: join(h.dir, 'solver-broke'), backend: referenceBackend, role: 'watch', queueSuffix: `broke${process.pid}`, pollMs: 100, log });
+  await s.stop();
+  const warnings = events.filter((e) => e.event === 'warning').map((e) => String(e.fields.message));
+  assert.deepEqual(warnings.map((m) => m.replace(/;.*/, '')), [`account ${wallet.address} has 0.0 ETH`, `account ${wallet.address} has 0.0 ETH`], warnings.join('\n'));
+  assert.match(warnings[0], /a challenge locks the job's bond/);
+  assert.match(warnings[1], /claiming a job locks its stake/);
+  const logged = JSON.stringify(events, (_k, x) => (typeof x === 'bigint' ? String(x) : x)).toLowerCase();
+  assert.ok(!logged.includes(wallet.privateKey.slice(2).toLowerCase()), 'the key is never logged');
 });

@@ -8,6 +8,7 @@ import { DependencyHealth, Outages, settlesWithin } from '../jobs/connectivity.t
 import { redisClient, redisName } from '../jobs/queue.ts';
 import { parseTamper } from '../solver/tamper.ts';
 import { VerifierBot, type Log } from './bot.ts';
+import { warnIfUnfunded } from '../arbiter/chain/actions/funds.ts';
 
 export interface VerifierNetwork {
   rpcUrl: string;
@@ -63,6 +64,7 @@ export async function startVerifier(o: StartVerifierOptions): Promise<RunningVer
   const loop = bot.run(abort.signal, o.pollMs ?? 500);
   o.log('verifier-started', { address: bot.address, sampleRate: o.sampleRate ?? DEFAULT_SAMPLE_RATE, tamper: o.tamper, dataDir: resolve(o.dataDir) });
   await warnIfBelowDeclaredRate(client, o.sampleRate ?? DEFAULT_SAMPLE_RATE, o.log);
+  await warnIfUnfunded(client, bot.address, 'a challenge locks the job\'s bond, and every move costs gas', o.log);
   let stopping: Promise<void> | undefined;
   const shutdown = async () => {
     abort.abort();
