@@ -151,4 +151,20 @@ export class Faults {
     for (const k of ['totalEscrow', 'totalStakes', 'totalBonds', 'totalClaimable', 'burned'] as const) assert.equal(t[k], before.totals[k], k);
     return committed;
   }
+
+  /**
+   * An honest solver (account `s`) beat griefer `g`'s dispute and its job finalized: every wei —
+   * the griefer lost its bond (10% to the jackpot, rounded up, 90% to the solver), the solver got
+   * reward - fee on top, the submitter paid the reward, the market's other ledgers are unchanged.
+   */
+  async grieferPaidTheSolver(before: FundsSnapshot, g: number, s: number): Promise<void> {
+    const chain = this.net.client('submitter');
+    const fee = (REWARD * 200n) / 10_000n, bondToJackpot = (BOND * 1_000n + 9_999n) / 10_000n;
+    assert.equal(await this.netChange(before, g), -BOND, 'griefer: loses its bond');
+    assert.equal(await this.netChange(before, s), REWARD - fee + BOND - bondToJackpot, 'solver: reward - fee + 90% of the bond');
+    assert.equal(await this.netChange(before, 1), -REWARD, 'submitter: pays the reward');
+    const t = await assertSolvent(chain);
+    assert.equal(t.jackpot, before.totals.jackpot + fee + bondToJackpot);
+    for (const k of ['totalEscrow', 'totalStakes', 'totalBonds', 'totalClaimable', 'burned'] as const) assert.equal(t[k], before.totals[k], k);
+  }
 }
