@@ -8,16 +8,16 @@
 import { opDef } from '../reproducible-ops/ops/table.ts';
 import { merkleRoot } from '../reproducible-ops/merkle.ts';
 import { toBits } from '../reproducible-ops/f32.ts';
-import type { GameReader } from './chain/actions/dispute-game.ts';
+import type { GameReader } from '../chain/actions/dispute-game.ts';
 import { matchesDataRoot } from './dispute-data.ts';
 import { chooseRight, firstDifferentWord, targetData, targetLevels } from './data-game.ts';
-import { DATA_FOLD, DATA_OUTPUT, DATA_STATE_TREES, DATA_STEPS, dataRequested, descended, midLen, type GameState } from './game-state.ts';
+import { DATA_FOLD, DATA_OUTPUT, DATA_STATE_TREES, DATA_STEPS, dataRequested, descended, midLen, type GameState } from '../chain/game-state.ts';
 import { chooseMid, transitionsOfLeaf } from './interval.ts';
 import { predictOneStep } from './one-step.ts';
 import type { DisputeParty } from './party.ts';
 import { hex, oneStepArgs, stepsPath } from './proofs.ts';
 import { stepsTreeChoice, stepsTreeStep } from './steps-descent.ts';
-import type { Decision } from './strategy.ts';
+import type { Decision } from './decision.ts';
 import { accumulators, stateHashOf, type TransitionRun } from './transition.ts';
 
 const ZERO32 = '0x' + '00'.repeat(32);

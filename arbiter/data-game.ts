@@ -5,7 +5,7 @@
 // its own tree, and at a tensor leaf the solver puts the 1 KiB chunk on chain. Both sides need
 // the same trees, built here from a party's own data.
 import { chunkBytes, leafHashes, merkleLevels } from '../reproducible-ops/merkle.ts';
-import { DATA_FOLD, DATA_OUTPUT, DATA_STATE_TREES, DATA_STEPS, type GameState } from './game-state.ts';
+import { DATA_FOLD, DATA_OUTPUT, DATA_STATE_TREES, DATA_STEPS, type GameState } from '../chain/game-state.ts';
 import type { DisputeParty } from './party.ts';
 import { claimedFoldSequence, type TransitionRun } from './transition.ts';
 

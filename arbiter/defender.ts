@@ -1,11 +1,11 @@
-// The solver's dispute defender (solver/dispute-hook.ts): the solver service calls onDispute on
+// The solver's dispute defender (arbiter/dispute-hook.ts): the solver service calls onDispute on
 // every tick while one of its jobs is challenged; each call advances that dispute by at most one
 // move of the arbiter state machine. The defender keeps a player per dispute in memory and its
 // small state on disk, and rebuilds both from the run manifest and the chain after a restart.
 import type { Redis } from 'ioredis';
 import type { KeySpace } from '../jobs/redis-keys.ts';
-import type { DisputeContext, DisputeDefender } from '../solver/dispute-hook.ts';
-import { loadManifest } from '../solver/run-store.ts';
+import type { DisputeContext, DisputeDefender } from './dispute-hook.ts';
+import { loadManifest } from '../commitments/run-store.ts';
 import { RedisDisputeData } from './dispute-data.ts';
 import { DisputePlayer } from './player.ts';
 import { SolverParty } from './solver-party.ts';

@@ -13,7 +13,7 @@ import type { Redis } from 'ioredis';
 import { dataRoot } from '../reproducible-ops/merkle.ts';
 import { fetchBlob } from '../jobs/blobstore.ts';
 import { redisKeys, type KeySpace } from '../jobs/redis-keys.ts';
-import type { BlobIO } from '../solver/run-store.ts';
+import type { BlobIO } from '../commitments/run-store.ts';
 import type { TransitionRun } from './transition.ts';
 import { hex } from './proofs.ts';
 

@@ -2,9 +2,9 @@
 // event for the dispute (each move emits one; all of them index the dispute id), with the move
 // name, the sender and the gas it used. Independent of either bot's local files, so it also
 // counts the moves of a party that crashed before recording them.
-import type { ChainClient } from './chain/client.ts';
-import { gameContract } from './chain/actions/dispute-game.ts';
-import { getGame } from './chain/actions/dispute-game.ts';
+import type { ChainClient } from '../chain/client.ts';
+import { gameContract } from '../chain/actions/dispute-game.ts';
+import { getGame } from '../chain/actions/dispute-game.ts';
 
 export interface DisputeMoveRecord {
   move: string;

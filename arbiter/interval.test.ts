@@ -8,13 +8,13 @@ import { Engine, type TrainState } from '../reproducible-ops/engine.ts';
 import { leafSteps } from '../reproducible-ops/hash-schedule.ts';
 import { sha256 } from '../reproducible-ops/merkle.ts';
 import { tensor } from '../reproducible-ops/tensor.ts';
-import { flipTransform } from '../solver/tamper-hooks.ts';
+import { flipTransform } from '../commitments/tamper-hooks.ts';
 import { firstDivergence } from './bisect.ts';
 import { challengerMove } from './challenger-moves.ts';
 import { ChallengerParty } from './challenger-party.ts';
-import type { GameState } from './game-state.ts';
+import type { GameState } from '../chain/game-state.ts';
 import { chooseMid, leafOfPostHash, transitionsOfLeaf } from './interval.ts';
-import type { GameReader } from './chain/actions/dispute-game.ts';
+import type { GameReader } from '../chain/actions/dispute-game.ts';
 
 const hx = (b: Buffer) => '0x' + b.toString('hex');
 const h = (s: string) => hx(sha256(Buffer.from(s)));

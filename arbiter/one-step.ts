@@ -4,7 +4,7 @@
 import type { Engine } from '../reproducible-ops/engine.ts';
 import { fromBits, toBits } from '../reproducible-ops/f32.ts';
 import { opDef } from '../reproducible-ops/ops/table.ts';
-import type { GameState } from './game-state.ts';
+import type { GameState } from '../chain/game-state.ts';
 import { readsOf } from './proofs.ts';
 import { elemCtx, type TransitionRun } from './transition.ts';
 

@@ -2,9 +2,9 @@
 // parties recompute; a tampering party recomputes its tampered run, so every claim it makes is
 // consistent with the commitment it published and it only loses where the game can prove the lie.
 import type { Engine } from '../reproducible-ops/engine.ts';
-import type { Commitment, JobParams } from './chain/types.ts';
+import type { Commitment, JobParams } from '../chain/types.ts';
 import type { DisputeDataSink, DisputeDataSource } from './dispute-data.ts';
-import type { GameState, Side } from './game-state.ts';
+import type { GameState, Side } from '../chain/game-state.ts';
 import type { Schedule } from './interval.ts';
 import type { TransitionRun } from './transition.ts';
 

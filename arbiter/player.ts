@@ -2,14 +2,14 @@
 // to do, publishes the data a move commits to, sends the move, and records its gas in the
 // dispute's file. Stateless between ticks apart from that file and log de-duplication, so a
 // killed and restarted bot simply continues from the chain state.
-import { chainNow, gameReader, getGame, sendMove, type GameReader } from './chain/actions/dispute-game.ts';
-import type { ChainClient } from './chain/client.ts';
-import { ChainError } from './chain/errors.ts';
-import type { GameState } from './game-state.ts';
+import { chainNow, gameReader, getGame, sendMove, type GameReader } from '../chain/actions/dispute-game.ts';
+import type { ChainClient } from '../chain/client.ts';
+import { ChainError } from '../chain/errors.ts';
+import type { GameState } from '../chain/game-state.ts';
 import type { DisputeParty, JobTerms } from './party.ts';
 import { decide, type Decision } from './strategy.ts';
 import type { DisputeFile, DisputeStore } from './store.ts';
-import { sleepUnlessAborted } from './chain/events.ts';
+import { sleepUnlessAborted } from '../chain/events.ts';
 
 export type Log = (event: string, fields: Record<string, unknown>) => void;
 

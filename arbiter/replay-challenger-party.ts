@@ -8,7 +8,7 @@
 import { memoAsync } from './memo.ts';
 import type { Engine, TrainState } from '../reproducible-ops/engine.ts';
 import type { DisputeDataSource } from './dispute-data.ts';
-import { DATA_STEPS, descended, type GameState } from './game-state.ts';
+import { DATA_STEPS, descended, type GameState } from '../chain/game-state.ts';
 import { transitionsOfLeaf, type Schedule } from './interval.ts';
 import type { DisputeParty } from './party.ts';
 import { runTransition, type TransitionRun } from './transition.ts';

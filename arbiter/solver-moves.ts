@@ -2,13 +2,13 @@
 // transition. Each returns the calldata (without the dispute id) and, where the move commits to a
 // root the challenger will need the preimage of, publishes that data (dispute-data.ts).
 import { accumulators, claimedFoldSequence, type TransitionRun } from './transition.ts';
-import type { Decision } from './strategy.ts';
-import { midLen, type GameState } from './game-state.ts';
+import type { Decision } from './decision.ts';
+import { midLen, type GameState } from '../chain/game-state.ts';
 import type { DisputeParty, JobTerms } from './party.ts';
 import { chunkArg, copyNodeOf, hex, linkProofArgs, openAccArgs, postFoldArgs, recordRevealArgs, stepsPath, tracePostArgs, type ChunkArg } from './proofs.ts';
 import { CHUNK_ELEMS, leafHashes, merkleLevels, merkleProof, numChunks } from '../reproducible-ops/merkle.ts';
 import { childrenOf, leafChunk, targetData, targetLevels } from './data-game.ts';
-import { DATA_STEPS } from './game-state.ts';
+import { DATA_STEPS } from '../chain/game-state.ts';
 import { leafOfPostHash, transitionsOfLeaf } from './interval.ts';
 
 export async function solverMove(g: GameState, party: DisputeParty, job: JobTerms): Promise<Decision> {

@@ -13,12 +13,12 @@ import type { Engine, NodeTransform, TrainState } from '../reproducible-ops/engi
 import { lastLeaf } from '../reproducible-ops/hash-schedule.ts';
 import { merkleRoot } from '../reproducible-ops/merkle.ts';
 import { hex0x } from '../jobs/checkpoint.ts';
-import type { BlobIO, RunManifest } from '../solver/run-store.ts';
-import type { SolverTamper } from '../solver/tamper.ts';
-import { TamperPlan, withheldCheckpointSteps } from '../solver/tamper-hooks.ts';
-import { intervalMids, leafHashAt, replayTo, stepWithPlan, type RunReplay } from '../solver/interval.ts';
+import type { BlobIO, RunManifest } from '../commitments/run-store.ts';
+import type { SolverTamper } from '../commitments/tamper.ts';
+import { TamperPlan, withheldCheckpointSteps } from '../commitments/tamper-hooks.ts';
+import { intervalMids, leafHashAt, replayTo, stepWithPlan, type RunReplay } from '../commitments/interval.ts';
 import type { DisputeDataSink } from './dispute-data.ts';
-import type { GameState } from './game-state.ts';
+import type { GameState } from '../chain/game-state.ts';
 import { leafOfPostHash, transitionsOfLeaf, type Schedule } from './interval.ts';
 import type { DisputeParty } from './party.ts';
 import { runTransition, slotRoots, type TransitionOptions, type TransitionRun } from './transition.ts';

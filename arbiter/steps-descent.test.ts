@@ -8,9 +8,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { merkleLevels, merkleRoot, sha256, verifyProof } from '../reproducible-ops/merkle.ts';
 import { lastLeaf } from '../reproducible-ops/hash-schedule.ts';
-import type { GameReader, RevealedChildren } from './chain/actions/dispute-game.ts';
+import type { GameReader, RevealedChildren } from '../chain/actions/dispute-game.ts';
 import { childrenOf } from './data-game.ts';
-import { DATA_STEPS, PHASES, toGameState, type GameState, type Phase } from './game-state.ts';
+import { DATA_STEPS, PHASES, toGameState, type GameState, type Phase } from '../chain/game-state.ts';
 import type { DisputeParty } from './party.ts';
 import { stepsTreeChoice, stepsTreeStep } from './steps-descent.ts';
 

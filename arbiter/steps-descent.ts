@@ -8,13 +8,13 @@
 // are the solver's).
 import { merkleLevels, verifyProof } from '../reproducible-ops/merkle.ts';
 import { lastLeaf } from '../reproducible-ops/hash-schedule.ts';
-import type { GameReader, RevealedChildren } from './chain/actions/dispute-game.ts';
+import type { GameReader, RevealedChildren } from '../chain/actions/dispute-game.ts';
 import { chooseRight } from './data-game.ts';
-import { DATA_STEPS, dataRequested, descended, type GameState } from './game-state.ts';
+import { DATA_STEPS, dataRequested, descended, type GameState } from '../chain/game-state.ts';
 import { transitionsOfLeaf } from './interval.ts';
 import type { DisputeParty } from './party.ts';
 import { hex } from './proofs.ts';
-import type { Decision } from './strategy.ts';
+import type { Decision } from './decision.ts';
 
 const ZERO32 = '0x' + '00'.repeat(32);
 const toBuf = (h: string) => Buffer.from(h.replace(/^0x/, ''), 'hex');

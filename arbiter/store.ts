@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAtomic } from '../jobs/tfjs-model.ts';
-import type { Side } from './game-state.ts';
+import type { Side } from '../chain/game-state.ts';
 
 export interface MoveRecord {
   move: string;

@@ -8,17 +8,14 @@
 //   silent  this party's turn, but it cannot or will not move (no valid proof exists for its
 //           claim, or a tampering solver that stops answering); its clock runs out
 // Nothing here is remembered between calls: a restarted bot derives the same decision.
-import type { GameMove, GameReader } from './chain/actions/dispute-game.ts';
+import type { GameMove, GameReader } from '../chain/actions/dispute-game.ts';
 import { challengerMove, oneStepDecision } from './challenger-moves.ts';
-import { moverOf, moverTimeLeft, type GameState } from './game-state.ts';
+import { moverOf, moverTimeLeft, type GameState } from '../chain/game-state.ts';
+import type { Decision } from './decision.ts';
 import type { DisputeParty, JobTerms } from './party.ts';
 import { solverMove } from './solver-moves.ts';
 
-export type Decision =
-  | { kind: 'move'; move: GameMove; args: unknown[]; note?: Record<string, unknown>; publish?: () => Promise<void> | undefined }
-  | { kind: 'fallback'; reason: string; decision: Decision }
-  | { kind: 'wait'; reason: string }
-  | { kind: 'silent'; reason: string };
+export type { Decision } from './decision.ts';
 
 export async function decide(g: GameState, party: DisputeParty, job: JobTerms, now: number, reader: GameReader): Promise<Decision> {
   if (g.phase === 'None') return { kind: 'wait', reason: `dispute ${g.disputeId} is not open yet` };

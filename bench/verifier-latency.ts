@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getJob } from '../arbiter/chain/actions/get-job.ts';
+import { getJob } from '../chain/actions/get-job.ts';
 import { redisClient } from '../jobs/queue.ts';
 import { redisKeys } from '../jobs/redis-keys.ts';
 import { referenceBackend } from '../reproducible-ops/backend/reference.ts';

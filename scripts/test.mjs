@@ -53,7 +53,7 @@ if (only !== 'sol') {
       else if (name.endsWith('.test.ts')) files.push(relative(root, p));
     }
   };
-  for (const d of ['econ', 'reproducible-ops', 'jobs', 'solver', 'verifier', 'arbiter', 'cli', 'test', 'bench'])
+  for (const d of ['econ', 'reproducible-ops', 'jobs', 'commitments', 'chain', 'solver', 'verifier', 'arbiter', 'cli', 'test', 'bench'])
     if (existsSync(join(root, d))) walk(join(root, d));
   const chosen = files.sort().filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
   if (chosen.length) {

@@ -5,10 +5,10 @@
 // taken only if its leaf hashes rebuild the on-chain stepsRoot and its result is the commitment.
 import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Commitment } from '../arbiter/chain/types.ts';
+import type { Commitment } from '../chain/types.ts';
 import type { BlobStore } from '../jobs/blobstore.ts';
-import { loadManifest } from './run-store.ts';
-import { stepsRootOf } from './train-run.ts';
+import { loadManifest } from '../commitments/run-store.ts';
+import { stepsRootOf } from '../commitments/train-run.ts';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 

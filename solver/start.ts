@@ -3,17 +3,17 @@
 import { join, resolve } from 'node:path';
 import type { Worker } from 'bullmq';
 import type { Backend } from '../reproducible-ops/backend/reference.ts';
-import { createClient } from '../arbiter/chain/client.ts';
-import type { ContractAddresses } from '../arbiter/chain/client.ts';
-import { warnIfUnfunded } from '../arbiter/chain/actions/funds.ts';
+import { createClient } from '../chain/client.ts';
+import type { ContractAddresses } from '../chain/client.ts';
+import { warnIfUnfunded } from '../chain/actions/funds.ts';
 import { BlobStore, RemoteBlobStore, serveBlobs, withFetchOptions, type BlobServer } from '../jobs/blobstore.ts';
 import { DependencyHealth, settlesWithin } from '../jobs/connectivity.ts';
 import { redisClient, redisName, trainQueue, type QueueTimings } from '../jobs/queue.ts';
 import { trainQueueName } from '../jobs/redis-keys.ts';
-import type { DisputeDefender } from './dispute-hook.ts';
+import type { DisputeDefender } from '../arbiter/dispute-hook.ts';
 import { arbiterDefender } from '../arbiter/defender.ts';
 import { SolverService, type Log } from './service.ts';
-import { parseSolverTamper } from './tamper.ts';
+import { parseSolverTamper } from '../commitments/tamper.ts';
 import { startTrainWorker } from './worker.ts';
 
 export type SolverRole = 'all' | 'watch' | 'train';

@@ -7,17 +7,15 @@ import type { Redis } from 'ioredis';
 import { Engine } from '../reproducible-ops/engine.ts';
 import type { Backend } from '../reproducible-ops/backend/reference.ts';
 import { numel } from '../reproducible-ops/tensor.ts';
-import { hex0x } from '../jobs/checkpoint.ts';
 import type { BlobStore } from '../jobs/blobstore.ts';
-import { UserError } from '../jobs/errors.ts';
 import { isConnectionError, type DependencyHealth } from '../jobs/connectivity.ts';
 import { trainWorker, type QueueTimings, type TrainJobData, type TrainJobResult } from '../jobs/queue.ts';
 import { redisKeys } from '../jobs/redis-keys.ts';
-import { loadRemoteJob, type RemoteJob } from './job-source.ts';
-import { checkTamperFits, parseSolverTamper } from './tamper.ts';
-import { TamperPlan } from './tamper-hooks.ts';
-import { runTraining } from './train-run.ts';
-import type { BlobIO } from './run-store.ts';
+import { checkAgainstChain, loadJobCached } from '../commitments/job-source.ts';
+import { checkTamperFits, parseSolverTamper } from '../commitments/tamper.ts';
+import { TamperPlan } from '../commitments/tamper-hooks.ts';
+import { runTraining } from '../commitments/train-run.ts';
+import type { BlobIO } from '../commitments/run-store.ts';
 
 export interface WorkerDeps {
   redisUrl: string;
@@ -30,31 +28,6 @@ export interface WorkerDeps {
   timings?: QueueTimings;
   health?: DependencyHealth; // where a Redis outage is reported (once, not per retry)
   log?: (event: string, fields: Record<string, unknown>) => void;
-}
-
-const jobCache = new Map<string, Promise<RemoteJob>>();
-
-/** Load a posted job once per process (keyed by its spec hash). */
-export function loadJobCached(specURI: string, specHash: string, cache: BlobStore): Promise<RemoteJob> {
-  let p = jobCache.get(specHash);
-  if (!p) {
-    p = loadRemoteJob(specURI, specHash, cache);
-    p.catch(() => jobCache.delete(specHash));
-    jobCache.set(specHash, p);
-  }
-  return p;
-}
-
-/** Check that the loaded job is the one posted on chain (program, steps, hash interval, seed). */
-export function checkAgainstChain(engine: Engine, job: RemoteJob['job'], d: { programRoot: string; numSteps: number; hashInterval: number; seed: string }): void {
-  const root = hex0x(engine.programRoot());
-  if (root !== d.programRoot.toLowerCase()) throw new UserError(`job spec builds programRoot ${root}, but the job was posted with ${d.programRoot}`);
-  if (job.steps !== d.numSteps) throw new UserError(`job spec has ${job.steps} steps, but the job was posted with numSteps ${d.numSteps}`);
-  // The spec hash covers K, but the game reads it from JobParams: a job posted with another K
-  // would be disputed over a different leaf schedule than the one the solver commits.
-  if (job.spec.hashInterval !== d.hashInterval)
-    throw new UserError(`job spec has hashInterval ${job.spec.hashInterval}, but the job was posted with hashInterval ${d.hashInterval}`);
-  if (String(job.spec.seed) !== d.seed) throw new UserError(`job spec has seed ${job.spec.seed}, but the job was posted with seed ${d.seed}`);
 }
 
 export async function processTrainJob(deps: WorkerDeps, job: Job<TrainJobData, TrainJobResult>): Promise<TrainJobResult> {

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Wallet } from 'ethers';
-import { writeDevnet } from '../arbiter/chain/devnet.ts';
-import { REPO_ROOT } from '../arbiter/chain/artifacts.ts';
+import { writeDevnet } from '../chain/devnet.ts';
+import { REPO_ROOT } from '../chain/artifacts.ts';
 import { startTestDevnet, type TestDevnet } from './helpers/devnet.ts';
 import { writeTinyJob } from './helpers/tiny-job.ts';
 

@@ -9,12 +9,12 @@
 // verifier that sees the commitment late in the window challenges before its replay is done.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { disputesOfJob, getJob } from '../arbiter/chain/actions/get-job.ts';
-import { claimableOf } from '../arbiter/chain/actions/withdraw.ts';
-import { increaseTime } from '../arbiter/chain/devnet.ts';
+import { disputesOfJob, getJob } from '../chain/actions/get-job.ts';
+import { claimableOf } from '../chain/actions/withdraw.ts';
+import { increaseTime } from '../chain/devnet.ts';
 import { BotsE2E, WINDOW } from './helpers/bots-e2e.ts';
 import { join } from 'node:path';
-import { sendTx } from '../arbiter/chain/client.ts';
+import { sendTx } from '../chain/client.ts';
 import { referenceBackend } from '../reproducible-ops/backend/reference.ts';
 import { startVerifier, type RunningVerifier } from '../verifier/start.ts';
 import { assertSolvent, challengerWinSplit, logitsMatmul, netChange, REWARD, snapshotFunds, STAKE, tinyEngine } from './dispute-helpers.ts';

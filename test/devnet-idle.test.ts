@@ -10,7 +10,7 @@ import { parseEther } from 'ethers';
 import { startTestDevnet, type TestDevnet } from './helpers/devnet.ts';
 import { writeTinyJob } from './helpers/tiny-job.ts';
 import { waitFor } from './helpers/chain.ts';
-import { getJob } from '../arbiter/chain/actions/get-job.ts';
+import { getJob } from '../chain/actions/get-job.ts';
 import { referenceBackend } from '../reproducible-ops/backend/reference.ts';
 import { startSolver, type RunningSolver } from '../solver/start.ts';
 import { submitJob } from '../cli/commands/job-submit.ts';

@@ -12,14 +12,14 @@ import { Engine } from '../reproducible-ops/engine.ts';
 import { referenceBackend } from '../reproducible-ops/backend/reference.ts';
 import { loadJob } from '../jobs/job.ts';
 import { writeTinyJob } from './helpers/tiny-job.ts';
-import { getGame } from '../arbiter/chain/actions/dispute-game.ts';
-import { increaseTime } from '../arbiter/chain/devnet.ts';
+import { getGame } from '../chain/actions/dispute-game.ts';
+import { increaseTime } from '../chain/devnet.ts';
 import type { DisputeParty } from '../arbiter/party.ts';
 import type { SolverParty } from '../arbiter/solver-party.ts';
 import { runTransition } from '../arbiter/transition.ts';
 import { startTestDevnet, type TestDevnet } from './helpers/devnet.ts';
 import { commitLocalRun, honestStates, playDispute, stepNode, tinyEngine, type CommittedRun } from './dispute-helpers.ts';
-import { DATA_STEPS } from '../arbiter/game-state.ts';
+import { DATA_STEPS } from '../chain/game-state.ts';
 import type { RedisDisputeData } from '../arbiter/dispute-data.ts';
 import { ReplayChallengerParty } from '../arbiter/replay-challenger-party.ts';
 

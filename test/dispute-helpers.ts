@@ -1,5 +1,5 @@
 // Helpers of the dispute tests: a job committed on a real devnet from a run trained locally with
-// the solver's own training loop (solver/train-run.ts + tamper plan), and two in-process dispute
+// the solver's own training loop (commitments/train-run.ts + tamper plan), and two in-process dispute
 // players (solver and challenger) ticking against each other until the game resolves.
 import { join } from 'node:path';
 import { parseEther } from 'ethers';
@@ -10,15 +10,15 @@ import { hex0x } from '../jobs/checkpoint.ts';
 import { BlobStore, serveBlobs, type BlobServer } from '../jobs/blobstore.ts';
 import { loadJob } from '../jobs/job.ts';
 import { redisKeys, type KeySpace } from '../jobs/redis-keys.ts';
-import { postJob } from '../arbiter/chain/actions/post-job.ts';
-import { claimJob } from '../arbiter/chain/actions/claim-job.ts';
-import { commitResult } from '../arbiter/chain/actions/commit-result.ts';
-import { challenge } from '../arbiter/chain/actions/challenge.ts';
-import type { ChainClient } from '../arbiter/chain/client.ts';
-import { runTraining } from '../solver/train-run.ts';
-import { TamperPlan } from '../solver/tamper-hooks.ts';
-import { parseSolverTamper } from '../solver/tamper.ts';
-import type { RunManifest } from '../solver/run-store.ts';
+import { postJob } from '../chain/actions/post-job.ts';
+import { claimJob } from '../chain/actions/claim-job.ts';
+import { commitResult } from '../chain/actions/commit-result.ts';
+import { challenge } from '../chain/actions/challenge.ts';
+import type { ChainClient } from '../chain/client.ts';
+import { runTraining } from '../commitments/train-run.ts';
+import { TamperPlan } from '../commitments/tamper-hooks.ts';
+import { parseSolverTamper } from '../commitments/tamper.ts';
+import type { RunManifest } from '../commitments/run-store.ts';
 import { firstDivergence } from '../arbiter/bisect.ts';
 import { lastLeaf, leafOfStep, leafStep } from '../reproducible-ops/hash-schedule.ts';
 import { ChallengerParty } from '../arbiter/challenger-party.ts';
@@ -28,10 +28,10 @@ import { SolverParty } from '../arbiter/solver-party.ts';
 import type { DisputeParty } from '../arbiter/party.ts';
 import { DisputeStore } from '../arbiter/store.ts';
 import type { NodeTransform, TrainState } from '../reproducible-ops/engine.ts';
-import type { JobRecord } from '../arbiter/chain/types.ts';
-import { getJob, getMarketTotals, type MarketTotals } from '../arbiter/chain/actions/get-job.ts';
-import { getGame } from '../arbiter/chain/actions/dispute-game.ts';
-import type { GameState } from '../arbiter/game-state.ts';
+import type { JobRecord } from '../chain/types.ts';
+import { getJob, getMarketTotals, type MarketTotals } from '../chain/actions/get-job.ts';
+import { getGame } from '../chain/actions/dispute-game.ts';
+import type { GameState } from '../chain/game-state.ts';
 import { gasSpent } from './helpers/chain.ts';
 import { writeTinyJob } from './helpers/tiny-job.ts';
 

@@ -7,13 +7,13 @@
 //  - an honest solver, against a griefing verifier (false claims about its honest result).
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { disputesOfJob, getDispute, getJob } from '../arbiter/chain/actions/get-job.ts';
-import { getGame } from '../arbiter/chain/actions/dispute-game.ts';
-import { claimableOf } from '../arbiter/chain/actions/withdraw.ts';
-import { sendTx } from '../arbiter/chain/client.ts';
-import { increaseTime } from '../arbiter/chain/devnet.ts';
+import { disputesOfJob, getDispute, getJob } from '../chain/actions/get-job.ts';
+import { getGame } from '../chain/actions/dispute-game.ts';
+import { claimableOf } from '../chain/actions/withdraw.ts';
+import { sendTx } from '../chain/client.ts';
+import { increaseTime } from '../chain/devnet.ts';
 import { disputeSummary } from '../arbiter/dispute-summary.ts';
-import { moverOf, type GameState } from '../arbiter/game-state.ts';
+import { moverOf, type GameState } from '../chain/game-state.ts';
 import type { CliProc } from './helpers/cli-procs.ts';
 import { Faults, WINDOW } from './helpers/faults.ts';
 import { assertSolvent, challengerWinSplit, logitsMatmul, REWARD, STAKE, tinyEngine } from './dispute-helpers.ts';

@@ -6,9 +6,9 @@
 // paid to the wei.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { getJob } from '../arbiter/chain/actions/get-job.ts';
-import { claimableOf } from '../arbiter/chain/actions/withdraw.ts';
-import { increaseTime } from '../arbiter/chain/devnet.ts';
+import { getJob } from '../chain/actions/get-job.ts';
+import { claimableOf } from '../chain/actions/withdraw.ts';
+import { increaseTime } from '../chain/devnet.ts';
 import { waitFor } from './helpers/chain.ts';
 import { Faults, isJob, WINDOW } from './helpers/faults.ts';
 import { TcpProxy } from './helpers/tcp-proxy.ts';

@@ -13,7 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BlobStore, sha256Hex } from '../jobs/blobstore.ts';
 import { redisKeys } from '../jobs/redis-keys.ts';
-import { loadManifest } from '../solver/run-store.ts';
+import { loadManifest } from '../commitments/run-store.ts';
 import { waitFor } from './helpers/chain.ts';
 import type { CliProc } from './helpers/cli-procs.ts';
 import { Faults, isJob, JOB } from './helpers/faults.ts';

@@ -5,17 +5,17 @@
 // an equal share, and the solver still loses its whole stake, half of it burned. Every wei checked.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { challenge } from '../arbiter/chain/actions/challenge.ts';
-import { disputesOfJob, getDispute, getJob } from '../arbiter/chain/actions/get-job.ts';
+import { challenge } from '../chain/actions/challenge.ts';
+import { disputesOfJob, getDispute, getJob } from '../chain/actions/get-job.ts';
 import { join } from 'node:path';
-import { increaseTime } from '../arbiter/chain/devnet.ts';
+import { increaseTime } from '../chain/devnet.ts';
 import { referenceBackend } from '../reproducible-ops/backend/reference.ts';
 import { startVerifier } from '../verifier/start.ts';
 import { startSolver } from '../solver/start.ts';
 import { Wallet } from 'ethers';
-import { getGame, sendMove } from '../arbiter/chain/actions/dispute-game.ts';
-import { findEvent } from '../arbiter/chain/actions/receipt-events.ts';
-import { claimableOf } from '../arbiter/chain/actions/withdraw.ts';
+import { getGame, sendMove } from '../chain/actions/dispute-game.ts';
+import { findEvent } from '../chain/actions/receipt-events.ts';
+import { claimableOf } from '../chain/actions/withdraw.ts';
 import { BotsE2E } from './helpers/bots-e2e.ts';
 import { assertSolvent, BOND, challengerWinSplit, logitsMatmul, netChange, snapshotFunds, STAKE, tinyEngine } from './dispute-helpers.ts';
 

@@ -7,10 +7,10 @@
 // the steps tree); a griefing verifier loses its bond to an honest solver.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { getDispute, getJob } from '../arbiter/chain/actions/get-job.ts';
-import { getGame } from '../arbiter/chain/actions/dispute-game.ts';
-import { claimableOf } from '../arbiter/chain/actions/withdraw.ts';
-import { increaseTime } from '../arbiter/chain/devnet.ts';
+import { getDispute, getJob } from '../chain/actions/get-job.ts';
+import { getGame } from '../chain/actions/dispute-game.ts';
+import { claimableOf } from '../chain/actions/withdraw.ts';
+import { increaseTime } from '../chain/devnet.ts';
 import { BotsE2E, WINDOW } from './helpers/bots-e2e.ts';
 import { assertSolvent, BOND, logitsMatmul, netChange, REWARD, snapshotFunds, tinyEngine } from './dispute-helpers.ts';
 

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { parseEther } from 'ethers';
 import { startTestDevnet, type TestDevnet } from './helpers/devnet.ts';
 import { writeTinyJob } from './helpers/tiny-job.ts';
-import { getJob } from '../arbiter/chain/actions/get-job.ts';
-import { writeDevnet } from '../arbiter/chain/devnet.ts';
+import { getJob } from '../chain/actions/get-job.ts';
+import { writeDevnet } from '../chain/devnet.ts';
 import { submitJob } from '../cli/commands/job-submit.ts';
 
 const SUBMIT_MANY = join(import.meta.dirname, 'helpers/submit-many.ts');

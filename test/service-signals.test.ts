@@ -11,8 +11,8 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { startTestDevnet, type TestDevnet } from './helpers/devnet.ts';
 import { waitFor } from './helpers/chain.ts';
-import { writeDevnet } from '../arbiter/chain/devnet.ts';
-import { freePort, isAlive } from '../arbiter/chain/processes.ts';
+import { writeDevnet } from '../chain/devnet.ts';
+import { freePort, isAlive } from '../chain/processes.ts';
 
 const BIN = join(import.meta.dirname, '../bin/optrain.mjs');
 const STOP_MS = 6_000; // "within seconds": generous for a loaded 2-core machine

@@ -11,7 +11,7 @@ import { parseEther } from 'ethers';
 import { startTestDevnet, type TestDevnet } from './helpers/devnet.ts';
 import { writeTinyJob } from './helpers/tiny-job.ts';
 import { waitFor } from './helpers/chain.ts';
-import { getJob } from '../arbiter/chain/actions/get-job.ts';
+import { getJob } from '../chain/actions/get-job.ts';
 import { referenceBackend } from '../reproducible-ops/backend/reference.ts';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { BlobStore, fetchBlob } from '../jobs/blobstore.ts';
@@ -19,7 +19,7 @@ import { redisClient, type TrainJobData, type TrainJobResult } from '../jobs/que
 import { processTrainJob } from '../solver/worker.ts';
 import { redisKeys } from '../jobs/redis-keys.ts';
 import { startSolver, type RunningSolver } from '../solver/start.ts';
-import type { RunManifest } from '../solver/run-store.ts';
+import type { RunManifest } from '../commitments/run-store.ts';
 import { submitJob } from '../cli/commands/job-submit.ts';
 
 const JOBS = 6;

@@ -11,10 +11,10 @@ import { runKernel } from '../reproducible-ops/backend/reference.ts';
 import { numel } from '../reproducible-ops/tensor.ts';
 import { loadJob, type LoadedJob } from '../jobs/job.ts';
 import { sha256Hex } from '../jobs/blobstore.ts';
-import { checkTamperFits, formatTamper, parseTamper, type SolverTamper } from '../solver/tamper.ts';
-import { TamperPlan, withheldCheckpointSteps } from '../solver/tamper-hooks.ts';
-import { runTraining, type RunOutcome } from '../solver/train-run.ts';
-import { loadCheckpointState, type BlobIO } from '../solver/run-store.ts';
+import { checkTamperFits, formatTamper, parseTamper, type SolverTamper } from '../commitments/tamper.ts';
+import { TamperPlan, withheldCheckpointSteps } from '../commitments/tamper-hooks.ts';
+import { runTraining, type RunOutcome } from '../commitments/train-run.ts';
+import { loadCheckpointState, type BlobIO } from '../commitments/run-store.ts';
 import { writeTinyJob } from './helpers/tiny-job.ts';
 
 describe('tamper grammar', () => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startRedis, stopPid, type RedisProcess } from '../arbiter/chain/processes.ts';
+import { startRedis, stopPid, type RedisProcess } from '../chain/processes.ts';
 import { enqueueTraining, trainingOutcome, trainQueue, trainWorker, type TrainJobData } from '../jobs/queue.ts';
 
 const JOBS = 150;

@@ -5,10 +5,10 @@
 // for; a griefing verifier loses its bond to an honest solver. One devnet, one kind at a time.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { getJob } from '../arbiter/chain/actions/get-job.ts';
-import { getGame } from '../arbiter/chain/actions/dispute-game.ts';
-import { claimableOf } from '../arbiter/chain/actions/withdraw.ts';
-import { increaseTime } from '../arbiter/chain/devnet.ts';
+import { getJob } from '../chain/actions/get-job.ts';
+import { getGame } from '../chain/actions/dispute-game.ts';
+import { claimableOf } from '../chain/actions/withdraw.ts';
+import { increaseTime } from '../chain/devnet.ts';
 import { BotsE2E, WINDOW } from './helpers/bots-e2e.ts';
 import { assertSolvent, BOND, logitsMatmul, netChange, REWARD, snapshotFunds, tinyEngine } from './dispute-helpers.ts';
 

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { getJob } from '../arbiter/chain/actions/get-job.ts';
+import { getJob } from '../chain/actions/get-job.ts';
 import { redisClient } from '../jobs/queue.ts';
 import { redisKeys } from '../jobs/redis-keys.ts';
 import { referenceBackend } from '../reproducible-ops/backend/reference.ts';

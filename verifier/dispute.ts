@@ -5,8 +5,8 @@
 import type { Redis } from 'ioredis';
 import type { Engine } from '../reproducible-ops/engine.ts';
 import type { KeySpace } from '../jobs/redis-keys.ts';
-import type { ChainClient } from '../arbiter/chain/client.ts';
-import type { JobRecord } from '../arbiter/chain/types.ts';
+import type { ChainClient } from '../chain/client.ts';
+import type { JobRecord } from '../chain/types.ts';
 import { ChallengerParty } from '../arbiter/challenger-party.ts';
 import { RedisDisputeData } from '../arbiter/dispute-data.ts';
 import { DisputePlayer, type Log } from '../arbiter/player.ts';

@@ -14,8 +14,8 @@ import type { Engine } from '../reproducible-ops/engine.ts';
 import { lastLeaf, leafOfStep } from '../reproducible-ops/hash-schedule.ts';
 import { opDef } from '../reproducible-ops/ops/table.ts';
 import type { NodeTransform } from '../reproducible-ops/engine.ts';
-import { flipTransform } from '../solver/tamper-hooks.ts';
-import type { JobRecord } from '../arbiter/chain/types.ts';
+import { flipTransform } from '../commitments/tamper-hooks.ts';
+import type { JobRecord } from '../chain/types.ts';
 import { Replayer, type CheckReport } from './replay.ts';
 import type { PublishedResult } from './result-data.ts';
 

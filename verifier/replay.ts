@@ -11,7 +11,7 @@
 import type { Engine, TrainState } from '../reproducible-ops/engine.ts';
 import { isLeafStep, lastLeaf, leafOfStep, leafStep } from '../reproducible-ops/hash-schedule.ts';
 import { hex0x } from '../jobs/checkpoint.ts';
-import type { CheckpointRef } from '../solver/run-store.ts';
+import type { CheckpointRef } from '../commitments/run-store.ts';
 import { fetchCheckpoint, type PublishedResult } from './result-data.ts';
 import { breather } from './lanes.ts';
 

@@ -13,8 +13,8 @@ import { isLeafStep, lastLeaf, leafOfStep } from '../reproducible-ops/hash-sched
 import { hex0x } from '../jobs/checkpoint.ts';
 import { fetchBlob } from '../jobs/blobstore.ts';
 import { redisKeys, type KeySpace } from '../jobs/redis-keys.ts';
-import { decodeState, encodedStateBytes, RUN_MANIFEST_FORMAT, type CheckpointRef, type RunManifest } from '../solver/run-store.ts';
-import type { Commitment } from '../arbiter/chain/types.ts';
+import { decodeState, encodedStateBytes, RUN_MANIFEST_FORMAT, type CheckpointRef, type RunManifest } from '../commitments/run-store.ts';
+import type { Commitment } from '../chain/types.ts';
 import type { Schedule } from '../arbiter/interval.ts';
 
 export interface PublishedResult {

@@ -11,7 +11,7 @@
 // and after `nudgeMs` asks the node to mine an empty block (evm_mine), which it cannot bias.
 import { getBytes } from 'ethers';
 import { sha256 } from '../reproducible-ops/merkle.ts';
-import type { ChainClient } from '../arbiter/chain/client.ts';
+import type { ChainClient } from '../chain/client.ts';
 
 export function samplingSeed(blockHash: string, jobId: bigint, verifier: string): Buffer {
   const id = Buffer.alloc(32);

@@ -3,12 +3,12 @@
 // demo and the tests.
 import { resolve } from 'node:path';
 import type { Backend } from '../reproducible-ops/backend/reference.ts';
-import { callView, createClient, type ChainClient, type ContractAddresses } from '../arbiter/chain/client.ts';
+import { callView, createClient, type ChainClient, type ContractAddresses } from '../chain/client.ts';
 import { DependencyHealth, Outages, settlesWithin } from '../jobs/connectivity.ts';
 import { redisClient, redisName } from '../jobs/queue.ts';
-import { parseTamper } from '../solver/tamper.ts';
+import { parseTamper } from '../commitments/tamper.ts';
 import { VerifierBot, type Log } from './bot.ts';
-import { warnIfUnfunded } from '../arbiter/chain/actions/funds.ts';
+import { warnIfUnfunded } from '../chain/actions/funds.ts';
 
 export interface VerifierNetwork {
   rpcUrl: string;

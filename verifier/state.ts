@@ -5,8 +5,8 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAtomic } from '../jobs/tfjs-model.ts';
-import type { CursorStore } from '../arbiter/chain/events.ts';
-import type { JobRecord } from '../arbiter/chain/types.ts';
+import type { CursorStore } from '../chain/events.ts';
+import type { JobRecord } from '../chain/types.ts';
 
 export type CommitStatus = 'pending' | 'verified' | 'challenged' | 'won' | 'lost' | 'skipped';
 

@@ -12,10 +12,10 @@
 import type { Engine } from '../reproducible-ops/engine.ts';
 import type { Redis } from 'ioredis';
 import type { KeySpace } from '../jobs/redis-keys.ts';
-import { challenge } from '../arbiter/chain/actions/challenge.ts';
-import { chainNow } from '../arbiter/chain/actions/dispute-game.ts';
-import type { ChainClient } from '../arbiter/chain/client.ts';
-import type { JobRecord } from '../arbiter/chain/types.ts';
+import { challenge } from '../chain/actions/challenge.ts';
+import { chainNow } from '../chain/actions/dispute-game.ts';
+import type { ChainClient } from '../chain/client.ts';
+import type { JobRecord } from '../chain/types.ts';
 import { RedisDisputeData } from '../arbiter/dispute-data.ts';
 import { DisputePlayer } from '../arbiter/player.ts';
 import { ReplayChallengerParty } from '../arbiter/replay-challenger-party.ts';

@@ -5,7 +5,7 @@
 import { loadJob } from '../../jobs/job.ts';
 import { Engine, type TrainState } from '../../reproducible-ops/engine.ts';
 import { referenceBackend } from '../../reproducible-ops/backend/reference.ts';
-import { flipTransform } from '../../solver/tamper-hooks.ts';
+import { flipTransform } from '../../commitments/tamper-hooks.ts';
 
 const BIT = 22; // the top mantissa bit: a large but finite change
 const ELEM = 0; // every op output has an element 0

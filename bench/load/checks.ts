@@ -1,9 +1,9 @@
 // The properties a load run must satisfy, and its numbers, computed from what the chain recorded
 // (bench/load/ledger.ts) and what the role processes logged. A failed property names what failed.
-import { getMarketTotals } from '../../arbiter/chain/actions/get-job.ts';
+import { getMarketTotals } from '../../chain/actions/get-job.ts';
 import type { ChainEvent } from './ledger.ts';
 import { looksLeaky, readEvents, rssStats, type RssStats } from './procs.ts';
-import { CAST, type RunData } from './run.ts';
+import { CAST, type RunData } from './plan.ts';
 
 export interface Check { name: string; ok: boolean; detail: string }
 

@@ -2,7 +2,7 @@
 // account, gas attributed to the job a transaction concerns) and every market/game event, with
 // block timestamps. Read once at the end, from the blocks themselves (eth_getBlockReceipts).
 import type { Interface, LogDescription } from 'ethers';
-import type { ChainClient } from '../../arbiter/chain/client.ts';
+import type { ChainClient } from '../../chain/client.ts';
 
 export interface ChainEvent {
   name: string;

@@ -6,59 +6,22 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEther } from 'ethers';
-import { callView, createClient, sendTx, withSigner, type ChainClient } from '../../arbiter/chain/client.ts';
-import { startDevnet, stopDevnet, writeDevnet, type DevnetInfo } from '../../arbiter/chain/devnet.ts';
-import { killPid } from '../../arbiter/chain/processes.ts';
-import { getDispute, getJob } from '../../arbiter/chain/actions/get-job.ts';
-import { TERMINAL_STATUSES, type JobStatus } from '../../arbiter/chain/types.ts';
+import { callView, createClient, sendTx, withSigner, type ChainClient } from '../../chain/client.ts';
+import { startDevnet, stopDevnet, writeDevnet, type DevnetInfo } from '../../chain/devnet.ts';
+import { killPid } from '../../chain/processes.ts';
+import { getDispute, getJob } from '../../chain/actions/get-job.ts';
+import { TERMINAL_STATUSES, type JobStatus } from '../../chain/types.ts';
 import { submitJob } from '../../cli/commands/job-submit.ts';
 import { writeQuadrantsJob } from '../../jobs/quadrants-job.ts';
 import { pickFlip, prng } from './cheat.ts';
 import { readEvents, sampleRss, startRole, type RoleProcess } from './procs.ts';
 import { balancesAt, readLedger, stuckNonces, type Ledger } from './ledger.ts';
 import { checkRun, type LoadReport } from './checks.ts';
+import { CAST, type JobPlan, type LoadOptions, type RunData } from './plan.ts';
 
-export interface LoadOptions {
-  jobs: number;
-  steps: number; // training steps per job
-  challengeWindow: number; // s
-  timeBank: number; // s, each side's dispute clock
-  claimWindow: number; // s
-  seed: number; // the run's random choices (cheat step and op)
-  timeoutMs: number;
-  keep?: boolean; // keep the run directory (logs) afterwards
-  progress?: (line: string) => void;
-}
+export type { LoadOptions } from './plan.ts';
 
 export const REWARD = parseEther('0.01'), STAKE = parseEther('0.1'), BOND = parseEther('0.05');
-
-/** Which anvil account plays which part (anvil has 10; 0 deployed the contracts). */
-export const CAST = {
-  submitters: [1, 8, 9],
-  honest: 2, cheater: 4, withholder: 5,
-  verifiers: [3, 6], griefer: 7,
-} as const;
-
-export interface JobPlan { model: 'mlp' | 'cnn'; file: string; jobId?: bigint; submitter: number }
-
-export interface RunData {
-  opts: LoadOptions;
-  info: DevnetInfo;
-  client: ChainClient;
-  plans: JobPlan[];
-  cheatSpec: string;
-  roles: Array<RoleProcess & { account: number }>;
-  before: { block: number; balances: Map<string, bigint> };
-  after: { block: number; balances: Map<string, bigint> };
-  ledger: Ledger;
-  finalStatus: Map<string, JobStatus>;
-  cancelled: string[]; // jobs still open at the end, cancelled by their submitter
-  stuck: Awaited<ReturnType<typeof stuckNonces>>;
-  crashed: string[]; // roles that exited before they were told to stop
-  wallMs: number;
-  timedOut?: string;
-  dir: string;
-}
 
 /** The job files: MLP and CNN alternating, a few training seeds (jobs sharing one are separate jobs all the same). */
 function writeJobs(dir: string, o: LoadOptions): JobPlan[] {

@@ -3,8 +3,8 @@
 // and pids, and every other command reads it by default.
 import { existsSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { devnetFilePath, readDevnet, startDevnet, stopDevnet, writeDevnet, type DevnetInfo } from '../../arbiter/chain/devnet.ts';
-import { DEFAULT_BLOCK_TIME, isAlive } from '../../arbiter/chain/processes.ts';
+import { devnetFilePath, readDevnet, startDevnet, stopDevnet, writeDevnet, type DevnetInfo } from '../../chain/devnet.ts';
+import { DEFAULT_BLOCK_TIME, isAlive } from '../../chain/processes.ts';
 import { UsageError, UserError } from '../../jobs/errors.ts';
 import { expectPositionals, type Command } from '../command.ts';
 import { table } from '../format.ts';

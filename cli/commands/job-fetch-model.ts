@@ -2,10 +2,10 @@
 // from the solver's blob server, check it against the chain (stepsRoot over the manifest's
 // state hashes, H[T] recomputed from the downloaded tensors, modelRoot == finalModelHash),
 // and write it as TensorFlow.js Layers artifacts.
-import { createClient } from '../../arbiter/chain/client.ts';
-import { getJob } from '../../arbiter/chain/actions/get-job.ts';
-import { getJobPosting } from '../../arbiter/chain/actions/get-job-posting.ts';
-import type { DevnetInfo } from '../../arbiter/chain/devnet.ts';
+import { createClient } from '../../chain/client.ts';
+import { getJob } from '../../chain/actions/get-job.ts';
+import { getJobPosting } from '../../chain/actions/get-job-posting.ts';
+import type { DevnetInfo } from '../../chain/devnet.ts';
 import { merkleRoot, sha256, tensorRootOf, dataRoot } from '../../reproducible-ops/merkle.ts';
 import { modelParams } from '../../reproducible-ops/layers.ts';
 import { numel } from '../../reproducible-ops/tensor.ts';
@@ -15,14 +15,14 @@ import { UsageError, UserError } from '../../jobs/errors.ts';
 import { redisClient } from '../../jobs/queue.ts';
 import { redisKeys } from '../../jobs/redis-keys.ts';
 import { writeTfjsModel } from '../../jobs/tfjs-model.ts';
-import { fetchSpec } from '../../solver/job-source.ts';
-import { RUN_MANIFEST_FORMAT, type RunManifest } from '../../solver/run-store.ts';
-import { stepsRootOf } from '../../solver/train-run.ts';
+import { fetchSpec } from '../../commitments/job-source.ts';
+import { RUN_MANIFEST_FORMAT, type RunManifest } from '../../commitments/run-store.ts';
+import { stepsRootOf } from '../../commitments/train-run.ts';
 import { lastLeaf } from '../../reproducible-ops/hash-schedule.ts';
 import { expectPositionals, type Command } from '../command.ts';
 import { table } from '../format.ts';
 import { toJson } from './job-network.ts';
-import { readDevnet } from '../../arbiter/chain/devnet.ts';
+import { readDevnet } from '../../chain/devnet.ts';
 
 export interface FetchedModel {
   jobId: bigint;

@@ -1,7 +1,7 @@
 // Flags shared by the commands that talk to a network: which devnet file, which account,
 // --json; plus ETH amount and duration parsing with one-line usage errors.
 import { parseEther } from 'ethers';
-import { readDevnet, ROLE_ACCOUNTS, type DevnetInfo } from '../../arbiter/chain/devnet.ts';
+import { readDevnet, ROLE_ACCOUNTS, type DevnetInfo } from '../../chain/devnet.ts';
 import { UsageError, UserError } from '../../jobs/errors.ts';
 import type { Options, ParsedArgs } from '../command.ts';
 

@@ -1,9 +1,9 @@
 // `optrain job status <jobId>`: the on-chain record plus training progress from Redis.
 import { formatEther } from 'ethers';
-import { createClient } from '../../arbiter/chain/client.ts';
-import { disputesOfJob, getDispute, getJob } from '../../arbiter/chain/actions/get-job.ts';
-import { readDevnet, type DevnetInfo } from '../../arbiter/chain/devnet.ts';
-import type { JobRecord } from '../../arbiter/chain/types.ts';
+import { createClient } from '../../chain/client.ts';
+import { disputesOfJob, getDispute, getJob } from '../../chain/actions/get-job.ts';
+import { readDevnet, type DevnetInfo } from '../../chain/devnet.ts';
+import type { JobRecord } from '../../chain/types.ts';
 import { UserError } from '../../jobs/errors.ts';
 import { redisClient } from '../../jobs/queue.ts';
 import { redisKeys } from '../../jobs/redis-keys.ts';

@@ -4,10 +4,10 @@
 import { readFileSync } from 'node:fs';
 import { Engine } from '../../reproducible-ops/engine.ts';
 import { formatEther } from 'ethers';
-import { createClient, type ChainClient } from '../../arbiter/chain/client.ts';
-import { postJob } from '../../arbiter/chain/actions/post-job.ts';
-import { marketFloors } from '../../arbiter/chain/actions/get-job.ts';
-import type { DevnetInfo } from '../../arbiter/chain/devnet.ts';
+import { createClient, type ChainClient } from '../../chain/client.ts';
+import { postJob } from '../../chain/actions/post-job.ts';
+import { marketFloors } from '../../chain/actions/get-job.ts';
+import type { DevnetInfo } from '../../chain/devnet.ts';
 import { BlobStore, putBlob } from '../../jobs/blobstore.ts';
 import { canonicalJson } from '../../jobs/canonical.ts';
 import { hex0x } from '../../jobs/checkpoint.ts';

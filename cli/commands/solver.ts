@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { UsageError, UserError } from '../../jobs/errors.ts';
 import { startSolver, type SolverRole } from '../../solver/start.ts';
-import { parseSolverTamper } from '../../solver/tamper.ts';
+import { parseSolverTamper } from '../../commitments/tamper.ts';
 import { BACKEND_HELP, BACKEND_OPTIONS, backendFromFlags } from '../backend-flags.ts';
 import { firstSignal } from '../signals.ts';
 import { expectPositionals, positiveIntFlag, type Command, type Io } from '../command.ts';

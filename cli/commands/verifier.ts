@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { Wallet } from 'ethers';
 import { UsageError, UserError } from '../../jobs/errors.ts';
-import { parseTamper } from '../../solver/tamper.ts';
+import { parseTamper } from '../../commitments/tamper.ts';
 import { DEFAULT_SAMPLE_RATE, startVerifier } from '../../verifier/start.ts';
 import { BACKEND_HELP, BACKEND_OPTIONS, backendFromFlags } from '../backend-flags.ts';
 import { firstSignal } from '../signals.ts';

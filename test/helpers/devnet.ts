@@ -4,9 +4,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient, withSigner, type ChainClient } from '../../arbiter/chain/client.ts';
-import { ROLE_ACCOUNTS, startDevnet, type DevnetInfo } from '../../arbiter/chain/devnet.ts';
-import { killPid } from '../../arbiter/chain/processes.ts';
+import { createClient, withSigner, type ChainClient } from '../../chain/client.ts';
+import { ROLE_ACCOUNTS, startDevnet, type DevnetInfo } from '../../chain/devnet.ts';
+import { killPid } from '../../chain/processes.ts';
 import { BlobStore, serveBlobs } from '../../jobs/blobstore.ts';
 
 export interface TestDevnet {
@@ -66,7 +66,7 @@ export async function startTestDevnet(opts: { timeBank?: number } = {}): Promise
       await blobServer.close();
       base.provider.destroy();
       live.delete(info);
-      const { stopDevnet } = await import('../../arbiter/chain/devnet.ts');
+      const { stopDevnet } = await import('../../chain/devnet.ts');
       await stopDevnet(info);
       rmSync(dir, { recursive: true, force: true });
     },

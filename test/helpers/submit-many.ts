@@ -2,7 +2,7 @@
 // several doing the same), print the job ids as JSON.
 // Usage: node --import tsx test/helpers/submit-many.ts <devnet.json> <job.json> <N> <account>
 import { parseEther } from 'ethers';
-import { readDevnet } from '../../arbiter/chain/devnet.ts';
+import { readDevnet } from '../../chain/devnet.ts';
 import { submitJob } from '../../cli/commands/job-submit.ts';
 
 const [file, jobFile, n, account] = process.argv.slice(2);

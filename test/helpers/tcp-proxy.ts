@@ -2,7 +2,7 @@
 // down() stops listening and drops every open connection (clients get ECONNREFUSED / resets),
 // up() listens again on the same port.
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { freePort } from '../../arbiter/chain/processes.ts';
+import { freePort } from '../../chain/processes.ts';
 
 export class TcpProxy {
   private server?: Server;

@@ -182,14 +182,14 @@ export function ensureDir(path: string): string {
 }
 
 /**
- * Start the devnet blob server (arbiter/chain/blob-daemon.ts) detached; resolves with its URL
+ * Start the devnet blob server (chain/blob-daemon.ts) detached; resolves with its URL
  * once it listens.
  */
 export async function startBlobDaemon(opts: { dir: string; blobDir: string; timeoutMs?: number }): Promise<{ blobUrl: string; pid: number }> {
   const urlFile = join(opts.dir, 'blob-server.url');
   rmSync(urlFile, { force: true });
   const logFd = openSync(join(opts.dir, 'blob-server.log'), 'w');
-  const script = join(REPO_ROOT, 'arbiter/chain/blob-daemon.ts');
+  const script = join(REPO_ROOT, 'chain/blob-daemon.ts');
   const child = spawn(process.execPath, ['--import', 'tsx', script, opts.blobDir, urlFile], { cwd: REPO_ROOT, detached: true, stdio: ['ignore', logFd, logFd] });
   closeSync(logFd);
   child.unref();

@@ -3,10 +3,10 @@
 // Merkle proofs, one-step call) plugs in here. A defender must be resumable: it is handed
 // the whole context each time and must derive its next move from on-chain game state.
 import type { Engine } from '../reproducible-ops/engine.ts';
-import type { ChainClient } from '../arbiter/chain/client.ts';
-import type { JobRecord } from '../arbiter/chain/types.ts';
-import type { BlobIO } from './run-store.ts';
-import type { SolverTamper } from './tamper.ts';
+import type { ChainClient } from '../chain/client.ts';
+import type { JobRecord } from '../chain/types.ts';
+import type { BlobIO } from '../commitments/run-store.ts';
+import type { SolverTamper } from '../commitments/tamper.ts';
 
 export interface DisputeContext {
   client: ChainClient;

@@ -3,7 +3,7 @@ import { ChainError } from '../errors.ts';
 import { sendTx, type ChainClient, type TxResult } from '../client.ts';
 import type { JobParams } from '../types.ts';
 import { findEvent } from './receipt-events.ts';
-import { MAX_HASH_INTERVAL } from '../../../reproducible-ops/hash-schedule.ts';
+import { MAX_HASH_INTERVAL } from '../../reproducible-ops/hash-schedule.ts';
 
 export interface PostJobArgs {
   params: JobParams;

@@ -10,6 +10,8 @@ import { UserError } from '../jobs/errors.ts';
 import { loadJobSpec, type LoadedJob, type ResolvedSpec } from '../jobs/job.ts';
 import { parseJobSpec } from '../jobs/spec.ts';
 import { z } from 'zod';
+import type { Engine } from '../reproducible-ops/engine.ts';
+import { hex0x } from '../jobs/checkpoint.ts';
 import { BlobRejected, BlobStore, fetchBlob, fetchVerified, normalizeHash } from '../jobs/blobstore.ts';
 
 /** The blob server base URL a `http(s)://HOST/blob/<hash>` spec URI points into, if any. */
@@ -116,4 +118,29 @@ export async function loadRemoteJob(specURI: string, specHash: string, cache: Bl
   if (`0x${job.jobHashHex}` !== `0x${normalizeHash(specHash)}`)
     throw new UserError(`${specURI}: the spec re-hashes to 0x${job.jobHashHex} after loading, not to the on-chain specHash ${specHash}`);
   return { job, resolved };
+}
+
+const jobCache = new Map<string, Promise<RemoteJob>>();
+
+/** Load a posted job once per process (keyed by its spec hash). */
+export function loadJobCached(specURI: string, specHash: string, cache: BlobStore): Promise<RemoteJob> {
+  let p = jobCache.get(specHash);
+  if (!p) {
+    p = loadRemoteJob(specURI, specHash, cache);
+    p.catch(() => jobCache.delete(specHash));
+    jobCache.set(specHash, p);
+  }
+  return p;
+}
+
+/** Check that the loaded job is the one posted on chain (program, steps, hash interval, seed). */
+export function checkAgainstChain(engine: Engine, job: RemoteJob['job'], d: { programRoot: string; numSteps: number; hashInterval: number; seed: string }): void {
+  const root = hex0x(engine.programRoot());
+  if (root !== d.programRoot.toLowerCase()) throw new UserError(`job spec builds programRoot ${root}, but the job was posted with ${d.programRoot}`);
+  if (job.steps !== d.numSteps) throw new UserError(`job spec has ${job.steps} steps, but the job was posted with numSteps ${d.numSteps}`);
+  // The spec hash covers K, but the game reads it from JobParams: a job posted with another K
+  // would be disputed over a different leaf schedule than the one the solver commits.
+  if (job.spec.hashInterval !== d.hashInterval)
+    throw new UserError(`job spec has hashInterval ${job.spec.hashInterval}, but the job was posted with hashInterval ${d.hashInterval}`);
+  if (String(job.spec.seed) !== d.seed) throw new UserError(`job spec has seed ${job.spec.seed}, but the job was posted with seed ${d.seed}`);
 }

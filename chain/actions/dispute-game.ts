@@ -4,7 +4,7 @@
 import { Contract, ethers } from 'ethers';
 import { callView, sendTx, type ChainClient, type TxResult } from '../client.ts';
 import { ChainError } from '../errors.ts';
-import { toGameState, type GameState } from '../../game-state.ts';
+import { toGameState, type GameState } from '../game-state.ts';
 
 /** The moves of docs/PROTOCOL.md, as the DisputeGame ABI names them. */
 export const GAME_MOVES = [

@@ -14,8 +14,7 @@ import { hex0x } from '../jobs/checkpoint.ts';
 import { UserError } from '../jobs/errors.ts';
 import { loadJob } from '../jobs/job.ts';
 import { writeQuadrantsJob } from '../jobs/quadrants-job.ts';
-import { loadRemoteJob } from './job-source.ts';
-import { checkAgainstChain } from './worker.ts';
+import { checkAgainstChain, loadRemoteJob } from './job-source.ts';
 
 describe('a posted job with hashInterval 4', () => {
   const dir = mkdtempSync(join(tmpdir(), 'optrain-jobcheck-'));

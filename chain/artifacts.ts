@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Interface, type InterfaceAbi } from 'ethers';
 
-export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const OUT_DIR = join(REPO_ROOT, 'out');
 
 export interface Artifact {
