@@ -5,15 +5,15 @@
 // test-support/measure-ulp.ts found the maxima recorded there).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { all, create } from 'mathjs';
+import { all, create, type BigNumber } from 'mathjs';
 import * as f from './f32.ts';
 import { COSPI_MAX_ULP, ERF_MAX_ULP, EXP_MAX_ULP, LOG_MAX_ULP } from './test-support/bounds.ts';
 import { Rand } from './test-support/op-cases.ts';
 import { ulpError } from './test-support/ulp.ts';
 
 const math = create(all, { number: 'BigNumber', precision: 34 });
-type Big = ReturnType<typeof math.bignumber>;
-const big = (x: number): Big => math.bignumber(x);
+type Big = BigNumber;
+const big = (x: number): Big => math.bignumber(x) as Big;
 const PI = math.pi as unknown as Big;
 const SAMPLES = 2500;
 
