@@ -75,7 +75,7 @@ test('log within LOG_MAX_ULP of the 34-digit reference (subnormal to max finite)
 
 test('erf within ERF_MAX_ULP of the 34-digit reference (every range, both signs)', () => {
   const xs = sample(new Rand(3), 0, 0x40900000, 0, 4.5).flatMap((x, i) => (i % 3 ? [x] : [-x]));
-  xs.push(0.013415607623755932, 0.84375, 1.25, 2.857142686843872, 4, f.fromBits(1), f.fromBits(0x04000000));
+  xs.push(0.013415607623755932, 0.7990133166313171, 0.84375, 1.25, 2.857142686843872, 4, f.fromBits(1), f.fromBits(0x04000000));
   check('erf', worst(f.erf, erfBig, xs), ERF_MAX_ULP);
 });
 
