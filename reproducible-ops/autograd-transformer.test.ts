@@ -32,7 +32,7 @@ gradTest('causal_fill -inf then exp (filled positions get no gradient)', (b) =>
   b.weightedLoss(b.g.add('exp', [b.g.add('causal_fill', [b.param([2, 4, 4])], [NEG_INF_BITS])])));
 gradTest('erf over all its ranges', (b) => b.weightedLoss(b.g.add('erf', [b.param([23], -3.5, 3.5)])));
 
-// --- compositions (docs/REPOPS.md §10.5) ---------------------------------------------------------
+// --- compositions (docs/REPOPS.md §15.8) ---------------------------------------------------------
 function softmax(g: Graph, x: number): number {
   const s = g.shape(x), last = s.length - 1;
   const e = g.add('exp', [g.add('sub', [x, g.add('rowmax', [x], [last])])]);

@@ -27,7 +27,7 @@ export function reduceTo(g: Graph, gy: number, target: Shape): number {
 const sameAs = (g: Graph, node: number, i: number, x: number) => reduceTo(g, x, g.shape(g.nodes[node].inputs[i]));
 const input = (g: Graph, n: number, i: number) => g.nodes[n].inputs[i];
 
-// repops-3 (REPOPS §10.6)
+// repops-3 (REPOPS §15.7)
 const TRANSFORMER_RULES: Record<string, GradRule> = {
   bmm: (g, n, gy) => {
     const { inputs: [a, b], attrs: [ta, tb] } = g.nodes[n];

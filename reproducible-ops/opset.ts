@@ -5,7 +5,7 @@
 // repops-3 only ADDS ops (ops/table-transformer.ts); every repops-2 op keeps its id and bits.
 // So one build runs both: a job names the op set it was posted under, a repops-2 job keeps
 // the job hash and state hashes it always had, and only a repops-3 job may use the new ops
-// (docs/REPOPS.md §10.7).
+// (docs/REPOPS.md §15.1).
 import { REPOPS3_OPS } from './ops/table-transformer.ts';
 
 export const OPSET_VERSIONS = ['repops-2', 'repops-3'] as const;

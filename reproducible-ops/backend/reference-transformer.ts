@@ -1,7 +1,7 @@
 // Reference kernels of the repops-3 ops (ops/table-transformer.ts): direct loops with the
 // element semantics' bits. gather_rows / scatter_rows are a direct gather and an ascending
 // scatter-add from +0: the table's folds add +0 for every non-matching term, which is the
-// identity on every accumulator that can occur (REPOPS §10.4), so skipping those terms is exact.
+// identity on every accumulator that can occur (REPOPS §15.4), so skipping those terms is exact.
 import * as f from '../f32.ts';
 import { rngKey } from '../rng.ts';
 import { numel, stridesOf } from '../tensor.ts';

@@ -1,4 +1,4 @@
-// The ops op set repops-3 adds for transformers (docs/REPOPS.md §10): batched matmul, permute,
+// The ops that op set repops-3 adds for transformers (docs/REPOPS.md §15): batched matmul, permute,
 // row gather / scatter-add for embeddings, causal fill, one-hot, erf, Gaussian init, the
 // learning-rate schedule and token windows. Same contract as ops/table.ts: reads depend on the
 // context only (shapes, attrs, seed, step), never on input values; element semantics are exact
@@ -27,7 +27,7 @@ export function mulhi32(a: number, b: number): number {
   return Math.floor((ah * b + Math.floor((al * b) / 65536)) / 65536);
 }
 
-/** Box-Muller normal of element e: 2 draws, log, sqrt, cospi (REPOPS §10.1). */
+/** Box-Muller normal of element e: 2 draws, log, sqrt, cospi (REPOPS §15.3). */
 export function normalAt(key: number, e: number, mean: number, std: number): number {
   const d1 = draw(key, (2 * e) >>> 0), d2 = draw(key, (2 * e + 1) >>> 0);
   const u1 = ((d1 >>> 8) + 1) * 5.9604644775390625e-8; // ((d1>>>8)+1) * 2^-24, exact, in (0, 1]
@@ -35,7 +35,7 @@ export function normalAt(key: number, e: number, mean: number, std: number): num
   return f.add(mean, f.mul(std, z));
 }
 
-/** nanoGPT get_lr at step t as binary32 ops in the written order (REPOPS §10.2). */
+/** nanoGPT get_lr at step t as binary32 ops in the written order (REPOPS §15.3). */
 export function cosineLr(t: number, warmup: number, total: number, lrMax: number, lrMin: number): number {
   if (t < warmup) return f.div(f.mul(lrMax, t + 1), warmup + 1);
   if (t > total) return lrMin;
@@ -44,7 +44,7 @@ export function cosineLr(t: number, warmup: number, total: number, lrMax: number
   return f.add(lrMin, f.mul(coeff, f.sub(lrMax, lrMin)));
 }
 
-/** Window offset of batch row b (REPOPS §10.3): mulhi(draw, N - T). */
+/** Window offset of batch row b (REPOPS §15.3): mulhi(draw, N - T). */
 export function windowOffset(seed: number, stream: number, step: number, b: number, n: number, T: number): number {
   return mulhi32(draw(rngKey(seed, stream, step), b), n - T);
 }
