@@ -23,7 +23,7 @@ export function predictOneStep(eng: Engine, run: TransitionRun, g: GameState): O
   const vals = readsOf(eng, run, i, e, fold ? g.foldIndex : null).map(([slot, idx]) => run.outputs[node.inputs[slot]][idx]);
   let computed: number;
   if (sem.kind === 'map') computed = sem.f(vals, e, ctx);
-  else if (sem.kind === 'fold') computed = sem.step(fromBits(g.accK), vals, ctx);
+  else if (sem.kind === 'fold') computed = sem.step(fromBits(g.accK), vals, ctx, e, g.foldIndex);
   else throw new Error(`node ${i} (${node.op}) is a source op: there is no one-step for it`);
   const claimed = fold ? g.accNext : g.value;
   const bits = toBits(computed);

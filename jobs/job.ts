@@ -88,7 +88,7 @@ export function loadJobSpec(spec: JobSpec): LoadedJob {
   const steps = stepsFor(spec, train.n);
   const resolved = resolveSpec(spec, steps);
   const jobHash = jobHashOf(resolved);
-  const setup: TrainSetup = { specHash: jobHash, model: spec.model, optimizer: spec.optimizer, batchSize: spec.batchSize, seed: spec.seed, train: trainXY };
+  const setup: TrainSetup = { specHash: jobHash, model: spec.model, optimizer: spec.optimizer, batchSize: spec.batchSize, seed: spec.seed, train: trainXY, opsetVersion: spec.opsetVersion };
   return { spec, steps, resolved, jobHash, jobHashHex: jobHash.toString('hex'), setup, test: { x: testX, labels: test.labels.data }, classes };
 }
 

@@ -86,6 +86,18 @@ describe('job spec validation', () => {
     const msg = errorOf((j) => void (j.opsetVersion = 'repops-0'));
     assert.ok(msg.includes(`job.opsetVersion: expected "${OPSET_VERSION}"`), msg);
     assert.ok(msg.includes('got "repops-0"'), msg);
+    assert.ok(msg.includes('or "repops-2"'), msg);
+  });
+
+  it('accepts repops-2 and repops-3 jobs; the op set is part of the job hash', () => {
+    const hashes = ['repops-2', 'repops-3'].map((v) => {
+      const file = writeJobVariant(base, `opset-${v}.json`, { ...structuredClone(base.job), opsetVersion: v });
+      const job = loadJob(file);
+      assert.equal(job.spec.opsetVersion, v);
+      assert.equal(job.setup.opsetVersion, v, 'the engine checks its programs against the job op set');
+      return job.jobHashHex;
+    });
+    assert.notEqual(hashes[0], hashes[1]);
   });
 
   it('needs exactly one of steps and epochs', () => {

@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { modelParams, type ModelSpec } from '../reproducible-ops/layers.ts';
 import { MAX_HASH_INTERVAL } from '../reproducible-ops/hash-schedule.ts';
-import { OPSET_VERSION } from '../reproducible-ops/opset.ts';
+import { isOpsetVersion, OPSET_VERSION, REPOPS_2 } from '../reproducible-ops/opset.ts';
 import type { OptimizerSpec } from '../reproducible-ops/optim.ts';
 import type { SplitRef } from './dataset.ts';
 import { UserError } from './errors.ts';
@@ -127,8 +127,8 @@ export function parseJobSpec(raw: unknown, file: string, dir: string): JobSpec {
   const r = jobSchema.safeParse(raw);
   if (!r.success) fail(formatIssues(r.error.issues, raw, 'job'));
   const j = r.data!;
-  if (j.opsetVersion !== OPSET_VERSION)
-    fail(`job.opsetVersion: expected "${OPSET_VERSION}" (the op set this build implements), got ${JSON.stringify(j.opsetVersion)}`);
+  if (!isOpsetVersion(j.opsetVersion))
+    fail(`job.opsetVersion: expected "${OPSET_VERSION}" or "${REPOPS_2}" (the op sets this build implements), got ${JSON.stringify(j.opsetVersion)}`);
   if ((j.steps === undefined) === (j.epochs === undefined))
     fail(`job: expected exactly one of "steps" or "epochs", got ${j.steps === undefined ? 'neither' : 'both'}`);
   let model: ModelSpec;

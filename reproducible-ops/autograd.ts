@@ -27,6 +27,40 @@ export function reduceTo(g: Graph, gy: number, target: Shape): number {
 const sameAs = (g: Graph, node: number, i: number, x: number) => reduceTo(g, x, g.shape(g.nodes[node].inputs[i]));
 const input = (g: Graph, n: number, i: number) => g.nodes[n].inputs[i];
 
+// repops-3 (REPOPS §15.7)
+const TRANSFORMER_RULES: Record<string, GradRule> = {
+  bmm: (g, n, gy) => {
+    const { inputs: [a, b], attrs: [ta, tb] } = g.nodes[n];
+    // per batch index exactly matmul's rule
+    return [
+      () => (ta ? g.add('bmm', [b, gy], [tb, 1]) : g.add('bmm', [gy, b], [0, tb ? 0 : 1])),
+      () => (tb ? g.add('bmm', [gy, a], [1, ta]) : g.add('bmm', [a, gy], [ta ? 0 : 1, 0])),
+    ];
+  },
+  permute: (g, n, gy) => [
+    () => {
+      const perm = g.nodes[n].attrs.slice(1);
+      const inv = new Array<number>(perm.length);
+      perm.forEach((p, i) => (inv[p] = i));
+      return g.add('permute', [gy], [inv.length, ...inv]);
+    },
+  ],
+  gather_rows: (g, n, gy) => [() => g.add('scatter_rows', [gy, input(g, n, 1)], [g.shape(input(g, n, 0))[0]]), null], // ids: no gradient
+  scatter_rows: (g, n, gy) => [() => g.add('gather_rows', [gy, input(g, n, 1)]), null],
+  causal_fill: (g, _n, gy) => [() => g.add('causal_fill', [gy], [0])], // filled positions do not depend on x
+  // d erf(x)/dx = 2/sqrt(pi) * exp(-(x*x)), applied as (gy * 2/sqrt(pi)) * exp(-(x*x))
+  erf: (g, n, gy) => [
+    () => {
+      const x = input(g, n, 0);
+      return g.add('mul', [g.scale(gy, 2 / Math.sqrt(Math.PI)), g.add('exp', [g.add('neg', [g.add('mul', [x, x])])])]);
+    },
+  ],
+  onehot: () => [null],
+  token_windows: () => [null],
+  rng_normal: () => [],
+  lr_cosine: () => [],
+};
+
 const RULES: Record<string, GradRule> = {
   add: (g, n, gy) => [() => sameAs(g, n, 0, gy), () => sameAs(g, n, 1, gy)],
   sub: (g, n, gy) => [() => sameAs(g, n, 0, gy), () => sameAs(g, n, 1, g.add('neg', [gy]))],
@@ -72,6 +106,7 @@ const RULES: Record<string, GradRule> = {
   reshape: (g, n, gy) => [() => g.reshape(gy, g.shape(input(g, n, 0)))],
   expand: (g, n, gy) => [() => reduceTo(g, gy, g.shape(input(g, n, 0)))],
   copy: (_g, _n, gy) => [() => gy],
+  ...TRANSFORMER_RULES,
 };
 
 /**

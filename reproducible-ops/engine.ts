@@ -6,6 +6,7 @@ import { referenceBackend, runKernel, type Backend } from './backend/reference.t
 import { forward, initParam, modelParams, softmaxCrossEntropy, type ModelSpec, type ParamSpec } from './layers.ts';
 import { merkleRoot, sha256, tensorRoot, tensorRootOf, dataRoot } from './merkle.ts';
 import { encodeDims } from './ops/table.ts';
+import { checkProgramOpset } from './opset.ts';
 import { applyOptimizer, optimizerSlots, type OptimizerSpec, type SlotSpec } from './optim.ts';
 import { Graph, lastUse, nodeHash, type Node } from './program.ts';
 import { STREAM_NODE_BASE } from './rng.ts';
@@ -18,6 +19,7 @@ export interface TrainSetup {
   batchSize: number;
   seed: number; // u32
   train: { x: Tensor; y: Tensor }; // x [N, ...inputShape], y one-hot [N, classes]
+  opsetVersion?: string; // when set, the programs may use only this op set's ops
 }
 
 export interface TrainState {
@@ -62,6 +64,7 @@ export class Engine {
     const { graph, loss } = this.buildStep();
     this.stepProgram = graph;
     this.lossNode = loss;
+    if (setup.opsetVersion) checkProgramOpset(setup.opsetVersion, [...this.initProgram.nodes, ...graph.nodes].map((n) => n.op));
   }
 
   get slotShapes(): Shape[] {

@@ -106,6 +106,89 @@ export function log(x: number): number {
   return add(mul(ef, LN2_HI), add(mul(ef, LN2_LO), poly));
 }
 
+// --- erf (repops-3) -----------------------------------------------------------------
+// After FreeBSD msun s_erff.c (Sun Microsystems 1993, float version by I. L. Taylor, rational
+// approximations by S. Kargl): four ranges of |x|, rational functions in Horner form, and the
+// tail exp(-z*z - 0.5625) * exp((z-x)*(z+x) + R/S) where z is |x| with its low 13 mantissa bits
+// cleared, so z*z is exact. erf(-x) = -erf(x) exactly (every step is sign-symmetric in RNE), so
+// the algorithm runs on |x| and the sign is applied at the end. Bit patterns are normative.
+const f = (...u: number[]): readonly number[] => u.map((x) => fromBits(x));
+export const ERF_EFX = fromBits(0x3e0375d4); // 2/sqrt(pi) - 1
+export const ERF_EFX8 = fromBits(0x3f8375d4); // 8 * ERF_EFX
+export const ERF_PP = f(0x3e0375d4, 0xbeac0c2d, 0xbaf4228f); // [0, 0.84375): numerator in z = x*x
+export const ERF_QQ = f(0x3e9fe8f8, 0x3cb1013a, 0xbb025313); // denominator 1 + z*(qq1 + ...)
+export const ERF_ERX = fromBits(0x3f57bb00); // erf(1) rounded to 16 bits
+export const ERF_PA = f(0x3674e811, 0x3ed48942, 0xbe2924ee, 0x3de32723); // [0.84375, 1.25) in s = |x|-1
+export const ERF_QA = f(0x3f1a218c, 0x3f093304, 0x3e2c9f37, 0x3d6644f9);
+export const ERF_RA = f(0xbc21bb59, 0xbf0db91e, 0xc00b41d0, 0xbfb76216); // [1.25, 1/0.35) in s = 1/x^2
+export const ERF_SA = f(0x40aeb7f2, 0x40d655dc, 0x3fb72f4c, 0xbd6c8084);
+export const ERF_RB = f(0xbc21a092, 0xbf200b39, 0xc0c5478b, 0xc1855b85, 0xc1189a30); // [1/0.35, 4)
+export const ERF_SB = f(0x414b040e, 0x4234bc5e, 0x423d1fc4, 0x410ee2a5);
+export const ERF_TAIL_C = 0.5625; // 0x3F100000
+
+/** c[0] + s*(c[1] + s*(... + s*c[n-1])): Horner from the highest coefficient. */
+function horner(c: readonly number[], s: number): number {
+  let p = c[c.length - 1];
+  for (let i = c.length - 2; i >= 0; i--) p = add(mul(p, s), c[i]);
+  return p;
+}
+
+/** 1 + s*(c[0] + s*(c[1] + ...)): the monic denominators. */
+const horner1 = (c: readonly number[], s: number): number => add(1, mul(s, horner(c, s)));
+
+function erfAbs(a: number, ia: number): number {
+  if (ia < 0x3f580000) { // |x| < 0.84375
+    if (ia < 0x04000000) return div(add(mul(8, a), mul(ERF_EFX8, a)), 8); // |x| < 2^-119: keep subnormal accuracy
+    if (ia < 0x38800000) return add(a, mul(ERF_EFX, a)); // |x| < 2^-14
+    const z = mul(a, a);
+    return add(a, mul(a, div(horner(ERF_PP, z), horner1(ERF_QQ, z))));
+  }
+  if (ia < 0x3fa00000) { // |x| < 1.25
+    const s = sub(a, 1);
+    return add(ERF_ERX, div(horner(ERF_PA, s), horner1(ERF_QA, s)));
+  }
+  if (ia >= 0x40800000) return 1; // |x| >= 4 (and +Inf): 1 - 1e-30 rounds to 1
+  const s = div(1, mul(a, a));
+  const [R, S] = ia < 0x4036db6e ? [horner(ERF_RA, s), horner1(ERF_SA, s)] : [horner(ERF_RB, s), horner1(ERF_SB, s)];
+  const z = fromBits(ia & 0xffffe000);
+  const r = mul(exp(sub(mul(neg(z), z), ERF_TAIL_C)), exp(add(mul(sub(z, a), add(z, a)), div(R, S))));
+  return sub(1, div(r, a));
+}
+
+/** erf(x), REPOPS §3 (repops-3). NaN gives NaN; erf(-0) = -0. */
+export function erf(x: number): number {
+  if (x !== x) return NaN;
+  const u = toBits(x);
+  const y = erfAbs(fromBits(u & 0x7fffffff), u & 0x7fffffff);
+  return u >>> 31 ? -y : y;
+}
+
+// --- cospi (repops-3) ---------------------------------------------------------------
+// cos(pi*x) for x in [0, 2]. Range reduction by exact (Sterbenz) subtractions: x > 1 -> 2 - x
+// (cos(pi x) = cos(pi (2-x))); x > 1/2 -> 1 - x with the sign flipped; then on [0, 1/2]:
+// x <= 1/4 -> cos polynomial of x, else the sin polynomial of 1/2 - x. The polynomials are the
+// Taylor series of cos(pi t) and sin(pi t) (coefficients rounded to binary32), in t^2 on [0, 1/4].
+export const COSPI_S = f(0x40490fdb, 0xc0a55de7, 0x402335e3, 0xbf196966, 0x3da83c1a); // (-1)^k pi^(2k+1)/(2k+1)!
+export const COSPI_C = f(0xc09de9e6, 0x4081e0f8, 0xbfaae9e4, 0x3e70fa83, 0xbcd368f9); // (-1)^k pi^(2k)/(2k)!, k >= 1
+
+/** cos(pi*x) for x in [0, 2]; NaN outside (callers only pass [0, 2]). */
+export function cospi(x: number): number {
+  if (!(x >= 0 && x <= 2)) return NaN;
+  if (x > 1) x = sub(2, x);
+  let negate = false;
+  if (x > 0.5) {
+    x = sub(1, x);
+    negate = true;
+  }
+  let y: number;
+  if (x <= 0.25) y = horner1(COSPI_C, mul(x, x));
+  else {
+    const t = sub(0.5, x);
+    y = mul(t, horner(COSPI_S, mul(t, t)));
+  }
+  return negate ? -y : y;
+}
+
 /** sigmoid(x) = 1 / (1 + exp(-x)). */
 export const sigmoid = (x: number): number => div(1, add(1, exp(neg(x))));
 
@@ -145,6 +228,8 @@ export const f32bits = {
   log: u1(log),
   sigmoid: u1(sigmoid),
   tanh: u1(tanh),
+  erf: u1(erf),
+  cospi: u1(cospi),
 };
 
 export function isNaNBits(u: number): boolean {

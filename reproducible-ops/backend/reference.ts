@@ -6,8 +6,11 @@ import * as f from '../f32.ts';
 import { draw, rngKey, sampleIndex, unit24 } from '../rng.ts';
 import { broadcastStrides, numel, sameShape, stridesOf, type Shape } from '../tensor.ts';
 import { convOut, evalElement, im2colSource, opDef, type ElemCtx } from '../ops/table.ts';
+import { matmulRef } from './matmul-ref.ts';
+import { transformerKernels } from './reference-transformer.ts';
 
-const fr = Math.fround;
+export { matmulRef };
+
 
 export interface KernelArgs {
   inputs: Float32Array[];
@@ -67,32 +70,6 @@ function unaryKernel(fn: (x: number) => number): Kernel {
     for (let i = 0; i < a.length; i++) o[i] = fn(a[i]);
     return o;
   };
-}
-
-export function matmulRef(a: Float32Array, b: Float32Array, M: number, K: number, N: number, ta: boolean, tb: boolean): Float32Array {
-  const o = new Float32Array(M * N); // acc_0 = +0
-  if (tb) {
-    for (let i = 0; i < M; i++) {
-      for (let j = 0; j < N; j++) {
-        let acc = 0;
-        const bo = j * K;
-        if (ta) for (let k = 0; k < K; k++) acc = fr(acc + fr(a[k * M + i] * b[bo + k]));
-        else for (let k = 0, ao = i * K; k < K; k++) acc = fr(acc + fr(a[ao + k] * b[bo + k]));
-        o[i * N + j] = acc;
-      }
-    }
-    return o;
-  }
-  // k-outer order keeps each element's accumulation in ascending k
-  for (let i = 0; i < M; i++) {
-    const oo = i * N;
-    for (let k = 0; k < K; k++) {
-      const aik = ta ? a[k * M + i] : a[i * K + k];
-      const bo = k * N;
-      for (let j = 0; j < N; j++) o[oo + j] += fr(aik * b[bo + j]);
-    }
-  }
-  return o;
 }
 
 function reduceKernel(init: number, step: (acc: number, x: number) => number): Kernel {
@@ -228,6 +205,7 @@ const kernels: Record<string, Kernel> = {
   },
   reshape: ({ inputs: [x] }) => x,
   copy: ({ inputs: [x] }) => x,
+  ...transformerKernels, // repops-3
   expand: ({ inputs: [x], inShapes: [s], outShape }) => {
     const n = numel(outShape);
     if (x.length === n) return x;

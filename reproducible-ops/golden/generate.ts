@@ -2,14 +2,13 @@
 // with an OPSET_VERSION bump (reproducible-ops/opset.ts) and a docs/REPOPS.md changelog entry:
 //   node --import tsx reproducible-ops/golden/generate.ts
 import { writeFileSync } from 'node:fs';
-import { OPSET_VERSION } from '../opset.ts';
-import { computeGolden, goldenPath, GOLDEN_JOBS } from './jobs.ts';
+import { computeGolden, goldenPath, GOLDEN_JOBS, GOLDEN_OPSET } from './jobs.ts';
 import { PRIMITIVES_OPS, PRIMITIVES_STRIDE, primitivesDigest } from './primitives.ts';
 
 const write = (name: string, value: unknown) => writeFileSync(goldenPath(name), JSON.stringify(value, null, 2) + '\n');
 
 const digest = primitivesDigest();
-write('primitives', { opset: OPSET_VERSION, stride: PRIMITIVES_STRIDE, ops: PRIMITIVES_OPS, digest });
+write('primitives', { opset: GOLDEN_OPSET, stride: PRIMITIVES_STRIDE, ops: PRIMITIVES_OPS, digest });
 console.log(`primitives: digest ${digest}`);
 for (const job of GOLDEN_JOBS) {
   const rec = computeGolden(job);

@@ -7,6 +7,7 @@
 // Kernels (backend/*) must produce exactly these bits; tests compare them element-wise.
 import * as f from '../f32.ts';
 import { draw, rngKey, sampleIndex, unit24 } from '../rng.ts';
+import { TRANSFORMER_OPS } from './table-transformer.ts';
 import { broadcastIndex, broadcastShapes, broadcastStrides, numel, stridesOf, type Shape } from '../tensor.ts';
 
 export type Read = [input: number, index: number];
@@ -27,14 +28,15 @@ export type ElemSem =
       len(e: number, c: ElemCtx): number;
       init(e: number, c: ElemCtx): number;
       reads(e: number, k: number, c: ElemCtx): Read[];
-      step(acc: number, v: number[], c: ElemCtx): number;
+      // e (output element) and k (fold index) are context too: gather/scatter compare ids with them
+      step(acc: number, v: number[], c: ElemCtx, e: number, k: number): number;
     };
 
 export interface OpDef {
   id: number;
   name: string;
   arity: number;
-  attrs: string[]; // names of the leading fixed attr words; `...dims` = rank + dims follow
+  attrs: string[]; // names of the leading fixed attr words; `...dims` (or `...perm`) = rank + list follow
   shape(inShapes: Shape[], a: number[]): Shape;
   sem: ElemSem;
 }
@@ -282,6 +284,7 @@ const OPS_LIST: OpDef[] = [
   // copy(x; tree, index): post-state tensor `index` of tree 0 (model) / 1 (optimizer); the
   // last nodes of init and step programs, model tensors first, each list in index order
   { id: 44, name: 'copy', arity: 1, attrs: ['tree', 'index'], shape: (s) => s[0], sem: { kind: 'map', reads: (e) => [[0, e]], f: (v) => v[0] } },
+  ...TRANSFORMER_OPS, // repops-3 (ops/table-transformer.ts)
 ];
 
 // --- shape checks ---------------------------------------------------------------------
@@ -406,8 +409,8 @@ function poolOffsetInWindow(e: number, c: ElemCtx): number {
 
 /** Attr words an op must have: its fixed words, plus rank + dims when it ends in `...dims`. */
 function checkAttrCount(def: OpDef, a: number[]): void {
-  const fixed = def.attrs.filter((x) => x !== '...dims').length;
-  const hasDims = def.attrs.includes('...dims');
+  const fixed = def.attrs.filter((x) => !x.startsWith('...')).length;
+  const hasDims = def.attrs.some((x) => x.startsWith('...'));
   const expected = hasDims ? fixed + 1 + (a[fixed] ?? 0) : fixed;
   if (a.length !== expected || (hasDims && a.length <= fixed))
     throw new Error(`${def.name}: expects ${expected} attr words (${def.attrs.join(', ') || 'none'}), got ${a.length}`);
@@ -440,7 +443,7 @@ export function evalElement(def: OpDef, e: number, c: ElemCtx, inputs: Float32Ar
   if (sem.kind === 'map') return sem.f(sem.reads(e, c).map(val), e, c);
   let acc = sem.init(e, c);
   const len = sem.len(e, c);
-  for (let k = 0; k < len; k++) acc = sem.step(acc, sem.reads(e, k, c).map(val), c);
+  for (let k = 0; k < len; k++) acc = sem.step(acc, sem.reads(e, k, c).map(val), c, e, k);
   return acc;
 }
 
@@ -450,6 +453,6 @@ export function foldSequence(def: OpDef, e: number, c: ElemCtx, inputs: Float32A
   if (sem.kind !== 'fold') throw new Error(`${def.name} is not a fold`);
   const seq = [sem.init(e, c)];
   const len = sem.len(e, c);
-  for (let k = 0; k < len; k++) seq.push(sem.step(seq[k], sem.reads(e, k, c).map((r) => inputs[r[0]][r[1]]), c));
+  for (let k = 0; k < len; k++) seq.push(sem.step(seq[k], sem.reads(e, k, c).map((r) => inputs[r[0]][r[1]]), c, e, k));
   return seq;
 }

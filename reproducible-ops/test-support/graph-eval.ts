@@ -2,6 +2,7 @@
 // each op's real-number analogue (same reads and fold order, binary64 arithmetic). The
 // binary64 interpreter is what gradient rules are checked against with finite differences.
 import { referenceBackend, runKernel } from '../backend/reference.ts';
+import { erf as erf64 } from 'mathjs';
 import { fromBits } from '../f32.ts';
 import { evalElement, opDef, type ElemSem, type OpDef } from '../ops/table.ts';
 import type { Graph } from '../program.ts';
@@ -46,14 +47,18 @@ const MAP64: Record<string, (v: number[], k: number) => number> = {
   relu: (v) => Math.max(v[0], 0),
   scale: (v, k) => v[0] * k,
   addc: (v, k) => v[0] + k,
+  erf: (v) => erf64(v[0]) as number,
 };
 
-const FOLD64: Record<string, (acc: number, v: number[]) => number> = {
+const FOLD64: Record<string, (acc: number, v: number[], e: number, k: number, D: number) => number> = {
   sum: (acc, v) => acc + v[0],
   col2im: (acc, v) => acc + v[0],
   matmul: (acc, v) => acc + v[0] * v[1],
   rowmax: (acc, v) => Math.max(acc, v[0]),
   maxpool2d: (acc, v) => Math.max(acc, v[0]),
+  bmm: (acc, v) => acc + v[0] * v[1],
+  gather_rows: (acc, v, _e, k) => acc + (v[0] === k ? v[1] : 0),
+  scatter_rows: (acc, v, e, _k, D) => acc + (v[0] === Math.floor(e / D) ? v[1] : 0),
 };
 
 /** The binary64 analogue of an op: same reads and order; selection ops are reused as is. */
@@ -62,7 +67,7 @@ export function def64(def: OpDef): OpDef {
   if (sem.kind === 'fold') {
     const step = FOLD64[def.name];
     if (!step) throw new Error(`no binary64 analogue for fold op ${def.name}`);
-    return { ...def, sem: { ...sem, step: (acc, v) => step(acc, v) } };
+    return { ...def, sem: { ...sem, step: (acc, v, c, e, k) => step(acc, v, e, k, c.outShape[c.outShape.length - 1]) } };
   }
   const map = MAP64[def.name];
   if (sem.kind !== 'map' || !map) return def; // movement / selection / sources: no arithmetic

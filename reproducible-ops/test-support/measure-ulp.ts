@@ -3,6 +3,7 @@
 // Usage: node --import tsx reproducible-ops/test-support/measure-ulp.ts [stride=1]
 // The numbers in docs/REPOPS.md §3.4 come from a full run (stride 1, a few minutes).
 import * as f from '../f32.ts';
+import { erf as erf64 } from 'mathjs';
 import { ulpError } from './ulp.ts';
 
 const stride = Number(process.argv[2] ?? 1);
@@ -50,3 +51,15 @@ if (which === 'all' || which === 'tanh') {
   measure('tanh t>=0.5', f.tanh, Math.tanh, 0x3f0c9f54, POS_MAX);
   measure('tanh t<=-0.5', f.tanh, Math.tanh, 0xbf0c9f54, NEG + POS_MAX);
 }
+if (which === 'all' || which === 'erf') {
+  // reference: mathjs' binary64 erf (W. J. Cody's rational approximations, ~1e-16 relative)
+  measure('erf x>=0', f.erf, (x) => erf64(x) as number, 0, 0x7f800000); // erf(-x) = -erf(x) exactly
+}
+/** cos(pi x) in binary64 after the same exact reductions (Math.cos(Math.PI * 0.5) is not 0). */
+function cospi64(x: number): number {
+  if (x > 1) x = 2 - x;
+  const sign = x > 0.5 ? -1 : 1;
+  if (x > 0.5) x = 1 - x;
+  return sign * (x <= 0.25 ? Math.cos(Math.PI * x) : Math.sin(Math.PI * (0.5 - x)));
+}
+if (which === 'all' || which === 'cospi') measure('cospi [0,2]', f.cospi, cospi64, 0, 0x40000000);

@@ -4,6 +4,7 @@ import { fromBits, toBits } from '../f32.ts';
 import { convOut, encodeDims, opDef } from '../ops/table.ts';
 import { hash32 } from '../rng.ts';
 import { numel, type Shape } from '../tensor.ts';
+import { transformerGenerators } from './op-cases-transformer.ts';
 
 export interface OpCase {
   op: string;
@@ -161,6 +162,7 @@ export const GENERATORS: Record<string, Gen> = {
     return { inShapes: [s], inputs: [randomTensor(r, s, mix)], attrs: encodeDims(out) };
   },
   copy: (r, mix) => ({ ...unaryGen(r, mix), attrs: [r.int(0, 1), r.int(0, 9)] }),
+  ...transformerGenerators({ randomTensor, randomValue }), // repops-3
 };
 
 function poolMax(x: Float32Array, [B, H, W, C]: Shape, k: number): Float32Array {
