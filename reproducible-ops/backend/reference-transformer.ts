@@ -6,7 +6,7 @@ import * as f from '../f32.ts';
 import { rngKey } from '../rng.ts';
 import { numel, stridesOf } from '../tensor.ts';
 import { bmmDims, cosineLr, normalAt, windowOffset } from '../ops/table-transformer.ts';
-import type { Kernel } from './reference.ts';
+import type { Kernel } from './kernel.ts';
 import { matmulRef } from './matmul-ref.ts';
 
 /** Row index of an id value, or -1 when it matches no row (non-integer, NaN, out of range). */

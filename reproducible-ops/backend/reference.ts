@@ -12,27 +12,8 @@ import { transformerKernels } from './reference-transformer.ts';
 export { matmulRef };
 
 
-export interface KernelArgs {
-  inputs: Float32Array[];
-  inShapes: Shape[];
-  outShape: Shape;
-  attrs: number[];
-  seed: number;
-  step: number;
-}
-
-export type Kernel = (a: KernelArgs) => Float32Array;
-
-export interface Backend {
-  name: string;
-  kernels: Partial<Record<string, Kernel>>;
-  /** Optional faster computation of merkle.ts dataRoot (same value; used for state hashing). */
-  dataRoot?: (data: Float32Array) => Buffer;
-  /** Optional: the same roots computed off the main thread (see Engine.stateHashAsync). */
-  dataRootsAsync?: (tensors: Float32Array[]) => Promise<Buffer[]>;
-  /** Optional: the engine hands back output buffers it no longer references (for reuse). */
-  release?: (buf: Float32Array) => void;
-}
+export type { KernelArgs, Kernel, Backend } from './kernel.ts';
+import type { KernelArgs, Kernel, Backend } from './kernel.ts';
 
 function binaryKernel(fn: (x: number, y: number) => number): Kernel {
   return ({ inputs: [a, b], inShapes, outShape }) => {

@@ -6,7 +6,7 @@
 import * as f from '../f32.ts';
 import { draw, rngKey, unit24 } from '../rng.ts';
 import { numel, sameShape, stridesOf, type Shape } from '../tensor.ts';
-import type { ElemCtx, OpDef, Read } from './table.ts';
+import type { ElemCtx, OpDef, Read } from './op-def.ts';
 
 const bits = f.fromBits;
 const dimsAt = (a: number[], at: number): number[] => a.slice(at + 1, at + 1 + a[at]);

@@ -10,36 +10,8 @@ import { draw, rngKey, sampleIndex, unit24 } from '../rng.ts';
 import { TRANSFORMER_OPS } from './table-transformer.ts';
 import { broadcastIndex, broadcastShapes, broadcastStrides, numel, stridesOf, type Shape } from '../tensor.ts';
 
-export type Read = [input: number, index: number];
-
-export interface ElemCtx {
-  inShapes: Shape[];
-  outShape: Shape;
-  attrs: number[];
-  seed: number;
-  step: number; // -1 while initialising
-}
-
-export type ElemSem =
-  | { kind: 'source' } // output root is checked as a whole (state slot / dataset root)
-  | { kind: 'map'; reads(e: number, c: ElemCtx): Read[]; f(v: number[], e: number, c: ElemCtx): number }
-  | {
-      kind: 'fold';
-      len(e: number, c: ElemCtx): number;
-      init(e: number, c: ElemCtx): number;
-      reads(e: number, k: number, c: ElemCtx): Read[];
-      // e (output element) and k (fold index) are context too: gather/scatter compare ids with them
-      step(acc: number, v: number[], c: ElemCtx, e: number, k: number): number;
-    };
-
-export interface OpDef {
-  id: number;
-  name: string;
-  arity: number;
-  attrs: string[]; // names of the leading fixed attr words; `...dims` (or `...perm`) = rank + list follow
-  shape(inShapes: Shape[], a: number[]): Shape;
-  sem: ElemSem;
-}
+export type { Read, ElemCtx, ElemSem, OpDef } from './op-def.ts';
+import type { Read, ElemCtx, OpDef } from './op-def.ts';
 
 const bits = f.fromBits;
 /** attrs ending in [rank, d0, d1, ...] */

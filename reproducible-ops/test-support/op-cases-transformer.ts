@@ -4,7 +4,7 @@
 import { fromBits, toBits } from '../f32.ts';
 import { encodeDims } from '../ops/table.ts';
 import { numel, type Shape } from '../tensor.ts';
-import type { Mix, Rand } from './op-cases.ts';
+import type { Mix, Rand } from './rand.ts';
 
 type Gen = (r: Rand, mix: Mix) => { inShapes: Shape[]; inputs: Float32Array[]; attrs: number[] };
 type Helpers = { randomTensor: (r: Rand, s: Shape, mix: Mix) => Float32Array; randomValue: (r: Rand, mix: Mix) => number };

@@ -2,7 +2,6 @@
 // inputs mixing normal values with subnormals, signed zeros, infinities and NaN.
 import { fromBits, toBits } from '../f32.ts';
 import { convOut, encodeDims, opDef } from '../ops/table.ts';
-import { hash32 } from '../rng.ts';
 import { numel, type Shape } from '../tensor.ts';
 import { transformerGenerators } from './op-cases-transformer.ts';
 
@@ -15,28 +14,11 @@ export interface OpCase {
   step: number;
 }
 
-/** Seeded generator: every failure is reproducible from the case's printed seed. */
-export class Rand {
-  private i = 0;
-  constructor(private readonly seed: number) {}
-  u32(): number {
-    return hash32((hash32(this.seed) + this.i++) >>> 0);
-  }
-  int(lo: number, hi: number): number {
-    return lo + (this.u32() % (hi - lo + 1));
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[this.u32() % xs.length];
-  }
-  chance(p: number): boolean {
-    return this.u32() / 2 ** 32 < p;
-  }
-}
+export { Rand, type Mix } from './rand.ts';
+import { Rand, type Mix } from './rand.ts';
 
 export const DIMS = [1, 2, 3, 4, 5, 7, 11, 13] as const;
 const SPECIAL_BITS = [0x00000000, 0x80000000, 0x00000001, 0x807fffff, 0x00400000, 0x7f800000, 0xff800000, 0x7fc00000, 0xffc00001, 0x7f7fffff, 0x00800000];
-
-export type Mix = 'clean' | 'special';
 
 /** A binary32 value: mostly moderate normals; with 'special', ~30% edge classes. */
 export function randomValue(r: Rand, mix: Mix): number {
