@@ -64,7 +64,7 @@ function adamw64(o: AdamW, steps: Float32Array[][], p0: Float32Array[]): number[
 
 function run32(o: AdamW, steps: Float32Array[][], p0: Float32Array[]): Float32Array[] {
   const { g, upd, slotSpecs } = stepProgram(o);
-  let params = p0, slots = slotSpecs.map((s) => new Float32Array(numel(s.shape)).fill(s.init));
+  let params: Float32Array[] = p0, slots: Float32Array[] = slotSpecs.map((s) => new Float32Array(numel(s.shape)).fill(s.init));
   steps.forEach((grads, t) => {
     const vals = evalGraph32(g, { model: params, other: [...slots, ...grads] }, g.nodes.length - 1, 1, t);
     params = upd.params.map((n) => vals[n]);
