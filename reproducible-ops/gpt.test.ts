@@ -157,6 +157,19 @@ test('the initial loss is about ln(vocabSize), and a tiny model learns in a few 
   assert.ok(late < losses[0] - 0.4, `loss should fall: first ${losses[0]}, mean of the last 5 ${late}`);
 });
 
+test('dropout (nanoGPT\'s four sites) acts in training steps only, with fresh masks every step', () => {
+  const c = cfg({ dropout: 0.2 });
+  const on = engine(c), off = engine(cfg());
+  assert.equal(on.stepProgram.nodes.filter((n) => n.op === 'dropout_mask').length, 1 + 3 * c.nLayer);
+  const st = off.init();
+  const [a, b] = [on.step(st), off.step(st)];
+  assert.notEqual(a.loss, b.loss, 'the training loss sees the masks');
+  const next = { step: 1, tensors: st.tensors };
+  assert.notEqual(on.step(next).loss, a.loss, 'another step draws other masks');
+  const params = st.tensors.slice(0, off.params.length), ids = Array.from(TOKENS.subarray(0, 8));
+  assert.deepEqual(predictLogits(on, params, ids, 1, 8), predictLogits(off, params, ids, 1, 8), 'inference has no dropout');
+});
+
 // bias false: the key bias's true gradient is exactly 0 (softmax ignores a per-row constant), so
 // the binary32-vs-binary64 agreement (relative to max |g64|) would compare rounding noise with 0
 test('gradient of the whole GPT loss (1 layer, 2 heads) vs binary64 finite differences', () => {
@@ -173,7 +186,7 @@ test('config errors are one line naming the field', () => {
     [{ nEmbd: 30, nHead: 4 }, /^model\.gpt\.nEmbd: expected a multiple of nHead \(4\), got 30$/],
     [{ nLayer: 0 }, /^model\.gpt\.nLayer: expected an integer in \[1, 16777216\], got 0$/],
     [{ vocabSize: 65536 }, /^model\.gpt\.vocabSize: expected an integer in \[1, 65535\], got 65536$/],
-    [{ dropout: 0.1 }, /^model\.gpt\.dropout: expected 0 \(dropout is not implemented for GPT models\), got 0\.1$/],
+    [{ dropout: 1 }, /^model\.gpt\.dropout: expected a number in \[0, 1\), got 1$/],
     [{ nHead: 2.5 }, /^model\.gpt\.nHead: expected an integer/],
     [{ blockSize: -1 }, /^model\.gpt\.blockSize: expected an integer/],
   ];

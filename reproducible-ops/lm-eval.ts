@@ -39,7 +39,7 @@ export function predictLogits(engine: Engine, params: Float32Array[], ids: Array
   const g = new Graph();
   const short = T < c.blockSize;
   const io = inputs(engine, g, short ? [[B, T], [T]] : [[B, T]]);
-  const logits = gptForward(g, c, io.extra[0], io.params, short ? io.extra[1] : undefined);
+  const logits = gptForward(g, c, io.extra[0], io.params, { posIds: short ? io.extra[1] : undefined });
   g.add('copy', [logits], [0, 0]);
   const feed = [...params, Float32Array.from(ids), ...(short ? [positions(T)] : [])];
   return engine.run(g, 0, feed).outs[0];

@@ -11,10 +11,10 @@ import { referenceBackend, type Backend } from './reference.ts';
 import { createWasmBackend, loadWasmRuntime, wasmLoadError } from './wasm.ts';
 
 const { tokens, vocab } = charTokens(GOLDEN_TEXT);
-// odd shapes: T = 9, head size 6, 3 heads, batch 3, bias on (the golden job has it off)
+// odd shapes: T = 9, head size 6, 3 heads, batch 3; bias and dropout on (the golden job has them off)
 const SETUP: LmSetup = {
   specHash: Buffer.alloc(32, 9),
-  model: { gpt: { vocabSize: vocab.length, blockSize: 9, nLayer: 2, nHead: 3, nEmbd: 18, dropout: 0, bias: true } },
+  model: { gpt: { vocabSize: vocab.length, blockSize: 9, nLayer: 2, nHead: 3, nEmbd: 18, dropout: 0.1, bias: true } },
   optimizer: { type: 'adamw', learningRate: 5e-3, beta1: 0.9, beta2: 0.99, epsilon: 1e-8, weightDecay: 0.1, schedule: { warmup: 1, total: 3, min: 5e-4 }, gradClip: 1 },
   batchSize: 3,
   seed: 5,
