@@ -9,6 +9,8 @@ import { gptLoss, gptParams, gptStateDict, validateGptConfig, type GptConfig } f
 import { charTokens, GOLDEN_TEXT } from './golden/gpt-text.ts';
 import { evalLoss, predictLogits } from './lm-eval.ts';
 import type { OptimizerSpec } from './optim.ts';
+import { tensorRoot } from './merkle.ts';
+import { DATASET_TOKENS, STREAM_WINDOWS } from './task.ts';
 import { tensor } from './tensor.ts';
 import { CaseBuilder, checkGradients } from './test-support/grad-check.ts';
 import { ce64, gpt64Logits } from './test-support/gpt64.ts';
@@ -155,6 +157,28 @@ test('the initial loss is about ln(vocabSize), and a tiny model learns in a few 
   assert.ok(Math.abs(losses[0] - Math.log(V)) < 0.1, `initial loss ${losses[0]}, ln V = ${Math.log(V)}`);
   const late = losses.slice(-5).reduce((a, b) => a + b, 0) / 5;
   assert.ok(late < losses[0] - 0.4, `loss should fall: first ${losses[0]}, mean of the last 5 ${late}`);
+});
+
+test('LM step: dataset kind 2 = the token stream; inputs and targets are token_windows of one stream, shifted by one', () => {
+  const e = engine(cfg());
+  const nodes = e.stepProgram.nodes;
+  const ds = nodes.findIndex((n) => n.op === 'dataset');
+  assert.equal(nodes[ds].attrs[0], DATASET_TOKENS);
+  assert.deepEqual(nodes[ds].attrs.slice(1, 9), [...Array(8).keys()].map((w) => tensorRoot(tensor([TOKENS.length], TOKENS)).readUInt32BE(4 * w)));
+  const wins = nodes.flatMap((n, i) => (n.op === 'token_windows' ? [i] : []));
+  assert.deepEqual(wins.map((i) => nodes[i].inputs), [[ds], [ds]]);
+  assert.deepEqual(wins.map((i) => nodes[i].attrs), [[STREAM_WINDOWS, 4, 8, 0], [STREAM_WINDOWS, 4, 8, 1]]);
+  const st = e.init();
+  for (const step of [0, 7]) {
+    const vals = new Map<number, Float32Array>();
+    e.run(e.stepProgram, step, st.tensors, (i, _n, out) => wins.includes(i) && vals.set(i, out.slice()));
+    const [x, y] = wins.map((i) => vals.get(i)!);
+    for (let b = 0; b < 4; b++) {
+      const row = x.subarray(b * 8, b * 8 + 8);
+      const at = [...Array(TOKENS.length - 8).keys()].filter((o) => row.every((v, t) => v === TOKENS[o + t]) && y.subarray(b * 8, b * 8 + 8).every((v, t) => v === TOKENS[o + t + 1]));
+      assert.ok(at.length > 0, `step ${step} window ${b}: inputs and targets are consecutive stream tokens, shifted by one`);
+    }
+  }
 });
 
 test('dropout (nanoGPT\'s four sites) acts in training steps only, with fresh masks every step', () => {
