@@ -124,20 +124,20 @@ function linear(g: Graph, c: GptConfig, P: Params, x: number, w: string, b: stri
 }
 
 /** LayerNorm over the last axis (REPOPS §15.8): xc·rstd·w (+ b), rstd = 1/sqrt(var + 1e-5). */
-export function layerNorm(g: Graph, x: number, w: number, b: number | null): number {
+export function layerNorm(g: Graph, x: number, w: number, b: number | null, label = 'ln'): number {
   const s = g.shape(x), ax = s.length - 1, C = s[ax];
   const xc = g.add('sub', [x, g.scale(g.add('sum', [x], [ax]), 1 / C)]);
   const variance = g.scale(g.add('sum', [g.add('mul', [xc, xc])], [ax]), 1 / C);
-  const rstd = g.add('div', [g.fill([1], 1), g.add('sqrt', [g.addc(variance, LN_EPS)])]);
-  const y = g.add('mul', [g.add('mul', [xc, rstd]), w]);
-  return b === null ? y : g.add('add', [y, b]);
+  const rstd = g.add('div', [g.fill([1], 1), g.add('sqrt', [g.addc(variance, LN_EPS)])], [], `${label} rstd`);
+  const y = g.add('mul', [g.add('mul', [xc, rstd]), w], [], `${label} out`);
+  return b === null ? y : g.add('add', [y, b], [], `${label} out+bias`);
 }
 
 /** softmax over the last axis: exp(x - rowmax(x)) / sum(...) (rowmax: a stabiliser, no gradient). */
-export function softmaxLast(g: Graph, x: number): number {
+export function softmaxLast(g: Graph, x: number, label = 'softmax'): number {
   const ax = g.shape(x).length - 1;
   const e = g.add('exp', [g.add('sub', [x, g.add('rowmax', [x], [ax])])]);
-  return g.add('div', [e, g.add('sum', [e], [ax])]);
+  return g.add('div', [e, g.add('sum', [e], [ax])], [], label);
 }
 
 /** PyTorch nn.GELU() (erf form): 0.5·x · (1 + erf(x·(1/√2))), as mul(scale(x, 0.5), addc(erf(scale(x, fround(1/√2))), 1)). */
@@ -146,7 +146,7 @@ export function gelu(g: Graph, x: number): number {
 }
 
 function ln(g: Graph, c: GptConfig, P: Params, x: number, name: string): number {
-  return layerNorm(g, x, P(`${name}.weight`), c.bias ? P(`${name}.bias`) : null);
+  return layerNorm(g, x, P(`${name}.weight`), c.bias ? P(`${name}.bias`) : null, name);
 }
 
 /** Causal self-attention of h [B·T, C] (REPOPS §15.8). */
@@ -158,7 +158,7 @@ function attention(g: Graph, c: GptConfig, P: Params, h: number, i: number, B: n
   };
   const [q, k, v] = QKV.map(heads);
   const scores = g.scale(g.add('bmm', [q, k], [0, 1], `h${i} q·kᵀ`), 1 / Math.sqrt(hs));
-  const att = dropout(g, c, softmaxLast(g, g.add('causal_fill', [scores], [NEG_INF_BITS])), 1 + 3 * i, training);
+  const att = dropout(g, c, softmaxLast(g, g.add('causal_fill', [scores], [NEG_INF_BITS]), `h${i} att softmax`), 1 + 3 * i, training);
   const y = g.add('bmm', [att, v], [0, 0], `h${i} att·v`);
   const merged = g.reshape(g.add('permute', [y], encodeDims([0, 2, 1, 3])), [B * T, C]);
   return dropout(g, c, linear(g, c, P, merged, `${pre(i)}.attn.c_proj.weight`, `${pre(i)}.attn.c_proj.bias`), 2 + 3 * i, training);
