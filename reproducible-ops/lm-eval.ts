@@ -45,13 +45,17 @@ export function predictLogits(engine: Engine, params: Float32Array[], ids: Array
   return engine.run(g, 0, feed).outs[0];
 }
 
-/** Per-token losses of `W` windows: row w reads v[(first+w)·T ..] and predicts the next tokens. */
-function windowNll(engine: Engine, c: GptConfig, params: Float32Array[], v: ArrayLike<number>, first: number, W: number): Float32Array {
+/** The per-token loss program of W windows: inputs params, ids [W, T], targets [W·T]; output nll [W·T, 1]. */
+function nllProgram(engine: Engine, c: GptConfig, W: number): Graph {
   const T = c.blockSize;
   const g = new Graph();
   const io = inputs(engine, g, [[W, T], [W * T]]);
-  const nll = tokenNll(g, gptForward(g, c, io.extra[0], io.params), io.extra[1]);
-  g.add('copy', [nll], [0, 0]);
+  g.add('copy', [tokenNll(g, gptForward(g, c, io.extra[0], io.params), io.extra[1])], [0, 0]);
+  return g;
+}
+
+/** Per-token losses of `W` windows: row w reads v[(first+w)·T ..] and predicts the next tokens. */
+function windowNll(engine: Engine, g: Graph, T: number, params: Float32Array[], v: ArrayLike<number>, first: number, W: number): Float32Array {
   const ids = new Float32Array(W * T), targets = new Float32Array(W * T);
   for (let k = 0; k < W * T; k++) {
     ids[k] = v[first * T + k];
@@ -80,9 +84,11 @@ export function evalLoss(engine: Engine, params: Float32Array[], split: ArrayLik
   for (let i = 0; i < windows * T + 1; i++)
     if (!(Number.isInteger(split[i]) && split[i] >= 0 && split[i] < c.vocabSize)) throw new Error(`evalLoss: token ${i} is ${split[i]}, outside [0, vocabSize = ${c.vocabSize})`);
   let sum = 0;
+  const programs = new Map<number, Graph>(); // one per batch size (the full one and the tail)
   for (let first = 0; first < windows; first += windowsPerBatch) {
-    const nll = windowNll(engine, c, params, split, first, Math.min(windowsPerBatch, windows - first));
-    for (const x of nll) sum += x;
+    const W = Math.min(windowsPerBatch, windows - first);
+    if (!programs.has(W)) programs.set(W, nllProgram(engine, c, W));
+    for (const x of windowNll(engine, programs.get(W)!, T, params, split, first, W)) sum += x;
   }
   return { loss: sum / (windows * T), windows, tokens: windows * T };
 }
