@@ -22,6 +22,17 @@ function inputs(engine: Engine, g: Graph, extra: number[][]): { params: number[]
   return { params, extra: extra.map((shape, k) => g.add('state', [], [0, P + k, ...encodeDims(shape)])) };
 }
 
+// Inference programs per engine and shape (a sampler asks for every context length up to blockSize)
+const programs = new WeakMap<Engine, Map<string, Graph>>();
+
+function cached(engine: Engine, key: string, build: () => Graph): Graph {
+  let m = programs.get(engine);
+  if (!m) programs.set(engine, (m = new Map()));
+  let g = m.get(key);
+  if (!g) m.set(key, (g = build()));
+  return g;
+}
+
 function positions(T: number): Float32Array {
   return Float32Array.from({ length: T }, (_, t) => t);
 }
@@ -36,11 +47,13 @@ export function predictLogits(engine: Engine, params: Float32Array[], ids: Array
   if (ids.length !== B * T) throw new Error(`predictLogits: ${ids.length} ids for B·T = ${B * T}`);
   for (let i = 0; i < ids.length; i++)
     if (!(Number.isInteger(ids[i]) && ids[i] >= 0 && ids[i] < c.vocabSize)) throw new Error(`predictLogits: token ${i} is ${ids[i]}, outside [0, vocabSize = ${c.vocabSize})`);
-  const g = new Graph();
   const short = T < c.blockSize;
-  const io = inputs(engine, g, short ? [[B, T], [T]] : [[B, T]]);
-  const logits = gptForward(g, c, io.extra[0], io.params, { posIds: short ? io.extra[1] : undefined });
-  g.add('copy', [logits], [0, 0]);
+  const g = cached(engine, `logits ${B} ${T}`, () => {
+    const g = new Graph();
+    const io = inputs(engine, g, short ? [[B, T], [T]] : [[B, T]]);
+    g.add('copy', [gptForward(g, c, io.extra[0], io.params, { posIds: short ? io.extra[1] : undefined })], [0, 0]);
+    return g;
+  });
   const feed = [...params, Float32Array.from(ids), ...(short ? [positions(T)] : [])];
   return engine.run(g, 0, feed).outs[0];
 }
@@ -84,11 +97,10 @@ export function evalLoss(engine: Engine, params: Float32Array[], split: ArrayLik
   for (let i = 0; i < windows * T + 1; i++)
     if (!(Number.isInteger(split[i]) && split[i] >= 0 && split[i] < c.vocabSize)) throw new Error(`evalLoss: token ${i} is ${split[i]}, outside [0, vocabSize = ${c.vocabSize})`);
   let sum = 0;
-  const programs = new Map<number, Graph>(); // one per batch size (the full one and the tail)
   for (let first = 0; first < windows; first += windowsPerBatch) {
     const W = Math.min(windowsPerBatch, windows - first);
-    if (!programs.has(W)) programs.set(W, nllProgram(engine, c, W));
-    for (const x of windowNll(engine, programs.get(W)!, T, params, split, first, W)) sum += x;
+    const g = cached(engine, `nll ${W}`, () => nllProgram(engine, c, W));
+    for (const x of windowNll(engine, g, T, params, split, first, W)) sum += x;
   }
   return { loss: sum / (windows * T), windows, tokens: windows * T };
 }
