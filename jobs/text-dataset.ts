@@ -124,11 +124,15 @@ function firstInvalidUtf8(b: Uint8Array): number {
     if (ok(mid)) lo = mid;
     else hi = mid - 1;
   }
-  if (lo < b.length) return lo;
-  // the whole file decodes in stream mode: it ends inside a sequence, which starts at its lead byte
-  let i = lo;
-  while (i > 1 && (b[i - 1] & 0xc0) === 0x80) i--;
-  return i - 1;
+  // prefix lo may end inside a sequence held back by stream mode: the error is at its lead byte
+  try {
+    new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(b.subarray(0, lo));
+    return lo;
+  } catch {
+    let i = lo;
+    while (i > 1 && (b[i - 1] & 0xc0) === 0x80) i--;
+    return i - 1;
+  }
 }
 
 /**
