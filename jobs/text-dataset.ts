@@ -149,7 +149,11 @@ export function tokenFileBytes(vocabSize: number, train: Uint16Array, val: Uint1
   buf.writeUInt32LE(train.length, 12);
   buf.writeUInt32LE(val.length, 16);
   let o = HEADER;
-  for (const ids of [train, val]) for (const id of ids) o = buf.writeUInt16LE(id, o);
+  for (const ids of [train, val])
+    for (let i = 0; i < ids.length; i++, o += 2) {
+      buf[o] = ids[i] & 0xff;
+      buf[o + 1] = ids[i] >>> 8;
+    }
   return buf;
 }
 
@@ -198,13 +202,21 @@ function tokenizeFile(bytes: Buffer, path: string, ref: TextRef, field: string):
   const tok = ref.tokenizer === 'char' ? charTokenizer(charVocab(text)) : gpt2Tokenizer();
   if (tok.vocabSize > MAX_VOCAB)
     throw new UserError(`${field}.tokenizer: the char vocabulary of ${path} has ${tok.vocabSize} distinct characters, more than ${MAX_VOCAB} (token ids are stored as u16)`);
-  const encode = (s: string[]) => Uint16Array.from(tok.encode(s.join('')));
-  const train = encode(chars.slice(0, cut)), val = encode(chars.slice(cut));
+  const ids = tok.vocab ? charIds(chars, tok.vocab) : null; // char: straight from the code points
+  const encode = (from: number, to: number) => (ids ? ids.slice(from, to) : Uint16Array.from(tok.encode(chars.slice(from, to).join(''))));
+  const train = encode(0, cut), val = encode(cut, n);
   const tokenFile = tokenFileBytes(tok.vocabSize, train, val);
   return {
     path, sha256, tokenizer: tok, chars: { train: cut, val: n - cut }, train, val, tokenFile,
     tokensSha256: createHash('sha256').update(tokenFile).digest('hex'),
   };
+}
+
+function charIds(chars: string[], vocab: string[]): Uint16Array {
+  const index = new Map(vocab.map((c, i) => [c.codePointAt(0)!, i]));
+  const out = new Uint16Array(chars.length);
+  for (let i = 0; i < chars.length; i++) out[i] = index.get(chars[i].codePointAt(0)!)!;
+  return out;
 }
 
 /** blockSize must leave at least one training window and one validation window (T + 1 tokens each). */
