@@ -6,7 +6,7 @@ import type { GptConfig } from '../reproducible-ops/gpt.ts';
 import { tensor, type Tensor } from '../reproducible-ops/tensor.ts';
 import { canonicalJson, sha256Hex } from './canonical.ts';
 import { UserError } from './errors.ts';
-import { gptHyperparameters, type GptJobSpec } from './spec-gpt.ts';
+import { gptHyperparameters, type GptHyperparameters, type GptJobSpec } from './spec-gpt.ts';
 import { checkBlockSize, idsAsF32, loadTextDataset, type TextDataset } from './text-dataset.ts';
 
 /** Exactly what a GPT job's jobHash covers: content hashes, no paths. */
@@ -15,7 +15,7 @@ export interface ResolvedGptSpec {
   name: string;
   model: { gpt: GptConfig };
   dataset: { text: { sha256: string; tokenizer: string; valFraction: number; tokens: { sha256: string; train: number; val: number } } };
-  hyperparameters: Record<string, unknown>; // the job-file form: optimizer {adamw}, lrSchedule?, gradClip?, batchSize
+  hyperparameters: GptHyperparameters; // the job-file form
   seed: number;
   steps: number;
   evalInterval: number;

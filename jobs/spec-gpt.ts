@@ -149,7 +149,14 @@ export function parseGptJobSpec(raw: object, file: string, dir: string, formatIs
 }
 
 /** The job-file form of the optimizer fields (what the resolved spec, and so the jobHash, holds). */
-export function gptHyperparameters(spec: GptJobSpec): Record<string, unknown> {
+export interface GptHyperparameters {
+  optimizer: { adamw: { lr: number; betas: [number, number]; weightDecay: number; eps: number } };
+  lrSchedule?: LrSchedule;
+  gradClip?: number;
+  batchSize: number;
+}
+
+export function gptHyperparameters(spec: GptJobSpec): GptHyperparameters {
   const o = spec.optimizer;
   return {
     optimizer: { adamw: { lr: o.learningRate, betas: [o.beta1, o.beta2], weightDecay: o.weightDecay, eps: o.epsilon } },
