@@ -3,8 +3,17 @@
 // top k, softmax, draw one token. Everything after the logits is binary32 arithmetic of the
 // op set (f32 exp, fixed summation order) and the draws come from the counter-based RNG, so a
 // given model, prompt and seed produce the same text on every machine and backend.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Backend } from '../reproducible-ops/backend/reference.ts';
+import { Engine } from '../reproducible-ops/engine.ts';
 import * as f from '../reproducible-ops/f32.ts';
+import type { GptConfig } from '../reproducible-ops/gpt.ts';
+import { predictLogits } from '../reproducible-ops/lm-eval.ts';
 import { draw, rngKey, unit24 } from '../reproducible-ops/rng.ts';
+import { tensor } from '../reproducible-ops/tensor.ts';
+import { UserError } from './errors.ts';
+import { CONFIG_FILE, readGptModel, type GptModelFiles } from './gpt-model.ts';
 import type { Tokenizer } from './text-dataset.ts';
 
 /** "GENR": the RNG stream of sampling draws (draw i picks the i-th new token). */
@@ -93,4 +102,68 @@ export class TextStream {
     this.emitted = text.length;
     return piece;
   }
+}
+
+/**
+ * An engine that only runs inference for `config` (predictLogits needs one for the parameter
+ * layout and the backend): its training setup is a placeholder no step ever runs.
+ */
+export function inferenceEngine(config: GptConfig, backend: Backend): Engine {
+  const tokens = tensor([config.blockSize + 1], new Float32Array(config.blockSize + 1));
+  const optimizer = { type: 'adamw' as const, learningRate: 1e-3, beta1: 0.9, beta2: 0.95, epsilon: 1e-8, weightDecay: 0 };
+  return new Engine({ specHash: Buffer.alloc(32), model: { gpt: config }, optimizer, batchSize: 1, seed: 0, tokens }, backend);
+}
+
+/**
+ * The last position's logits of a context, through the engine's backend, for the first
+ * `tokens` ids only: a vocabulary padded past the tokenizer's (nanoGPT's 50304 for GPT-2)
+ * has rows no text decodes to.
+ */
+export function nextLogitsOf(engine: Engine, params: Float32Array[], vocabSize: number, tokens = vocabSize): NextLogits {
+  return (context) => {
+    const all = predictLogits(engine, params, context, 1, context.length);
+    const last = all.length - vocabSize;
+    return all.slice(last, last + tokens);
+  };
+}
+
+/** The model directory of a run directory (DIR/model), or DIR itself when it holds config.json. */
+export function modelDirOf(dir: string): string {
+  if (existsSync(join(dir, 'model', CONFIG_FILE))) return join(dir, 'model');
+  if (existsSync(join(dir, CONFIG_FILE))) return dir;
+  if (!existsSync(dir)) throw new UserError(`${dir}: no such run directory`);
+  throw new UserError(`${dir}: no GPT model here (expected ${join(dir, 'model', CONFIG_FILE)} from optrain train of a GPT job, or ${CONFIG_FILE} in DIR)`);
+}
+
+export interface Generation {
+  model: GptModelFiles;
+  promptIds: number[];
+  pieces: Generator<string>; // decoded text as it is sampled
+  ids: number[]; // filled as pieces are consumed
+}
+
+/** Load a run's model, encode the prompt and start sampling (nothing is sampled until pieces is read). */
+export function startGeneration(runDir: string, prompt: string, o: SampleOptions, backend: Backend): Generation {
+  const model = readGptModel(modelDirOf(runDir));
+  let promptIds: number[];
+  try {
+    promptIds = model.tokenizer.encode(prompt);
+  } catch (e) {
+    throw new UserError(`--prompt: ${(e as Error).message}`);
+  }
+  if (promptIds.length === 0) throw new UserError('--prompt: expected at least one token of text (the model continues a context)');
+  const engine = inferenceEngine(model.config, backend);
+  const next = nextLogitsOf(engine, model.params, model.config.vocabSize, model.tokenizer.vocabSize);
+  const ids: number[] = [];
+  function* pieces(): Generator<string> {
+    const stream = new TextStream(model.tokenizer);
+    for (const id of sampleTokens(next, promptIds, model.config.blockSize, o)) {
+      ids.push(id);
+      const piece = stream.push(id);
+      if (piece) yield piece;
+    }
+    const rest = stream.flush();
+    if (rest) yield rest;
+  }
+  return { model, promptIds, pieces: pieces(), ids };
 }
