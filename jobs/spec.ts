@@ -125,6 +125,12 @@ export function readJobSpec(file: string): JobSpec {
   return parseJobSpec(raw, file, dirname(abs));
 }
 
+/** A spec that must be a classifier's (tools and tests built on image jobs). */
+export function asClassifierSpec(spec: JobSpec): ClassifierJobSpec {
+  if (spec.kind !== 'classifier') throw new UserError(`${spec.file}: expected a classifier job (a layer model over images), not a GPT job`);
+  return spec;
+}
+
 /** Validate a parsed job object; `file` names it in errors, `dir` anchors relative paths. */
 export function parseJobSpec(raw: unknown, file: string, dir: string): JobSpec {
   const fail = (msg: string): never => {
