@@ -46,7 +46,7 @@ function errorOf(edit: (j: any) => unknown): string {
 describe('GPT job specs', () => {
   it('the examples load; the shakespeare-char jobHash is pinned (the canonical resolved spec must not drift)', () => {
     const j = gpt(join(EXAMPLES, 'shakespeare-char.json'));
-    assert.equal(j.jobHashHex, 'bee5609628f26c275489f8e02c5302eefcd3da5cbea0113c6b3cc816c1870fd4');
+    assert.equal(j.jobHashHex, '99b42570ba0eb9f438d8d4df051f10bc29fdaeab2f1032bbfafc742d0125c0c1');
     assert.deepEqual(j.config, { vocabSize: 65, blockSize: 64, nLayer: 4, nHead: 4, nEmbd: 128, dropout: 0, bias: false });
     assert.deepEqual(j.spec.optimizer, { type: 'adamw', learningRate: 0.001, beta1: 0.9, beta2: 0.99, epsilon: 1e-8, weightDecay: 0.1, schedule: { warmup: 100, total: 2000, min: 0.0001 }, gradClip: 1 });
     assert.equal(j.steps, 2000);
