@@ -3,6 +3,7 @@
 // Commands that pull in heavy libraries (ethers, bullmq, ioredis) are registered lazily with
 // their name and summary repeated here; cli.test.ts checks the copies match the modules.
 import { lazyCommand, type CommandEntry } from '../command.ts';
+import { generateCommand } from './generate.ts';
 import { inspectCommand } from './inspect.ts';
 import { traceCommand } from './trace.ts';
 import { trainCommand } from './train.ts';
@@ -11,6 +12,7 @@ export const COMMANDS: CommandEntry[] = [
   trainCommand,
   traceCommand,
   inspectCommand,
+  generateCommand,
   lazyCommand('devnet up', 'start anvil, redis-server and a blob server; deploy the contracts', async () => (await import('./devnet.ts')).devnetUpCommand),
   lazyCommand('devnet down', 'stop the devnet started by devnet up', async () => (await import('./devnet.ts')).devnetDownCommand),
   lazyCommand('job submit', 'pin a job spec and post it with an escrowed reward', async () => (await import('./job-submit.ts')).jobSubmitCommand),
