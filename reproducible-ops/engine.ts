@@ -1,5 +1,5 @@
-// Training engine: builds the init and step programs of a job, runs them on a backend,
-// hashes states and records op traces (docs/REPOPS.md §7, §11).
+// Training engine: builds the init and step programs of a job (a classifier or a language-model
+// task, task.ts), runs them on a backend, hashes states and records op traces (docs/REPOPS.md §7, §11).
 import { backward } from './autograd.ts';
 import { LiveBuffers } from './backend/buffer-pool.ts';
 import { referenceBackend, runKernel, type Backend } from './backend/reference.ts';

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { computeGolden, goldenEngine, goldenOpset, goldenPath, GOLDEN_JOBS, GOLDEN_OPSET, type GoldenRecord } from './golden/jobs.ts';
 import { primitivesDigest } from './golden/primitives.ts';
 
-const HOW_TO = 'repops-2 bits must never move (repops-2 jobs exist). If a new op set changes them on purpose: add it to OPSET_VERSIONS in reproducible-ops/opset.ts, describe it in docs/REPOPS.md, then regenerate with `node --import tsx reproducible-ops/golden/generate.ts`.';
+const HOW_TO = 'the bits of a published op set must never move (jobs under repops-2 and repops-3 exist). If a new op set changes them on purpose: add it to OPSET_VERSIONS in reproducible-ops/opset.ts, describe it in docs/REPOPS.md, then regenerate with `node --import tsx reproducible-ops/golden/generate.ts`.';
 
 function loadGolden(name: string): GoldenRecord {
   return JSON.parse(readFileSync(goldenPath(name), 'utf8')) as GoldenRecord;

@@ -9,6 +9,8 @@ import { gptLoss, gptParams, gptStateDict, validateGptConfig, type GptConfig } f
 import { charTokens, GOLDEN_TEXT } from './golden/gpt-text.ts';
 import { evalLoss, predictLogits } from './lm-eval.ts';
 import type { OptimizerSpec } from './optim.ts';
+import { tensorRoot } from './merkle.ts';
+import { DATASET_TOKENS, STREAM_WINDOWS } from './task.ts';
 import { tensor } from './tensor.ts';
 import { CaseBuilder, checkGradients } from './test-support/grad-check.ts';
 import { ce64, gpt64Logits } from './test-support/gpt64.ts';
@@ -157,6 +159,41 @@ test('the initial loss is about ln(vocabSize), and a tiny model learns in a few 
   assert.ok(late < losses[0] - 0.4, `loss should fall: first ${losses[0]}, mean of the last 5 ${late}`);
 });
 
+test('LM step: dataset kind 2 = the token stream; inputs and targets are token_windows of one stream, shifted by one', () => {
+  const e = engine(cfg());
+  const nodes = e.stepProgram.nodes;
+  const ds = nodes.findIndex((n) => n.op === 'dataset');
+  assert.equal(nodes[ds].attrs[0], DATASET_TOKENS);
+  assert.deepEqual(nodes[ds].attrs.slice(1, 9), [...Array(8).keys()].map((w) => tensorRoot(tensor([TOKENS.length], TOKENS)).readUInt32BE(4 * w)));
+  const wins = nodes.flatMap((n, i) => (n.op === 'token_windows' ? [i] : []));
+  assert.deepEqual(wins.map((i) => nodes[i].inputs), [[ds], [ds]]);
+  assert.deepEqual(wins.map((i) => nodes[i].attrs), [[STREAM_WINDOWS, 4, 8, 0], [STREAM_WINDOWS, 4, 8, 1]]);
+  const st = e.init();
+  for (const step of [0, 7]) {
+    const vals = new Map<number, Float32Array>();
+    e.run(e.stepProgram, step, st.tensors, (i, _n, out) => wins.includes(i) && vals.set(i, out.slice()));
+    const [x, y] = wins.map((i) => vals.get(i)!);
+    for (let b = 0; b < 4; b++) {
+      const row = x.subarray(b * 8, b * 8 + 8);
+      const at = [...Array(TOKENS.length - 8).keys()].filter((o) => row.every((v, t) => v === TOKENS[o + t]) && y.subarray(b * 8, b * 8 + 8).every((v, t) => v === TOKENS[o + t + 1]));
+      assert.ok(at.length > 0, `step ${step} window ${b}: inputs and targets are consecutive stream tokens, shifted by one`);
+    }
+  }
+});
+
+test('dropout (nanoGPT\'s four sites) acts in training steps only, with fresh masks every step', () => {
+  const c = cfg({ dropout: 0.2 });
+  const on = engine(c), off = engine(cfg());
+  assert.equal(on.stepProgram.nodes.filter((n) => n.op === 'dropout_mask').length, 1 + 3 * c.nLayer);
+  const st = off.init();
+  const [a, b] = [on.step(st), off.step(st)];
+  assert.notEqual(a.loss, b.loss, 'the training loss sees the masks');
+  const next = { step: 1, tensors: st.tensors };
+  assert.notEqual(on.step(next).loss, a.loss, 'another step draws other masks');
+  const params = st.tensors.slice(0, off.params.length), ids = Array.from(TOKENS.subarray(0, 8));
+  assert.deepEqual(predictLogits(on, params, ids, 1, 8), predictLogits(off, params, ids, 1, 8), 'inference has no dropout');
+});
+
 // bias false: the key bias's true gradient is exactly 0 (softmax ignores a per-row constant), so
 // the binary32-vs-binary64 agreement (relative to max |g64|) would compare rounding noise with 0
 test('gradient of the whole GPT loss (1 layer, 2 heads) vs binary64 finite differences', () => {
@@ -173,7 +210,7 @@ test('config errors are one line naming the field', () => {
     [{ nEmbd: 30, nHead: 4 }, /^model\.gpt\.nEmbd: expected a multiple of nHead \(4\), got 30$/],
     [{ nLayer: 0 }, /^model\.gpt\.nLayer: expected an integer in \[1, 16777216\], got 0$/],
     [{ vocabSize: 65536 }, /^model\.gpt\.vocabSize: expected an integer in \[1, 65535\], got 65536$/],
-    [{ dropout: 0.1 }, /^model\.gpt\.dropout: expected 0 \(dropout is not implemented for GPT models\), got 0\.1$/],
+    [{ dropout: 1 }, /^model\.gpt\.dropout: expected a number in \[0, 1\), got 1$/],
     [{ nHead: 2.5 }, /^model\.gpt\.nHead: expected an integer/],
     [{ blockSize: -1 }, /^model\.gpt\.blockSize: expected an integer/],
   ];

@@ -7,9 +7,11 @@
 // parameters (q, k, v rows of c_attn.weight), named `…attn.c_attn.weight[q]` etc.; the export
 // (gptStateDict) concatenates them row-wise into c_attn.weight [3C, C] = [q; k; v], as
 // nanoGPT's `q, k, v = self.c_attn(x).split(n_embd, dim=2)` reads them.
+import * as f from './f32.ts';
 import { encodeDims } from './ops/table.ts';
 import type { ParamSpec } from './layers.ts';
 import type { Graph } from './program.ts';
+import { STREAM_NODE_BASE } from './rng.ts';
 import { numel, type Shape } from './tensor.ts';
 
 export interface GptConfig {
@@ -18,7 +20,7 @@ export interface GptConfig {
   nLayer: number;
   nHead: number;
   nEmbd: number;
-  dropout: number; // must be 0: dropout is not implemented for GPT jobs
+  dropout: number; // in [0, 1): nanoGPT's four dropout sites, training steps only (REPOPS §15.11)
   bias: boolean;
 }
 
@@ -44,7 +46,7 @@ export function validateGptConfig(c: GptConfig, where = 'model.gpt'): GptConfig 
   posInt('nHead');
   posInt('nEmbd');
   if (c.nEmbd % c.nHead !== 0) fail('nEmbd', `a multiple of nHead (${c.nHead})`, c.nEmbd);
-  if (c.dropout !== 0) fail('dropout', '0 (dropout is not implemented for GPT models)', c.dropout);
+  if (!(typeof c.dropout === 'number' && c.dropout >= 0 && c.dropout < 1)) fail('dropout', 'a number in [0, 1)', c.dropout);
   if (typeof c.bias !== 'boolean') fail('bias', 'true or false', c.bias);
   return c;
 }
@@ -86,6 +88,24 @@ export function gptParams(c: GptConfig): ParamSpec[] {
 /** Parameter nodes by name (gptForward reads them in any order). */
 type Params = (name: string) => number;
 
+/** Training forward passes apply dropout (when config.dropout > 0); inference never does. */
+export interface GptForwardOpts {
+  training?: boolean;
+  posIds?: number; // [T] position ids 0..T-1, needed only when T < blockSize
+}
+
+/**
+ * Dropout site k (0: embeddings; block i: 1 + 3i attention weights, 2 + 3i after attn.c_proj,
+ * 3 + 3i after mlp.c_proj, nanoGPT's order) as in layers.ts: mul(h, dropout_mask(stream
+ * 2·STREAM_NODE_BASE + k, threshold round(p·2^24), keepScale div(1, sub(1, fround(p))))).
+ */
+function dropout(g: Graph, c: GptConfig, h: number, site: number, training: boolean): number {
+  if (!training || c.dropout === 0) return h;
+  const keep = f.div(1, f.sub(1, Math.fround(c.dropout)));
+  const mask = g.add('dropout_mask', [], [2 * STREAM_NODE_BASE + site, Math.round(c.dropout * 2 ** 24), f.toBits(keep), ...encodeDims(g.shape(h))], `dropout ${site}`);
+  return g.add('mul', [h, mask]);
+}
+
 function paramLookup(c: GptConfig, nodes: number[]): Params {
   const specs = gptParams(c);
   if (nodes.length !== specs.length) throw new Error(`gpt: expected ${specs.length} parameter nodes, got ${nodes.length}`);
@@ -104,20 +124,20 @@ function linear(g: Graph, c: GptConfig, P: Params, x: number, w: string, b: stri
 }
 
 /** LayerNorm over the last axis (REPOPS §15.8): xc·rstd·w (+ b), rstd = 1/sqrt(var + 1e-5). */
-export function layerNorm(g: Graph, x: number, w: number, b: number | null): number {
+export function layerNorm(g: Graph, x: number, w: number, b: number | null, label = 'ln'): number {
   const s = g.shape(x), ax = s.length - 1, C = s[ax];
   const xc = g.add('sub', [x, g.scale(g.add('sum', [x], [ax]), 1 / C)]);
   const variance = g.scale(g.add('sum', [g.add('mul', [xc, xc])], [ax]), 1 / C);
-  const rstd = g.add('div', [g.fill([1], 1), g.add('sqrt', [g.addc(variance, LN_EPS)])]);
-  const y = g.add('mul', [g.add('mul', [xc, rstd]), w]);
-  return b === null ? y : g.add('add', [y, b]);
+  const rstd = g.add('div', [g.fill([1], 1), g.add('sqrt', [g.addc(variance, LN_EPS)])], [], `${label} rstd`);
+  const y = g.add('mul', [g.add('mul', [xc, rstd]), w], [], `${label} out`);
+  return b === null ? y : g.add('add', [y, b], [], `${label} out+bias`);
 }
 
 /** softmax over the last axis: exp(x - rowmax(x)) / sum(...) (rowmax: a stabiliser, no gradient). */
-export function softmaxLast(g: Graph, x: number): number {
+export function softmaxLast(g: Graph, x: number, label = 'softmax'): number {
   const ax = g.shape(x).length - 1;
   const e = g.add('exp', [g.add('sub', [x, g.add('rowmax', [x], [ax])])]);
-  return g.add('div', [e, g.add('sum', [e], [ax])]);
+  return g.add('div', [e, g.add('sum', [e], [ax])], [], label);
 }
 
 /** PyTorch nn.GELU() (erf form): 0.5·x · (1 + erf(x·(1/√2))), as mul(scale(x, 0.5), addc(erf(scale(x, fround(1/√2))), 1)). */
@@ -126,11 +146,11 @@ export function gelu(g: Graph, x: number): number {
 }
 
 function ln(g: Graph, c: GptConfig, P: Params, x: number, name: string): number {
-  return layerNorm(g, x, P(`${name}.weight`), c.bias ? P(`${name}.bias`) : null);
+  return layerNorm(g, x, P(`${name}.weight`), c.bias ? P(`${name}.bias`) : null, name);
 }
 
 /** Causal self-attention of h [B·T, C] (REPOPS §15.8). */
-function attention(g: Graph, c: GptConfig, P: Params, h: number, i: number, B: number, T: number): number {
+function attention(g: Graph, c: GptConfig, P: Params, h: number, i: number, B: number, T: number, training: boolean): number {
   const C = c.nEmbd, H = c.nHead, hs = C / H;
   const heads = (s: (typeof QKV)[number]) => {
     const x = linear(g, c, P, h, `${pre(i)}.attn.c_attn.weight[${s}]`, `${pre(i)}.attn.c_attn.bias[${s}]`);
@@ -138,22 +158,23 @@ function attention(g: Graph, c: GptConfig, P: Params, h: number, i: number, B: n
   };
   const [q, k, v] = QKV.map(heads);
   const scores = g.scale(g.add('bmm', [q, k], [0, 1], `h${i} q·kᵀ`), 1 / Math.sqrt(hs));
-  const att = softmaxLast(g, g.add('causal_fill', [scores], [NEG_INF_BITS]));
+  const att = dropout(g, c, softmaxLast(g, g.add('causal_fill', [scores], [NEG_INF_BITS]), `h${i} att softmax`), 1 + 3 * i, training);
   const y = g.add('bmm', [att, v], [0, 0], `h${i} att·v`);
   const merged = g.reshape(g.add('permute', [y], encodeDims([0, 2, 1, 3])), [B * T, C]);
-  return linear(g, c, P, merged, `${pre(i)}.attn.c_proj.weight`, `${pre(i)}.attn.c_proj.bias`);
+  return dropout(g, c, linear(g, c, P, merged, `${pre(i)}.attn.c_proj.weight`, `${pre(i)}.attn.c_proj.bias`), 2 + 3 * i, training);
 }
 
-function mlp(g: Graph, c: GptConfig, P: Params, h: number, i: number): number {
+function mlp(g: Graph, c: GptConfig, P: Params, h: number, i: number, training: boolean): number {
   const fc = linear(g, c, P, h, `${pre(i)}.mlp.c_fc.weight`, `${pre(i)}.mlp.c_fc.bias`);
-  return linear(g, c, P, gelu(g, fc), `${pre(i)}.mlp.c_proj.weight`, `${pre(i)}.mlp.c_proj.bias`);
+  return dropout(g, c, linear(g, c, P, gelu(g, fc), `${pre(i)}.mlp.c_proj.weight`, `${pre(i)}.mlp.c_proj.bias`), 3 + 3 * i, training);
 }
 
 /**
  * Logits [B·T, V] of token ids [B, T] (binary32 ids). `posIds` ([T] ids 0..T-1) is needed only
  * when T < blockSize; at T = blockSize wpe is added whole (same bits: see REPOPS §15.11).
  */
-export function gptForward(g: Graph, c: GptConfig, ids: number, params: number[], posIds?: number): number {
+export function gptForward(g: Graph, c: GptConfig, ids: number, params: number[], opts: GptForwardOpts = {}): number {
+  const { posIds, training = false } = opts;
   const P = paramLookup(c, params);
   const [B, T] = g.shape(ids);
   if (g.shape(ids).length !== 2 || T > c.blockSize) throw new Error(`gpt: ids must be [B, T] with T <= blockSize (${c.blockSize}), got [${g.shape(ids)}]`);
@@ -165,10 +186,10 @@ export function gptForward(g: Graph, c: GptConfig, ids: number, params: number[]
     pos = g.add('gather_rows', [wpe, posIds]);
   }
   const tok = g.add('gather_rows', [P('transformer.wte.weight'), ids], [], 'wte[ids]');
-  let x = g.reshape(g.add('add', [tok, pos]), [B * T, C]);
+  let x = dropout(g, c, g.reshape(g.add('add', [tok, pos]), [B * T, C]), 0, training);
   for (let i = 0; i < c.nLayer; i++) {
-    x = g.add('add', [x, attention(g, c, P, ln(g, c, P, x, `${pre(i)}.ln_1`), i, B, T)]);
-    x = g.add('add', [x, mlp(g, c, P, ln(g, c, P, x, `${pre(i)}.ln_2`), i)]);
+    x = g.add('add', [x, attention(g, c, P, ln(g, c, P, x, `${pre(i)}.ln_1`), i, B, T, training)]);
+    x = g.add('add', [x, mlp(g, c, P, ln(g, c, P, x, `${pre(i)}.ln_2`), i, training)]);
   }
   const h = ln(g, c, P, x, 'transformer.ln_f');
   return g.add('matmul', [h, P('transformer.wte.weight')], [0, 1], 'lm_head (tied wte)');
@@ -183,9 +204,9 @@ export function tokenNll(g: Graph, logits: number, targets: number): number {
   return g.add('sum', [nll], [1]);
 }
 
-/** Mean cross-entropy over all B·T positions (REPOPS §9's loss with one-hot targets), a [1] node. */
+/** Mean cross-entropy over all B·T positions (REPOPS §9's loss with one-hot targets), a [1] node; a training pass (dropout). */
 export function gptLoss(g: Graph, c: GptConfig, ids: number, targets: number, params: number[]): number {
-  const logits = gptForward(g, c, ids, params);
+  const logits = gptForward(g, c, ids, params, { training: true });
   const N = numel(g.shape(targets));
   const total = g.add('sum', [tokenNll(g, logits, g.reshape(targets, [N]))], [0]);
   return g.scale(g.reshape(total, [1]), 1 / N, 'loss');

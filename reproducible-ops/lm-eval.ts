@@ -22,6 +22,17 @@ function inputs(engine: Engine, g: Graph, extra: number[][]): { params: number[]
   return { params, extra: extra.map((shape, k) => g.add('state', [], [0, P + k, ...encodeDims(shape)])) };
 }
 
+// Inference programs per engine and shape (a sampler asks for every context length up to blockSize)
+const programs = new WeakMap<Engine, Map<string, Graph>>();
+
+function cached(engine: Engine, key: string, build: () => Graph): Graph {
+  let m = programs.get(engine);
+  if (!m) programs.set(engine, (m = new Map()));
+  let g = m.get(key);
+  if (!g) m.set(key, (g = build()));
+  return g;
+}
+
 function positions(T: number): Float32Array {
   return Float32Array.from({ length: T }, (_, t) => t);
 }
@@ -36,22 +47,28 @@ export function predictLogits(engine: Engine, params: Float32Array[], ids: Array
   if (ids.length !== B * T) throw new Error(`predictLogits: ${ids.length} ids for B·T = ${B * T}`);
   for (let i = 0; i < ids.length; i++)
     if (!(Number.isInteger(ids[i]) && ids[i] >= 0 && ids[i] < c.vocabSize)) throw new Error(`predictLogits: token ${i} is ${ids[i]}, outside [0, vocabSize = ${c.vocabSize})`);
-  const g = new Graph();
   const short = T < c.blockSize;
-  const io = inputs(engine, g, short ? [[B, T], [T]] : [[B, T]]);
-  const logits = gptForward(g, c, io.extra[0], io.params, short ? io.extra[1] : undefined);
-  g.add('copy', [logits], [0, 0]);
+  const g = cached(engine, `logits ${B} ${T}`, () => {
+    const g = new Graph();
+    const io = inputs(engine, g, short ? [[B, T], [T]] : [[B, T]]);
+    g.add('copy', [gptForward(g, c, io.extra[0], io.params, { posIds: short ? io.extra[1] : undefined })], [0, 0]);
+    return g;
+  });
   const feed = [...params, Float32Array.from(ids), ...(short ? [positions(T)] : [])];
   return engine.run(g, 0, feed).outs[0];
 }
 
-/** Per-token losses of `W` windows: row w reads v[(first+w)·T ..] and predicts the next tokens. */
-function windowNll(engine: Engine, c: GptConfig, params: Float32Array[], v: ArrayLike<number>, first: number, W: number): Float32Array {
+/** The per-token loss program of W windows: inputs params, ids [W, T], targets [W·T]; output nll [W·T, 1]. */
+function nllProgram(engine: Engine, c: GptConfig, W: number): Graph {
   const T = c.blockSize;
   const g = new Graph();
   const io = inputs(engine, g, [[W, T], [W * T]]);
-  const nll = tokenNll(g, gptForward(g, c, io.extra[0], io.params), io.extra[1]);
-  g.add('copy', [nll], [0, 0]);
+  g.add('copy', [tokenNll(g, gptForward(g, c, io.extra[0], io.params), io.extra[1])], [0, 0]);
+  return g;
+}
+
+/** Per-token losses of `W` windows: row w reads v[(first+w)·T ..] and predicts the next tokens. */
+function windowNll(engine: Engine, g: Graph, T: number, params: Float32Array[], v: ArrayLike<number>, first: number, W: number): Float32Array {
   const ids = new Float32Array(W * T), targets = new Float32Array(W * T);
   for (let k = 0; k < W * T; k++) {
     ids[k] = v[first * T + k];
@@ -81,8 +98,9 @@ export function evalLoss(engine: Engine, params: Float32Array[], split: ArrayLik
     if (!(Number.isInteger(split[i]) && split[i] >= 0 && split[i] < c.vocabSize)) throw new Error(`evalLoss: token ${i} is ${split[i]}, outside [0, vocabSize = ${c.vocabSize})`);
   let sum = 0;
   for (let first = 0; first < windows; first += windowsPerBatch) {
-    const nll = windowNll(engine, c, params, split, first, Math.min(windowsPerBatch, windows - first));
-    for (const x of nll) sum += x;
+    const W = Math.min(windowsPerBatch, windows - first);
+    const g = cached(engine, `nll ${W}`, () => nllProgram(engine, c, W));
+    for (const x of windowNll(engine, g, T, params, split, first, W)) sum += x;
   }
   return { loss: sum / (windows * T), windows, tokens: windows * T };
 }

@@ -141,7 +141,7 @@ function adamW(g: Graph, o: Extract<OptimizerSpec, { type: 'adamw' }>, params: n
     const decayed = keep >= 0 && g.shape(p).length >= 2 ? g.add('mul', [p, keep]) : p;
     const mhat = g.add('div', [m, c1]);
     const denom = g.addc(g.add('sqrt', [g.add('div', [v, c2])]), o.epsilon);
-    return g.add('sub', [decayed, g.add('mul', [g.add('div', [mhat, denom]), lr])]);
+    return g.add('sub', [decayed, g.add('mul', [g.add('div', [mhat, denom]), lr])], [], `adamw update ${i}`);
   });
   return { params: ps, slots: [b1p, b2p, ...ms, ...vs] };
 }
