@@ -138,12 +138,13 @@ export function modelDirOf(dir: string): string {
 export interface Generation {
   model: GptModelFiles;
   promptIds: number[];
-  pieces: Generator<string>; // decoded text as it is sampled
   ids: number[]; // filled as pieces are consumed
+  /** Decoded text as it is sampled on `backend` (nothing is sampled until it is read). */
+  pieces(backend: Backend): Generator<string>;
 }
 
-/** Load a run's model, encode the prompt and start sampling (nothing is sampled until pieces is read). */
-export function startGeneration(runDir: string, prompt: string, o: SampleOptions, backend: Backend): Generation {
+/** Load a run's model and encode the prompt (every input error surfaces here, before any sampling). */
+export function prepareGeneration(runDir: string, prompt: string, o: SampleOptions): Generation {
   const model = readGptModel(modelDirOf(runDir));
   let promptIds: number[];
   try {
@@ -152,10 +153,10 @@ export function startGeneration(runDir: string, prompt: string, o: SampleOptions
     throw new UserError(`--prompt: ${(e as Error).message}`);
   }
   if (promptIds.length === 0) throw new UserError('--prompt: expected at least one token of text (the model continues a context)');
-  const engine = inferenceEngine(model.config, backend);
-  const next = nextLogitsOf(engine, model.params, model.config.vocabSize, model.tokenizer.vocabSize);
   const ids: number[] = [];
-  function* pieces(): Generator<string> {
+  function* pieces(backend: Backend): Generator<string> {
+    const engine = inferenceEngine(model.config, backend);
+    const next = nextLogitsOf(engine, model.params, model.config.vocabSize, model.tokenizer.vocabSize);
     const stream = new TextStream(model.tokenizer);
     for (const id of sampleTokens(next, promptIds, model.config.blockSize, o)) {
       ids.push(id);
@@ -165,5 +166,5 @@ export function startGeneration(runDir: string, prompt: string, o: SampleOptions
     const rest = stream.flush();
     if (rest) yield rest;
   }
-  return { model, promptIds, pieces: pieces(), ids };
+  return { model, promptIds, ids, pieces };
 }

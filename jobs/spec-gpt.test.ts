@@ -8,7 +8,7 @@ import { canonicalJson } from './canonical.ts';
 import { UserError } from './errors.ts';
 import { writeGptJob } from './gpt-fixtures.ts';
 import { loadJob, type GptJob } from './job.ts';
-import { checkJobResources, defaultLimits } from './resources.ts';
+import { checkJobResources, checkResources, defaultLimits } from './resources.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'optrain-spec-gpt-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -46,7 +46,7 @@ function errorOf(edit: (j: any) => unknown): string {
 describe('GPT job specs', () => {
   it('the examples load; the shakespeare-char jobHash is pinned (the canonical resolved spec must not drift)', () => {
     const j = gpt(join(EXAMPLES, 'shakespeare-char.json'));
-    assert.equal(j.jobHashHex, 'bee5609628f26c275489f8e02c5302eefcd3da5cbea0113c6b3cc816c1870fd4');
+    assert.equal(j.jobHashHex, '99b42570ba0eb9f438d8d4df051f10bc29fdaeab2f1032bbfafc742d0125c0c1');
     assert.deepEqual(j.config, { vocabSize: 65, blockSize: 64, nLayer: 4, nHead: 4, nEmbd: 128, dropout: 0, bias: false });
     assert.deepEqual(j.spec.optimizer, { type: 'adamw', learningRate: 0.001, beta1: 0.9, beta2: 0.99, epsilon: 1e-8, weightDecay: 0.1, schedule: { warmup: 100, total: 2000, min: 0.0001 }, gradClip: 1 });
     assert.equal(j.steps, 2000);
@@ -97,6 +97,15 @@ describe('GPT job specs', () => {
     assert.equal(e.params[0].name, 'transformer.wte.weight');
     const needs = checkJobResources(j, defaultLimits());
     assert.ok(needs.params > 20000 && needs.memoryBytes > needs.stateBytes, JSON.stringify(needs));
+  });
+
+  it('resource limits name the GPT field that drives them (logits of batchSize windows, parameters)', () => {
+    const j = gpt(base.file);
+    const limits = { memoryBytes: 2 ** 30, diskBytes: 2 ** 40, maxSteps: 1e9, keep: { latest: 2, leaves: true } };
+    const refused = (re: RegExp) => (e: Error) => e instanceof UserError && re.test(e.message);
+    assert.throws(() => checkResources({ ...j.resolved, hyperparameters: { ...j.resolved.hyperparameters, batchSize: 100000 } }, limits), refused(/^job\.hyperparameters\.batchSize \(100000\): needs an estimated [\d.]+ GB of memory/));
+    assert.throws(() => checkResources({ ...j.resolved, model: { gpt: { ...j.config, nEmbd: 8192, nHead: 64 } } }, limits), refused(/^job\.model \([\d,]+ parameters\): needs an estimated/));
+    assert.throws(() => checkResources({ ...j.resolved, model: { gpt: { ...j.config, vocabSize: 65535 } }, hyperparameters: { ...j.resolved.hyperparameters, batchSize: 5000 } }, limits), refused(/^job\.hyperparameters\.batchSize \(5000\): needs a tensor of 5\.24e\+9 values/));
   });
 
   it('errors name the field: model config', () => {

@@ -1,7 +1,7 @@
 // `optrain generate <run-dir> --prompt TEXT`: sample text from a trained GPT, streamed to
 // stdout as it is sampled. The sampling itself is jobs/generate.ts.
 import { UsageError } from '../../jobs/errors.ts';
-import { startGeneration, type SampleOptions } from '../../jobs/generate.ts';
+import { prepareGeneration, type SampleOptions } from '../../jobs/generate.ts';
 import { BACKEND_HELP, BACKEND_OPTIONS, backendChoice, resolveBackend } from '../backend-flags.ts';
 import { expectPositionals, positiveIntFlag, type Command } from '../command.ts';
 
@@ -56,15 +56,16 @@ export const generateCommand: Command = {
       seed: numberFlag(v.seed, '--seed', 1, (x) => Number.isInteger(x) && x >= 0 && x <= 0xffffffff, 'an integer in [0, 4294967295]'),
     };
     const choice = backendChoice(args, 'generate');
+    const gen = prepareGeneration(dir, prompt, o);
+    // Resolved last, so that a bad run directory or prompt is reported before any backend notice.
     const backend = await resolveBackend(choice, io);
-    const gen = startGeneration(dir, prompt, o, backend);
     if (v.json) {
-      const text = [...gen.pieces].join('');
+      const text = [...gen.pieces(backend)].join('');
       io.stdout.write(JSON.stringify({ prompt, text, promptTokenIds: gen.promptIds, tokenIds: gen.ids, ...o, topK: o.topK ?? null, tokenizer: gen.model.tokenizer.name, backend: backend.name }) + '\n');
       return 0;
     }
     io.stdout.write(prompt);
-    for (const piece of gen.pieces) io.stdout.write(piece);
+    for (const piece of gen.pieces(backend)) io.stdout.write(piece);
     io.stdout.write('\n');
     return 0;
   },

@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """Load an optrain GPT export into nanoGPT's GPT class and evaluate it with PyTorch.
 
-Usage: nanogpt_check.py MODEL_DIR TOKENS_FILE IDS_JSON
+Usage: nanogpt_check.py MODEL_DIR TOKENS_FILE INPUTS_JSON
 
 MODEL_DIR holds model.safetensors + config.json (optrain train's model/ directory),
 TOKENS_FILE is optrain's token file (jobs/text-dataset.ts: magic "OPTRTOK1", u32 vocab,
-u32 train count, u32 val count, u32 0, then u16 LE ids), IDS_JSON a JSON array of rows of
-token ids (a fixed input, [B, T]). Prints one JSON object on stdout:
-  {"logits": [...] (flattened [B, T, V], float32 values), "valLoss": mean cross-entropy over
+u32 train count, u32 val count, u32 0, then u16 LE ids), INPUTS_JSON a JSON array of fixed
+inputs, each an array of rows of token ids ([B, T], T <= block_size). Prints one JSON object:
+  {"logits": [[...], ...] (per input, flattened [B, T, V]), "valLoss": mean cross-entropy over
    the non-overlapping validation windows, "windows": count, "missing": [...], "unexpected": [...]}
 
 The model below is nanoGPT's model.py (Karpathy, MIT licence) reduced to what inference needs:
@@ -148,12 +148,12 @@ def main():
     res = model.load_state_dict(sd, strict=False)
     model.eval()
     with open(ids_json) as f:
-        ids = torch.tensor(json.load(f), dtype=torch.long)
+        inputs = [torch.tensor(x, dtype=torch.long) for x in json.load(f)]
     _, val = read_tokens(tokens_file)
     T = cfg["block_size"]
     windows = (val.numel() - 1) // T
     with torch.no_grad():
-        logits = model(ids)
+        logits = [model(ids).reshape(-1).tolist() for ids in inputs]
         total = torch.zeros((), dtype=torch.float64)
         for start in range(0, windows, 256):
             w = min(256, windows - start)
@@ -162,7 +162,7 @@ def main():
             lg = model(x)
             total += F.cross_entropy(lg.view(-1, lg.size(-1)), y.view(-1), reduction="sum").double()
     print(json.dumps({
-        "logits": logits.reshape(-1).tolist(),
+        "logits": logits,
         "valLoss": (total / (windows * T)).item(),
         "windows": windows,
         "missing": res.missing_keys,
