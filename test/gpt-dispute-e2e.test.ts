@@ -64,7 +64,7 @@ function honestStep(S: number): Float32Array[] {
   return runTransition(engine, S + 1, s.tensors).outputs;
 }
 
-interface Measured { step: number; node: string; moves: string[]; gas: bigint; bySide: { solver: bigint; challenger: bigint }; oneStep: bigint; challenge: bigint; foldIndex?: number }
+interface Measured { repeated?: { token: number; positions: number[] }; step: number; node: string; moves: string[]; gas: bigint; bySide: { solver: bigint; challenger: bigint }; oneStep: bigint; challenge: bigint; foldIndex?: number }
 const measured: Record<string, Measured> = {};
 
 /** A tamper caught by a one-step at op `op` of transition S + 1; returns the final game state. */
@@ -138,6 +138,7 @@ test('(c) the embedding scatter-add gradient at a repeated token: the game desce
   // fold step k adds position k's row (REPOPS §15: scatter_rows folds over n ascending)
   assert.equal(k, N - 1, 'only the last accumulator was corrupted');
   assert.ok(positions.includes(k) && positions.some((n) => n < k), `the fold index ${k} is a position of token ${token}, which also occurs earlier (${positions})`);
+  measured.scatter.repeated = { token, positions };
 });
 
 test('(d) the AdamW update of the last step: slashed by a one-step on the update', async () => {
