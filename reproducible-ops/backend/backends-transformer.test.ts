@@ -10,7 +10,7 @@ import { TRANSFORMER_OPS } from '../ops/table-transformer.ts';
 import { Rand, randomCase, randomTensor, type OpCase } from '../test-support/op-cases.ts';
 import { randomIds } from '../test-support/op-cases-transformer.ts';
 import type { Shape } from '../tensor.ts';
-import { describe as describeCall } from './descriptors.ts';
+import { describe as describeCall, FAST_OPS_3 } from './descriptors.ts';
 import { createNativeBackend, loadNativeAddon, nativeLoadError } from './native.ts';
 import { firstBitDifference } from './op-cases.ts';
 import { referenceBackend, runKernel, type Backend, type KernelArgs } from './reference.ts';
@@ -59,7 +59,7 @@ function gptCases(): OpCase[] {
 }
 
 /** Ops of these cases that must run a C kernel (not the reference fallback). */
-const FAST_NEW_OPS = ['erf', 'bmm', 'permute', 'causal_fill', 'onehot', 'gather_rows', 'scatter_rows', 'sum', 'rowmax'];
+const FAST_NEW_OPS: string[] = [...FAST_OPS_3, 'sum', 'rowmax'];
 
 function cases(seed: number): OpCase[] {
   const out = gptCases();
@@ -91,7 +91,9 @@ describe('repops-3 ops: fast backends give the reference bits', () => {
   it('native: every instruction set, 1/2/3 threads', { skip: nativeSkip }, () => checkAll(nativeVariants(), 1));
   it('wasm: 1/2/3 threads', { skip: wasmSkip }, () => checkAll([1, 2, 3].map((threads) => createWasmBackend({ threads, grain: 1 })), 2));
   it('every GPT-shaped case of an op with a C kernel is described (takes the fast path)', () => {
-    for (const c of gptCases().filter((x) => FAST_NEW_OPS.includes(x.op)))
+    const cases = gptCases();
+    for (const op of FAST_NEW_OPS) assert.ok(cases.some((c) => c.op === op), `no GPT-shaped case for ${op}`);
+    for (const c of cases.filter((x) => FAST_NEW_OPS.includes(x.op)))
       assert.ok(describeCall(c.op, argsOf(c)), `${c.op} [${c.inShapes.map((s) => `[${s}]`)}] would run the reference fallback`);
   });
   it('a wrong kernel for a new op is caught (the comparison can fail)', () => {

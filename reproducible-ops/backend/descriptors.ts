@@ -30,8 +30,10 @@ export interface Descriptor {
 export const FAST_OPS = [
   'add', 'sub', 'mul', 'div', 'max', 'neg', 'exp', 'log', 'sqrt', 'relu', 'scale', 'addc', 'relu_grad',
   'matmul', 'sum', 'rowmax', 'maxpool2d', 'maxpool2d_grad', 'im2col', 'col2im', 'expand', 'rng_uniform', 'dropout_mask',
-  'erf', 'bmm', 'permute', 'causal_fill', 'onehot', 'gather_rows', 'scatter_rows',
 ] as const;
+
+/** The repops-3 ops with fast kernels (backends-transformer.test.ts covers them). */
+export const FAST_OPS_3 = ['erf', 'bmm', 'permute', 'causal_fill', 'onehot', 'gather_rows', 'scatter_rows'] as const;
 
 /**
  * Broadcast view of output dims and per-input strides with size-1 dims dropped and
