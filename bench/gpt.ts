@@ -1,13 +1,38 @@
 // GPT section of `npm run bench`: training tokens/s of the shakespeare-char model (4 layers,
 // 4 heads, nEmbd 128, blockSize 64, batch 12, vocab 65) per fast backend and thread count,
 // measured in rounds interleaved with the no-FMA ceiling (bench/interleave.ts), the FLOPs
-// of one step counted from its op graph and their share of the ceiling; and the same
+// of one step counted from the engine's step program (reproducible-ops/gpt.ts: AdamW,
+// clipping and the cosine schedule included) and their share of the ceiling; and the same
 // model's training step in PyTorch (bench/torch_gpt.py) when Debian's python3-torch is there.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Backend } from '../reproducible-ops/backend/reference.ts';
-import { buildGptStep, gptInputs, graphFlops, runGraph, SHAKESPEARE_CHAR, type GptShape } from './gpt-graph.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Engine } from '../reproducible-ops/engine.ts';
+import { charTokens } from '../reproducible-ops/golden/gpt-text.ts';
+import type { GptConfig } from '../reproducible-ops/gpt.ts';
+import type { OptimizerSpec } from '../reproducible-ops/optim.ts';
+import type { Graph } from '../reproducible-ops/program.ts';
+import { numel, tensor } from '../reproducible-ops/tensor.ts';
 import { interleaved, pctSpread, spreadOf, type FastExec, type Spread } from './interleave.ts';
+
+export interface GptShape {
+  vocab: number;
+  blockSize: number;
+  nLayer: number;
+  nHead: number;
+  nEmbd: number;
+  batch: number;
+}
+
+export const SHAKESPEARE_CHAR: GptShape = { vocab: 65, blockSize: 64, nLayer: 4, nHead: 4, nEmbd: 128, batch: 12 };
+/** nanoGPT's CPU recipe (examples/shakespeare-char.json). */
+const ADAMW: OptimizerSpec = { type: 'adamw', learningRate: 1e-3, beta1: 0.9, beta2: 0.99, epsilon: 1e-8, weightDecay: 0.1, schedule: { warmup: 100, total: 2000, min: 1e-4 }, gradClip: 1 };
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const TEXT_PATHS = ['examples/data/tinyshakespeare.txt', 'examples/data/input.txt', '../shared/data/tinyshakespeare/input.txt'].map((p) => join(ROOT, p));
+/** Ops that move or select data without arithmetic (not counted as FLOPs). */
+const DATA_MOVEMENT = new Set(['state', 'dataset', 'reshape', 'copy', 'fill', 'permute', 'expand', 'gather_rows', 'onehot', 'causal_fill', 'token_windows', 'batch']);
 
 export interface GptRow {
   impl: string;
@@ -27,15 +52,36 @@ export interface GptOptions {
   ceilingSeconds: number;
 }
 
-/** One backend: warm up, then rounds of (ceiling, training steps). */
+/** The shakespeare-char job's engine: tiny-shakespeare's train split when the text is found, else random ids. */
+export function shakespeareEngine(backend: Backend, shape: GptShape = SHAKESPEARE_CHAR): Engine {
+  const text = TEXT_PATHS.find((p) => existsSync(p));
+  let tokens: Float32Array;
+  if (text) {
+    const t = charTokens(readFileSync(text, 'utf8')).tokens;
+    tokens = t.subarray(0, Math.floor(t.length * 0.9));
+  } else tokens = Float32Array.from({ length: 100000 }, (_, i) => (Math.imul(i + 1, 2654435761) >>> 0) % shape.vocab);
+  const gpt: GptConfig = { vocabSize: shape.vocab, blockSize: shape.blockSize, nLayer: shape.nLayer, nHead: shape.nHead, nEmbd: shape.nEmbd, dropout: 0, bias: false };
+  return new Engine({ specHash: Buffer.alloc(32), model: { gpt }, optimizer: ADAMW, batchSize: shape.batch, seed: 1, tokens: tensor([tokens.length], tokens), opsetVersion: 'repops-3' }, backend);
+}
+
+/** FLOPs of one run of a program: 2·M·K·N per (b)mm, one per output element of other arithmetic ops. */
+export function graphFlops(g: Graph): number {
+  let total = 0;
+  for (const n of g.nodes) {
+    if (n.op === 'matmul' || n.op === 'bmm') {
+      const a = g.nodes[n.inputs[0]].shape, r = a.length;
+      total += 2 * numel(n.shape) * (n.attrs[0] ? a[r - 2] : a[r - 1]);
+    } else if (!DATA_MOVEMENT.has(n.op)) total += numel(n.shape);
+  }
+  return total;
+}
+
+/** One backend: warm up, then rounds of (ceiling, training steps of the engine). */
 export function engineGpt(impl: string, backend: Backend & FastExec, o: GptOptions, shape: GptShape = SHAKESPEARE_CHAR): GptRow {
-  const gg = buildGptStep(shape);
-  const flops = graphFlops(gg.graph), tokens = shape.batch * shape.blockSize;
-  let state = gptInputs(gg, shape.vocab);
-  let step = 0;
-  const once = () => {
-    state = nextInputs(gg, state, runGraph(gg, backend, state, step++)); // as in training
-  };
+  const e = shakespeareEngine(backend, shape);
+  const flops = graphFlops(e.stepProgram), tokens = shape.batch * shape.blockSize;
+  let state = e.init();
+  const once = () => (state = e.step(state).state);
   const t0 = performance.now();
   for (let i = 0; i < 2; i++) once();
   const perStep = (performance.now() - t0) / 2000;
@@ -45,18 +91,8 @@ export function engineGpt(impl: string, backend: Backend & FastExec, o: GptOptio
     for (let i = 0; i < steps; i++) once();
     return { flops: flops * steps, seconds: (performance.now() - s) / 1000 };
   });
-  const tps = spreadOf([r.gflops.min, r.gflops.median, r.gflops.max].map((g) => (g * 1e9 / flops) * tokens));
+  const tps = spreadOf([r.gflops.min, r.gflops.median, r.gflops.max].map((g) => ((g * 1e9) / flops) * tokens));
   return { impl, threads: backend.threads, tokensPerSec: tps, stepMs: (flops / (r.gflops.median * 1e9)) * 1000, flopsPerStep: flops, ceilingGflops: r.ceiling, share: r.share, rounds: r.rounds, stepsPerRound: steps };
-}
-
-/** Next step's inputs: params and optimizer slots from the step's outputs, same ids. */
-function nextInputs(gg: ReturnType<typeof buildGptStep>, inputs: Float32Array[], outs: Float32Array[]): Float32Array[] {
-  const next = inputs.slice();
-  let o = 0;
-  gg.inputs.forEach((x, i) => {
-    if (x.init !== 'ids') next[i] = outs[o++];
-  });
-  return next;
 }
 
 export interface TorchGptRow {

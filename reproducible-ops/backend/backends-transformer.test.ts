@@ -54,6 +54,7 @@ function gptCases(): OpCase[] {
       c(op, [[B * T, V]], [randomTensor(r, [B * T, V], 'special')], [1]),
       c(op, [[B, T, 2 * V]], [randomTensor(r, [B, T, 2 * V], 'clean')], [2]),
       c(op, [[B, H, T, T]], [randomTensor(r, [B, H, T, T], 'special')], [3]),
+      c(op, [[5000]], [randomTensor(r, [5000], 'clean')], [0]), // AdamW's clip: a flattened gradient
     ]),
   ];
 }
