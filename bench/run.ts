@@ -1,4 +1,4 @@
-// `npm run bench [-- --json] [--quick] [--only matmul,train,gpt] [--steps N] [--reference-steps N] [--threads 1,2] [--gpt-rounds N] [--torch-steps N]`
+// `npm run bench [-- --json] [--quick] [--only matmul,shares,train,gpt] [--steps N] [--reference-steps N] [--threads 1,2] [--gpt-rounds N] [--torch-steps N]`
 // One run measures: matmul GFLOP/s of every engine backend and of tfjs (cpu, wasm); MNIST
 // MLP training samples/s per backend and tfjs-wasm model.fit on the same model, data and
 // hyperparameters (test accuracy alongside); the share of a solver's step time spent on
@@ -23,7 +23,7 @@ import { torchMlp } from './torch.ts';
 import { engineTrain, hashShareOf, syncHashShareOf, type TrainRow } from './train.ts';
 import { cnnHashShares, exampleHashInterval, mlpHashShares, type HashShareRow } from './hash-share.ts';
 
-const USAGE = `usage: npm run bench -- [--json] [--quick] [--only matmul,train,gpt] [--steps N] [--reference-steps N] [--cnn-steps N] [--threads 1,2] [--gpt-rounds N] [--torch-steps N]`;
+const USAGE = `usage: npm run bench -- [--json] [--quick] [--only matmul,shares,train,gpt] [--steps N] [--reference-steps N] [--cnn-steps N] [--threads 1,2] [--gpt-rounds N] [--torch-steps N]`;
 
 interface Options {
   json: boolean;
@@ -55,7 +55,7 @@ function options(argv: string[]): Options {
   }
   const quick = values.quick ?? false;
   const only = new Set((values.only ?? 'matmul,train,gpt').split(','));
-  for (const o of only) if (!['matmul', 'train', 'gpt'].includes(o)) throw new Error(`--only: expected a list of matmul, train, gpt; got '${o}'\n${USAGE}`);
+  for (const o of only) if (!['matmul', 'shares', 'train', 'gpt'].includes(o)) throw new Error(`--only: expected a list of matmul, shares (the interleaved 1024^3 share of the ceiling alone), train, gpt; got '${o}'\n${USAGE}`);
   const threads = (values.threads ?? '1,2').split(',').map((t) => positiveInt(t, '--threads', 1));
   return { json: values.json ?? false, quick, only, steps: positiveInt(values.steps, '--steps', quick ? 200 : 937), referenceSteps: positiveInt(values['reference-steps'], '--reference-steps', quick ? 10 : 60), cnnSteps: positiveInt(values['cnn-steps'], '--cnn-steps', quick ? 10 : 40), threads, gptRounds: positiveInt(values['gpt-rounds'], '--gpt-rounds', quick ? 3 : 7), torchSteps: positiveInt(values['torch-steps'], '--torch-steps', quick ? 1 : 2) };
 }
@@ -173,7 +173,7 @@ async function main(): Promise<void> {
   const load0 = await loadAverage();
   const backends = engineBackends(o, log);
   const matmul = o.only.has('matmul') ? await runMatmul(o, backends, log) : [];
-  const matmulShares = o.only.has('matmul') ? runMatmulShares(o, backends, log) : [];
+  const matmulShares = o.only.has('matmul') || o.only.has('shares') ? runMatmulShares(o, backends, log) : [];
   const { rows: train, hashShare, hashShares } = o.only.has('train') ? await runTrain(o, backends, log) : { rows: [], hashShare: null, hashShares: [] };
   const gpt = o.only.has('gpt') ? runGpt(o, backends, log) : { rows: [], torch: [] };
   const result = { matmul, matmulShares, train, gpt: gpt.rows, gptTorch: gpt.torch, hashShare, hashShares: hashShares.map(({ model, impl, threads, hashInterval, share }) => ({ model, impl, threads, hashInterval, share })), loadAverage: [load0, await loadAverage()] };
