@@ -102,7 +102,7 @@ test('AdamW: decoupled weight decay on rank >= 2 only (zero gradients: p·(1 −
   got.forEach((x, i) => x.forEach((y, j) => assert.equal(y, SHAPES[i].length >= 2 ? f.mul(p0[i][j], keep) : p0[i][j])));
 });
 
-test('clipping: norm = sqrt of the per-parameter squared sums (ascending flat index, added in parameter order), bit for bit', () => {
+test('clipping: norm = sqrt of the per-parameter sums of squares (row sums over the last axis, then over rows; parameters in order), bit for bit', () => {
   const r = new Rand(17);
   const grads = SHAPES.map((s) => randArr(r, numel(s), 2));
   const g = new Graph();
@@ -110,11 +110,16 @@ test('clipping: norm = sqrt of the per-parameter squared sums (ascending flat in
   const clip = clipGradients(g, nodes, 1);
   const vals = evalGraph32(g, { model: grads, other: [] });
   let total = 0;
-  for (const gr of grads) {
+  grads.forEach((gr, i) => {
+    const L = SHAPES[i].at(-1)!;
     let sq = 0;
-    for (const x of gr) sq = f.add(sq, f.mul(x, x));
+    for (let r = 0; r < gr.length / L; r++) {
+      let row = 0;
+      for (let k = 0; k < L; k++) row = f.add(row, f.mul(gr[r * L + k], gr[r * L + k]));
+      sq = f.add(sq, row);
+    }
     total = f.add(total, sq);
-  }
+  });
   const norm = f.sqrt(total);
   assert.equal(vals[clip.norm][0], norm);
   assert.ok(norm > 1, 'the case clips');

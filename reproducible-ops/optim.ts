@@ -98,17 +98,25 @@ export function lrNode(g: Graph, o: { learningRate: number; schedule?: LrSchedul
   return g.add('lr_cosine', [], [s.warmup, s.total, toBits(Math.fround(o.learningRate)), toBits(Math.fround(s.min))], 'lr');
 }
 
+/** Sum of squares of one gradient, [1]: row sums over the last axis, then the sum of the row sums (REPOPS §10). */
+function sumOfSquares(g: Graph, gr: number): number {
+  const s = g.shape(gr);
+  if (s.length === 1) return g.add('sum', [g.add('mul', [gr, gr])], [0], 'grad sq norm');
+  const L = s[s.length - 1], R = numel(s) / L;
+  const x = s.length === 2 ? gr : g.reshape(gr, [R, L]);
+  const rows = g.add('sum', [g.add('mul', [x, x])], [1]);
+  return g.add('sum', [g.reshape(rows, [R])], [0], 'grad sq norm');
+}
+
 /**
- * Global-norm clipping as torch.nn.utils.clip_grad_norm_ (REPOPS §10): the squared norm is
- * one fold per parameter over its flattened gradient (ascending flat index), the per-parameter
- * sums added in parameter order; coef = min(maxNorm / (sqrt(total) + 1e-6), 1) written with
- * max (the table has no min); every gradient is multiplied by coef.
+ * Global-norm clipping as torch.nn.utils.clip_grad_norm_ (REPOPS §10): per parameter the sum
+ * of squares (row sums over the last axis in parallel, then one fold over the rows; short folds
+ * for kernels and disputes), the per-parameter sums added in parameter order;
+ * coef = min(maxNorm / (sqrt(total) + 1e-6), 1) written with max (the table has no min);
+ * every gradient is multiplied by coef.
  */
 export function clipGradients(g: Graph, grads: number[], maxNorm: number): { grads: number[]; norm: number } {
-  const sq = grads.map((gr) => {
-    const flat = g.reshape(gr, [numel(g.shape(gr))]);
-    return g.add('sum', [g.add('mul', [flat, flat])], [0], 'grad sq norm');
-  });
+  const sq = grads.map((gr) => sumOfSquares(g, gr));
   let total = sq[0];
   for (let i = 1; i < sq.length; i++) total = g.add('add', [total, sq[i]]);
   const norm = g.add('sqrt', [total], [], 'grad norm');
