@@ -19,6 +19,8 @@ export interface ChainClient {
   gameIface?: Interface;
   /** Every interface whose custom errors may appear in a revert from our calls. */
   errorIfaces: Interface[];
+  /** Told about every transaction sendTx saw mined (metrics: gas and ETH spent). */
+  onTx?: (r: TxResult, value?: bigint) => void;
 }
 
 export interface ClientOptions {
@@ -65,6 +67,7 @@ export function requireSigner(c: ChainClient, what: string): Wallet {
 }
 
 export interface TxResult {
+  method?: string;
   hash: string;
   blockNumber: number;
   gasUsed: bigint;
@@ -91,7 +94,9 @@ export async function sendTx(c: ChainClient, contract: Contract, method: string,
     const tx = await fn(...args, { ...overrides, gasLimit: estimate + estimate / 4n + 10_000n });
     const receipt = (await tx.wait()) as ContractTransactionReceipt | null;
     if (!receipt) throw new ChainError(`${what}: transaction ${tx.hash} was dropped`);
-    return { hash: receipt.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, receipt };
+    const result = { method, hash: receipt.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, receipt };
+    c.onTx?.(result, value);
+    return result;
   };
   const run = async (): Promise<TxResult> => {
     try {
