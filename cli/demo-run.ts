@@ -66,15 +66,9 @@ export interface DemoOptions {
    * The solvers' published results are copied to the devnet's blob server before they stop.
    */
   keepDevnetFile?: string;
-  /** Called while the demo's solver and verifier still run (e.g. to scrape their metrics). */
-  beforeStop?: (running: { verifier: RunningVerifier; solvers: RunningSolver[]; info: DevnetInfo }) => Promise<void>;
-  /** Serve each solver's and the verifier's Prometheus metrics on a free port (see RunningSolver.metricsUrl). */
-  metrics?: boolean;
 }
 
 interface Ctx {
-  metrics: boolean;
-  solvers: RunningSolver[];
   info: DevnetInfo;
   chain: ChainClient;
   dir: string;
@@ -113,11 +107,11 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
     o.signal?.throwIfAborted();
     const chain = createClient({ rpcUrl: info.rpcUrl, contracts: info.contracts, gameArtifact: info.gameKind, pollingIntervalMs: 100 });
     stops.push(async () => chain.provider.destroy());
-    const ctx: Ctx = { info, chain, dir, say: o.say, withdrawn: 0n, signal: o.signal, metrics: !!o.metrics, solvers: [] };
+    const ctx: Ctx = { info, chain, dir, say: o.say, withdrawn: 0n, signal: o.signal };
     o.say(`devnet up: ${info.rpcUrl} (chain ${info.chainId}), redis ${info.redisUrl}; JobMarket ${info.contracts.jobMarket}`);
     const verifier = await startVerifier({
       net: info, privateKey: info.accounts[ROLE_ACCOUNTS.verifier].privateKey, dataDir: join(dir, 'verifier'), backend: referenceBackend,
-      sampleRate: 1, pollMs: 150, nudgeMs: 300, log: narrate(ctx, 'verifier'), ...(o.metrics ? { metricsPort: 0 } : {}),
+      sampleRate: 1, pollMs: 150, nudgeMs: 300, log: narrate(ctx, 'verifier'),
     });
     stops.push(() => verifier.stop());
     o.signal?.throwIfAborted();
@@ -125,7 +119,6 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
     const honest = await honestJob(ctx, verifier, stops);
     const cheat = await cheatingJob(ctx, verifier, o.tamper ?? defaultDemoTamper(dir), stops);
     const totals = await getMarketTotals(chain);
-    if (o.beforeStop) await o.beforeStop({ verifier, solvers: ctx.solvers, info });
     return { jobs: [honest, cheat], verifier: { address: verifier.address, withdrawn: formatEther(ctx.withdrawn) }, jackpot: formatEther(totals.jackpot), seconds: secondsSince(t0) };
   } catch (e) {
     // A failed or interrupted demo leaves nothing running, --keep or not.
@@ -144,8 +137,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
 async function startDemoSolver(ctx: Ctx, account: number, name: string, tamper?: string): Promise<RunningSolver> {
   return startSolver({
     net: ctx.info, privateKey: ctx.info.accounts[account].privateKey, dataDir: join(ctx.dir, `solver-${name}`), backend: referenceBackend,
-    tamper, queueSuffix: name, pollMs: 150, log: narrate(ctx, `${name} solver`), ...(ctx.metrics ? { metricsPort: 0 } : {}),
-  }).then((s) => (ctx.solvers.push(s), s));
+    tamper, queueSuffix: name, pollMs: 150, log: narrate(ctx, `${name} solver`),
+  });
 }
 
 /** The solvers' checkpoints and result manifests, into the devnet's shared blob store (content-addressed: a plain copy). */
