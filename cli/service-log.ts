@@ -32,7 +32,7 @@ export function serviceLogger(io: Pick<Io, 'stdout'>, format: LogFormat, service
   const opts = { base: { service }, timestamp: stdTimeFunctions.isoTime, messageKey: 'msg' };
   const dest = format === 'json'
     ? io.stdout
-    : pretty({ destination: io.stdout, sync: true, singleLine: true, colorize: !!io.stdout.isTTY, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' });
+    : pretty({ destination: io.stdout, sync: true, singleLine: true, colorize: !!io.stdout.isTTY, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service,event' });
   const logger = pino(opts, dest as NodeJS.WritableStream & { write(s: string): boolean });
   return {
     logger,
