@@ -9,16 +9,24 @@ export interface DependencyState {
   error: string | null;
 }
 
+export type HealthLog = (event: 'dependency-down' | 'dependency-up', fields: Record<string, unknown>) => void;
+
 export class Health {
   private readonly state = new Map<Dependency, DependencyState>();
+
+  /** `log` hears each outage once when it starts and once when it ends. */
+  constructor(private readonly log: HealthLog = () => undefined) {}
 
   failed(dep: Dependency, e: unknown): void {
     const prev = this.state.get(dep);
     const error = oneLine(e);
-    this.state.set(dep, { down: true, since: prev?.down ? prev.since : Date.now(), error });
+    if (!prev?.down) this.log('dependency-down', { dependency: dep, error });
+    this.state.set(dep, { down: true, since: prev?.down ? prev.since! : Date.now(), error });
   }
 
   ok(dep: Dependency): void {
+    const prev = this.state.get(dep);
+    if (prev?.down) this.log('dependency-up', { dependency: dep, seconds: Math.round((Date.now() - prev.since!) / 1000) });
     this.state.set(dep, { down: false, since: null, error: null });
   }
 

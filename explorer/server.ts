@@ -49,7 +49,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const uplotDir = dirname(createRequire(import.meta.url).resolve('uplot/dist/uPlot.iife.min.js'));
 
 export async function startExplorer(o: ExplorerOptions): Promise<RunningExplorer> {
-  const health = new Health();
+  const health = new Health((event, fields) => o.log?.(event, fields));
   const client = createClient({ rpcUrl: o.net.rpcUrl, contracts: o.net.contracts, gameArtifact: o.net.gameKind, pollingIntervalMs: 1_000 });
   const indexer = new Indexer(client, health, o.net.startBlock ?? 0);
   const redis: Redis | null = o.net.redisUrl ? redisClient(o.net.redisUrl) : null;
@@ -67,19 +67,22 @@ export async function startExplorer(o: ExplorerOptions): Promise<RunningExplorer
     return p;
   };
 
-  // The background loop: index new events, learn the names of new jobs, probe the shared blob server.
+  // One round of background work: index new events, learn the names of new jobs, probe the shared blob server.
+  const tick = async () => {
+    await indexer.poll();
+    for (const j of indexer.jobs.values()) {
+      if (names.has(j.jobId)) continue;
+      const { spec } = await sources.spec(j.specURI, j.specHash);
+      if (spec) (names.set(j.jobId, String(spec.name)), indexer.version++);
+    }
+    if (o.net.blobUrl) await probeBlobs(o.net.blobUrl, health);
+  };
   let stopped = false;
-  await indexer.poll(); // the first page served already has what is on chain
+  await tick(); // the first page served already has what is on chain, names included
   const loop = (async () => {
     while (!stopped) {
-      await indexer.poll();
-      for (const j of indexer.jobs.values()) {
-        if (names.has(j.jobId)) continue;
-        const { spec } = await sources.spec(j.specURI, j.specHash);
-        if (spec) (names.set(j.jobId, String(spec.name)), indexer.version++);
-      }
-      if (o.net.blobUrl) await probeBlobs(o.net.blobUrl, health);
       await new Promise((r) => setTimeout(r, o.pollMs ?? 1_000));
+      if (!stopped) await tick();
     }
   })();
 

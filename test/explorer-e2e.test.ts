@@ -7,7 +7,7 @@
 // published losses under 50 concurrent loads, and the README's screenshot of the dispute page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -237,6 +237,26 @@ test('a job with 2,000 published losses: 50 concurrent page loads, all complete;
   assert.ok((await inkedPixels(page)) > 1000, 'both curves are drawn');
   assert.deepEqual(problems, []);
   await page.close();
+});
+
+test('optrain explorer --devnet FILE --port 0 --json: prints its URL, serves the demo, logs JSON lines, stops on SIGTERM', async () => {
+  const child = spawn(process.execPath, [BIN, 'explorer', '--devnet', devnetFile, '--port', '0', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '', err = '';
+  child.stdout.on('data', (b) => (out += b));
+  child.stderr.on('data', (b) => (err += b));
+  try {
+    const url = await waitFor('the explorer URL', async () => (/^\{"url":"([^"]+)"\}$/m.exec(out)?.[1] ?? (child.exitCode !== null ? assert.fail(`exited ${child.exitCode}: ${err}`) : null)), 60_000);
+    const jobs = (await (await fetch(`${url}/api/jobs`)).json()) as { name: string; status: string; disputes: string[] }[];
+    assert.ok(jobs.some((j) => j.name === 'demo-honest' && j.status === 'finalized'), JSON.stringify(jobs));
+    assert.ok(jobs.some((j) => j.name === 'demo-cheating' && j.disputes.includes(demo.jobs[1].dispute!.disputeId)), JSON.stringify(jobs));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, err);
+    const events = out.trim().split('\n').map((l) => JSON.parse(l) as { event?: string; service?: string; url?: string }).filter((e) => e.event !== undefined);
+    assert.deepEqual(events.map((e) => [e.service, e.event]), [['explorer', 'explorer-started'], ['explorer', 'explorer-stopping']]);
+  } finally {
+    child.kill('SIGKILL');
+  }
 });
 
 test('the RPC goes away and comes back: the page shows the outage, then catches up without a reload or restart', async () => {

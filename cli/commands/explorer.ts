@@ -5,6 +5,7 @@ import { startExplorer } from '../../explorer/server.ts';
 import { firstSignal } from '../signals.ts';
 import { expectPositionals, portFlag, type Command } from '../command.ts';
 import { toJson } from './job-network.ts';
+import { logFormatFlag, serviceLogger } from '../service-log.ts';
 
 const usage = `Usage: optrain explorer [options]
 
@@ -20,6 +21,8 @@ Options:
   --port P         HTTP port on 127.0.0.1 (default 8080; 0: any free port)
   --host H         interface to listen on (default 127.0.0.1)
   --json           print the URL as one JSON object ({"url": ...}) instead of a line
+  --log-format F   json (one JSON object per event) or pretty (one readable line per event;
+                   default, json with --json): startup and outages of the RPC, Redis, blobs
   -h, --help       show this help
 `;
 
@@ -27,7 +30,7 @@ export const explorerCommand: Command = {
   name: 'explorer',
   summary: 'a web explorer of jobs, disputes and accounts (loss curves, clocks, bisection)',
   usage,
-  options: { devnet: { type: 'string' }, network: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, json: { type: 'boolean' } },
+  options: { devnet: { type: 'string' }, network: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, json: { type: 'boolean' }, 'log-format': { type: 'string' } },
   async run(args, io) {
     expectPositionals(args, [], 'explorer');
     const port = portFlag(args.values.port, '--port', 'explorer') ?? 8080;
@@ -37,12 +40,14 @@ export const explorerCommand: Command = {
     } catch (e) {
       throw new UserError((e as Error).message);
     }
+    const { log } = serviceLogger(io, logFormatFlag(args.values['log-format'], !!args.values.json, 'explorer'), 'explorer');
     const stopSignal = firstSignal();
-    const ex = await startExplorer({ net, port, host: args.values.host as string | undefined }).catch((e) => {
+    const ex = await startExplorer({ net, port, host: args.values.host as string | undefined, log }).catch((e) => {
       throw new UserError(`explorer: ${(e as Error).message}`);
     });
     io.stdout.write(args.values.json ? toJson({ url: ex.url }) + '\n' : `explorer at ${ex.url} (chain ${net.chainId}, ${net.rpcUrl}); Ctrl-C stops it\n`);
     await stopSignal;
+    log('explorer-stopping', {});
     await ex.stop();
     return 0;
   },
