@@ -85,6 +85,9 @@ export function narrowing(events: ChainEvent[], numSteps: number | null): Level[
         path.push({ level: 'interval', label: `leaf interval ${a.m}: steps ${a.lo}..${a.hi}`, total: numSteps ?? n(a.hi), lo: n(a.lo), hi: n(a.hi) });
         break;
       case 'StepPicked':
+        // with hash interval 1 the challenged leaf is this one transition: the interval level is the step itself
+        if (!path.some((l) => l.level === 'interval'))
+          path.push({ level: 'interval', label: `leaf ${a.step}: the one transition ending at H[${a.step}] (hash interval 1)`, total: numSteps ?? n(a.step), lo: Math.max(0, n(a.step) - 1), hi: Math.max(1, n(a.step)) });
         // transition j takes H[j-1] to H[j] (j = 0: the init program)
         path.push({ level: 'step', label: n(a.step) === 0 ? 'the init program (H[0])' : `transition ${a.step}: H[${n(a.step) - 1}] → H[${a.step}]`, total: numSteps ?? n(a.step), lo: Math.max(0, n(a.step) - 1), hi: Math.max(1, n(a.step)) });
         break;
