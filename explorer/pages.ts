@@ -23,7 +23,7 @@ export function jobMain(v: JobView, now: number): string {
   const commitment = c
     ? facts([['round', esc(c.round)], ['steps root', hashText(c.stepsRoot)], ['final state hash', hashText(c.finalStateHash)], ['final model hash', hashText(c.finalModelHash)], ['challenge deadline', c.challengeDeadline ? esc(new Date(Number(c.challengeDeadline) * 1000).toISOString()) : '-'], ['tx', txText(c.tx)]])
     : '<p class="muted">not committed yet</p>';
-  const leaves = table(['leaf', 'step', 'state hash', 'disputed in'], v.leaves.map((l) => [esc(l.index), esc(l.step), hashText(l.hash), l.challenged.map((d) => `<a href="/disputes/${seg(d)}">#${esc(d)}</a>`).join(' ')]), 'leaves');
+  const leaves = table(['leaf', 'step', 'state hash', 'replayed by', 'disputed in'], v.leaves.map((l) => [esc(l.index), esc(l.step), hashText(l.hash), l.replayedBy.map(addrLink).join(' '), l.challenged.map((d) => `<a href="/disputes/${seg(d)}">#${esc(d)}</a>`).join(' ')]), 'leaves');
   const model = c
     ? facts([['model hash', hashText(c.finalModelHash)], ['download', v.manifest?.finalCheckpoint
       ? `<a href="/api/jobs/${seg(v.jobId)}/checkpoint" download>final state (float32 LE, every slot)</a> · <a href="/api/jobs/${seg(v.jobId)}/manifest">result manifest</a> · as TensorFlow.js files: <code>optrain job fetch-model ${esc(v.jobId)} --out DIR</code>`

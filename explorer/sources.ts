@@ -17,6 +17,14 @@ const MAX_MANIFEST_BYTES = 64 << 20;
 /** A result manifest may also carry validation losses as [step, loss] pairs (every evalInterval steps). */
 export type PublishedManifest = RunManifest & { valLosses?: [number, number | null][] };
 
+export interface VerifierReplay {
+  verifier: string;
+  leaves: number[];
+  replayedSteps: number;
+  challenge: boolean;
+  stepsRoot: string;
+}
+
 export interface ManifestRead {
   manifest: PublishedManifest;
   hash: string;
@@ -75,6 +83,26 @@ export class Sources {
     }
     this.health.failed('blobs', new Error(errors.join('; ')));
     return { read: null, error: `result manifest ${hash} unreachable: ${errors.join('; ')}` };
+  }
+
+  /** What verifiers say they replayed for the job: address -> {leaves, replayedSteps, challenge, stepsRoot} (self-reported). */
+  async replays(jobId: string): Promise<VerifierReplay[]> {
+    if (!this.redis) return [];
+    try {
+      const all = await this.redis.hgetall(redisKeys.verifierReplays(this.ks, jobId));
+      this.health.ok('redis');
+      return Object.entries(all).flatMap(([verifier, json]) => {
+        try {
+          const r = JSON.parse(json) as Omit<VerifierReplay, 'verifier'>;
+          return Array.isArray(r.leaves) ? [{ verifier, leaves: r.leaves.filter((x) => Number.isInteger(x)), replayedSteps: Number(r.replayedSteps) || 0, challenge: !!r.challenge, stepsRoot: String(r.stepsRoot ?? '') }] : [];
+        } catch {
+          return []; // not ours to trust or show
+        }
+      });
+    } catch (e) {
+      this.health.failed('redis', e);
+      return [];
+    }
   }
 
   /** A blob the manifest names (the final checkpoint), from the server that served the manifest. */

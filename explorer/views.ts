@@ -43,7 +43,8 @@ export interface JobView {
   spec: SpecSummary | null;
   specError: string | null;
   commitment: { round: string; stepsRoot: string; finalStateHash: string; finalModelHash: string; challengeDeadline: string | null; tx: string | null } | null;
-  leaves: { index: number; step: number; hash: string; challenged: string[] }[];
+  leaves: { index: number; step: number; hash: string; challenged: string[]; replayedBy: string[] }[];
+  replays: { verifier: string; leaves: number[]; replayedSteps: number; challenge: boolean }[];
   losses: { train: (number | null)[]; val: [number, number | null][] } | null;
   lossError: string | null;
   manifest: { hash: string; server: string; finalCheckpoint: string | null } | null;
@@ -82,17 +83,22 @@ function modelSummary(m: unknown): string {
 const short = (h: unknown) => (typeof h === 'string' ? `${h.slice(0, 10)}…` : '?');
 
 export async function jobView(ix: Indexer, src: Sources, row: JobRow): Promise<JobView> {
-  const [chain, spec, man] = await Promise.all([
+  const [chain, spec, man, reported] = await Promise.all([
     getJob(ix.client, BigInt(row.jobId)).then((j) => ({ j, e: null }), (e: Error) => ({ j: null, e: e.message })),
     src.spec(row.specURI, row.specHash),
     src.manifest(row.jobId, row.specURI),
+    src.replays(row.jobId),
   ]);
+  // only reports about the commitment shown count (a reopened job's earlier round had other leaves)
+  const replays = reported.filter((r) => r.stepsRoot === row.commitment?.stepsRoot).map(({ stepsRoot: _, ...r }) => r);
   const j = chain.j;
   const m = man.read?.manifest;
   const T = j ? Number(j.params.numSteps) : m?.numSteps ?? 0;
   const K = j ? j.params.hashInterval : m?.hashInterval ?? 1;
   const challengedLeaves = challengedLeafMap(ix, row, K);
-  const leaves = (m?.stateHashes ?? []).map((hash, index) => ({ index, step: leafStep(index, T, K), hash, challenged: challengedLeaves.get(index) ?? [] }));
+  const leaves = (m?.stateHashes ?? []).map((hash, index) => ({
+    index, step: leafStep(index, T, K), hash, challenged: challengedLeaves.get(index) ?? [], replayedBy: replays.filter((r) => r.leaves.includes(index)).map((r) => r.verifier),
+  }));
   const cm = row.commitment;
   return {
     jobId: row.jobId, status: row.status, chainStatus: j?.status ?? null, submitter: row.submitter, solver: row.solver, reward: formatEther(row.reward),
@@ -108,7 +114,8 @@ export async function jobView(ix: Indexer, src: Sources, row: JobRow): Promise<J
     losses: m ? { train: m.losses.map((l) => (typeof l === 'number' && Number.isFinite(l) ? l : null)), val: (m.valLosses ?? []).filter((p) => Array.isArray(p) && p.length === 2) } : null,
     lossError: man.error,
     manifest: man.read ? { hash: man.read.hash, server: man.read.server, finalCheckpoint: m!.checkpoints.find((c) => c.step === T && m!.result)?.blob ?? null } : null,
-    replayedNote: leaves.length ? `verifiers replay sampled leaves privately; leaves reached by a dispute are marked (${lastLeaf(T, K) + 1} leaves in all)` : '',
+    replays,
+    replayedNote: leaves.length ? `${lastLeaf(T, K) + 1} leaves; replayed by: what verifiers report in Redis (self-reported; a verifier may also check silently); disputed in: leaves a dispute went through` : '',
     disputes: row.disputes.map((id) => ({ disputeId: id, challenger: ix.disputes.get(id)?.challenger ?? '', status: disputeOutcome(ix, id) })),
     chainError: chain.e,
   };

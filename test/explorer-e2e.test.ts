@@ -127,9 +127,13 @@ test('job page: spec, commitments and the loss chart drawn from the published lo
   for (const s of ['demo-honest', 'repops-3', 'input [64] → dense 16 relu → dense 4 linear', 'steps root', 'final model hash', 'final state (float32 LE'])
     assert.ok(text.includes(s), `job page shows '${s}'`);
   assert.ok((await inkedPixels(page)) > 300, 'the loss curve is drawn');
-  const api = (await (await fetch(`${explorer.url}/api/jobs/${demo.jobs[0].jobId}`)).json()) as { losses: { train: number[] }; leaves: unknown[] };
+  const api = (await (await fetch(`${explorer.url}/api/jobs/${demo.jobs[0].jobId}`)).json()) as { losses: { train: number[] }; leaves: { index: number; replayedBy: string[] }[] };
   assert.equal(api.losses.train.length, 8);
   assert.equal(api.leaves.length, 9);
+  // the demo's verifier samples at rate 1: it reports every leaf (H0: the init program) as replayed
+  const replayed = api.leaves.filter((l) => l.replayedBy.includes(demo.verifier.address.toLowerCase())).map((l) => l.index);
+  assert.deepEqual(replayed, [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.equal(await page.$$eval('table.leaves tbody tr td:nth-child(4) a.addr', (as) => as.length), 9);
   assert.deepEqual(problems, []);
   await page.close();
 });
