@@ -213,7 +213,7 @@ test('a job named like an XSS payload is shown as text; nothing executes', async
   }
 });
 
-test('a job with 2,000 published losses: 50 concurrent page loads, all complete; the chart draws all points', async () => {
+test('a job with 2,000 published losses: 50 concurrent page loads, all complete; the chart draws all points', async (t) => {
   const jobId = await submit('long-curve');
   // The test publishes the result manifest as a solver would (Redis pointer + blob server):
   // training 2,000 steps here would only make the test slow.
@@ -233,6 +233,7 @@ test('a job with 2,000 published losses: 50 concurrent page loads, all complete;
     return { status: r.status, body: await r.text() };
   }));
   const seconds = (Date.now() - t0) / 1000;
+  t.diagnostic(`50 concurrent loads (25 pages, 25 API) answered in ${seconds} s`);
   assert.deepEqual(loads.map((l) => l.status), Array(50).fill(200), `all 50 loads answered 200 (${seconds} s)`);
   for (const l of loads.filter((_, i) => i % 2 === 0)) assert.ok(l.body.includes('id="loss-data"') && l.body.includes('2000 training steps'));
   const api = JSON.parse(loads[1].body) as { losses: { train: number[]; val: unknown[] } };
