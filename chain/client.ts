@@ -1,7 +1,7 @@
 // A connection to the optrain contracts: provider, optional signer, JobMarket (and the dispute
 // game's interface, so errors bubbling up from the game decode too). Actions live one per file
 // in ./actions and take a ChainClient as their first argument.
-import { Contract, Interface, JsonRpcProvider, Wallet, type ContractTransactionReceipt, type TransactionReceipt } from 'ethers';
+import { Contract, Interface, JsonRpcProvider, Network, Wallet, type ContractTransactionReceipt, type TransactionReceipt } from 'ethers';
 import { loadInterface, hasArtifact } from './artifacts.ts';
 import { decodeRevert, ChainError } from './errors.ts';
 
@@ -30,15 +30,21 @@ export interface ClientOptions {
   /** Dispute game artifact name (default DisputeGame); its ABI decodes game errors and events. */
   gameArtifact?: string;
   pollingIntervalMs?: number;
+  /**
+   * The chain id, when known: the provider then never asks the node for it, so a node that is
+   * down at startup is an ordinary failed request (no "failed to detect network" retry loop).
+   */
+  chainId?: number;
 }
 
-export function makeProvider(rpcUrl: string, pollingIntervalMs = 250): JsonRpcProvider {
-  const p = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1, pollingInterval: pollingIntervalMs });
+export function makeProvider(rpcUrl: string, pollingIntervalMs = 250, chainId?: number): JsonRpcProvider {
+  const network = chainId === undefined ? undefined : Network.from(chainId);
+  const p = new JsonRpcProvider(rpcUrl, network, { staticNetwork: network ?? true, cacheTimeout: -1, pollingInterval: pollingIntervalMs });
   return p;
 }
 
 export function createClient(opts: ClientOptions): ChainClient {
-  const provider = makeProvider(opts.rpcUrl, opts.pollingIntervalMs);
+  const provider = makeProvider(opts.rpcUrl, opts.pollingIntervalMs, opts.chainId);
   const signer = opts.privateKey ? new Wallet(opts.privateKey, provider) : undefined;
   const marketIface = loadInterface('JobMarket');
   const gameName = opts.gameArtifact ?? 'DisputeGame';

@@ -50,7 +50,7 @@ const uplotDir = dirname(createRequire(import.meta.url).resolve('uplot/dist/uPlo
 
 export async function startExplorer(o: ExplorerOptions): Promise<RunningExplorer> {
   const health = new Health((event, fields) => o.log?.(event, fields));
-  const client = createClient({ rpcUrl: o.net.rpcUrl, contracts: o.net.contracts, gameArtifact: o.net.gameKind, pollingIntervalMs: 1_000 });
+  const client = createClient({ rpcUrl: o.net.rpcUrl, contracts: o.net.contracts, gameArtifact: o.net.gameKind, pollingIntervalMs: 1_000, chainId: o.net.chainId });
   const indexer = new Indexer(client, health, o.net.startBlock ?? 0);
   const redis: Redis | null = o.net.redisUrl ? redisClient(o.net.redisUrl) : null;
   const sources = new Sources(redis, { chainId: o.net.chainId, jobMarket: o.net.contracts.jobMarket }, health, o.net.blobUrl);
