@@ -15,6 +15,7 @@ import { checkAgainstChain, loadJobCached } from '../commitments/job-source.ts';
 import { checkTamperFits, parseSolverTamper } from '../commitments/tamper.ts';
 import { TamperPlan } from '../commitments/tamper-hooks.ts';
 import { runTraining } from '../commitments/train-run.ts';
+import { validationLoss } from '../jobs/evaluate.ts';
 import type { BlobIO } from '../commitments/run-store.ts';
 
 export interface WorkerDeps {
@@ -56,6 +57,7 @@ export async function processTrainJob(deps: WorkerDeps, job: Job<TrainJobData, T
     blobs: deps.blobs,
     head: { load: () => deps.redis.get(headKey), save: async (h) => void (await deps.redis.set(headKey, h)) },
     onProblem: (problem) => deps.log?.('checkpoint-rejected', { jobId: d.jobId, runId: d.runId, problem }),
+    validate: (state) => validationLoss(engine, state.tensors.slice(0, engine.params.length), loaded.test.x, loaded.test.labels, loaded.classes),
     onStep: async (step, loss) => {
       const t = performance.now();
       deps.onTrainStep?.(loaded.spec.batchSize, (t - lastStepAt) / 1000);

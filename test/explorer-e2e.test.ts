@@ -127,8 +127,12 @@ test('job page: spec, commitments and the loss chart drawn from the published lo
   for (const s of ['demo-honest', 'repops-3', 'input [64] → dense 16 relu → dense 4 linear', 'steps root', 'final model hash', 'final state (float32 LE'])
     assert.ok(text.includes(s), `job page shows '${s}'`);
   assert.ok((await inkedPixels(page)) > 300, 'the loss curve is drawn');
-  const api = (await (await fetch(`${explorer.url}/api/jobs/${demo.jobs[0].jobId}`)).json()) as { losses: { train: number[] }; leaves: { index: number; replayedBy: string[] }[] };
+  const api = (await (await fetch(`${explorer.url}/api/jobs/${demo.jobs[0].jobId}`)).json()) as { losses: { train: number[]; val: [number, number][] }; leaves: { index: number; replayedBy: string[] }[] };
   assert.equal(api.losses.train.length, 8);
+  // the solver published a validation loss at every checkpoint (checkpointInterval 3) and at the end
+  assert.deepEqual(api.losses.val.map(([step]) => step), [3, 6, 8]);
+  assert.ok(api.losses.val.every(([, loss]) => loss > 0 && loss < 10), JSON.stringify(api.losses.val));
+  assert.ok(!text.includes('no validation losses published'));
   assert.equal(api.leaves.length, 9);
   // the demo's verifier samples at rate 1: it reports every leaf (H0: the init program) as replayed
   const replayed = api.leaves.filter((l) => l.replayedBy.includes(demo.verifier.address.toLowerCase())).map((l) => l.index);
