@@ -80,7 +80,10 @@ export class Indexer {
   async poll(): Promise<void> {
     try {
       const batch = await this.watcher.next();
-      for (const ev of batch.events) await this.apply(ev);
+      // Every read first, then the whole batch applied at once: a read failing half-way must not
+      // leave half a batch applied (the same batch comes again on the next poll).
+      for (const ev of batch.events) if (ev.name === 'JobPosted') await this.blockTime(ev.blockNumber);
+      for (const ev of batch.events) this.apply(ev);
       await this.watcher.commit(batch);
       if (batch.events.length) this.version++;
       this.head = batch.nextBlock - 1;
@@ -107,7 +110,7 @@ export class Indexer {
     return this.blockTimes.get(block)!;
   }
 
-  private async apply(ev: ChainEvent): Promise<void> {
+  private apply(ev: ChainEvent): void {
     const a = ev.args as Record<string, unknown>;
     const id = (k: string) => String(a[k] as bigint);
     const at = { block: ev.blockNumber, tx: ev.txHash };
@@ -117,7 +120,7 @@ export class Indexer {
       case 'JobPosted':
         this.jobs.set(id('jobId'), {
           jobId: id('jobId'), submitter: String(a.submitter), specHash: String(a.specHash), specURI: String(a.specURI), reward: a.reward as bigint,
-          status: 'posted', solver: null, postedBlock: ev.blockNumber, postedAt: await this.blockTime(ev.blockNumber), reopened: 0, challengeDeadline: null, disputes: [], commitTx: null, commitment: null,
+          status: 'posted', solver: null, postedBlock: ev.blockNumber, postedAt: this.blockTimes.get(ev.blockNumber) ?? null, reopened: 0, challengeDeadline: null, disputes: [], commitTx: null, commitment: null,
         });
         this.ledger(String(a.submitter)).push({ kind: 'escrowed', amount: a.reward as bigint, jobId: id('jobId'), ...at });
         break;
