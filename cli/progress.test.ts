@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { duration } from './format.ts';
-import { progressSink } from './progress.ts';
+import { countProgress, progressSink } from './progress.ts';
 
 function fakeStream(isTTY: boolean) {
   const writes: string[] = [];
@@ -37,6 +37,27 @@ describe('progress', () => {
     p.update(ev(10));
     p.done();
     assert.deepEqual(writes, ['step 2/10  loss 0.5000  1,234 samples/s  ETA 1m15s\n', 'step 10/10  loss 0.5000  1,234 samples/s  ETA 1m15s\n']);
+  });
+
+  it('counts a task (replayed steps) with a bar, rate and ETA on a terminal; a line every 10 s otherwise (none for a short task)', () => {
+    const tty = fakeStream(true);
+    const bar = countProgress(tty.stream, 'replaying', 'steps');
+    bar.update(1, 4);
+    bar.update(4, 4);
+    bar.done();
+    const out = tty.writes.join('');
+    assert.match(out, /replaying \[#+\.+\] 1\/4 steps  [\d,]+ steps\/s  ETA /);
+    assert.match(out, /replaying \[#+\] 4\/4 steps  [\d,]+ steps\/s  ETA 0s/);
+    assert.ok(out.endsWith('\n'));
+    let now = 0;
+    const plain = fakeStream(false);
+    const lines = countProgress(plain.stream, 'replaying', 'steps', () => now);
+    lines.update(1, 4);
+    now = 10_001;
+    lines.update(2, 4);
+    lines.update(4, 4);
+    lines.done();
+    assert.deepEqual(plain.writes, ['replaying 2/4 steps\n']);
   });
 
   it('formats durations', () => {

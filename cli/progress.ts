@@ -60,3 +60,46 @@ function plainLines(stream: ProgressStream, now: () => number): ProgressSink {
     done() {},
   };
 }
+
+export interface CountSink {
+  update(done: number, total: number): void;
+  done(): void;
+}
+
+/**
+ * Progress of a countable task without a loss (replaying steps, waiting for blocks): a
+ * cli-progress bar with its rate and ETA on a terminal; off a terminal a line every 10 s (none for a task shorter than that).
+ */
+export function countProgress(stream: ProgressStream, label: string, unit: string, now: () => number = () => performance.now()): CountSink {
+  if (!stream.isTTY) {
+    let last = now();
+    return {
+      update(done, total) {
+        const t = now();
+        if (t - last < LINE_EVERY_MS) return; // a short task says nothing at all
+        last = t;
+        stream.write(`${label} ${done}/${total} ${unit}\n`);
+      },
+      done() {},
+    };
+  }
+  let bar: SingleBar | null = null;
+  let started = 0;
+  return {
+    update(done, total) {
+      const rate = { rate: thousands(done / Math.max(1e-3, (now() - started) / 1000)) };
+      if (bar) return void bar.update(done, rate);
+      started = now();
+      bar = new SingleBar({
+        stream: stream as unknown as NodeJS.WritableStream,
+        format: `${label} [{bar}] {value}/{total} ${unit}  {rate} ${unit}/s  ETA {eta_formatted}`,
+        barsize: Math.max(10, Math.min(30, (stream.columns ?? 80) - 60)), barCompleteChar: '#', barIncompleteChar: '.', fps: 10, hideCursor: false,
+      });
+      bar.start(total, done, { rate: '0' });
+    },
+    done() {
+      bar?.stop();
+      bar = null;
+    },
+  };
+}
