@@ -90,7 +90,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
   process.on('exit', onExit);
   const stops: (() => Promise<void>)[] = [];
   try {
-    if (!['JobMarket', 'OneStepProver', 'DisputeGame'].every((n) => hasArtifact(n))) o.say('compiling the contracts with forge first (once per checkout; solc-js takes a few minutes)');
+    if (!['JobMarket', 'OpSemanticsExt', 'OneStepProver', 'DisputeGame'].every((n) => hasArtifact(n))) o.say('compiling the contracts with forge first (once per checkout; solc-js takes a few minutes)');
     o.say('starting a fresh devnet: anvil + redis-server on free ports, JobMarket + OneStepProver + DisputeGame deployed');
     const keep = o.keepDevnetFile;
     info = await startDevnet(keep ? { dir: dirname(keep), detached: true, blobDaemon: true, deployVia: 'ethers', timeBank: 600 } : { dir, detached: false, deployVia: 'ethers', timeBank: 600 });

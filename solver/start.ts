@@ -44,6 +44,7 @@ export interface StartSolverOptions {
   queueSuffix?: string; // unique queue per test
   timings?: QueueTimings;
   pollMs?: number;
+  maxJobs?: number; // at most this many claimed jobs in training at once
   blobPort?: number;
   /** role=train on another machine: upload checkpoints to the solver's blob server instead of dataDir. */
   blobUrl?: string;
@@ -87,7 +88,7 @@ export async function startSolver(o: StartSolverOptions): Promise<RunningSolver>
     let service: SolverService | undefined;
     // PUT is safe to accept: a blob is stored only under the hash of its own bytes.
     running.blobServer = await serveBlobs(blobs, { port: o.blobPort, allowPut: true, withhold: (h) => service?.withheld.has(h) ?? false });
-    service = new SolverService({ client, chainId: o.net.chainId, redis, queue, blobs, blobUrl: running.blobServer.url, cache, backend: o.backend, tamper, defender: o.defender ?? arbiterDefender({ stateDir: join(resolve(o.dataDir), 'disputes'), redis, keySpace: ks, blobUrl: running.blobServer.url }), fromBlock: o.net.startBlock, health, rpcUrl: o.net.rpcUrl, log: log });
+    service = new SolverService({ client, chainId: o.net.chainId, redis, queue, blobs, blobUrl: running.blobServer.url, cache, backend: o.backend, tamper, defender: o.defender ?? arbiterDefender({ stateDir: join(resolve(o.dataDir), 'disputes'), redis, keySpace: ks, blobUrl: running.blobServer.url }), fromBlock: o.net.startBlock, maxJobs: o.maxJobs, health, rpcUrl: o.net.rpcUrl, log });
     running.service = service;
     // stop() also ends the service's reads from other servers (job specs, datasets) at once
     loop = withFetchOptions({ signal: abort.signal }, () => service!.run(abort.signal, o.pollMs ?? 500));

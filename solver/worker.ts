@@ -57,7 +57,14 @@ export async function processTrainJob(deps: WorkerDeps, job: Job<TrainJobData, T
     blobs: deps.blobs,
     head: { load: () => deps.redis.get(headKey), save: async (h) => void (await deps.redis.set(headKey, h)) },
     onProblem: (problem) => deps.log?.('checkpoint-rejected', { jobId: d.jobId, runId: d.runId, problem }),
-    validate: (state) => validationLoss(engine, state.tensors.slice(0, engine.params.length), loaded.test.x, loaded.test.labels, loaded.classes),
+    // informational: a validation that fails (a task without a labelled test split) publishes null, never stops training
+    validate: (state) => {
+      try {
+        return validationLoss(engine, state.tensors.slice(0, engine.params.length), loaded.test.x, loaded.test.labels, loaded.classes);
+      } catch {
+        return NaN;
+      }
+    },
     onStep: async (step, loss) => {
       const t = performance.now();
       deps.onTrainStep?.(loaded.spec.batchSize, (t - lastStepAt) / 1000);

@@ -30,6 +30,8 @@ Options:
                       blob server at URL (printed by its solver-started event)
   --tamper SPEC       cheat in one precise way, for adversarial tests (docs/TAMPER.md), e.g.
                       'kind=flip,step=3,op=12,elem=0,bit=30'
+  --max-jobs N        claim at most N jobs at a time (counted until each is committed); open
+                      jobs beyond that are left to other solvers or claimed when one commits
   --poll-ms N         chain polling interval (default 500)
   --lock-ms N         queue lock duration: a dead worker's job is retried after this
                       (default 30000)
@@ -49,7 +51,7 @@ export const solverStartCommand: Command = {
   options: {
     ...NETWORK_OPTIONS, ...BACKEND_OPTIONS,
     role: { type: 'string' }, 'data-dir': { type: 'string' }, tamper: { type: 'string' },
-    'poll-ms': { type: 'string' }, 'lock-ms': { type: 'string' }, 'queue-suffix': { type: 'string' }, 'blob-url': { type: 'string' },
+    'poll-ms': { type: 'string' }, 'max-jobs': { type: 'string' }, 'lock-ms': { type: 'string' }, 'queue-suffix': { type: 'string' }, 'blob-url': { type: 'string' },
     'metrics-port': { type: 'string' }, 'log-format': { type: 'string' },
   },
   async run(args, io) {
@@ -71,6 +73,7 @@ export const solverStartCommand: Command = {
       dataDir: (v['data-dir'] as string | undefined) ?? join('.optrain', `solver-${address.slice(2, 10).toLowerCase()}`),
       tamper: v.tamper as string | undefined,
       pollMs: positiveIntFlag(v['poll-ms'], '--poll-ms', cmd),
+      maxJobs: positiveIntFlag(v['max-jobs'], '--max-jobs', cmd),
       timings: lockMs ? { lockDurationMs: lockMs, stalledIntervalMs: Math.max(250, Math.floor(lockMs / 2)) } : undefined,
       queueSuffix: v['queue-suffix'] as string | undefined,
       blobUrl: v['blob-url'] as string | undefined,
