@@ -228,7 +228,10 @@ function meanOfLast(xs: number[], n: number): number {
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /** The state after `step` steps: from the latest checkpoint at or before it in outDir, else from init. */
-export function stateAt(engine: Engine, step: number, outDir?: string, jobHash?: string, opsetVersion?: string, onWarning?: (message: string) => void): { state: TrainState; fromCheckpoint: number | null } {
+export function stateAt(
+  engine: Engine, step: number, outDir?: string, jobHash?: string, opsetVersion?: string, onWarning?: (message: string) => void,
+  onReplay?: (done: number, total: number) => void, // steps replayed so far of those needed (progress)
+): { state: TrainState; fromCheckpoint: number | null } {
   let state: TrainState;
   let fromCheckpoint: number | null = null;
   const store = outDir && existsSync(join(outDir, 'checkpoints', 'index.json')) ? new CheckpointStore(outDir, engine, jobHash!, opsetVersion!) : null;
@@ -237,6 +240,10 @@ export function stateAt(engine: Engine, step: number, outDir?: string, jobHash?:
     state = cp.state;
     fromCheckpoint = cp.state.step;
   } else state = engine.init();
-  while (state.step < step) state = engine.step(state).state;
+  const from = state.step;
+  while (state.step < step) {
+    state = engine.step(state).state;
+    onReplay?.(state.step - from, step - from);
+  }
   return { state, fromCheckpoint };
 }

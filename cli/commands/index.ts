@@ -22,5 +22,6 @@ export const COMMANDS: CommandEntry[] = [
   lazyCommand('verifier start', 'run a verifier: replay sampled steps, challenge, play disputes, withdraw', async () => (await import('./verifier.ts')).verifierStartCommand),
   lazyCommand('econ', "a market's economics: cheater profit, verifier earnings, equilibrium", async () => (await import('./econ.ts')).econCommand),
   lazyCommand('econ simulate', 'Monte-Carlo check of the econ formulas; CSV + SVG of cheater profit vs sample rate', async () => (await import('./econ.ts')).econSimulateCommand),
+  lazyCommand('explorer', 'a web explorer of jobs, disputes and accounts (loss curves, clocks, bisection)', async () => (await import('./explorer.ts')).explorerCommand),
   lazyCommand('demo', 'a fresh devnet: an honest job paid, a cheating solver caught and slashed', async () => (await import('./demo.ts')).demoCommand),
 ];

@@ -6,8 +6,9 @@ import { startSolver, type SolverRole } from '../../solver/start.ts';
 import { parseSolverTamper } from '../../commitments/tamper.ts';
 import { BACKEND_HELP, BACKEND_OPTIONS, backendFromFlags } from '../backend-flags.ts';
 import { firstSignal } from '../signals.ts';
-import { expectPositionals, positiveIntFlag, type Command, type Io } from '../command.ts';
-import { NETWORK_HELP, NETWORK_OPTIONS, networkFromFlags, toJson } from './job-network.ts';
+import { expectPositionals, portFlag, positiveIntFlag, type Command } from '../command.ts';
+import { NETWORK_HELP, NETWORK_OPTIONS, networkFromFlags } from './job-network.ts';
+import { LOG_FORMAT_HELP, logFormatFlag, serviceLogger } from '../service-log.ts';
 import { Wallet } from 'ethers';
 
 const ROLES: SolverRole[] = ['all', 'watch', 'train'];
@@ -38,17 +39,10 @@ Options:
 ${BACKEND_HELP}
 ${NETWORK_HELP}
                       (--json: one JSON object per event, one per line)
+  --metrics-port P    serve Prometheus metrics at http://127.0.0.1:P/metrics (0: any free port)
+${LOG_FORMAT_HELP}
   -h, --help          show this help
 `;
-
-function logger(io: Io, json: boolean) {
-  return (event: string, fields: Record<string, unknown>) => {
-    const time = new Date().toISOString();
-    if (json) return void io.stdout.write(toJson({ time, event, ...fields }) + '\n');
-    const kv = Object.entries(fields).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${typeof v === 'bigint' ? v.toString() : v}`);
-    io.stdout.write(`${time} ${event} ${kv.join(' ')}\n`);
-  };
-}
 
 export const solverStartCommand: Command = {
   name: 'solver start',
@@ -58,6 +52,7 @@ export const solverStartCommand: Command = {
     ...NETWORK_OPTIONS, ...BACKEND_OPTIONS,
     role: { type: 'string' }, 'data-dir': { type: 'string' }, tamper: { type: 'string' },
     'poll-ms': { type: 'string' }, 'max-jobs': { type: 'string' }, 'lock-ms': { type: 'string' }, 'queue-suffix': { type: 'string' }, 'blob-url': { type: 'string' },
+    'metrics-port': { type: 'string' }, 'log-format': { type: 'string' },
   },
   async run(args, io) {
     const cmd = 'solver start';
@@ -70,7 +65,8 @@ export const solverStartCommand: Command = {
     const backend = await backendFromFlags(args, cmd, io);
     const address = new Wallet(privateKey).address;
     const lockMs = positiveIntFlag(v['lock-ms'], '--lock-ms', cmd);
-    const log = logger(io, !!v.json);
+    const { log } = serviceLogger(io, logFormatFlag(v['log-format'], !!v.json, cmd), 'solver');
+    const metricsPort = portFlag(v['metrics-port'], '--metrics-port', cmd);
     const stopSignal = firstSignal(); // from here on: a signal during startup stops too
     const solver = await startSolver({
       net: info, privateKey, role: role as SolverRole, backend, log,
@@ -81,9 +77,11 @@ export const solverStartCommand: Command = {
       timings: lockMs ? { lockDurationMs: lockMs, stalledIntervalMs: Math.max(250, Math.floor(lockMs / 2)) } : undefined,
       queueSuffix: v['queue-suffix'] as string | undefined,
       blobUrl: v['blob-url'] as string | undefined,
+      metricsPort,
     }).catch((e) => {
       throw e instanceof UserError ? e : new UserError((e as Error).message);
     });
+    if (solver.metricsUrl) log('metrics-serving', { url: solver.metricsUrl });
     await stopSignal;
     log('solver-stopping', { address });
     await solver.stop();
