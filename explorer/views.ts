@@ -67,9 +67,14 @@ export interface SpecSummary {
 export function summarizeSpec(s: ResolvedSpec): SpecSummary {
   return {
     name: String(s.name), opsetVersion: String(s.opsetVersion), model: modelSummary(s.model),
-    dataset: `train images ${short(s.dataset?.train?.images?.sha256)}, labels ${short(s.dataset?.train?.labels?.sha256)}; test images ${short(s.dataset?.test?.images?.sha256)}`,
+    dataset: datasetSummary(s.dataset),
     hyperparameters: JSON.stringify(s.hyperparameters), seed: s.seed, steps: s.steps, hashInterval: s.hashInterval ?? 1,
   };
+}
+
+function datasetSummary(d: ResolvedSpec['dataset']): string {
+  if ('text' in d) return `text ${short(d.text.sha256)} (${d.text.tokenizer} tokens: ${d.text.tokens.train} train, ${d.text.tokens.val} validation)`;
+  return `train images ${short(d.train?.images?.sha256)}, labels ${short(d.train?.labels?.sha256)}; test images ${short(d.test?.images?.sha256)}`;
 }
 
 function modelSummary(m: unknown): string {

@@ -16,6 +16,7 @@ import { checkTamperFits, parseSolverTamper } from '../commitments/tamper.ts';
 import { TamperPlan } from '../commitments/tamper-hooks.ts';
 import { runTraining } from '../commitments/train-run.ts';
 import { validationLoss } from '../jobs/evaluate.ts';
+import { evalLoss } from '../reproducible-ops/lm-eval.ts';
 import type { BlobIO } from '../commitments/run-store.ts';
 
 export interface WorkerDeps {
@@ -60,7 +61,13 @@ export async function processTrainJob(deps: WorkerDeps, job: Job<TrainJobData, T
     // informational: a validation that fails (a task without a labelled test split) publishes null, never stops training
     validate: (state) => {
       try {
-        return validationLoss(engine, state.tensors.slice(0, engine.params.length), loaded.test.x, loaded.test.labels, loaded.classes);
+        const params = state.tensors.slice(0, engine.params.length);
+        if (loaded.kind === 'gpt') {
+          // the first 16 windows of the validation split: a cheap, deterministic curve point
+          const ids = loaded.val.data.subarray(0, Math.min(loaded.val.data.length, 16 * loaded.config.blockSize + 1));
+          return evalLoss(engine, params, ids).loss;
+        }
+        return validationLoss(engine, params, loaded.test.x, loaded.test.labels, loaded.classes);
       } catch {
         return NaN;
       }
