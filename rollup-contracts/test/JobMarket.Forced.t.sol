@@ -2,7 +2,7 @@
 pragma solidity 0.8.28;
 
 import {console} from "forge-std/console.sol";
-import {Status, Sealed, Timestamp} from "../src/lib/JobMarketTypes.sol";
+import {Status, Sealed, Timestamp, MarketConfig} from "../src/lib/JobMarketTypes.sol";
 import {Commitment} from "../src/interfaces/IDisputeGame.sol";
 import {JobMarketMockGame} from "./mocks/JobMarketMockGame.sol";
 import "../src/lib/JobMarketErrors.sol";
@@ -227,7 +227,8 @@ contract JobMarket_Forced_Test is ForcedTestBase {
         market.slashLate(r.jobId);
         assertEq(market.claimable(keeper), STAKE / 10, "the keeper's tip");
         assertEq(market.jackpot(), jackpotBefore + STAKE - STAKE / 10);
-        assertEq(uint8(market.statusOf(r.jobId)), uint8(Status.Open));
+        assertEq(uint8(market.statusOf(r.jobId)), uint8(Status.Expired), "claim window over: expired, reward back");
+        assertEq(market.claimable(submitter), REWARD);
     }
 
     function test_reveal_beforeFindDeadline_reverts() public {
@@ -345,5 +346,53 @@ contract JobMarket_Forced_Test is ForcedTestBase {
         g = gasleft();
         market.collectForcedPrize(jobId);
         console.log("collectForcedPrize", g - gasleft());
+    }
+
+    /// @notice Fuzzed secret, step count and rate: an honest solver's reveal always passes, the
+    ///         draw matches the written-out formula, pos is never leaf 0 nor the last leaf, every
+    ///         valid finder gets an equal share, and every wei is accounted for.
+    function testFuzz_honestSealedJob(bytes32 secret, uint64 steps, uint256 rate, uint8 finders, bool found) public {
+        steps = uint64(bound(steps, 1, 40));
+        rate = bound(rate, 1, 1 << 16);
+        finders = uint8(bound(finders, 1, 4));
+        market = new JobMarket(
+            address(game),
+            MarketConfig({referenceGasPrice: 1 gwei, minSampleRateBps: 2_500, forcedErrorRate: rate})
+        );
+        game.setMarket(market);
+        market.fundJackpot{value: 7 ether + rate}();
+        uint256 held = address(market).balance;
+        SealedRun memory r = _run(steps, secret, NO_LIE);
+        if (r.forced) assertTrue(r.pos >= 1 && r.pos < steps, "pos inside (0, last)");
+        address[] memory who = new address[](finders);
+        for (uint256 i; i < finders; i++) {
+            who[i] = address(uint160(0xF1000 + i));
+            if (found && r.forced) _commitFind(who[i], r.jobId, r.pos, _honest(r.pos), bytes32(i));
+        }
+        _pastDeadline(r.jobId);
+        _reveal(r);
+        assertEq(market.sealedOf(r.jobId).forced, r.forced);
+        uint256 prize = market.forcedPool();
+        if (found && r.forced) for (uint256 i; i < finders; i++) _revealFind(who[i], r.jobId, r.pos, _honest(r.pos), bytes32(i));
+        _pastDeadline(r.jobId);
+        market.finalize(r.jobId);
+        uint256 paid;
+        if (found && r.forced) {
+            for (uint256 i; i < finders; i++) {
+                vm.prank(who[i]);
+                market.collectForcedPrize(r.jobId);
+                assertEq(market.claimable(who[i]), prize / finders, "equal shares");
+                paid += prize / finders;
+            }
+        }
+        assertEq(market.forcedPool(), 0);
+        assertEq(market.claimable(solver), REWARD - REWARD * 200 / 10_000 + STAKE, "never slashed for a forced error");
+        assertEq(
+            address(market).balance,
+            market.jackpot() + market.totalClaimable() + market.totalEscrow() + market.totalStakes(),
+            "every wei accounted for"
+        );
+        assertEq(address(market).balance, held + REWARD + STAKE, "nothing created or lost");
+        assertEq(market.totalClaimable(), REWARD - REWARD * 200 / 10_000 + STAKE + paid);
     }
 }
