@@ -27,6 +27,8 @@ export interface BotsE2EOptions {
   timeBank: number;
   /** The tiny job every test submits. */
   job: { steps: number; checkpointInterval: number; hashInterval?: number };
+  /** FORCED_ERROR_RATE of the market (of 2^16; default 0). */
+  forcedErrorRate?: bigint;
   /** Extra options of the honest verifier bot (e.g. its read timeout). */
   verifier?: Partial<StartVerifierOptions>;
 }
@@ -45,7 +47,7 @@ export class BotsE2E {
   log = (who: string) => (event: string, fields: Record<string, unknown>) => void this.events.push({ event, fields: { ...fields, who } });
 
   async start(): Promise<void> {
-    this.net = await startTestDevnet({ timeBank: this.o.timeBank });
+    this.net = await startTestDevnet({ timeBank: this.o.timeBank, forcedErrorRate: this.o.forcedErrorRate });
     this.dir = mkdtempSync(join(tmpdir(), `optrain-${this.o.name}-`));
     this.verifier = await startVerifier({
       net: this.net.info, privateKey: this.net.info.accounts[3].privateKey, dataDir: join(this.dir, 'verifier'), backend: referenceBackend,
