@@ -69,11 +69,15 @@ export class SealedFlow {
   async commit(job: JobRecord, runId: string, c: Commitment): Promise<{ tx: TxResult; forced: boolean; pos: number }> {
     await this.sealSoon(job);
     const s = await sealedOf(this.d.client, job.jobId);
+    // the draw needs the sealed entropy: committing unsealed would seal it only in the commit itself
+    if (s.entropy === ZERO) throw new Error(`job ${job.jobId}: the entropy of claim block ${s.claimBlock} is not sealed yet; committing on a later tick`);
     const secret = this.secret(job.jobId, job.round);
     const trueManifest = await this.trueManifest(runId);
     const m = await loadManifest(this.d.blobs, trueManifest);
     const T = Number(job.params.numSteps), K = job.params.hashInterval;
     const { forced, pos, slot } = drawForced(randomnessOf(secret, s.entropy), await this.rate(), lastLeaf(T, K));
+    const headRoot = hex0x(merkleRoot(m.stateHashes.map((h) => getBytes(h))));
+    if (headRoot !== c.stepsRoot.toLowerCase()) throw new Error(`job ${job.jobId}: run ${runId}'s manifest ${trueManifest} rebuilds stepsRoot ${headRoot}, the result has ${c.stepsRoot}`);
     const stateHashes = m.stateHashes.map((h, i) => (forced && i === pos ? maskedLeaf(h, secret) : h));
     const hidden = slot > 0 ? leafStep(slot, T, K) : -1;
     const masked: RunManifest = { ...m, stateHashes, checkpoints: m.checkpoints.filter((cp) => cp.step !== hidden) };
