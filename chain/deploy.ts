@@ -34,7 +34,8 @@ export interface Deployment {
 export const MARKET_CONFIG = { referenceGasPrice: 1_000_000_000n, minSampleRateBps: 2_500n, forcedErrorRate: 0n };
 
 export async function deployContracts(rpcUrl: string, deployerKey: string, opts: { via?: DeployVia; timeBank?: number; forcedErrorRate?: bigint } = {}): Promise<Deployment> {
-  const rate = opts.forcedErrorRate ?? 0n;
+  // default: OPTRAIN_FORCED_ERROR_RATE, as the deploy script reads it (0: no forced errors)
+  const rate = opts.forcedErrorRate ?? BigInt(process.env.OPTRAIN_FORCED_ERROR_RATE ?? 0);
   if (rate < 0n || rate > 1n << 16n) throw new Error(`forced error rate ${rate}: expected 0..65536 (of 2^16)`);
   const timeBank = opts.timeBank ?? DEFAULT_TIME_BANK;
   if (!Number.isInteger(timeBank) || timeBank < 1 || timeBank >= 2 ** 48) throw new Error(`time bank ${timeBank}: expected whole seconds in [1, 2^48)`);

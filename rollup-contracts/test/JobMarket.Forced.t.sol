@@ -346,6 +346,17 @@ contract JobMarket_Forced_Test is ForcedTestBase {
         g = gasleft();
         market.collectForcedPrize(jobId);
         console.log("collectForcedPrize", g - gasleft());
+        // an unforced reveal (2 leaves: never forced) and the finalize of an unforced job
+        SealedRun memory u = _run(1, keccak256("s2"), NO_LIE);
+        _pastDeadline(u.jobId);
+        vm.prank(solver);
+        g = gasleft();
+        market.revealResult(u.jobId, u.secret, u.trueRoot, bytes32(0), new bytes32[](0));
+        console.log("revealResult (unforced)", g - gasleft());
+        _pastDeadline(u.jobId);
+        g = gasleft();
+        market.finalize(u.jobId);
+        console.log("finalize (sealed, unforced)", g - gasleft());
     }
 
     /// @notice Fuzzed secret, step count and rate: an honest solver's reveal always passes, the
