@@ -97,3 +97,26 @@ test('a real cheat in a forced job is still disputed over the true root and slas
     await solver.stop();
   }
 });
+
+test('hash interval K = 4: the masked leaf is an interval leaf; found, revealed and finalized the same way', async () => {
+  const k4 = new BotsE2E({ name: 'forced-error-k4', timeBank: 120, forcedErrorRate: 1n << 16n, job: { steps: 8, checkpointInterval: 3, hashInterval: 4 } });
+  await k4.start();
+  const solver = await k4.solverFor(2, 'honest-k4');
+  try {
+    const chain = k4.net.client('submitter');
+    await sendTx(chain, chain.market, 'fundJackpot', [], JACKPOT);
+    const jobId = await k4.submit('forced-k4');
+    await k4.until('the verifier to commit a find', async () => k4.events.some((e) => e.event === 'find-committed' && String(e.fields.jobId) === String(jobId)));
+    await increaseTime(chain.provider, Number(WINDOW) + 1);
+    await k4.until('the verifier to reveal its find', async () => k4.events.some((e) => e.event === 'forced-error-found' && String(e.fields.jobId) === String(jobId)));
+    const s = await sealedOf(chain, jobId);
+    assert.deepEqual([s.forced, s.pos, s.finds, s.prize], [true, 1, 1, JACKPOT / 2n], '3 leaves (steps 0, 4, 8): only leaf 1 can be forced');
+    await increaseTime(chain.provider, Number(WINDOW) + 1);
+    await k4.until('finalization and collection', async () => (await getJob(chain, jobId)).status === 'Finalized' && k4.verifier.bot.state.commits.find(([, e]) => e.jobId === String(jobId))?.[1].forcedFind === 'collected');
+    const t = await assertSolvent(chain);
+    assert.equal(t.forcedPool, 0n);
+  } finally {
+    await solver.stop();
+    await k4.stop();
+  }
+});
