@@ -189,8 +189,9 @@ contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
     mapping(uint256 disputeId => DisputeSlot) internal _disputes;
     mapping(uint256 jobId => mapping(uint256 round => SlashRecord)) internal _slashes;
     mapping(uint256 jobId => Sealed) internal _sealed;
-    /// @dev find hash => (jobId << 128 | round) of the commitment it was committed against.
-    mapping(bytes32 findHash => uint256 jobRound) internal _findCommits;
+    /// @dev keccak(jobId, round, find hash) => committed. Keyed by the job too: a copy of a find
+    ///      hash sent against another job (front-running) must not take the original's slot.
+    mapping(bytes32 key => bool) internal _findCommits;
     /// @dev keccak(jobId, round, finder) => 1 counted, 2 paid.
     mapping(bytes32 key => uint256 state) internal _finders;
 
@@ -550,7 +551,7 @@ contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
         Job storage job = _job(jobId);
         if (job.status != Status.Committed || FORCED_ERROR_RATE == 0) revert NotInStatus(jobId, job.status);
         if (_sealed[jobId].revealed || job.deadline.isPast()) revert FindRejected(jobId, "find window closed");
-        if (_findCommits[findHash] == 0) _findCommits[findHash] = (jobId << 128) | job.round;
+        _findCommits[keccak256(abi.encode(jobId, job.round, findHash))] = true;
         emit FindCommitted(jobId, msg.sender, findHash);
     }
 
@@ -618,7 +619,7 @@ contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
         if (!s.revealed) revert NotRevealed(jobId);
         if (job.deadline.isPast()) revert FindRejected(jobId, "challenge window closed");
         bytes32 h = ForcedErrors.findHash(msg.sender, jobId, leaf, trueLeaf, salt);
-        if (_findCommits[h] != (jobId << 128) | job.round) revert FindNotCommitted(jobId, msg.sender);
+        if (!_findCommits[keccak256(abi.encode(jobId, job.round, h))]) revert FindNotCommitted(jobId, msg.sender);
         if (!s.forced || leaf != s.pos || trueLeaf != s.forcedLeaf) revert NotTheForcedError(jobId, leaf);
         if (msg.sender == job.solver) revert FindRejected(jobId, "the solver's own forced error");
         bytes32 key = keccak256(abi.encode(jobId, job.round, msg.sender));

@@ -155,6 +155,23 @@ contract JobMarket_Forced_Test is ForcedTestBase {
         assertEq(market.claimable(copier), 0);
     }
 
+    /// @notice A copier that front-runs the find hash against another job (or the same one)
+    ///         cannot take the original's commitment away.
+    function test_copiedHash_againstAnotherJob_doesNotBlockTheOriginal() public {
+        SealedRun memory other = _run(STEPS, keccak256("other"), NO_LIE);
+        SealedRun memory r = _forcedRun();
+        bytes32 h = _findHash(finder, r.jobId, r.pos, _honest(r.pos), SALT);
+        vm.prank(copier);
+        market.commitFind(other.jobId, h);
+        vm.prank(copier);
+        market.commitFind(r.jobId, h);
+        _commitFind(finder, r.jobId, r.pos, _honest(r.pos), SALT);
+        _pastDeadline(r.jobId);
+        _reveal(r);
+        _revealFind(finder, r.jobId, r.pos, _honest(r.pos), SALT);
+        assertEq(market.sealedOf(r.jobId).finds, 1);
+    }
+
     function test_solverCannotCountItsOwnForcedError() public {
         SealedRun memory r = _forcedRun();
         _commitFind(solver, r.jobId, r.pos, _honest(r.pos), SALT);
