@@ -213,6 +213,8 @@ export class VerifierBot {
     const engine = await this.loadableEngine(key, entry, job);
     if (!engine) return;
     const result = await this.publishedResult(entry, job);
+    // no data before the reveal: the own replay would compare against the masked root (§12)
+    if ('unavailable' in result && sealed && ours === null && (await this.forced.defer(entry, job, result.unavailable))) return;
     if ('unavailable' in result) return considerWithoutData(this.noData, key, entry, job, engine, ours, result.unavailable);
     this.replays.drop(key); // the data showed up after all
     const sampled = sampleLeaves(samplingSeed(rnd.blockHash, jobId, this.address), lastLeaf(Number(job.params.numSteps), job.params.hashInterval), this.cfg.sampleRate);

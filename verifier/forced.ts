@@ -62,16 +62,20 @@ export class ForcedFinds {
   async onVerdict(entry: CommitEntry, job: JobRecord, v: Verdict): Promise<boolean> {
     if (!v.challenge || (await sealedOf(this.o.client, job.jobId)).revealed) return false;
     const f = v.report?.fault;
-    if (f?.kind !== 'leaf' || v.grief) {
-      entry.deferred = v.reason;
-      this.o.save();
-      this.o.log('check-deferred', { jobId: job.jobId, reason: v.reason });
-      return true;
-    }
+    if (f?.kind !== 'leaf' || v.grief) return this.defer(entry, job, v.reason);
     entry.find = { leaf: f.m, trueLeaf: f.hash, salt: hexlify(randomBytes(32)), round: String(job.round) };
     this.o.save(); // the salt first: a restarted verifier must be able to reveal
     const tx = await commitFind(this.o.client, job.jobId, findHashOf(this.o.address, job.jobId, f.m, f.hash, entry.find.salt));
     this.o.log('find-committed', { jobId: job.jobId, leaf: f.m, gasUsed: tx.gasUsed });
+    return true;
+  }
+
+  /** Before the reveal a commitment cannot be challenged: a reason found now waits for it. */
+  async defer(entry: CommitEntry, job: JobRecord, reason: string): Promise<boolean> {
+    if ((await sealedOf(this.o.client, job.jobId)).revealed) return false;
+    entry.deferred = reason;
+    this.o.save();
+    this.o.log('check-deferred', { jobId: job.jobId, reason });
     return true;
   }
 
