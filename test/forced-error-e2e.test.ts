@@ -91,6 +91,7 @@ test('a real cheat in a forced job is still disputed over the true root and slas
     assert.equal(await netChange(chain, before, solverAddr), -STAKE, 'the cheater loses its stake');
     // reopened, or expired (the test moved time past its claim window): then the reward is back
     if ((await getJob(chain, jobId)).status === 'Open') await sendTx(chain, chain.market, 'cancelJob', [jobId]);
+    await h.until('the verifier to withdraw its winnings', async () => (await claimableOf(chain, h.verifier.address)) === 0n);
     const t = await assertSolvent(chain);
     assert.equal(t.forcedPool, 0n, 'the prize went back to the jackpot');
   } finally {
@@ -113,6 +114,9 @@ test('hash interval K = 4: the masked leaf is an interval leaf; found, revealed 
     assert.deepEqual([s.forced, s.pos, s.finds, s.prize], [true, 1, 1, JACKPOT / 2n], '3 leaves (steps 0, 4, 8): only leaf 1 can be forced');
     await increaseTime(chain.provider, Number(WINDOW) + 1);
     await k4.until('finalization and collection', async () => (await getJob(chain, jobId)).status === 'Finalized' && k4.verifier.bot.state.commits.find(([, e]) => e.jobId === String(jobId))?.[1].forcedFind === 'collected');
+    // both bots withdraw on their own schedule: read the ledgers once nothing is moving
+    const [solverAddr, verifierAddr] = [k4.net.info.accounts[2].address, k4.verifier.address];
+    await k4.until('both bots to withdraw', async () => (await claimableOf(chain, solverAddr)) === 0n && (await claimableOf(chain, verifierAddr)) === 0n);
     const t = await assertSolvent(chain);
     assert.equal(t.forcedPool, 0n);
   } finally {
