@@ -1,7 +1,7 @@
 // A connection to the optrain contracts: provider, optional signer, JobMarket (and the dispute
 // game's interface, so errors bubbling up from the game decode too). Actions live one per file
 // in ./actions and take a ChainClient as their first argument.
-import { Contract, Interface, JsonRpcProvider, Wallet, type ContractTransactionReceipt, type TransactionReceipt } from 'ethers';
+import { Contract, Interface, JsonRpcProvider, Network, Wallet, type ContractTransactionReceipt, type TransactionReceipt } from 'ethers';
 import { loadInterface, hasArtifact } from './artifacts.ts';
 import { decodeRevert, ChainError } from './errors.ts';
 
@@ -19,6 +19,8 @@ export interface ChainClient {
   gameIface?: Interface;
   /** Every interface whose custom errors may appear in a revert from our calls. */
   errorIfaces: Interface[];
+  /** Told about every transaction sendTx saw mined (metrics: gas and ETH spent). */
+  onTx?: (r: TxResult, value?: bigint) => void;
 }
 
 export interface ClientOptions {
@@ -28,15 +30,21 @@ export interface ClientOptions {
   /** Dispute game artifact name (default DisputeGame); its ABI decodes game errors and events. */
   gameArtifact?: string;
   pollingIntervalMs?: number;
+  /**
+   * The chain id, when known: the provider then never asks the node for it, so a node that is
+   * down at startup is an ordinary failed request (no "failed to detect network" retry loop).
+   */
+  chainId?: number;
 }
 
-export function makeProvider(rpcUrl: string, pollingIntervalMs = 250): JsonRpcProvider {
-  const p = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1, pollingInterval: pollingIntervalMs });
+export function makeProvider(rpcUrl: string, pollingIntervalMs = 250, chainId?: number): JsonRpcProvider {
+  const network = chainId === undefined ? undefined : Network.from(chainId);
+  const p = new JsonRpcProvider(rpcUrl, network, { staticNetwork: network ?? true, cacheTimeout: -1, pollingInterval: pollingIntervalMs });
   return p;
 }
 
 export function createClient(opts: ClientOptions): ChainClient {
-  const provider = makeProvider(opts.rpcUrl, opts.pollingIntervalMs);
+  const provider = makeProvider(opts.rpcUrl, opts.pollingIntervalMs, opts.chainId);
   const signer = opts.privateKey ? new Wallet(opts.privateKey, provider) : undefined;
   const marketIface = loadInterface('JobMarket');
   const gameName = opts.gameArtifact ?? 'DisputeGame';
@@ -65,6 +73,7 @@ export function requireSigner(c: ChainClient, what: string): Wallet {
 }
 
 export interface TxResult {
+  method?: string;
   hash: string;
   blockNumber: number;
   gasUsed: bigint;
@@ -91,7 +100,9 @@ export async function sendTx(c: ChainClient, contract: Contract, method: string,
     const tx = await fn(...args, { ...overrides, gasLimit: estimate + estimate / 4n + 10_000n });
     const receipt = (await tx.wait()) as ContractTransactionReceipt | null;
     if (!receipt) throw new ChainError(`${what}: transaction ${tx.hash} was dropped`);
-    return { hash: receipt.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, receipt };
+    const result = { method, hash: receipt.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, receipt };
+    c.onTx?.(result, value);
+    return result;
   };
   const run = async (): Promise<TxResult> => {
     try {

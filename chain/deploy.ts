@@ -1,6 +1,6 @@
-// Deploy the optrain contracts to a devnet chain: JobMarket (game unset), OneStepProver,
-// DisputeGame(market, prover, timeBank), then market.setDisputeGame(game) — exactly the order
-// of rollup-contracts/script/Deploy.s.sol.
+// Deploy the optrain contracts to a devnet chain: JobMarket (game unset), OpSemanticsExt (the
+// repops-3 op semantics), OneStepProver(ext), DisputeGame(market, prover, timeBank), then
+// market.setDisputeGame(game) — exactly the order of rollup-contracts/script/Deploy.s.sol.
 //   via 'script': run that forge script (the authoritative deployment; `optrain devnet up`).
 //                 Fast once forge's build cache is warm, slow (solc-js) when it has to compile.
 //   via 'ethers': the same transactions from forge's out/ artifacts with ethers (tests: no
@@ -19,7 +19,7 @@ export const DEPLOY_SCRIPT = 'rollup-contracts/script/Deploy.s.sol';
 export const DEFAULT_TIME_BANK = 86_400;
 
 export interface Deployment {
-  contracts: ContractAddresses & { oneStepProver: string };
+  contracts: ContractAddresses & { oneStepProver: string; opSemanticsExt: string };
   gameKind: GameKind;
   timeBank: number;
   startBlock: number;
@@ -53,25 +53,31 @@ function deployWithScript(rpcUrl: string, deployerKey: string, timeBank: number,
   const outPath = join(REPO_ROOT, out);
   try {
     if (r.status !== 0 || !existsSync(outPath)) throw new Error(`forge script ${DEPLOY_SCRIPT} failed (exit ${r.status}):\n${(r.stderr || r.stdout).slice(-2000)}`);
-    const d = JSON.parse(readFileSync(outPath, 'utf8')) as { jobMarket: string; disputeGame: string; oneStepProver: string; timeBank: number; startBlock: number };
-    return { contracts: { jobMarket: d.jobMarket, disputeGame: d.disputeGame, oneStepProver: d.oneStepProver }, gameKind: 'DisputeGame', timeBank: d.timeBank, startBlock: d.startBlock };
+    const d = JSON.parse(readFileSync(outPath, 'utf8')) as { jobMarket: string; disputeGame: string; oneStepProver: string; opSemanticsExt: string; timeBank: number; startBlock: number };
+    return { contracts: { jobMarket: d.jobMarket, disputeGame: d.disputeGame, oneStepProver: d.oneStepProver, opSemanticsExt: d.opSemanticsExt }, gameKind: 'DisputeGame', timeBank: d.timeBank, startBlock: d.startBlock };
   } finally {
     rmSync(outPath, { force: true });
   }
 }
 
 async function deployWithEthers(rpcUrl: string, deployerKey: string, timeBank: number, rate: bigint): Promise<Deployment> {
-  ensureBuilt(['JobMarket', 'OneStepProver', 'DisputeGame']);
+  ensureBuilt(['JobMarket', 'OpSemanticsExt', 'OneStepProver', 'DisputeGame']);
   const provider = makeProvider(rpcUrl, 100);
   const deployer = new Wallet(deployerKey, provider);
   try {
     const startBlock = await provider.getBlockNumber();
     const market = await deploy('JobMarket', deployer, ['0x0000000000000000000000000000000000000000', { ...MARKET_CONFIG, forcedErrorRate: rate }]);
-    const prover = await deploy('OneStepProver', deployer, []);
+    const ext = await deploy('OpSemanticsExt', deployer, []);
+    const prover = await deploy('OneStepProver', deployer, [await ext.getAddress()]);
     const game = await deploy('DisputeGame', deployer, [await market.getAddress(), await prover.getAddress(), timeBank]);
     await (await market.getFunction('setDisputeGame')(await game.getAddress())).wait();
     return {
-      contracts: { jobMarket: await market.getAddress(), disputeGame: await game.getAddress(), oneStepProver: await prover.getAddress() },
+      contracts: {
+        jobMarket: await market.getAddress(),
+        disputeGame: await game.getAddress(),
+        oneStepProver: await prover.getAddress(),
+        opSemanticsExt: await ext.getAddress(),
+      },
       gameKind: 'DisputeGame',
       timeBank,
       startBlock,

@@ -17,7 +17,7 @@ export interface DevnetInfo {
   rpcUrl: string;
   redisUrl: string;
   chainId: number;
-  contracts: ContractAddresses & { oneStepProver?: string };
+  contracts: ContractAddresses & { oneStepProver?: string; opSemanticsExt?: string };
   gameKind: GameKind;
   /** Seconds of each side's dispute clock. */
   timeBank: number;

@@ -106,3 +106,11 @@ export function expectPositionals(args: ParsedArgs, names: string[], cmd: string
   if (args.positionals.length > names.length) throw new UsageError(`optrain ${cmd}: unexpected argument '${args.positionals[names.length]}' (see optrain ${cmd} --help)`);
   return args.positionals;
 }
+
+/** A TCP port flag: 0..65535 (0: any free port); undefined when not given. */
+export function portFlag(value: string | boolean | undefined, name: string, cmd: string): number | undefined {
+  if (value === undefined) return undefined;
+  const s = String(value);
+  if (!/^[0-9]{1,5}$/.test(s) || Number(s) > 65535) throw new UsageError(`optrain ${cmd}: ${name}: expected a port 0..65535, got '${s}'`);
+  return Number(s);
+}

@@ -3,9 +3,9 @@
 // (--tamper, default a flipped bit) is caught by the verifier, bisected down to one binary32
 // operation, slashed, and the verifier withdraws its winnings. Progress goes to `say`; the
 // result is a summary per job (status, dispute moves and gas, wall-clock seconds).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { formatEther, parseEther } from 'ethers';
 import { referenceBackend } from '../reproducible-ops/backend/reference.ts';
 import { Engine } from '../reproducible-ops/engine.ts';
@@ -15,7 +15,7 @@ import { disputesOfJob, getDispute, getJob, getMarketTotals } from '../chain/act
 import { claimableOf } from '../chain/actions/withdraw.ts';
 import { createClient, type ChainClient } from '../chain/client.ts';
 import { hasArtifact } from '../chain/artifacts.ts';
-import { increaseTime, ROLE_ACCOUNTS, startDevnet, stopDevnet, type DevnetInfo } from '../chain/devnet.ts';
+import { increaseTime, ROLE_ACCOUNTS, startDevnet, stopDevnet, writeDevnet, type DevnetInfo } from '../chain/devnet.ts';
 import { killPid } from '../chain/processes.ts';
 import { disputeSummary } from '../arbiter/dispute-summary.ts';
 import { getGame } from '../chain/actions/dispute-game.ts';
@@ -60,6 +60,12 @@ export interface DemoOptions {
   say: (line: string) => void;
   /** Abort (SIGINT/SIGTERM): the demo stops waiting, and stops and removes everything it started. */
   signal?: AbortSignal;
+  /**
+   * Leave the devnet running (anvil, redis-server and the blob server detached) and write its
+   * devnet file here, so `optrain explorer` can show it and `optrain devnet down` stops it.
+   * The solvers' published results are copied to the devnet's blob server before they stop.
+   */
+  keepDevnetFile?: string;
 }
 
 interface Ctx {
@@ -78,21 +84,27 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
   // outlive us, and the temp dir would stay.
   let info: DevnetInfo | undefined;
   const onExit = () => {
-    if (info) for (const pid of [info.pids.anvil, info.pids.redis]) killPid(pid);
+    if (info && !o.keepDevnetFile) for (const pid of [info.pids.anvil, info.pids.redis]) killPid(pid);
     rmSync(dir, { recursive: true, force: true });
   };
   process.on('exit', onExit);
   const stops: (() => Promise<void>)[] = [];
   try {
-    if (!['JobMarket', 'OneStepProver', 'DisputeGame'].every((n) => hasArtifact(n))) o.say('compiling the contracts with forge first (once per checkout; solc-js takes a few minutes)');
+    if (!['JobMarket', 'OpSemanticsExt', 'OneStepProver', 'DisputeGame'].every((n) => hasArtifact(n))) o.say('compiling the contracts with forge first (once per checkout; solc-js takes a few minutes)');
     o.say('starting a fresh devnet: anvil + redis-server on free ports, JobMarket + OneStepProver + DisputeGame deployed');
-    info = await startDevnet({ dir, detached: false, deployVia: 'ethers', timeBank: 600 });
+    const keep = o.keepDevnetFile;
+    info = await startDevnet(keep ? { dir: dirname(keep), detached: true, blobDaemon: true, deployVia: 'ethers', timeBank: 600 } : { dir, detached: false, deployVia: 'ethers', timeBank: 600 });
     const devnet = info;
+    if (keep) {
+      writeDevnet(devnet, keep);
+      stops.push(async () => copyBlobs(dir, devnet.blobDir));
+    } else {
+      stops.push(() => stopDevnet(devnet).then(() => undefined));
+      const blobs = await serveBlobs(new BlobStore(info.blobDir), { allowPut: true });
+      stops.push(() => blobs.close());
+      info.blobUrl = blobs.url;
+    }
     o.signal?.throwIfAborted();
-    stops.push(() => stopDevnet(devnet).then(() => undefined));
-    const blobs = await serveBlobs(new BlobStore(info.blobDir), { allowPut: true });
-    stops.push(() => blobs.close());
-    info.blobUrl = blobs.url;
     const chain = createClient({ rpcUrl: info.rpcUrl, contracts: info.contracts, gameArtifact: info.gameKind, pollingIntervalMs: 100 });
     stops.push(async () => chain.provider.destroy());
     const ctx: Ctx = { info, chain, dir, say: o.say, withdrawn: 0n, signal: o.signal };
@@ -108,6 +120,13 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
     const cheat = await cheatingJob(ctx, verifier, o.tamper ?? defaultDemoTamper(dir), stops);
     const totals = await getMarketTotals(chain);
     return { jobs: [honest, cheat], verifier: { address: verifier.address, withdrawn: formatEther(ctx.withdrawn) }, jackpot: formatEther(totals.jackpot), seconds: secondsSince(t0) };
+  } catch (e) {
+    // A failed or interrupted demo leaves nothing running, --keep or not.
+    if (o.keepDevnetFile && info) {
+      const devnet = info;
+      stops.push(async () => void (await stopDevnet(devnet), rmSync(o.keepDevnetFile!, { force: true })));
+    }
+    throw e;
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
@@ -120,6 +139,15 @@ async function startDemoSolver(ctx: Ctx, account: number, name: string, tamper?:
     net: ctx.info, privateKey: ctx.info.accounts[account].privateKey, dataDir: join(ctx.dir, `solver-${name}`), backend: referenceBackend,
     tamper, queueSuffix: name, pollMs: 150, log: narrate(ctx, `${name} solver`),
   });
+}
+
+/** The solvers' checkpoints and result manifests, into the devnet's shared blob store (content-addressed: a plain copy). */
+function copyBlobs(workDir: string, blobDir: string): void {
+  for (const sub of existsSync(workDir) ? readdirSync(workDir).filter((d) => d.startsWith('solver-')) : []) {
+    const from = join(workDir, sub, 'blobs');
+    if (!existsSync(from)) continue;
+    for (const f of readdirSync(from)) if (/^[0-9a-f]{64}$/.test(f)) copyFileSync(join(from, f), join(blobDir, f));
+  }
 }
 
 async function submit(ctx: Ctx, name: string): Promise<bigint> {

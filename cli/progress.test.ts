@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { duration } from './format.ts';
-import { progressSink } from './progress.ts';
+import { countProgress, progressSink } from './progress.ts';
 
 function fakeStream(isTTY: boolean) {
   const writes: string[] = [];
@@ -11,21 +11,18 @@ function fakeStream(isTTY: boolean) {
 const ev = (step: number, total = 10) => ({ step, total, loss: 0.5, samplesPerSecond: 1234.4, etaSeconds: 75 });
 
 describe('progress', () => {
-  it('redraws one bar line on a terminal, throttled, always drawing the last step', () => {
-    let now = 0;
+  it('draws one cli-progress bar line on a terminal, with loss, rate and ETA, and ends the line when done', () => {
     const { writes, stream } = fakeStream(true);
-    const p = progressSink(stream, () => now);
+    const p = progressSink(stream);
     p.update(ev(1));
-    now = 50;
-    p.update(ev(2)); // within 100 ms: skipped
-    now = 200;
-    p.update(ev(3));
     p.update(ev(10));
     p.done();
-    assert.equal(writes.length, 4);
-    assert.ok(writes.slice(0, 3).every((w) => w.startsWith('\r\x1b[K[') && !w.includes('\n')));
-    assert.match(writes[2], /\] step 10\/10  loss 0\.5000  1,234 samples\/s  ETA 1m15s$/);
-    assert.equal(writes[3], '\n');
+    p.done();
+    const out = writes.join('');
+    assert.match(out, /\[#+\.+\] step 1\/10  loss 0\.5000  1,234 samples\/s  ETA 1m15s/);
+    assert.match(out, /\[#+\] step 10\/10  loss 0\.5000  1,234 samples\/s  ETA 1m15s/);
+    assert.equal(out.split('\n').length, 2, 'redrawn in place: one newline, at the end');
+    assert.ok(out.endsWith('\n'));
   });
 
   it('prints plain lines every 10 s and at the end when not a terminal', () => {
@@ -40,6 +37,27 @@ describe('progress', () => {
     p.update(ev(10));
     p.done();
     assert.deepEqual(writes, ['step 2/10  loss 0.5000  1,234 samples/s  ETA 1m15s\n', 'step 10/10  loss 0.5000  1,234 samples/s  ETA 1m15s\n']);
+  });
+
+  it('counts a task (replayed steps) with a bar, rate and ETA on a terminal; a line every 10 s otherwise (none for a short task)', () => {
+    const tty = fakeStream(true);
+    const bar = countProgress(tty.stream, 'replaying', 'steps');
+    bar.update(1, 4);
+    bar.update(4, 4);
+    bar.done();
+    const out = tty.writes.join('');
+    assert.match(out, /replaying \[#+\.+\] 1\/4 steps  [\d,]+ steps\/s  ETA /);
+    assert.match(out, /replaying \[#+\] 4\/4 steps  [\d,]+ steps\/s  ETA 0s/);
+    assert.ok(out.endsWith('\n'));
+    let now = 0;
+    const plain = fakeStream(false);
+    const lines = countProgress(plain.stream, 'replaying', 'steps', () => now);
+    lines.update(1, 4);
+    now = 10_001;
+    lines.update(2, 4);
+    lines.update(4, 4);
+    lines.done();
+    assert.deepEqual(plain.writes, ['replaying 2/4 steps\n']);
   });
 
   it('formats durations', () => {

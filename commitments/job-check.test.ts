@@ -12,14 +12,14 @@ import { BlobStore } from '../jobs/blobstore.ts';
 import { canonicalJson } from '../jobs/canonical.ts';
 import { hex0x } from '../jobs/checkpoint.ts';
 import { UserError } from '../jobs/errors.ts';
-import { loadJob } from '../jobs/job.ts';
+import { asClassifier, loadJob } from '../jobs/job.ts';
 import { writeQuadrantsJob } from '../jobs/quadrants-job.ts';
 import { checkAgainstChain, loadRemoteJob } from './job-source.ts';
 
 describe('a posted job with hashInterval 4', () => {
   const dir = mkdtempSync(join(tmpdir(), 'optrain-jobcheck-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
-  const local = loadJob(writeQuadrantsJob(dir, { name: 'k4', steps: 6, checkpointInterval: 3, hashInterval: 4, trainN: 64, testN: 16 }));
+  const local = asClassifier(loadJob(writeQuadrantsJob(dir, { name: 'k4', steps: 6, checkpointInterval: 3, hashInterval: 4, trainN: 64, testN: 16 })));
   const engine = new Engine(local.setup);
   const onChain = { programRoot: hex0x(engine.programRoot()), numSteps: 6, hashInterval: 4, seed: String(local.spec.seed) };
 

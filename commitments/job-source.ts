@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { canonicalJson, sha256Hex } from '../jobs/canonical.ts';
 import { mnistDataDir } from '../jobs/dataset.ts';
 import { UserError } from '../jobs/errors.ts';
-import { loadJobSpec, type LoadedJob, type ResolvedSpec } from '../jobs/job.ts';
+import { loadJobSpec, type LoadedJob, type ResolvedClassifierSpec, type ResolvedSpec } from '../jobs/job.ts';
+import { gptJobObject, isResolvedGpt, type ResolvedGptSpec } from '../jobs/job-gpt.ts';
 import { parseJobSpec } from '../jobs/spec.ts';
 import { z } from 'zod';
 import type { Engine } from '../reproducible-ops/engine.ts';
@@ -43,11 +44,12 @@ export async function fetchSpec(specURI: string, specHash: string): Promise<{ re
 }
 
 const fileRef = z.object({ sha256: z.string() });
-const datasetRefs = z.object({ dataset: z.object({ train: z.object({ images: fileRef, labels: fileRef }), test: z.object({ images: fileRef, labels: fileRef }) }) });
+const imageRefs = z.object({ dataset: z.object({ train: z.object({ images: fileRef, labels: fileRef }), test: z.object({ images: fileRef, labels: fileRef }) }) });
+const textRefs = z.object({ dataset: z.object({ text: z.object({ sha256: z.string(), tokens: z.object({ sha256: z.string() }) }) }) });
 
 /** The dataset hashes are read before the full schema check (parseJobSpec needs the files): a spec without them is refused here, by field. */
 function checkDatasetRefs(resolved: unknown, specURI: string): void {
-  const r = datasetRefs.safeParse(resolved);
+  const r = (isResolvedGpt(resolved) ? textRefs : imageRefs).safeParse(resolved);
   if (r.success) return;
   const issue = r.error.issues[0];
   throw new UserError(`${specURI}: not a resolved job spec: ${['job', ...issue.path].join('.')}: ${issue.message}`);
@@ -100,9 +102,25 @@ export async function loadRemoteJob(specURI: string, specHash: string, cache: Bl
   const { resolved } = await fetchSpec(specURI, specHash);
   const base = blobBaseOf(specURI);
   const servers = [...(base ? [base] : []), ...extraServers];
+  const raw = isResolvedGpt(resolved) ? gptJobObject(resolved, await datasetFile(resolved.dataset.text.sha256, cache, servers)) : await classifierObject(resolved, cache, servers);
+  const job = loadJobSpec(parseJobSpec(raw, specURI, cache.dir));
+  if (isResolvedGpt(resolved)) checkTokens(job, resolved, specURI);
+  if (`0x${job.jobHashHex}` !== `0x${normalizeHash(specHash)}`)
+    throw new UserError(`${specURI}: the spec re-hashes to 0x${job.jobHashHex} after loading, not to the on-chain specHash ${specHash}`);
+  return { job, resolved };
+}
+
+/** The token ids this machine's tokenizer produced must be the ones the job was posted with. */
+function checkTokens(job: LoadedJob, resolved: ResolvedGptSpec, specURI: string): void {
+  const want = resolved.dataset.text.tokens, got = job.kind === 'gpt' ? job.resolved.dataset.text.tokens : null;
+  if (got && got.sha256 !== want.sha256)
+    throw new UserError(`${specURI}: job.dataset.text.tokens.sha256: this machine's ${resolved.dataset.text.tokenizer} tokenizer turns the text into ${got.train} + ${got.val} tokens with sha256 ${got.sha256}, but the job was posted with ${want.train} + ${want.val} tokens with sha256 ${want.sha256}`);
+}
+
+async function classifierObject(resolved: ResolvedClassifierSpec, cache: BlobStore, servers: string[]): Promise<Record<string, unknown>> {
   const file = async (sha: string) => ({ path: await datasetFile(sha, cache, servers), sha256: sha });
-  const split = async (s: ResolvedSpec['dataset']['train']) => ({ images: await file(s.images.sha256), labels: await file(s.labels.sha256) });
-  const raw = {
+  const split = async (s: ResolvedClassifierSpec['dataset']['train']) => ({ images: await file(s.images.sha256), labels: await file(s.labels.sha256) });
+  return {
     opsetVersion: resolved.opsetVersion,
     name: resolved.name,
     model: resolved.model,
@@ -114,10 +132,6 @@ export async function loadRemoteJob(specURI: string, specHash: string, cache: Bl
     ...(resolved.hashInterval !== undefined ? { hashInterval: resolved.hashInterval } : {}),
     ...(resolved.loss !== undefined ? { loss: resolved.loss } : {}), // refused by parseJobSpec unless supported
   };
-  const job = loadJobSpec(parseJobSpec(raw, specURI, cache.dir));
-  if (`0x${job.jobHashHex}` !== `0x${normalizeHash(specHash)}`)
-    throw new UserError(`${specURI}: the spec re-hashes to 0x${job.jobHashHex} after loading, not to the on-chain specHash ${specHash}`);
-  return { job, resolved };
 }
 
 const jobCache = new Map<string, Promise<RemoteJob>>();

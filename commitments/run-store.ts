@@ -45,6 +45,8 @@ export interface RunManifest {
   losses: number[]; // losses of steps 0..step-1
   checkpoints: CheckpointRef[];
   result?: RunResult;
+  /** [step, loss] on held-out samples at checkpoint steps (informational: not committed, not verified). */
+  valLosses?: [number, number | null][];
 }
 
 export interface RunProgress {

@@ -83,13 +83,12 @@ export function flipTransform(op: number, elem: number, bit: number): NodeTransf
   };
 }
 
-/** Feed the step the batch of the next step (both x and y, so labels still match images). */
+/** Feed the step the batch of the next step (x and y, or a GPT's input and target windows, so they still match). */
 export function otherBatchTransform(engine: Engine): NodeTransform {
-  const { train, seed } = engine.setup;
+  const { seed } = engine.setup;
   return (_i, n, out, step) => {
-    if (n.op !== 'batch') return out;
+    if (n.op !== 'batch' && n.op !== 'token_windows') return out;
     const ds = engine.stepProgram.nodes[n.inputs[0]];
-    const t = ds.attrs[0] === 0 ? train.x : train.y;
-    return runKernel(engine.backend, 'batch', { inputs: [t.data], inShapes: [t.shape], outShape: n.shape, attrs: n.attrs, seed, step: step + 1 });
+    return runKernel(engine.backend, n.op, { inputs: [engine.datasetData(ds.attrs[0])], inShapes: [ds.shape], outShape: n.shape, attrs: n.attrs, seed, step: step + 1 });
   };
 }

@@ -3,7 +3,7 @@
 // t = 0, K, 2K, ..., T of the job's hashInterval K; hashing is the costly part of a fast step,
 // so no other step is hashed except for a checkpoint's own entry), checkpoint every
 // `checkpointInterval` steps and at the end, and produce the commitment.
-import type { Engine } from '../reproducible-ops/engine.ts';
+import type { Engine, TrainState } from '../reproducible-ops/engine.ts';
 import { isLeafStep } from '../reproducible-ops/hash-schedule.ts';
 import { merkleRoot } from '../reproducible-ops/merkle.ts';
 import { hex0x } from '../jobs/checkpoint.ts';
@@ -29,6 +29,8 @@ export interface RunOptions {
   onStep?: (step: number, loss: number) => Promise<void> | void;
   /** A stored checkpoint or manifest that failed verification and was recomputed instead (one line each). */
   onProblem?: (problem: string) => void;
+  /** Validation loss of a state, published in the manifest at every checkpoint (explorers plot it). */
+  validate?: (state: TrainState) => number;
 }
 
 export interface RunOutcome {
@@ -64,12 +66,18 @@ export async function runTraining(o: RunOptions): Promise<RunOutcome> {
     if (leafHash) run.stateHashes.push(leafHash);
     const result = done === o.numSteps ? resultOf(o, run) : undefined;
     if (result || done % o.checkpointInterval === 0) {
+      if (o.validate) manifest = withValLoss(manifest, done, o.validate(state));
       ({ manifest, hash: manifestHash } = await saveCheckpoint(o.blobs, manifest, run, leafHash ?? hex0x(o.engine.stateHash(state)), result));
       await o.head.save(manifestHash);
     }
     await o.onStep?.(done, loss);
   }
   return { result: manifest.result!, manifestHash, manifest, resumedFromStep };
+}
+
+function withValLoss(m: RunManifest, step: number, loss: number): RunManifest {
+  const earlier = (m.valLosses ?? []).filter(([s]) => s < step); // a resumed run recomputes from its checkpoint on
+  return { ...m, valLosses: [...earlier, [step, Number.isFinite(loss) ? loss : null]] };
 }
 
 type ResumePoint = { result: RunOutcome } | { manifest: RunManifest; manifestHash: string; run: RunProgress | null };

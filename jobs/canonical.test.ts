@@ -5,7 +5,7 @@ import { after, describe, it } from 'node:test';
 import { canonicalJson } from './canonical.ts';
 import { makeTinyJob, writeJobVariant } from './fixtures.ts';
 import { jobHashOf, loadJob } from './job.ts';
-import { readJobSpec } from './spec.ts';
+import { asClassifierSpec, readJobSpec } from './spec.ts';
 import { modelSpecToTfjs } from './tfjs-model.ts';
 
 const base = makeTinyJob();
@@ -83,7 +83,7 @@ describe('jobHash', () => {
   });
 
   it('is the same for a model given internally, as an inline tfjs topology, or as a model.json file', () => {
-    const spec = readJobSpec(base.file);
+    const spec = asClassifierSpec(readJobSpec(base.file));
     const topology = modelSpecToTfjs(spec.model);
     const inline = hash(writeJobVariant(base, 'inline.json', { ...base.job, model: topology }));
     writeFileSync(join(base.dir, 'model.json'), JSON.stringify({ format: 'layers-model', modelTopology: topology }));
@@ -97,7 +97,7 @@ describe('jobHash', () => {
     job.model.layers[0].useBias = true;
     job.model.layers[0].name = 'dense_1';
     assert.equal(hash(writeJobVariant(base, 'defaults.json', job)), baseHash);
-    const spec = readJobSpec(base.file);
+    const spec = asClassifierSpec(readJobSpec(base.file));
     assert.equal(jobHashOf(loadJob(base.file).resolved).toString('hex'), baseHash);
     assert.deepEqual(spec.model.layers[0], { type: 'dense', units: 32, activation: 'relu', useBias: true, name: 'dense_1' });
   });

@@ -25,3 +25,23 @@ export function accuracy(engine: Engine, params: Float32Array[], x: Tensor, labe
   for (let i = 0; i < pred.length; i++) if (pred[i] === labels[i]) ok++;
   return ok / pred.length;
 }
+
+/**
+ * Mean softmax cross-entropy of the model on (at most `max` of) the held-out samples: the
+ * validation loss a solver publishes next to its training losses. Informational only (never
+ * hashed or committed), so it is computed in double precision with Math.exp/log.
+ */
+export function validationLoss(engine: Engine, params: Float32Array[], x: Tensor, labels: Uint8Array, classes: number, max = 256): number {
+  const n = Math.min(max, x.shape[0]);
+  const per = numel(x.shape.slice(1));
+  const logits = engine.predict(params, tensor([n, ...x.shape.slice(1)], x.data.subarray(0, n * per)));
+  let total = 0;
+  for (let r = 0; r < n; r++) {
+    const row = logits.subarray(r * classes, (r + 1) * classes);
+    const top = Math.max(...row);
+    let sum = 0;
+    for (const v of row) sum += Math.exp(v - top);
+    total += Math.log(sum) + top - row[labels[r]];
+  }
+  return total / n;
+}

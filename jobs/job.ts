@@ -7,12 +7,19 @@ import type { Tensor } from '../reproducible-ops/tensor.ts';
 import { canonicalJson, sha256Hex } from './canonical.ts';
 import { imageTensor, loadSplit, oneHotTensor, type Split, type SplitRef } from './dataset.ts';
 import { UserError } from './errors.ts';
-import { DEFAULT_HASH_INTERVAL, DEFAULT_LOSS, readJobSpec, type JobSpec } from './spec.ts';
+import { loadGptJob, type GptJob, type ResolvedGptSpec } from './job-gpt.ts';
+import { DEFAULT_HASH_INTERVAL, DEFAULT_LOSS, readJobSpec, type ClassifierJobSpec, type JobSpec } from './spec.ts';
 
-export interface LoadedJob {
-  spec: JobSpec;
+export type { GptJob, ResolvedGptSpec } from './job-gpt.ts';
+
+/** A loaded job: a classifier or a GPT (jobs/job-gpt.ts); `kind` tells them apart. */
+export type LoadedJob = ClassifierJob | GptJob;
+
+export interface ClassifierJob {
+  kind: 'classifier';
+  spec: ClassifierJobSpec;
   steps: number; // resolved from `steps` or `epochs`
-  resolved: ResolvedSpec;
+  resolved: ResolvedClassifierSpec;
   jobHash: Buffer;
   jobHashHex: string;
   setup: TrainSetup;
@@ -21,12 +28,14 @@ export interface LoadedJob {
 }
 
 /** Exactly what the jobHash covers: no file paths (they differ between machines), only content hashes. */
-export interface ResolvedSpec {
+export type ResolvedSpec = ResolvedClassifierSpec | ResolvedGptSpec;
+
+export interface ResolvedClassifierSpec {
   opsetVersion: string;
   name: string;
-  model: JobSpec['model'];
+  model: ClassifierJobSpec['model'];
   dataset: { train: HashedSplit; test: HashedSplit };
-  hyperparameters: { optimizer: JobSpec['optimizer']; batchSize: number };
+  hyperparameters: { optimizer: ClassifierJobSpec['optimizer']; batchSize: number };
   seed: number;
   steps: number;
   checkpointInterval: number;
@@ -44,7 +53,7 @@ interface HashedSplit {
 
 const hashed = (s: SplitRef): HashedSplit => ({ images: { sha256: s.images.sha256.toLowerCase() }, labels: { sha256: s.labels.sha256.toLowerCase() } });
 
-export function resolveSpec(spec: JobSpec, steps: number): ResolvedSpec {
+export function resolveSpec(spec: ClassifierJobSpec, steps: number): ResolvedClassifierSpec {
   return {
     opsetVersion: spec.opsetVersion,
     name: spec.name,
@@ -64,7 +73,7 @@ export function jobHashOf(resolved: ResolvedSpec): Buffer {
 }
 
 /** steps = ceil(epochs * N / batchSize); the tiny slack keeps 0.1 * 640 / 64 at 1, not 2. */
-export function stepsFor(spec: JobSpec, trainN: number): number {
+export function stepsFor(spec: ClassifierJobSpec, trainN: number): number {
   if ('steps' in spec.length) return spec.length.steps;
   return Math.max(1, Math.ceil((spec.length.epochs * trainN) / spec.batchSize - 1e-9));
 }
@@ -74,6 +83,16 @@ export function loadJob(file: string): LoadedJob {
 }
 
 export function loadJobSpec(spec: JobSpec): LoadedJob {
+  return spec.kind === 'gpt' ? loadGptJob(spec) : loadClassifierJob(spec);
+}
+
+/** A loaded job that must be a classifier (tools and tests built on image jobs); `what` names the caller. */
+export function asClassifier(job: LoadedJob, what = 'this command'): ClassifierJob {
+  if (job.kind !== 'classifier') throw new UserError(`${job.spec.file}: ${what} needs a classifier job (a layer model over images), not a GPT job`);
+  return job;
+}
+
+function loadClassifierJob(spec: ClassifierJobSpec): ClassifierJob {
   const where = (field: string) => `${spec.file}: job.dataset.${field}`;
   const { outShape } = modelParams(spec.model);
   if (outShape.length !== 1)
@@ -89,7 +108,7 @@ export function loadJobSpec(spec: JobSpec): LoadedJob {
   const resolved = resolveSpec(spec, steps);
   const jobHash = jobHashOf(resolved);
   const setup: TrainSetup = { specHash: jobHash, model: spec.model, optimizer: spec.optimizer, batchSize: spec.batchSize, seed: spec.seed, train: trainXY, opsetVersion: spec.opsetVersion };
-  return { spec, steps, resolved, jobHash, jobHashHex: jobHash.toString('hex'), setup, test: { x: testX, labels: test.labels.data }, classes };
+  return { kind: 'classifier', spec, steps, resolved, jobHash, jobHashHex: jobHash.toString('hex'), setup, test: { x: testX, labels: test.labels.data }, classes };
 }
 
 function checkSameSamples(train: Split, test: Split, field: string): void {

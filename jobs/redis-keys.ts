@@ -34,6 +34,11 @@ export const redisKeys = {
   resultManifest: (k: KeySpace, jobId: bigint | string) => `${ns(k)}:job:${jobId}:result`,
   /** Base URL of the blob server that serves a job's checkpoints. */
   jobBlobServer: (k: KeySpace, jobId: bigint | string) => `${ns(k)}:job:${jobId}:blobs`,
+  /**
+   * Redis hash verifier address -> JSON {leaves, replayedSteps, challenge, at} of the leaves each
+   * verifier says it replayed for the job's current commitment (self-reported; the explorer shows it).
+   */
+  verifierReplays: (k: KeySpace, jobId: bigint | string) => `${ns(k)}:job:${jobId}:replayed`,
   /** Per-job status notes for `job status` (training progress etc.). */
   jobProgress: (k: KeySpace, jobId: bigint | string) => `${ns(k)}:job:${jobId}:progress`,
 };

@@ -4,17 +4,17 @@ import { UserError } from './errors.ts';
 import { rmSync } from 'node:fs';
 import { loadJob } from './job.ts';
 import { makeTinyJob, TINY_MLP } from './fixtures.ts';
-import { parseJobSpec } from './spec.ts';
+import { asClassifierSpec, parseJobSpec } from './spec.ts';
 import { checkJobResources, checkpointsKept, checkResources, defaultLimits, estimateResources, type ResourceInput, type ResourceLimits } from './resources.ts';
 import { OPSET_VERSION } from '../reproducible-ops/opset.ts';
 
 const GB = 2 ** 30;
 const limits: ResourceLimits = { memoryBytes: 8 * GB, diskBytes: 50 * GB, maxSteps: 1e9, keep: { latest: 2, leaves: true } };
-const model = parseJobSpec(
+const model = asClassifierSpec(parseJobSpec(
   { opsetVersion: OPSET_VERSION, name: 'x', model: TINY_MLP, dataset: { train: ref(), test: ref() }, hyperparameters: { optimizer: { type: 'sgd', learningRate: 0.1 }, batchSize: 1 }, seed: 1, steps: 1 },
   'job.json',
   '.',
-).model;
+)).model;
 const job = (o: Partial<{ batchSize: number; steps: number; checkpointInterval: number; hashInterval: number; units: number; adam: boolean }> = {}): ResourceInput => ({
   model: o.units ? { inputShape: [784], layers: [{ type: 'dense', units: o.units, activation: 'relu', useBias: true, name: 'big' }, { type: 'dense', units: 10, activation: 'softmax', useBias: true, name: 'out' }] } : model,
   hyperparameters: { optimizer: o.adam ? { type: 'adam', learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } : { type: 'sgd', learningRate: 0.1, momentum: 0.9 }, batchSize: o.batchSize ?? 32 },

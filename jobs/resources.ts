@@ -14,7 +14,8 @@
 import { statfsSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { lastLeaf } from '../reproducible-ops/hash-schedule.ts';
-import { modelParams, type ModelSpec } from '../reproducible-ops/layers.ts';
+import { gptParams, type GptConfig } from '../reproducible-ops/gpt.ts';
+import { modelParams, type ModelSpec, type ParamSpec } from '../reproducible-ops/layers.ts';
 import { optimizerSlots, type OptimizerSpec } from '../reproducible-ops/optim.ts';
 import { convOut } from '../reproducible-ops/ops/table.ts';
 import { numel } from '../reproducible-ops/tensor.ts';
@@ -22,12 +23,44 @@ import { UserError } from './errors.ts';
 import type { LoadedJob } from './job.ts';
 
 /** What the check reads: the fields of a resolved spec (jobs/job.ts ResolvedSpec), so a solver can check a posted spec before it downloads the datasets. */
-export interface ResourceInput {
+export type ResourceInput = ClassifierResourceInput | GptResourceInput;
+
+export interface ClassifierResourceInput {
   model: ModelSpec;
   hyperparameters: { optimizer: OptimizerSpec; batchSize: number };
   steps: number;
   checkpointInterval: number;
   hashInterval?: number;
+}
+
+/** A GPT job's resolved spec (jobs/job-gpt.ts): AdamW, so two slots per parameter plus two powers. */
+export interface GptResourceInput {
+  model: { gpt: GptConfig };
+  hyperparameters: { batchSize: number };
+  steps: number;
+  checkpointInterval: number;
+  hashInterval?: number;
+}
+
+const isGpt = (job: ResourceInput): job is GptResourceInput => 'gpt' in job.model;
+
+/** Parameters and optimizer slot values of either kind of job. */
+function stateOf(job: ResourceInput): { params: ParamSpec[]; slotValues: number } {
+  if (isGpt(job)) {
+    const params = gptParams(job.model.gpt);
+    return { params, slotValues: 2 + 2 * sum(params.map((p) => numel(p.shape))) };
+  }
+  const { params } = modelParams(job.model);
+  return { params, slotValues: sum(optimizerSlots(job.hyperparameters.optimizer, params).map((s) => numel(s.shape))) };
+}
+
+/**
+ * Values a GPT step keeps per window (forward outputs; backward doubles it): per token and layer
+ * ~50·C (layer norms, q/k/v and their permutes, the 4C GELU MLP) + 5·H·T (attention scores,
+ * mask, exp, softmax), and ~6·V for the logits and the loss.
+ */
+function gptPerWindow(c: GptConfig): number {
+  return c.blockSize * (c.nLayer * (50 * c.nEmbd + 5 * c.nHead * c.blockSize) + 6 * c.vocabSize + 10 * c.nEmbd);
 }
 
 export interface ResourceLimits {
@@ -76,15 +109,14 @@ export function checkpointsKept(T: number, C: number, K: number, keep: KeepPolic
 }
 
 export function estimateResources(job: ResourceInput, trainSamples = 0, keep: KeepPolicy = DEFAULT_KEEP): ResourceNeeds {
-  const { params } = modelParams(job.model);
-  const slots = optimizerSlots(job.hyperparameters.optimizer, params);
+  const { params, slotValues } = stateOf(job);
   const paramCount = sum(params.map((p) => numel(p.shape)));
-  const stateBytes = F32 * (paramCount + sum(slots.map((s) => numel(s.shape))));
+  const stateBytes = F32 * (paramCount + slotValues);
   const batch = job.hyperparameters.batchSize;
-  const activationBytes = 2 * F32 * batch * perSampleActivations(job.model);
-  const inputSize = numel(job.model.inputShape);
-  const classes = modelParams(job.model).outShape[0] ?? 1;
-  const datasetBytes = F32 * trainSamples * (inputSize + classes);
+  const activationBytes = 2 * F32 * batch * (isGpt(job) ? gptPerWindow(job.model.gpt) : perSampleActivations(job.model));
+  // trainSamples: images of a classifier (input + one-hot label each), tokens of a GPT (one f32 each)
+  const perSample = isGpt(job) ? 1 : numel(job.model.inputShape) + (modelParams(job.model).outShape[0] ?? 1);
+  const datasetBytes = F32 * trainSamples * perSample;
   const K = job.hashInterval ?? 1;
   const historyBytes = job.steps * LOSS_BYTES + (lastLeaf(Math.max(1, job.steps), Math.min(K, 4096)) + 1) * HASH_BYTES;
   const kept = checkpointsKept(job.steps, job.checkpointInterval, K, keep);
@@ -144,7 +176,7 @@ export function checkResources(job: ResourceInput, limits: ResourceLimits = defa
       [3 * n.stateBytes, `job.model (${n.params.toLocaleString('en-US')} parameters)`],
       [n.activationBytes, `job.hyperparameters.batchSize (${job.hyperparameters.batchSize})`],
       [n.historyBytes, `job.steps (${job.steps}: a loss and state hash kept per step)`],
-      [n.datasetBytes, `job.dataset (${trainSamples.toLocaleString('en-US')} training samples)`],
+      [n.datasetBytes, `job.dataset (${trainSamples.toLocaleString('en-US')} training ${isGpt(job) ? 'tokens' : 'samples'})`],
     ];
     const field = parts.reduce((a, b) => (b[0] > a[0] ? b : a))[1];
     throw new UserError(`${field}: needs an estimated ${bytes(n.memoryBytes)} of memory (state ${bytes(3 * n.stateBytes)}, activations ${bytes(n.activationBytes)}, history ${bytes(n.historyBytes)}), more than the limit of ${bytes(limits.memoryBytes)} (OPTRAIN_MAX_MEMORY)`);
@@ -155,9 +187,9 @@ export function checkResources(job: ResourceInput, limits: ResourceLimits = defa
 }
 
 /** checkResources for a loaded job (its training set counted), errors prefixed with the job file. */
-export function checkJobResources(job: Pick<LoadedJob, 'resolved' | 'spec' | 'setup'>, limits: ResourceLimits = defaultLimits()): ResourceNeeds {
+export function checkJobResources(job: LoadedJob, limits: ResourceLimits = defaultLimits()): ResourceNeeds {
   try {
-    return checkResources(job.resolved, limits, job.setup.train.x.shape[0]);
+    return checkResources(job.resolved, limits, job.kind === 'gpt' ? job.setup.tokens.shape[0] : job.setup.train.x.shape[0]);
   } catch (e) {
     throw e instanceof UserError ? new UserError(`${job.spec.file}: ${e.message}`) : e;
   }
@@ -165,14 +197,19 @@ export function checkJobResources(job: Pick<LoadedJob, 'resolved' | 'spec' | 'se
 
 /** The largest single buffer a step allocates and the field responsible for it. */
 function largestTensor(job: ResourceInput): { size: number; field: string } {
-  const { params } = modelParams(job.model);
+  const { params } = stateOf(job);
   let best = { size: 0, field: 'job.model' };
   params.forEach((p) => {
     if (numel(p.shape) > best.size) best = { size: numel(p.shape), field: `job.model (parameter ${p.name} [${p.shape.join(', ')}])` };
   });
-  const act = job.hyperparameters.batchSize * perSampleMax(job.model);
+  const act = job.hyperparameters.batchSize * (isGpt(job) ? gptLargestPerWindow(job.model.gpt) : perSampleMax(job.model));
   if (act > best.size) best = { size: act, field: `job.hyperparameters.batchSize (${job.hyperparameters.batchSize})` };
   return best;
+}
+
+/** The largest per-window activation of a GPT: the logits [T, V], the MLP [T, 4C] or the attention scores [H, T, T]. */
+function gptLargestPerWindow(c: GptConfig): number {
+  return c.blockSize * Math.max(c.vocabSize, 4 * c.nEmbd, c.nHead * c.blockSize);
 }
 
 function perSampleMax(m: ModelSpec): number {

@@ -6,8 +6,8 @@ import { rmSync } from 'node:fs';
 import { OPSET_VERSION } from '../reproducible-ops/opset.ts';
 import { UserError } from './errors.ts';
 import { makeTinyJob, writeJobVariant } from './fixtures.ts';
-import { loadJob, stepsFor } from './job.ts';
-import { readJobSpec } from './spec.ts';
+import { asClassifier, loadJob, stepsFor } from './job.ts';
+import { asClassifierSpec, readJobSpec } from './spec.ts';
 
 const base = makeTinyJob();
 after(() => rmSync(base.dir, { recursive: true, force: true }));
@@ -30,7 +30,7 @@ function errorOf(edit: (j: any) => unknown, load: (f: string) => unknown = loadJ
 
 describe('job spec validation', () => {
   it('loads the valid tiny job with the dataset shapes and one-hot labels', () => {
-    const job = loadJob(base.file);
+    const job = asClassifier(loadJob(base.file));
     assert.equal(job.steps, 6);
     assert.deepEqual(job.setup.train.x.shape, [512, 784]);
     assert.deepEqual(job.setup.train.y.shape, [512, 10]);
@@ -56,7 +56,7 @@ describe('job spec validation', () => {
   });
 
   it('the loss is explicit: "softmax_cross_entropy" is the default and leaves the jobHash as it was; others are refused', () => {
-    const plain = loadJob(base.file);
+    const plain = asClassifier(loadJob(base.file));
     assert.equal(plain.spec.loss, 'softmax_cross_entropy');
     const explicit = loadJob(writeJobVariant(base, 'loss.json', { ...base.job, loss: 'softmax_cross_entropy' }));
     assert.equal(explicit.jobHashHex, plain.jobHashHex);
@@ -70,7 +70,7 @@ describe('job spec validation', () => {
     const reluLayer = { inputShape: [784], layers: [{ type: 'dense', units: 10 }, { type: 'relu' }, { type: 'dropout', rate: 0.1 }] };
     assert.match(errorOf((j) => void (j.model = reluLayer)), /job\.model\.layers\[1\] \(relu_2\): the model's output goes through relu/);
     const linear = { inputShape: [784], layers: [{ type: 'dense', units: 32, activation: 'relu' }, { type: 'dense', units: 10 }] };
-    assert.equal(loadJob(writeJobVariant(base, 'linear.json', { ...base.job, model: linear })).classes, 10, 'a linear output (logits) is fine');
+    assert.equal(asClassifier(loadJob(writeJobVariant(base, 'linear.json', { ...base.job, model: linear }))).classes, 10, 'a linear output (logits) is fine');
   });
 
   it('reports missing and unknown fields', () => {
@@ -112,7 +112,7 @@ describe('job spec validation', () => {
     assert.equal(loadJob(writeJobVariant(base, 'epochs.json', job)).steps, 24);
     job.epochs = 0.1; // 0.1 * 512 / 32 = 1.6 -> 2
     assert.equal(loadJob(writeJobVariant(base, 'epochs.json', job)).steps, 2);
-    const spec = readJobSpec(writeJobVariant(base, 'epochs.json', { ...job, epochs: 0.1, hyperparameters: { ...job.hyperparameters, batchSize: 64 } }));
+    const spec = asClassifierSpec(readJobSpec(writeJobVariant(base, 'epochs.json', { ...job, epochs: 0.1, hyperparameters: { ...job.hyperparameters, batchSize: 64 } })));
     assert.equal(stepsFor(spec, 640), 1, '0.1 * 640 / 64 is exactly one step despite 0.1 not being exact in binary');
   });
 

@@ -13,6 +13,9 @@ import type { SplitRef } from './dataset.ts';
 import { UserError } from './errors.ts';
 import { parseJsonText, readJsonFile, readTextFile } from './json-file.ts';
 import { isTfjsModel, layerName, tfjsToModelSpec } from './tfjs-model.ts';
+import { isGptJobObject, parseGptJobSpec, type GptJobSpec } from './spec-gpt.ts';
+
+export type { GptJobSpec } from './spec-gpt.ts';
 
 const POS_INT = 'expected a positive integer';
 const POS_NUM = 'expected a positive number';
@@ -94,8 +97,12 @@ const internalModelSchema = z.strictObject({
 
 export type JobSpecInput = z.input<typeof jobSchema>;
 
-/** A validated job file: every field checked, the model in internal form, paths unresolved. */
-export interface JobSpec {
+/** A validated job file: a classifier (layers over IDX images) or a GPT (jobs/spec-gpt.ts). */
+export type JobSpec = ClassifierJobSpec | GptJobSpec;
+
+/** A validated classifier job file: every field checked, the model in internal form, paths unresolved. */
+export interface ClassifierJobSpec {
+  kind: 'classifier';
   file: string; // absolute path of the job file ('<inline>' for specs not read from a file)
   dir: string; // relative dataset and model paths resolve against it
   opsetVersion: string;
@@ -118,12 +125,19 @@ export function readJobSpec(file: string): JobSpec {
   return parseJobSpec(raw, file, dirname(abs));
 }
 
+/** A spec that must be a classifier's (tools and tests built on image jobs). */
+export function asClassifierSpec(spec: JobSpec): ClassifierJobSpec {
+  if (spec.kind !== 'classifier') throw new UserError(`${spec.file}: expected a classifier job (a layer model over images), not a GPT job`);
+  return spec;
+}
+
 /** Validate a parsed job object; `file` names it in errors, `dir` anchors relative paths. */
 export function parseJobSpec(raw: unknown, file: string, dir: string): JobSpec {
   const fail = (msg: string): never => {
     throw new UserError(`${file}: ${msg}`);
   };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('job: expected a JSON object');
+  if (isGptJobObject(raw)) return parseGptJobSpec(raw as object, file, dir, formatIssues);
   const r = jobSchema.safeParse(raw);
   if (!r.success) fail(formatIssues(r.error.issues, raw, 'job'));
   const j = r.data!;
@@ -140,6 +154,7 @@ export function parseJobSpec(raw: unknown, file: string, dir: string): JobSpec {
     throw e;
   }
   return {
+    kind: 'classifier',
     file: resolve(file),
     dir,
     opsetVersion: j.opsetVersion,

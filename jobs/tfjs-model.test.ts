@@ -7,7 +7,7 @@ import type { ModelSpec } from '../reproducible-ops/layers.ts';
 import { UserError } from './errors.ts';
 import { predictClasses } from './evaluate.ts';
 import { makeTinyJob, type TinyJob } from './fixtures.ts';
-import { loadJob } from './job.ts';
+import { asClassifier, loadJob } from './job.ts';
 import { createEngine, train } from './train.ts';
 import { readTfjsModel, tfjsToModelSpec, modelSpecToTfjs } from './tfjs-model.ts';
 import { referenceBackend } from '../reproducible-ops/backend/reference.ts';
@@ -86,7 +86,7 @@ const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOff
 
 /** Train a tiny job, export it, load it with tfjs, compare weights bit for bit and predictions. */
 async function roundTrip(t: TinyJob, steps: number): Promise<{ agree: number; n: number }> {
-  const job = loadJob(t.file);
+  const job = asClassifier(loadJob(t.file));
   const engine = createEngine(job, referenceBackend);
   const out = join(t.dir, 'run');
   train(job, engine, { outDir: out, steps });

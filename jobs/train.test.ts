@@ -33,7 +33,7 @@ describe('train', () => {
     assert.equal(new Set(idx.stateHashes).size, 7, 'every step changes the state hash');
     assert.equal(idx.losses.length, 6);
     assert.equal(full.trainLoss, idx.losses.reduce((a: number, b: number) => a + b, 0) / 6);
-    assert.ok(full.testAccuracy >= 0 && full.testAccuracy <= 1);
+    assert.ok(full.testAccuracy! >= 0 && full.testAccuracy! <= 1);
   });
 
   it('checkpoints every checkpointInterval steps and writes the model and result.json', () => {

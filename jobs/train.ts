@@ -2,7 +2,7 @@
 // 2K, ..., T of the job's hashInterval K; every step when K = 1), checkpoints, and the final
 // report (stateRoot over the leaf hashes, model hash, test accuracy, tfjs export). The CLI's
 // `train` uses it; it prints nothing itself.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Engine, type TrainState } from '../reproducible-ops/engine.ts';
 import type { Backend } from '../reproducible-ops/backend/reference.ts';
@@ -13,7 +13,9 @@ import { UserError } from './errors.ts';
 import { DEFAULT_KEEP, type KeepPolicy } from './resources.ts';
 import { resumeVerified } from './resume.ts';
 import { accuracy } from './evaluate.ts';
-import type { LoadedJob } from './job.ts';
+import type { GptJob, LoadedJob } from './job.ts';
+import { writeGptModel } from './gpt-model.ts';
+import { evalLoss } from '../reproducible-ops/lm-eval.ts';
 import { writeAtomic, writeTfjsModel } from './tfjs-model.ts';
 
 export interface ProgressEvent {
@@ -30,8 +32,16 @@ export interface TrainOptions {
   onProgress?: (e: ProgressEvent) => void;
   onResume?: (step: number, file: string) => void;
   onEvaluate?: (samples: number) => void; // before the test-set pass, which can take a while
+  onEval?: (e: EvalEvent) => void; // GPT jobs: every evalInterval steps and at the end
   keep?: KeepPolicy; // which checkpoints to keep (default DEFAULT_KEEP: those at leaf steps and the latest 2)
   onWarning?: (message: string) => void; // one line each: a checkpoint or index that failed verification, divergence
+}
+
+/** A GPT job's losses at an evaluation point. */
+export interface EvalEvent {
+  step: number; // steps completed
+  trainLoss: number; // mean loss of the steps since the previous evaluation point
+  valLoss: number; // mean cross-entropy over the validation windows (lm-eval.ts evalLoss)
 }
 
 export interface TrainResult {
@@ -48,7 +58,9 @@ export interface TrainResult {
   trainLoss: number; // mean loss of the last min(100, steps) steps (NaN, null in JSON, once diverged)
   diverged: boolean; // some step's loss was NaN or infinite: the run is still reproducible, but useless
   divergedAtStep: number | null; // the first such step (0-based: the step from H[s] to H[s+1])
-  testAccuracy: number;
+  testAccuracy?: number; // classifier jobs: on the test set
+  valLoss?: number; // GPT jobs: on the validation split, with the final weights
+  valTokens?: number; // GPT jobs: the tokens valLoss averages over (windows x blockSize)
   backend: string;
   seconds: number;
   resumedFromStep: number | null;
@@ -74,8 +86,9 @@ export function train(job: LoadedJob, engine: Engine, opts: TrainOptions = {}): 
   const resumedFromStep = resumed?.resumedFrom ? resumed.progress.state.step : null;
   if (resumed?.resumedFrom) opts.onResume?.(resumed.progress.state.step, store!.path(resumed.resumedFrom));
   const run = resumed?.progress ?? start(engine);
+  const evals = job.kind === 'gpt' ? gptEvaluator(job, engine, target, opts.onEval) : null;
   try {
-    runSteps(engine, run, { target, ...schedule, checkpointInterval: job.spec.checkpointInterval }, store, opts.onProgress);
+    runSteps(engine, run, { target, ...schedule, checkpointInterval: job.spec.checkpointInterval }, store, opts.onProgress, evals?.afterStep);
   } catch (e) {
     // The resource estimate (jobs/resources.ts) should refuse such jobs first; if memory runs out anyway, say so.
     if (e instanceof RangeError && /allocation failed|Invalid typed array length|Array buffer/i.test(e.message))
@@ -83,7 +96,6 @@ export function train(job: LoadedJob, engine: Engine, opts: TrainOptions = {}): 
     throw e;
   }
   const params = run.state.tensors.slice(0, engine.params.length);
-  opts.onEvaluate?.(job.test.x.shape[0]);
   const result: TrainResult = {
     name: job.spec.name,
     jobHash: hex0x(job.jobHash),
@@ -98,7 +110,7 @@ export function train(job: LoadedJob, engine: Engine, opts: TrainOptions = {}): 
     programRoot: hex0x(engine.programRoot()),
     trainLoss: meanOfLast(run.losses, TRAIN_LOSS_WINDOW),
     ...divergence(run.losses),
-    testAccuracy: accuracy(engine, params, job.test.x, job.test.labels, job.classes),
+    ...(job.kind === 'gpt' ? evals!.final(run) : { testAccuracy: testAccuracy(job, engine, params, opts) }),
     backend: engine.backend.name,
     seconds: 0,
     resumedFromStep,
@@ -107,12 +119,55 @@ export function train(job: LoadedJob, engine: Engine, opts: TrainOptions = {}): 
   if (result.diverged)
     opts.onWarning?.(`training diverged: the loss of step ${result.divergedAtStep} is ${run.losses[result.divergedAtStep!]} (lower the learning rate); the hashes are still those of this job`);
   if (opts.outDir) {
-    writeTfjsModel(join(opts.outDir, 'model'), job.spec.model, params, job.spec.name);
+    if (job.kind === 'gpt') writeGptOutputs(opts.outDir, job, params, result);
+    else writeTfjsModel(join(opts.outDir, 'model'), job.spec.model, params, job.spec.name);
     result.seconds = round3((performance.now() - t0) / 1000);
     writeAtomic(join(opts.outDir, 'result.json'), JSON.stringify(result, null, 2) + '\n');
   }
   result.seconds = round3((performance.now() - t0) / 1000);
   return result;
+}
+
+function testAccuracy(job: Exclude<LoadedJob, GptJob>, engine: Engine, params: Float32Array[], opts: TrainOptions): number {
+  opts.onEvaluate?.(job.test.x.shape[0]);
+  return accuracy(engine, params, job.test.x, job.test.labels, job.classes);
+}
+
+/**
+ * valLoss every evalInterval steps (reported with the mean training loss since the previous
+ * point) and at the end; the final point's valLoss is the result's, computed once.
+ */
+function gptEvaluator(job: GptJob, engine: Engine, target: number, onEval?: (e: EvalEvent) => void) {
+  let last: EvalEvent | null = null;
+  let since = 0; // index into run.losses of the first step since the previous point
+  const evaluate = (run: RunProgress): EvalEvent => {
+    const params = run.state.tensors.slice(0, engine.params.length);
+    const recent = run.losses.slice(since);
+    since = run.losses.length;
+    last = { step: run.state.step, trainLoss: recent.length ? mean(recent) : NaN, valLoss: evalLoss(engine, params, job.val.data).loss };
+    onEval?.(last);
+    return last;
+  };
+  return {
+    afterStep(run: RunProgress): void {
+      const done = run.state.step;
+      if (done % job.spec.evalInterval === 0 || done === target) evaluate(run);
+    },
+    final(run: RunProgress): { valLoss: number; valTokens: number } {
+      const e = last?.step === run.state.step ? last : evaluate(run); // a finished run resumed: nothing was stepped
+      return { valLoss: e.valLoss, valTokens: Math.floor((job.val.shape[0] - 1) / job.config.blockSize) * job.config.blockSize };
+    },
+  };
+}
+
+/** model/model.safetensors + model/config.json, and the token file the jobHash covers (data/tokens.bin). */
+function writeGptOutputs(outDir: string, job: GptJob, params: Float32Array[], r: TrainResult): void {
+  writeGptModel(join(outDir, 'model'), job.config, params, job.text.tokenizer, { name: job.spec.name, jobHash: r.jobHash, opsetVersion: r.opsetVersion, steps: r.steps, modelHash: r.finalModelHash });
+  const tokens = join(outDir, 'data', 'tokens.bin');
+  if (!existsSync(tokens)) {
+    mkdirSync(join(outDir, 'data'), { recursive: true });
+    writeAtomic(tokens, job.text.tokenFile);
+  }
 }
 
 function start(engine: Engine): RunProgress {
@@ -132,7 +187,7 @@ interface RunPlan {
  * the expensive part of a fast step) and checkpointing every checkpointInterval steps and at
  * the end; a checkpoint at a non-leaf step is hashed for its own index entry.
  */
-function runSteps(engine: Engine, run: RunProgress, p: RunPlan, store: CheckpointStore | null, onProgress?: (e: ProgressEvent) => void): void {
+function runSteps(engine: Engine, run: RunProgress, p: RunPlan, store: CheckpointStore | null, onProgress?: (e: ProgressEvent) => void, afterStep?: (run: RunProgress) => void): void {
   const { target } = p;
   const first = run.state.step;
   const t0 = performance.now();
@@ -150,6 +205,7 @@ function runSteps(engine: Engine, run: RunProgress, p: RunPlan, store: Checkpoin
       const rate = secs > 0 ? ((done - first) * batch) / secs : 0;
       onProgress({ step: done, total: target, loss: r.loss, samplesPerSecond: rate, etaSeconds: rate > 0 ? ((target - done) * batch) / rate : 0 });
     }
+    afterStep?.(run);
   }
 }
 
@@ -162,6 +218,8 @@ function divergence(losses: number[]): { diverged: boolean; divergedAtStep: numb
   return { diverged: i >= 0, divergedAtStep: i >= 0 ? i : null };
 }
 
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
 function meanOfLast(xs: number[], n: number): number {
   const tail = xs.slice(-n);
   return tail.length ? tail.reduce((a, b) => a + b, 0) / tail.length : NaN;
@@ -170,7 +228,10 @@ function meanOfLast(xs: number[], n: number): number {
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /** The state after `step` steps: from the latest checkpoint at or before it in outDir, else from init. */
-export function stateAt(engine: Engine, step: number, outDir?: string, jobHash?: string, opsetVersion?: string, onWarning?: (message: string) => void): { state: TrainState; fromCheckpoint: number | null } {
+export function stateAt(
+  engine: Engine, step: number, outDir?: string, jobHash?: string, opsetVersion?: string, onWarning?: (message: string) => void,
+  onReplay?: (done: number, total: number) => void, // steps replayed so far of those needed (progress)
+): { state: TrainState; fromCheckpoint: number | null } {
   let state: TrainState;
   let fromCheckpoint: number | null = null;
   const store = outDir && existsSync(join(outDir, 'checkpoints', 'index.json')) ? new CheckpointStore(outDir, engine, jobHash!, opsetVersion!) : null;
@@ -179,6 +240,10 @@ export function stateAt(engine: Engine, step: number, outDir?: string, jobHash?:
     state = cp.state;
     fromCheckpoint = cp.state.step;
   } else state = engine.init();
-  while (state.step < step) state = engine.step(state).state;
+  const from = state.step;
+  while (state.step < step) {
+    state = engine.step(state).state;
+    onReplay?.(state.step - from, step - from);
+  }
   return { state, fromCheckpoint };
 }

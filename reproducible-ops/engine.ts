@@ -1,17 +1,19 @@
-// Training engine: builds the init and step programs of a job, runs them on a backend,
-// hashes states and records op traces (docs/REPOPS.md §7, §11).
+// Training engine: builds the init and step programs of a job (a classifier or a language-model
+// task, task.ts), runs them on a backend, hashes states and records op traces (docs/REPOPS.md §7, §11).
 import { backward } from './autograd.ts';
 import { LiveBuffers } from './backend/buffer-pool.ts';
 import { referenceBackend, runKernel, type Backend } from './backend/reference.ts';
-import { forward, initParam, modelParams, softmaxCrossEntropy, type ModelSpec, type ParamSpec } from './layers.ts';
+import type { GptConfig } from './gpt.ts';
+import { forward, initParam, type ModelSpec, type ParamSpec } from './layers.ts';
 import { merkleRoot, sha256, tensorRoot, tensorRootOf, dataRoot } from './merkle.ts';
 import { encodeDims } from './ops/table.ts';
 import { checkProgramOpset } from './opset.ts';
 import { applyOptimizer, optimizerSlots, type OptimizerSpec, type SlotSpec } from './optim.ts';
 import { Graph, lastUse, nodeHash, type Node } from './program.ts';
-import { STREAM_NODE_BASE } from './rng.ts';
+import { classifierTask, lmTask, type Task } from './task.ts';
 import { numel, type Shape, type Tensor } from './tensor.ts';
 
+/** A classifier job: a layer model over {x, y} tensors, batches by the shuffled `batch` op. */
 export interface TrainSetup {
   specHash: Buffer; // 32 bytes: binds every state hash to its job
   model: ModelSpec;
@@ -20,6 +22,23 @@ export interface TrainSetup {
   seed: number; // u32
   train: { x: Tensor; y: Tensor }; // x [N, ...inputShape], y one-hot [N, classes]
   opsetVersion?: string; // when set, the programs may use only this op set's ops
+}
+
+/** A language-model job: a GPT over a token stream, batches by `token_windows` (REPOPS §15.11). */
+export interface LmSetup {
+  specHash: Buffer;
+  model: { gpt: GptConfig };
+  optimizer: OptimizerSpec;
+  batchSize: number; // windows per step
+  seed: number;
+  tokens: Tensor; // the train split's token ids [N] as binary32 integers, N > blockSize
+  opsetVersion?: string;
+}
+
+export type EngineSetup = TrainSetup | LmSetup;
+
+export function isLmSetup(s: EngineSetup): s is LmSetup {
+  return 'tokens' in s;
 }
 
 export interface TrainState {
@@ -47,19 +66,14 @@ export class Engine {
   readonly initProgram: Graph;
   readonly stepProgram: Graph;
   readonly lossNode: number;
+  readonly task: Task;
   private readonly datasetRoots: Buffer[];
 
-  constructor(readonly setup: TrainSetup, readonly backend: Backend = referenceBackend) {
-    const { params, outShape } = modelParams(setup.model);
-    const classes = setup.train.y.shape[1];
-    if (outShape.length !== 1 || outShape[0] !== classes)
-      throw new Error(`model output [${outShape}] does not match ${classes} label classes`);
-    const inShape = setup.train.x.shape.slice(1);
-    if (inShape.join(',') !== setup.model.inputShape.join(','))
-      throw new Error(`model input shape [${setup.model.inputShape}] does not match dataset sample shape [${inShape}]`);
-    this.params = params;
-    this.slots = optimizerSlots(setup.optimizer, params);
-    this.datasetRoots = [tensorRoot(setup.train.x), tensorRoot(setup.train.y)];
+  constructor(readonly setup: EngineSetup, readonly backend: Backend = referenceBackend) {
+    this.task = isLmSetup(setup) ? lmTask(setup) : classifierTask(setup);
+    this.params = this.task.params;
+    this.slots = optimizerSlots(setup.optimizer, this.params);
+    this.datasetRoots = this.task.sources.map((s) => tensorRoot(s.tensor));
     this.initProgram = this.buildInit();
     const { graph, loss } = this.buildStep();
     this.stepProgram = graph;
@@ -84,15 +98,11 @@ export class Engine {
     const shapes = this.slotShapes;
     const state = shapes.map((s, slot) => g.add('state', [], [...this.slotAddress(slot), ...encodeDims(s)], this.slotName(slot)));
     const P = this.params.length;
-    const ds = this.datasetRoots.map((root, kind) => {
-      const t = kind === 0 ? this.setup.train.x : this.setup.train.y;
-      const words = [...Array(8).keys()].map((i) => root.readUInt32BE(4 * i));
-      return g.add('dataset', [], [kind, ...words, ...encodeDims(t.shape)], kind === 0 ? 'train x' : 'train y');
+    const ds = this.task.sources.map((src, i) => {
+      const words = [...Array(8).keys()].map((w) => this.datasetRoots[i].readUInt32BE(4 * w));
+      return g.add('dataset', [], [src.kind, ...words, ...encodeDims(src.tensor.shape)], src.label);
     });
-    const x = g.add('batch', [ds[0]], [this.setup.batchSize], 'batch x');
-    const y = g.add('batch', [ds[1]], [this.setup.batchSize], 'batch y');
-    const logits = forward(g, this.setup.model, x, state.slice(0, P), { training: true, dropoutStreamBase: STREAM_NODE_BASE * 2 });
-    const loss = softmaxCrossEntropy(g, logits, y);
+    const loss = this.task.loss(g, ds, state.slice(0, P));
     const grads = backward(g, loss, state.slice(0, P));
     const upd = applyOptimizer(g, this.setup.optimizer, state.slice(0, P), grads, state.slice(P));
     [...upd.params, ...upd.slots].forEach((n, slot) => g.add('copy', [n], this.slotAddress(slot)));
@@ -119,12 +129,12 @@ export class Engine {
     const last = lastUse(g.nodes);
     const keep = new Set<number>(want);
     // Dead values go back to a backend that recycles its output buffers (not while tracing)
-    const live = this.backend.release && !onNode ? new LiveBuffers(this.backend.release, new Set([...(state ?? []), this.setup.train.x.data, this.setup.train.y.data])) : null;
+    const live = this.backend.release && !onNode ? new LiveBuffers(this.backend.release, new Set([...(state ?? []), ...this.task.sources.map((s) => s.tensor.data)])) : null;
     for (let i = 0; i < g.nodes.length; i++) {
       const n = g.nodes[i];
       let out: Float32Array;
       if (n.op === 'state') out = state![n.attrs[0] === 0 ? n.attrs[1] : this.params.length + n.attrs[1]];
-      else if (n.op === 'dataset') out = n.attrs[0] === 0 ? this.setup.train.x.data : this.setup.train.y.data;
+      else if (n.op === 'dataset') out = this.datasetData(n.attrs[0]);
       else
         out = runKernel(this.backend, n.op, {
           inputs: n.inputs.map((x) => vals[x]!),
@@ -169,6 +179,13 @@ export class Engine {
     return recs;
   }
 
+  /** The tensor of the task's dataset of `kind` (REPOPS §4.1 dataset). */
+  datasetData(kind: number): Float32Array {
+    const src = this.task.sources.find((s) => s.kind === kind);
+    if (!src) throw new Error(`dataset kind ${kind} is not a source of this task`);
+    return src.tensor.data;
+  }
+
   /** merkle.ts dataRoot, through the backend's faster implementation when it has one. */
   private dataRoot(d: Float32Array): Buffer {
     return this.backend.dataRoot ? this.backend.dataRoot(d) : dataRoot(d);
@@ -206,8 +223,9 @@ export class Engine {
     return sha256(merkleRoot(this.initProgram.nodes.map(nodeHash)), merkleRoot(this.stepProgram.nodes.map(nodeHash)));
   }
 
-  /** Logits for a batch of inputs (inference mode: no dropout). */
+  /** Logits for a batch of inputs (inference mode: no dropout); classifier jobs only (GPT: lm-eval.ts). */
   predict(params: Float32Array[], x: Tensor): Float32Array {
+    if (isLmSetup(this.setup)) throw new Error('predict: this is a language-model job; use predictLogits (reproducible-ops/lm-eval.ts)');
     const g = new Graph();
     const ps = this.params.map((p, i) => g.add('state', [], [0, i, ...encodeDims(p.shape)]));
     const xi = g.add('state', [], [0, ps.length, ...encodeDims(x.shape)]);

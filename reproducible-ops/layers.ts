@@ -25,7 +25,7 @@ export interface ModelSpec {
 export interface ParamSpec {
   name: string; // tfjs weight name, e.g. dense_1/kernel
   shape: number[];
-  init: { kind: 'glorot_uniform'; fanIn: number; fanOut: number } | { kind: 'zeros' };
+  init: { kind: 'glorot_uniform'; fanIn: number; fanOut: number } | { kind: 'zeros' } | { kind: 'ones' } | { kind: 'normal'; std: number };
 }
 
 /** Parameters of a model in tfjs order, and the shape after every layer (validates the spec). */
@@ -81,9 +81,11 @@ export function glorotLimit(fanIn: number, fanOut: number): number {
   return f.sqrt(f.div(6, Math.fround(fanIn + fanOut)));
 }
 
-/** Initialiser node of parameter `i` (draws use stream STREAM_NODE_BASE + i, step -1). */
+/** Initialiser node of parameter `i` (random draws use stream STREAM_NODE_BASE + i, step -1; normal: mean +0, std fround(std)). */
 export function initParam(g: Graph, p: ParamSpec, i: number): number {
   if (p.init.kind === 'zeros') return g.fill(p.shape, 0, `init ${p.name}`);
+  if (p.init.kind === 'ones') return g.fill(p.shape, 1, `init ${p.name}`);
+  if (p.init.kind === 'normal') return g.add('rng_normal', [], [STREAM_NODE_BASE + i, 0, f.toBits(Math.fround(p.init.std)), ...encodeDims(p.shape)], `init ${p.name}`);
   const lim = glorotLimit(p.init.fanIn, p.init.fanOut);
   return g.add('rng_uniform', [], [STREAM_NODE_BASE + i, f.toBits(-lim), f.toBits(f.mul(2, lim)), ...encodeDims(p.shape)], `init ${p.name}`);
 }

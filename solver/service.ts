@@ -51,10 +51,14 @@ export interface SolverConfig {
   finalize?: boolean; // finalize own jobs once their window passes (default true)
   withdraw?: boolean; // withdraw payouts (default true)
   fromBlock?: number; // where the event cursor starts when Redis has none
+  maxJobs?: number; // at most this many claimed jobs in training at once (default: no limit)
   health?: DependencyHealth; // Redis outages are reported there once, not by every tick
   rpcUrl?: string; // named in the one line of an RPC outage
   log: Log;
 }
+
+/** consider() found this solver at its --max-jobs limit. */
+class AtCapacity extends Error {}
 
 export class SolverService {
   readonly address: string;
@@ -64,6 +68,8 @@ export class SolverService {
   /** Blob hashes this solver refuses to serve (kind=withhold). */
   readonly withheld = new Set<string>();
   private readonly retry = new Map<bigint, number>();
+  /** Jobs this solver claimed and has not committed yet (what --max-jobs limits). */
+  private readonly inTraining = new Set<bigint>();
   private readonly reportedFailures = new Set<string>();
   private readonly outages: Outages;
   /** Forced errors (docs/PROTOCOL.md §12): used when the market's FORCED_ERROR_RATE is not 0. */
@@ -173,6 +179,7 @@ export class SolverService {
       await this.consider(jobId);
       this.retry.delete(jobId);
     } catch (e) {
+      if (e instanceof AtCapacity) return void this.retry.set(jobId, this.retry.get(jobId) ?? 0);
       // an unreachable node or Redis says nothing about the job: try again, without counting it
       if (this.outages.absorb(e)) return void this.retry.set(jobId, this.retry.get(jobId) ?? 0);
       const attempts = (this.retry.get(jobId) ?? 0) + 1;
@@ -185,6 +192,9 @@ export class SolverService {
 
   /** Claim an open job if this solver can run it exactly as posted. */
   private async consider(jobId: bigint): Promise<void> {
+    // At capacity: look again next tick (not counted as a failed attempt), so an open job is
+    // claimed as soon as a training slot frees up, or left to other solvers meanwhile.
+    if (this.cfg.maxJobs !== undefined && this.inTraining.size >= this.cfg.maxJobs) throw new AtCapacity();
     const job = await getJob(this.cfg.client, jobId);
     if (job.status !== 'Open' || (await this.chainTime()) > job.claimDeadline) return;
     if (await this.cfg.redis.hexists(redisKeys.solverJobs(this.ks, this.address), String(jobId))) return;
@@ -198,6 +208,7 @@ export class SolverService {
       checkTamperFits(this.cfg.tamper, { numSteps: loaded.steps, stepProgramLength: engine.stepProgram.nodes.length, outputSize: (op) => numel(engine.stepProgram.nodes[op].shape) });
     const sealed = (await this.sealed.rate()) > 0n;
     const tx = sealed ? await this.sealed.claim(job, job.terms.requiredStake) : await claimJob(this.cfg.client, jobId, job.terms.requiredStake);
+    this.inTraining.add(jobId);
     const runId = runIdOf(jobId, tx.blockNumber);
     await this.cfg.redis.hset(redisKeys.solverJobs(this.ks, this.address), String(jobId), runId);
     await this.advertiseBlobs(jobId);
@@ -226,6 +237,8 @@ export class SolverService {
   private async advance(jobId: bigint, runId: string): Promise<void> {
     const job = await getJob(this.cfg.client, jobId);
     const mineNow = job.solver.toLowerCase() === this.address.toLowerCase();
+    if (job.status === 'Claimed' && mineNow) this.inTraining.add(jobId);
+    else this.inTraining.delete(jobId);
     if (job.status === 'Claimed' && mineNow) return this.trainOrCommit(job, runId);
     if (job.status === 'Committed' && mineNow) return this.awaitWindow(job, runId);
     if (job.status === 'Challenged' && mineNow) return this.defend(job, runId);

@@ -15,6 +15,8 @@ import { arbiterDefender } from '../arbiter/defender.ts';
 import { SolverService, type Log } from './service.ts';
 import { parseSolverTamper } from '../commitments/tamper.ts';
 import { startTrainWorker } from './worker.ts';
+import { solverMetrics } from './metrics.ts';
+import { serveMetrics, type MetricsServer } from '../chain/metrics.ts';
 
 export type SolverRole = 'all' | 'watch' | 'train';
 
@@ -42,17 +44,22 @@ export interface StartSolverOptions {
   queueSuffix?: string; // unique queue per test
   timings?: QueueTimings;
   pollMs?: number;
+  maxJobs?: number; // at most this many claimed jobs in training at once
   blobPort?: number;
   /** role=train on another machine: upload checkpoints to the solver's blob server instead of dataDir. */
   blobUrl?: string;
   defender?: DisputeDefender;
   log: Log;
+  /** Serve Prometheus metrics at http://127.0.0.1:P/metrics (0: any free port). */
+  metricsPort?: number;
 }
 
 export interface RunningSolver {
   service?: SolverService;
   worker?: Worker;
   blobServer?: BlobServer;
+  /** http://127.0.0.1:P/metrics when started with metricsPort. */
+  metricsUrl?: string;
   address: string;
   queueName: string;
   stop(): Promise<void>;
@@ -63,9 +70,12 @@ export async function startSolver(o: StartSolverOptions): Promise<RunningSolver>
   const tamper = o.tamper ? parseSolverTamper(o.tamper) : undefined;
   const client = createClient({ rpcUrl: o.net.rpcUrl, contracts: o.net.contracts, privateKey: o.privateKey, gameArtifact: o.net.gameKind });
   const address = client.signer!.address;
+  const metrics = o.metricsPort !== undefined ? solverMetrics(client, address) : undefined;
+  if (metrics) client.onTx = metrics.onTx;
+  const log: Log = metrics ? metrics.log(o.log) : o.log;
   const ks = { chainId: o.net.chainId, jobMarket: o.net.contracts.jobMarket };
   const queueName = trainQueueName(ks, address, o.queueSuffix);
-  const health = new DependencyHealth(redisName(o.net.redisUrl), (event, message) => o.log(event, { message }));
+  const health = new DependencyHealth(redisName(o.net.redisUrl), (event, message) => log(event, { message }));
   const redis = redisClient(o.net.redisUrl, health);
   const blobs = new BlobStore(join(resolve(o.dataDir), 'blobs'));
   const cache = new BlobStore(join(resolve(o.dataDir), 'cache'));
@@ -73,19 +83,26 @@ export async function startSolver(o: StartSolverOptions): Promise<RunningSolver>
   const running: RunningSolver = { address, queueName, stop: async () => undefined };
   const queue = trainQueue(o.net.redisUrl, queueName, health);
   let loop: Promise<void> | undefined;
+  let metricsServer: MetricsServer | undefined;
   if (role !== 'train') {
     let service: SolverService | undefined;
     // PUT is safe to accept: a blob is stored only under the hash of its own bytes.
     running.blobServer = await serveBlobs(blobs, { port: o.blobPort, allowPut: true, withhold: (h) => service?.withheld.has(h) ?? false });
-    service = new SolverService({ client, chainId: o.net.chainId, redis, queue, blobs, blobUrl: running.blobServer.url, cache, backend: o.backend, tamper, defender: o.defender ?? arbiterDefender({ stateDir: join(resolve(o.dataDir), 'disputes'), redis, keySpace: ks, blobUrl: running.blobServer.url }), fromBlock: o.net.startBlock, health, rpcUrl: o.net.rpcUrl, log: o.log });
+    service = new SolverService({ client, chainId: o.net.chainId, redis, queue, blobs, blobUrl: running.blobServer.url, cache, backend: o.backend, tamper, defender: o.defender ?? arbiterDefender({ stateDir: join(resolve(o.dataDir), 'disputes'), redis, keySpace: ks, blobUrl: running.blobServer.url }), fromBlock: o.net.startBlock, maxJobs: o.maxJobs, health, rpcUrl: o.net.rpcUrl, log });
     running.service = service;
     // stop() also ends the service's reads from other servers (job specs, datasets) at once
     loop = withFetchOptions({ signal: abort.signal }, () => service!.run(abort.signal, o.pollMs ?? 500));
   }
   const checkpointStore = o.blobUrl ? new RemoteBlobStore(o.blobUrl) : blobs;
-  if (role !== 'watch') running.worker = startTrainWorker({ redisUrl: o.net.redisUrl, queueName, solver: address, redis, blobs: checkpointStore, cache, backend: o.backend, timings: o.timings, health, log: o.log });
-  o.log('solver-started', { address, role, queue: queueName, blobUrl: running.blobServer?.url, tamper: o.tamper });
-  if (role !== 'train') await warnIfUnfunded(client, address, 'claiming a job locks its stake, and every transaction costs gas', o.log);
+  if (role !== 'watch') running.worker = startTrainWorker({ redisUrl: o.net.redisUrl, queueName, solver: address, redis, blobs: checkpointStore, cache, backend: o.backend, timings: o.timings, health, log: log, onTrainStep: metrics && ((n, sec) => metrics.step(n, sec)) });
+  if (metrics) {
+    metrics.watchQueue(queue, running.worker);
+    const server = await serveMetrics(metrics.registry, o.metricsPort!);
+    running.metricsUrl = server.url;
+    metricsServer = server;
+  }
+  log('solver-started', { address, role, queue: queueName, blobUrl: running.blobServer?.url, tamper: o.tamper });
+  if (role !== 'train') await warnIfUnfunded(client, address, 'claiming a job locks its stake, and every transaction costs gas', log);
   // Every step is bounded: with Redis down, BullMQ's close() waits for a connection that never
   // comes, and a stopping service must be gone within seconds. With Redis known to be down
   // there is nothing to close gracefully: connections are dropped and their pending commands
@@ -103,6 +120,7 @@ export async function startSolver(o: StartSolverOptions): Promise<RunningSolver>
       if (down || !(await settlesWithin(c.close(), STOP_STEP_MS))) await settlesWithin(c.disconnect(), ABANDON_MS);
     };
     await Promise.all([running.worker && closeOne(running.worker), closeOne(queue), running.blobServer && settlesWithin(running.blobServer.close(), STOP_STEP_MS)]);
+    await metricsServer?.close();
     client.provider.destroy();
   };
   let stopping: Promise<void> | undefined;

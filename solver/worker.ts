@@ -15,6 +15,7 @@ import { checkAgainstChain, loadJobCached } from '../commitments/job-source.ts';
 import { checkTamperFits, parseSolverTamper } from '../commitments/tamper.ts';
 import { TamperPlan } from '../commitments/tamper-hooks.ts';
 import { runTraining } from '../commitments/train-run.ts';
+import { validationLoss } from '../jobs/evaluate.ts';
 import type { BlobIO } from '../commitments/run-store.ts';
 
 export interface WorkerDeps {
@@ -28,6 +29,8 @@ export interface WorkerDeps {
   timings?: QueueTimings;
   health?: DependencyHealth; // where a Redis outage is reported (once, not per retry)
   log?: (event: string, fields: Record<string, unknown>) => void;
+  /** One step trained: its batch's samples and wall-clock seconds (metrics). */
+  onTrainStep?: (samples: number, seconds: number) => void;
 }
 
 export async function processTrainJob(deps: WorkerDeps, job: Job<TrainJobData, TrainJobResult>): Promise<TrainJobResult> {
@@ -44,6 +47,7 @@ export async function processTrainJob(deps: WorkerDeps, job: Job<TrainJobData, T
   const ks = { chainId: d.chainId, jobMarket: d.jobMarket };
   const headKey = redisKeys.checkpointHead(ks, d.runId);
   deps.log?.('training', { jobId: d.jobId, runId: d.runId, steps: d.numSteps, attempt: job.attemptsMade + 1 });
+  let lastStepAt = performance.now();
   const outcome = await runTraining({
     engine,
     plan: new TamperPlan(engine, tamper),
@@ -53,11 +57,22 @@ export async function processTrainJob(deps: WorkerDeps, job: Job<TrainJobData, T
     blobs: deps.blobs,
     head: { load: () => deps.redis.get(headKey), save: async (h) => void (await deps.redis.set(headKey, h)) },
     onProblem: (problem) => deps.log?.('checkpoint-rejected', { jobId: d.jobId, runId: d.runId, problem }),
+    // informational: a validation that fails (a task without a labelled test split) publishes null, never stops training
+    validate: (state) => {
+      try {
+        return validationLoss(engine, state.tensors.slice(0, engine.params.length), loaded.test.x, loaded.test.labels, loaded.classes);
+      } catch {
+        return NaN;
+      }
+    },
     onStep: async (step, loss) => {
+      const t = performance.now();
+      deps.onTrainStep?.(loaded.spec.batchSize, (t - lastStepAt) / 1000);
       const progress = { step, total: d.numSteps, loss };
       await job.updateProgress(progress);
       await deps.redis.set(redisKeys.jobProgress(ks, d.jobId), JSON.stringify(progress));
       await new Promise((r) => setImmediate(r)); // let BullMQ renew the job lock
+      lastStepAt = performance.now(); // the next step's time excludes this bookkeeping
     },
   });
   await deps.redis.set(redisKeys.resultManifest(ks, d.jobId), outcome.manifestHash);

@@ -43,7 +43,7 @@ function runSequential(eng: Engine, steps: number): { states: TrainState[]; hash
 }
 
 test('replaying step t from the pre-state alone (fresh engine, bytes only) gives the sequential state hash', () => {
-  for (const job of [JOB, goldenJob('mlp-sgd-momentum')]) {
+  for (const job of [JOB, goldenJob('mlp-sgd-momentum'), goldenJob('gpt-adamw')]) {
     const seq = runSequential(goldenEngine(job), job.steps);
     const fresh = goldenEngine(job);
     for (const t of [0, 1, job.steps - 1]) {

@@ -22,7 +22,7 @@ import { putBlob, sha256Hex } from '../jobs/blobstore.ts';
 import { canonicalJson } from '../jobs/canonical.ts';
 import { hex0x } from '../jobs/checkpoint.ts';
 import { resolveDataPath } from '../jobs/dataset.ts';
-import { loadJob, type LoadedJob } from '../jobs/job.ts';
+import { asClassifier, loadJob, type ClassifierJob } from '../jobs/job.ts';
 import { BotsE2E, WINDOW } from './helpers/bots-e2e.ts';
 import { serveHostile, type HostileServer } from './helpers/hostile-http.ts';
 import { writeTinyJob } from './helpers/tiny-job.ts';
@@ -30,10 +30,10 @@ import { assertSolvent, BOND, logitsMatmul, netChange, REWARD, snapshotFunds, ST
 
 const h = new BotsE2E({ name: 'hostile-specs', timeBank: 120, job: { steps: 8, checkpointInterval: 3 } });
 const servers: HostileServer[] = [];
-let base: LoadedJob;
+let base: ClassifierJob;
 before(async () => {
   await h.start();
-  base = loadJob(writeTinyJob(join(h.dir, 'job-base'), { steps: 8, checkpointInterval: 3, trainN: 256, name: 'hostile-base' }));
+  base = asClassifier(loadJob(writeTinyJob(join(h.dir, 'job-base'), { steps: 8, checkpointInterval: 3, trainN: 256, name: 'hostile-base' })));
   for (const s of [base.spec.dataset.train, base.spec.dataset.test]) // pinned, so a spec fails for its own fault only
     for (const f of [s.images, s.labels]) await putBlob(h.net.info.blobUrl!, readFileSync(resolveDataPath(f.path, base.spec.dir)));
 });

@@ -1,5 +1,5 @@
 // The import graph reads top to bottom (README "Layout", common rules):
-//   cli -> {solver, verifier} -> arbiter -> chain -> {commitments, econ} -> jobs -> reproducible-ops
+//   cli -> {solver, verifier, explorer} -> arbiter -> chain -> {commitments, econ} -> jobs -> reproducible-ops
 // A module imports only modules in lower layers, two modules of one layer (solver and verifier,
 // commitments and econ) never import each other, and no file-level import circle exists anywhere.
 // Leaf trees (tests, benches, scripts, contract fixtures) may import any layer; nothing layered
@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-export const LAYERS: string[][] = [['cli'], ['solver', 'verifier'], ['arbiter'], ['chain'], ['commitments', 'econ'], ['jobs'], ['reproducible-ops']];
+export const LAYERS: string[][] = [['cli'], ['solver', 'verifier', 'explorer'], ['arbiter'], ['chain'], ['commitments', 'econ'], ['jobs'], ['reproducible-ops']];
 export const LEAVES = ['test', 'bench', 'rollup-contracts', 'scripts', 'bin', 'native', 'wasm'];
 const SKIP = new Set(['node_modules', 'out', 'cache', 'build', 'lib']); // build output, forge libraries
 

@@ -20,7 +20,7 @@ import type { DisputeContext } from '../arbiter/dispute-hook.ts';
 import { loadManifest } from '../commitments/run-store.ts';
 import { increaseTime } from '../chain/devnet.ts';
 import { referenceBackend } from '../reproducible-ops/backend/reference.ts';
-import { loadJob } from '../jobs/job.ts';
+import { asClassifier, loadJob } from '../jobs/job.ts';
 import { createEngine, train } from '../jobs/train.ts';
 import { readTfjsModel } from '../jobs/tfjs-model.ts';
 import { startSolver, type RunningSolver } from '../solver/start.ts';
@@ -102,9 +102,9 @@ test('honest job: submitted, claimed, trained, committed, finalized, paid; model
   const model = await tf.loadLayersModel({ load: async () => readTfjsModel(out) });
   try {
     assert.deepEqual(model.inputs[0].shape, [null, 64]);
-    const x = tf.tensor2d(loadJob(jobFile).test.x.data, [128, 64]);
+    const x = tf.tensor2d(asClassifier(loadJob(jobFile)).test.x.data, [128, 64]);
     const pred = Array.from((model.predict(x) as tf.Tensor).argMax(1).dataSync());
-    const labels = loadJob(jobFile).test.labels;
+    const labels = asClassifier(loadJob(jobFile)).test.labels;
     const correct = pred.filter((p, i) => p === labels[i]).length;
     assert.ok(correct / labels.length > 0.9, `the fetched model classifies the test set (${correct}/${labels.length})`);
   } finally {

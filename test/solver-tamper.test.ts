@@ -9,7 +9,7 @@ import { Engine, type TrainState } from '../reproducible-ops/engine.ts';
 import { referenceBackend } from '../reproducible-ops/backend/reference.ts';
 import { runKernel } from '../reproducible-ops/backend/reference.ts';
 import { numel } from '../reproducible-ops/tensor.ts';
-import { loadJob, type LoadedJob } from '../jobs/job.ts';
+import { asClassifier, loadJob, type ClassifierJob } from '../jobs/job.ts';
 import { sha256Hex } from '../jobs/blobstore.ts';
 import { checkTamperFits, formatTamper, parseTamper, type SolverTamper } from '../commitments/tamper.ts';
 import { TamperPlan, withheldCheckpointSteps } from '../commitments/tamper-hooks.ts';
@@ -105,7 +105,7 @@ function memoryHead() {
 
 describe('tamper kinds in the training loop', () => {
   const STEPS = 8, INTERVAL = 3;
-  let job: LoadedJob, engine: Engine, honest: RunOutcome;
+  let job: ClassifierJob, engine: Engine, honest: RunOutcome;
   const run = (tamper?: SolverTamper, blobs = memoryBlobs(), head = memoryHead()) =>
     runTraining({ engine, plan: new TamperPlan(engine, tamper), numSteps: STEPS, checkpointInterval: INTERVAL, blobs, head });
   /** Honest state after `s` steps. */
@@ -119,7 +119,7 @@ describe('tamper kinds in the training loop', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'optrain-tamper-'));
-    job = loadJob(writeTinyJob(dir, { steps: STEPS, checkpointInterval: INTERVAL }));
+    job = asClassifier(loadJob(writeTinyJob(dir, { steps: STEPS, checkpointInterval: INTERVAL })));
     engine = new Engine(job.setup, referenceBackend);
     honest = await run();
   });

@@ -12,7 +12,7 @@ import { UserError } from '../jobs/errors.ts';
 import { checkJobResources } from '../jobs/resources.ts';
 import type { LoadedJob } from '../jobs/job.ts';
 import { BlobStore, withFetchOptions, type FetchLimits } from '../jobs/blobstore.ts';
-import type { KeySpace } from '../jobs/redis-keys.ts';
+import { redisKeys, type KeySpace } from '../jobs/redis-keys.ts';
 import { challenge } from '../chain/actions/challenge.ts';
 import { activeDisputesOf, getDispute, getJob } from '../chain/actions/get-job.ts';
 import { isCoWinner, settleCoWinner } from '../chain/actions/settle-co-winner.ts';
@@ -222,6 +222,7 @@ export class VerifierBot {
     const v = await examine({ engine, result, job, sampled, challengeWithheld: this.cfg.challengeWithheld ?? true, grief: !!this.cfg.grief }, replayer);
     Object.assign(entry, { randomness: rnd, sampled, replayedSteps: v.report?.replayedSteps, withheld: v.report?.withheld.map((w) => w.step) });
     this.cfg.log('checked', { jobId, sampled: sampled.length, replayedSteps: v.report?.replayedSteps ?? 0, withheld: entry.withheld, challenge: v.challenge, reason: v.reason });
+    await this.announceReplays(job, sampled, v.report?.replayedSteps ?? 0, v.challenge);
     if (sealed && ours === null && (await this.forced.onVerdict(entry, job, v))) return; // a find, or a check deferred to the reveal
     if (!v.challenge) return this.settle(key, entry, 'verified', v.reason);
     // everything the dispute needs from the solver is kept locally first: a restarted verifier
@@ -272,6 +273,12 @@ export class VerifierBot {
    * (nothing published, unreachable, or hashes that do not rebuild stepsRoot): the caller then
    * replays the job itself (unavailable.ts) instead of giving up on the commitment.
    */
+  /** Say which leaves this verifier replayed (for explorers); best effort: a failed write never stops a check. */
+  private async announceReplays(job: JobRecord, leaves: number[], replayedSteps: number, challenge: boolean): Promise<void> {
+    const value = JSON.stringify({ round: String(job.round), stepsRoot: job.commitment.stepsRoot, leaves, replayedSteps, challenge, at: new Date().toISOString() });
+    await this.cfg.redis.hset(redisKeys.verifierReplays(this.cfg.ks, job.jobId), this.address.toLowerCase(), value).catch(() => undefined);
+  }
+
   private async publishedResult(entry: CommitEntry, job: JobRecord): Promise<PublishedResult | { unavailable: string }> {
     try {
       return await fetchPublishedResult(this.cfg.redis, this.cfg.ks, job.jobId, job.commitment, job.params.hashInterval);

@@ -9,6 +9,8 @@ import { redisClient, redisName } from '../jobs/queue.ts';
 import { parseTamper } from '../commitments/tamper.ts';
 import { VerifierBot, type Log } from './bot.ts';
 import { warnIfUnfunded } from '../chain/actions/funds.ts';
+import { serveMetrics } from '../chain/metrics.ts';
+import { verifierMetrics } from './metrics.ts';
 
 export interface VerifierNetwork {
   rpcUrl: string;
@@ -36,11 +38,15 @@ export interface StartVerifierOptions {
   maxBlobBytes?: number;
   checkConcurrency?: number;
   log: Log;
+  /** Serve Prometheus metrics at http://127.0.0.1:P/metrics (0: any free port). */
+  metricsPort?: number;
 }
 
 export interface RunningVerifier {
   bot: VerifierBot;
   address: string;
+  /** http://127.0.0.1:P/metrics when started with metricsPort. */
+  metricsUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -49,25 +55,30 @@ export const DEFAULT_SAMPLE_RATE = 0.25;
 export async function startVerifier(o: StartVerifierOptions): Promise<RunningVerifier> {
   const grief = o.tamper !== undefined && parseTamper(o.tamper, 'verifier').kind === 'grief';
   const client = createClient({ rpcUrl: o.net.rpcUrl, contracts: o.net.contracts, privateKey: o.privateKey, gameArtifact: o.net.gameKind, pollingIntervalMs: 100 });
+  const metrics = o.metricsPort !== undefined ? verifierMetrics(client, client.signer!.address) : undefined;
+  if (metrics) client.onTx = metrics.onTx;
+  const log: Log = metrics ? metrics.log(o.log) : o.log;
+  const metricsServer = metrics ? await serveMetrics(metrics.registry, o.metricsPort!) : undefined; // before anything runs: a taken port fails the start cleanly
   // A Redis outage is one line when it starts and one when it ends, not a stack per retry.
-  const say = (event: string, message: string) => o.log(event, { message });
+  const say = (event: string, message: string) => log(event, { message });
   const redisHealth = new DependencyHealth(redisName(o.net.redisUrl), say);
   const redis = redisClient(o.net.redisUrl, redisHealth);
   const outages = new Outages(o.net.rpcUrl, say, redis, redisHealth);
   const bot = new VerifierBot({
     client, redis, ks: { chainId: o.net.chainId, jobMarket: o.net.contracts.jobMarket }, dataDir: resolve(o.dataDir), backend: o.backend,
     sampleRate: o.sampleRate ?? DEFAULT_SAMPLE_RATE, grief, challengeWithheld: o.challengeWithheld, fromBlock: o.net.startBlock,
-    nudgeMs: o.nudgeMs, dataGraceMs: o.dataGraceMs, checkConcurrency: o.checkConcurrency, outages, log: o.log,
+    nudgeMs: o.nudgeMs, dataGraceMs: o.dataGraceMs, checkConcurrency: o.checkConcurrency, outages, log: log,
     fetch: { ...(o.fetchTimeoutMs ? { timeoutMs: o.fetchTimeoutMs } : {}), ...(o.maxBlobBytes ? { maxBytes: o.maxBlobBytes } : {}) },
   });
   const abort = new AbortController();
   const loop = bot.run(abort.signal, o.pollMs ?? 500);
-  o.log('verifier-started', { address: bot.address, sampleRate: o.sampleRate ?? DEFAULT_SAMPLE_RATE, tamper: o.tamper, dataDir: resolve(o.dataDir) });
-  await warnIfBelowDeclaredRate(client, o.sampleRate ?? DEFAULT_SAMPLE_RATE, o.log);
-  await warnIfUnfunded(client, bot.address, 'a challenge locks the job\'s bond, and every move costs gas', o.log);
+  log('verifier-started', { address: bot.address, sampleRate: o.sampleRate ?? DEFAULT_SAMPLE_RATE, tamper: o.tamper, dataDir: resolve(o.dataDir) });
+  await warnIfBelowDeclaredRate(client, o.sampleRate ?? DEFAULT_SAMPLE_RATE, log);
+  await warnIfUnfunded(client, bot.address, 'a challenge locks the job\'s bond, and every move costs gas', log);
   let stopping: Promise<void> | undefined;
   const shutdown = async () => {
     abort.abort();
+    await metricsServer?.close();
     // Bounded: a tick stuck on an unreachable Redis fails once the client is disconnected.
     if (!(await settlesWithin(loop, 1_500))) {
       redis.disconnect();
@@ -76,7 +87,7 @@ export async function startVerifier(o: StartVerifierOptions): Promise<RunningVer
     redis.disconnect();
     client.provider.destroy();
   };
-  return { bot, address: bot.address, stop: () => (stopping ??= shutdown()) };
+  return { bot, address: bot.address, metricsUrl: metricsServer?.url, stop: () => (stopping ??= shutdown()) };
 }
 
 /**

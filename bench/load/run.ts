@@ -37,12 +37,15 @@ function writeJobs(dir: string, o: LoadOptions): JobPlan[] {
   });
 }
 
-function startRoles(devnetFile: string, dir: string, cheatSpec: string): Array<RoleProcess & { account: number }> {
+function startRoles(devnetFile: string, dir: string, cheatSpec: string, jobs: number): Array<RoleProcess & { account: number }> {
+  // Each solver takes at most its share at a time, so every kind of solver (honest, cheater,
+  // withholder) gets work even when one of them wins every claim race on a busy machine.
+  const share = ['--max-jobs', String(Math.max(1, Math.ceil(jobs / 3)))];
   const common = (account: number, name: string) => ['--devnet', devnetFile, '--account', String(account), '--json', '--backend', 'reference', '--poll-ms', '500', '--data-dir', join(dir, name)];
   const parts: Array<[string, number, string[]]> = [
-    ['solver-honest', CAST.honest, ['solver', 'start']],
-    ['solver-cheater', CAST.cheater, ['solver', 'start', '--tamper', cheatSpec]],
-    ['solver-withholder', CAST.withholder, ['solver', 'start', '--tamper', 'kind=honest,publish=none']],
+    ['solver-honest', CAST.honest, ['solver', 'start', ...share]],
+    ['solver-cheater', CAST.cheater, ['solver', 'start', ...share, '--tamper', cheatSpec]],
+    ['solver-withholder', CAST.withholder, ['solver', 'start', ...share, '--tamper', 'kind=honest,publish=none']],
     ['verifier-a', CAST.verifiers[0], ['verifier', 'start', '--sample-rate', '1']],
     ['verifier-b', CAST.verifiers[1], ['verifier', 'start', '--sample-rate', '1']],
     ['griefer', CAST.griefer, ['verifier', 'start', '--tamper', 'kind=grief']],
@@ -130,7 +133,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     const b0 = await c.provider.getBlockNumber();
     const before = { block: b0, balances: await balancesAt(c, everyone, b0) };
     mkdirSync(join(dir, 'logs'), { recursive: true });
-    roles.push(...startRoles(devnetFile, join(dir, 'logs'), cheatSpec));
+    roles.push(...startRoles(devnetFile, join(dir, 'logs'), cheatSpec, o.jobs));
     const stopSampling = sampleRss(roles, 1000);
     await waitStarted(roles, 60_000);
     say('roles started; posting');

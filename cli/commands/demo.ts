@@ -1,6 +1,9 @@
 // `optrain demo`: an honest job finalized and paid, then a cheating solver caught, bisected,
 // slashed and the verifier paid, all on a fresh devnet that is torn down afterwards.
-import { UserError } from '../../jobs/errors.ts';
+import { UsageError, UserError } from '../../jobs/errors.ts';
+import { existsSync } from 'node:fs';
+import { devnetFilePath, readDevnet } from '../../chain/devnet.ts';
+import { isAlive } from '../../chain/processes.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +21,7 @@ import { toJson } from './job-network.ts';
 const usage = `Usage: optrain demo [options]
 
 Run the whole protocol on a fresh devnet (anvil and redis-server on free loopback ports,
-contracts deployed; everything is stopped and removed at the end), in about a minute:
+contracts deployed; everything is stopped and removed at the end unless --keep), in about a minute:
   1. an honest solver trains a tiny job; the verifier replays it and finds nothing; the
      challenge window is fast-forwarded; the job is finalized and the solver paid;
   2. a cheating solver (--tamper) trains the next job; the verifier's replay catches it,
@@ -30,8 +33,13 @@ Options:
   --tamper SPEC   how the cheating solver cheats (default '${DEFAULT_DEMO_TAMPER_TEXT}';
                   any solver kind of docs/TAMPER.md that fits an 8-step job; op indices
                   as printed by optrain trace)
+  --keep          leave the devnet running (anvil, redis-server, blob server) and write its
+                  devnet file (--devnet, default $OPTRAIN_DEVNET or .optrain/devnet.json), so
+                  \`optrain explorer\` shows the demo's jobs and dispute; \`optrain devnet down\`
+                  stops it
+  --devnet FILE   where --keep writes the devnet file
   --json          end with a JSON summary on stdout: per job jobId, status (finalized /
-                  slashed), the dispute's moves and total gas, wall-clock seconds
+                  slashed), the dispute (disputeId, moves, total gas), wall-clock seconds
   -h, --help      show this help
 `;
 
@@ -50,6 +58,13 @@ function checkDemoTamper(text: string): void {
   }
 }
 
+/** Where --keep writes the devnet file; refuses to replace one whose devnet still runs. */
+function keepFile(flag: string | undefined): string {
+  const file = devnetFilePath(flag);
+  if (existsSync(file) && isAlive(readDevnet(file).pids.anvil)) throw new UserError(`a devnet is already running (${file}); run 'optrain devnet down' first, or pass --devnet FILE`);
+  return file;
+}
+
 function report(s: DemoSummary): string {
   const rows: [string, string][] = s.jobs.map((j) => [
     `job ${j.jobId}`,
@@ -63,7 +78,7 @@ export const demoCommand: Command = {
   name: 'demo',
   summary: 'a fresh devnet: an honest job paid, a cheating solver caught and slashed',
   usage,
-  options: { tamper: { type: 'string' }, json: { type: 'boolean' } },
+  options: { tamper: { type: 'string' }, json: { type: 'boolean' }, keep: { type: 'boolean' }, devnet: { type: 'string' } },
   async run(args, io) {
     expectPositionals(args, [], 'demo');
     const tamper = args.values.tamper as string | undefined;
@@ -74,11 +89,13 @@ export const demoCommand: Command = {
       say(`${sig}: stopping and removing the devnet`);
       abort.abort();
     });
-    const summary = await runDemo({ tamper, say, signal: abort.signal }).catch((e) => {
+    if (args.values.devnet !== undefined && !args.values.keep) throw new UsageError('optrain demo: --devnet FILE only goes with --keep (without it nothing is left behind)');
+    const keepDevnetFile = args.values.keep ? keepFile(args.values.devnet as string | undefined) : undefined;
+    const summary = await runDemo({ tamper, say, signal: abort.signal, keepDevnetFile }).catch((e) => {
       if (abort.signal.aborted) throw new UserError('demo interrupted; everything it started was stopped and removed');
       throw e instanceof UserError ? e : new UserError(`demo failed: ${(e as Error).message}`);
     });
-    io.stdout.write(args.values.json ? toJson(summary) + '\n' : report(summary));
+    io.stdout.write(args.values.json ? toJson({ ...summary, ...(keepDevnetFile ? { devnetFile: keepDevnetFile } : {}) }) + '\n' : report(summary) + (keepDevnetFile ? `devnet left running: ${keepDevnetFile}; see it with \`optrain explorer\`, stop it with \`optrain devnet down\`\n` : ''));
     return 0;
   },
 };

@@ -3,6 +3,7 @@
 // Commands that pull in heavy libraries (ethers, bullmq, ioredis) are registered lazily with
 // their name and summary repeated here; cli.test.ts checks the copies match the modules.
 import { lazyCommand, type CommandEntry } from '../command.ts';
+import { generateCommand } from './generate.ts';
 import { inspectCommand } from './inspect.ts';
 import { traceCommand } from './trace.ts';
 import { trainCommand } from './train.ts';
@@ -11,6 +12,7 @@ export const COMMANDS: CommandEntry[] = [
   trainCommand,
   traceCommand,
   inspectCommand,
+  generateCommand,
   lazyCommand('devnet up', 'start anvil, redis-server and a blob server; deploy the contracts', async () => (await import('./devnet.ts')).devnetUpCommand),
   lazyCommand('devnet down', 'stop the devnet started by devnet up', async () => (await import('./devnet.ts')).devnetDownCommand),
   lazyCommand('job submit', 'pin a job spec and post it with an escrowed reward', async () => (await import('./job-submit.ts')).jobSubmitCommand),
@@ -20,5 +22,6 @@ export const COMMANDS: CommandEntry[] = [
   lazyCommand('verifier start', 'run a verifier: replay sampled steps, challenge, play disputes, withdraw', async () => (await import('./verifier.ts')).verifierStartCommand),
   lazyCommand('econ', "a market's economics: cheater profit, verifier earnings, equilibrium", async () => (await import('./econ.ts')).econCommand),
   lazyCommand('econ simulate', 'Monte-Carlo check of the econ formulas; CSV + SVG of cheater profit vs sample rate', async () => (await import('./econ.ts')).econSimulateCommand),
+  lazyCommand('explorer', 'a web explorer of jobs, disputes and accounts (loss curves, clocks, bisection)', async () => (await import('./explorer.ts')).explorerCommand),
   lazyCommand('demo', 'a fresh devnet: an honest job paid, a cheating solver caught and slashed', async () => (await import('./demo.ts')).demoCommand),
 ];

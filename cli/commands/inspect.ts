@@ -39,8 +39,10 @@ export const inspectCommand: Command = {
       programRoot: hex0x(engine.programRoot()),
       steps: job.steps,
       batchSize: job.spec.batchSize,
-      trainSamples: job.setup.train.x.shape[0],
-      testSamples: job.test.x.shape[0],
+      // a GPT job's samples are tokens: the training and validation splits
+      trainSamples: job.kind === 'gpt' ? job.setup.tokens.shape[0] : job.setup.train.x.shape[0],
+      testSamples: job.kind === 'gpt' ? job.val.shape[0] : job.test.x.shape[0],
+      ...(job.kind === 'gpt' ? { gpt: job.config, tokenizer: job.text.tokenizer.name, evalInterval: job.spec.evalInterval } : {}),
       optimizer: job.spec.optimizer,
       seed: job.spec.seed,
       checkpointInterval: job.spec.checkpointInterval,
@@ -65,8 +67,10 @@ export const inspectCommand: Command = {
         ['jobHash', info.jobHash],
         ['opsetVersion', info.opsetVersion],
         ['programRoot', info.programRoot],
-        ['steps', `${info.steps} (batch ${info.batchSize}, ${thousands(info.trainSamples)} training samples, ${thousands(info.testSamples)} test samples)`],
-        ['optimizer', `${type} ${Object.entries(hp).map(([k, v]) => `${k}=${v}`).join(' ')}`],
+        job.kind === 'gpt'
+          ? ['steps', `${info.steps} (batch ${info.batchSize} windows of ${job.config.blockSize} tokens; ${job.text.tokenizer.name} tokenizer, vocabulary ${job.config.vocabSize}; ${thousands(info.trainSamples)} training tokens, ${thousands(info.testSamples)} validation tokens)`]
+          : ['steps', `${info.steps} (batch ${info.batchSize}, ${thousands(info.trainSamples)} training samples, ${thousands(info.testSamples)} test samples)`],
+        ['optimizer', `${type} ${Object.entries(hp).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : v}`).join(' ')}`],
         ['seed', info.seed],
         ['checkpointInterval', info.checkpointInterval],
         ['hashInterval', `${info.hashInterval} (${info.stateHashLeaves} committed state hashes)`],

@@ -1,7 +1,8 @@
 // `optrain job fetch-model <jobId> --out DIR`: after finalization, download the final model
 // from the solver's blob server, check it against the chain (stepsRoot over the manifest's
 // state hashes, H[T] recomputed from the downloaded tensors, modelRoot == finalModelHash),
-// and write it as TensorFlow.js Layers artifacts.
+// and write it: a classifier as TensorFlow.js Layers artifacts, a GPT as model.safetensors +
+// config.json (nanoGPT names; see optrain generate).
 import { createClient } from '../../chain/client.ts';
 import { getJob } from '../../chain/actions/get-job.ts';
 import { getJobPosting } from '../../chain/actions/get-job-posting.ts';
@@ -15,6 +16,10 @@ import { UsageError, UserError } from '../../jobs/errors.ts';
 import { redisClient } from '../../jobs/queue.ts';
 import { redisKeys } from '../../jobs/redis-keys.ts';
 import { writeTfjsModel } from '../../jobs/tfjs-model.ts';
+import { gptParams } from '../../reproducible-ops/gpt.ts';
+import { isResolvedGpt, type ResolvedGptSpec } from '../../jobs/job-gpt.ts';
+import { writeGptModel } from '../../jobs/gpt-model.ts';
+import { charTokenizer, charVocab, decodeUtf8, gpt2Tokenizer, type Tokenizer } from '../../jobs/text-dataset.ts';
 import { fetchSpec } from '../../commitments/job-source.ts';
 import { RUN_MANIFEST_FORMAT, type RunManifest } from '../../commitments/run-store.ts';
 import { stepsRootOf } from '../../commitments/train-run.ts';
@@ -56,16 +61,27 @@ export async function fetchModel(net: Pick<DevnetInfo, 'rpcUrl' | 'redisUrl' | '
     if (!ref) throw new UserError(`job ${jobId}: the manifest has no checkpoint of the final step ${T}`);
     const { resolved } = await fetchSpec((await getJobPosting(client, jobId)).specURI, job.params.specHash);
     const tensors = splitSlots(await fetchBlob(server, ref.blob), m.slots, ref.blob);
-    const P = modelParams(resolved.model).params.length;
+    const P = isResolvedGpt(resolved) ? gptParams(resolved.model.gpt).length : modelParams(resolved.model).params.length;
     const roots = tensors.map((t, i) => tensorRootOf(m.slots[i].shape, dataRoot(t)));
     const modelRoot = merkleRoot(roots.slice(0, P)), optRoot = merkleRoot(roots.slice(P));
     checkFinalState(job, T, modelRoot, optRoot);
-    writeTfjsModel(outDir, resolved.model, tensors.slice(0, P), resolved.name);
+    if (isResolvedGpt(resolved)) {
+      const info = { name: resolved.name, jobHash: job.params.specHash, opsetVersion: resolved.opsetVersion, steps: T, modelHash: hex0x(modelRoot) };
+      writeGptModel(outDir, resolved.model.gpt, tensors.slice(0, P), await tokenizerOf(resolved, server), info);
+    } else writeTfjsModel(outDir, resolved.model, tensors.slice(0, P), resolved.name);
     return { jobId, finalModelHash: hex0x(modelRoot), outDir, params: m.slots.slice(0, P) };
   } finally {
     redis.disconnect();
     client.provider.destroy();
   }
+}
+
+/** The job's tokenizer; a char vocabulary comes from the text file (by its sha256, from the solver's blob server). */
+async function tokenizerOf(resolved: ResolvedGptSpec, server: string): Promise<Tokenizer> {
+  const t = resolved.dataset.text;
+  if (t.tokenizer === 'gpt2') return gpt2Tokenizer();
+  const text = decodeUtf8(await fetchBlob(server, t.sha256), 'job.dataset.text', `blob ${t.sha256}`);
+  return charTokenizer(charVocab(text));
 }
 
 /** H[T] recomputed from the downloaded tensors must be the committed final state, and its model root the committed model hash. */
@@ -91,7 +107,7 @@ const usage = `Usage: optrain job fetch-model <jobId> --out DIR [options]
 
 Download a finalized job's model, verify it against the on-chain commitment (stepsRoot,
 finalStateHash, finalModelHash) and write DIR/model.json + DIR/weights.bin
-(load with tf.loadLayersModel).
+(load with tf.loadLayersModel); a GPT job's model as DIR/model.safetensors + config.json.
 
 Options:
   --out DIR           output directory (required)
@@ -120,7 +136,7 @@ export const jobFetchModelCommand: Command = {
     const r = await fetchModel(info, jobId, out).catch((e) => {
       throw e instanceof UserError ? e : new UserError((e as Error).message);
     });
-    io.stdout.write(args.values.json ? toJson(r) + '\n' : table([['job id', String(r.jobId)], ['model hash', `${r.finalModelHash} (matches the chain)`], ['written to', `${r.outDir}/model.json, weights.bin`]]));
+    io.stdout.write(args.values.json ? toJson(r) + '\n' : table([['job id', String(r.jobId)], ['model hash', `${r.finalModelHash} (matches the chain)`], ['written to', r.outDir]]));
     return 0;
   },
 };

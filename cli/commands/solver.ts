@@ -6,8 +6,9 @@ import { startSolver, type SolverRole } from '../../solver/start.ts';
 import { parseSolverTamper } from '../../commitments/tamper.ts';
 import { BACKEND_HELP, BACKEND_OPTIONS, backendFromFlags } from '../backend-flags.ts';
 import { firstSignal } from '../signals.ts';
-import { expectPositionals, positiveIntFlag, type Command, type Io } from '../command.ts';
-import { NETWORK_HELP, NETWORK_OPTIONS, networkFromFlags, toJson } from './job-network.ts';
+import { expectPositionals, portFlag, positiveIntFlag, type Command } from '../command.ts';
+import { NETWORK_HELP, NETWORK_OPTIONS, networkFromFlags } from './job-network.ts';
+import { LOG_FORMAT_HELP, logFormatFlag, serviceLogger } from '../service-log.ts';
 import { Wallet } from 'ethers';
 
 const ROLES: SolverRole[] = ['all', 'watch', 'train'];
@@ -29,6 +30,8 @@ Options:
                       blob server at URL (printed by its solver-started event)
   --tamper SPEC       cheat in one precise way, for adversarial tests (docs/TAMPER.md), e.g.
                       'kind=flip,step=3,op=12,elem=0,bit=30'
+  --max-jobs N        claim at most N jobs at a time (counted until each is committed); open
+                      jobs beyond that are left to other solvers or claimed when one commits
   --poll-ms N         chain polling interval (default 500)
   --lock-ms N         queue lock duration: a dead worker's job is retried after this
                       (default 30000)
@@ -36,17 +39,10 @@ Options:
 ${BACKEND_HELP}
 ${NETWORK_HELP}
                       (--json: one JSON object per event, one per line)
+  --metrics-port P    serve Prometheus metrics at http://127.0.0.1:P/metrics (0: any free port)
+${LOG_FORMAT_HELP}
   -h, --help          show this help
 `;
-
-function logger(io: Io, json: boolean) {
-  return (event: string, fields: Record<string, unknown>) => {
-    const time = new Date().toISOString();
-    if (json) return void io.stdout.write(toJson({ time, event, ...fields }) + '\n');
-    const kv = Object.entries(fields).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${typeof v === 'bigint' ? v.toString() : v}`);
-    io.stdout.write(`${time} ${event} ${kv.join(' ')}\n`);
-  };
-}
 
 export const solverStartCommand: Command = {
   name: 'solver start',
@@ -55,7 +51,8 @@ export const solverStartCommand: Command = {
   options: {
     ...NETWORK_OPTIONS, ...BACKEND_OPTIONS,
     role: { type: 'string' }, 'data-dir': { type: 'string' }, tamper: { type: 'string' },
-    'poll-ms': { type: 'string' }, 'lock-ms': { type: 'string' }, 'queue-suffix': { type: 'string' }, 'blob-url': { type: 'string' },
+    'poll-ms': { type: 'string' }, 'max-jobs': { type: 'string' }, 'lock-ms': { type: 'string' }, 'queue-suffix': { type: 'string' }, 'blob-url': { type: 'string' },
+    'metrics-port': { type: 'string' }, 'log-format': { type: 'string' },
   },
   async run(args, io) {
     const cmd = 'solver start';
@@ -68,19 +65,23 @@ export const solverStartCommand: Command = {
     const backend = await backendFromFlags(args, cmd, io);
     const address = new Wallet(privateKey).address;
     const lockMs = positiveIntFlag(v['lock-ms'], '--lock-ms', cmd);
-    const log = logger(io, !!v.json);
+    const { log } = serviceLogger(io, logFormatFlag(v['log-format'], !!v.json, cmd), 'solver');
+    const metricsPort = portFlag(v['metrics-port'], '--metrics-port', cmd);
     const stopSignal = firstSignal(); // from here on: a signal during startup stops too
     const solver = await startSolver({
       net: info, privateKey, role: role as SolverRole, backend, log,
       dataDir: (v['data-dir'] as string | undefined) ?? join('.optrain', `solver-${address.slice(2, 10).toLowerCase()}`),
       tamper: v.tamper as string | undefined,
       pollMs: positiveIntFlag(v['poll-ms'], '--poll-ms', cmd),
+      maxJobs: positiveIntFlag(v['max-jobs'], '--max-jobs', cmd),
       timings: lockMs ? { lockDurationMs: lockMs, stalledIntervalMs: Math.max(250, Math.floor(lockMs / 2)) } : undefined,
       queueSuffix: v['queue-suffix'] as string | undefined,
       blobUrl: v['blob-url'] as string | undefined,
+      metricsPort,
     }).catch((e) => {
       throw e instanceof UserError ? e : new UserError((e as Error).message);
     });
+    if (solver.metricsUrl) log('metrics-serving', { url: solver.metricsUrl });
     await stopSignal;
     log('solver-stopping', { address });
     await solver.stop();

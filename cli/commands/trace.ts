@@ -7,6 +7,7 @@ import { UsageError, UserError } from '../../jobs/errors.ts';
 import { loadJob, type LoadedJob } from '../../jobs/job.ts';
 import { createEngine, stateAt } from '../../jobs/train.ts';
 import { BACKEND_HELP, BACKEND_OPTIONS, backendChoice, resolveBackend } from '../backend-flags.ts';
+import { countProgress } from '../progress.ts';
 import { expectPositionals, type Command, type Io } from '../command.ts';
 import { defaultOutDir } from './train.ts';
 
@@ -77,7 +78,9 @@ function traceStep(engine: Engine, job: LoadedJob, step: number | 'init', outDir
     const records = engine.trace(null);
     return { before: null, records, hashBefore: null, hashAfter: hex0x(engine.stateHash(engine.init())), fromCheckpoint: null };
   }
-  const { state, fromCheckpoint } = stateAt(engine, step, outDir, hex0x(job.jobHash), job.spec.opsetVersion, (msg) => io?.stderr.write(`optrain: warning: ${msg}\n`));
+  const replay = io ? countProgress(io.stderr, 'replaying', 'steps') : undefined;
+  const { state, fromCheckpoint } = stateAt(engine, step, outDir, hex0x(job.jobHash), job.spec.opsetVersion, (msg) => io?.stderr.write(`optrain: warning: ${msg}\n`), (done, total) => replay?.update(done, total));
+  replay?.done();
   const records = engine.trace(state);
   const after: TrainState = engine.step(state).state;
   return { before: state, records, hashBefore: hex0x(engine.stateHash(state)), hashAfter: hex0x(engine.stateHash(after)), fromCheckpoint };

@@ -13,8 +13,10 @@ import { progressSink } from '../progress.ts';
 const usage = `Usage: optrain train <job.json> [options]
 
 Train a job with bit-exact ops: the state hashes the job commits (H0, HK, H2K, ..., HT for
-its hashInterval K; every step when K = 1), checkpoints, test accuracy, and the trained
-model as TensorFlow.js Layers artifacts.
+its hashInterval K; every step when K = 1), checkpoints, and the trained model: a classifier
+with its test accuracy, as TensorFlow.js Layers artifacts; a GPT with its validation loss
+(printed with the training loss every evalInterval steps), as model.safetensors + config.json
+that nanoGPT's GPT class loads (sample from it with optrain generate).
 
 Options:
   --steps N         stop after N steps (default: all of the job's steps); the hashes are
@@ -29,7 +31,9 @@ ${BACKEND_HELP}
   -h, --help        show this help
 
 Writes DIR/checkpoints/<step>.bin + index.json (every checkpointInterval steps and at the
-end), DIR/model/model.json + weights.bin (load with tf.loadLayersModel), DIR/result.json.
+end), DIR/model/model.json + weights.bin (load with tf.loadLayersModel) or, for a GPT,
+DIR/model/model.safetensors + config.json and DIR/data/tokens.bin (the token ids the jobHash
+covers), and DIR/result.json.
 A job whose estimated memory, steps or checkpoint disk exceed this machine's limits is
 refused before training (OPTRAIN_MAX_MEMORY, OPTRAIN_MAX_DISK, OPTRAIN_MAX_STEPS raise them).
 Resuming verifies the checkpoints and recomputes the committed hashes they do not cover.
@@ -77,6 +81,10 @@ function trainWithProgress(job: LoadedJob, engine: Engine, opts: { steps?: numbe
         progress.done();
         io.stderr.write(`optrain: evaluating on ${thousands(n)} test samples\n`);
       },
+      onEval: (e) => {
+        progress.done();
+        io.stderr.write(`step ${e.step}: trainLoss ${e.trainLoss.toFixed(4)} valLoss ${e.valLoss.toFixed(4)}\n`);
+      },
     });
   } finally {
     progress.done(); // also when training fails, so the error starts on its own line
@@ -92,13 +100,15 @@ function humanResult(r: TrainResult): string {
     ['job', `${r.name} ${r.jobHash}`],
     ['steps', `${r.steps} of ${r.jobSteps}${r.resumedFromStep !== null ? ` (resumed from ${r.resumedFromStep})` : ''}`],
     ['train loss', r.diverged ? `diverged (the loss of step ${r.divergedAtStep} is not finite)` : `${r.trainLoss.toFixed(4)} (mean of the last ${Math.min(100, r.steps)} steps)`],
-    ['test accuracy', `${(100 * r.testAccuracy).toFixed(2)}%`],
+    r.valLoss !== undefined
+      ? ['val loss', `${r.valLoss.toFixed(4)} (mean over ${thousands(r.valTokens ?? 0)} validation tokens)`]
+      : ['test accuracy', `${(100 * r.testAccuracy!).toFixed(2)}%`],
     ['final state hash', r.finalStateHash],
     ['state root', `${r.stateRoot} (state hashes every ${r.hashInterval === 1 ? 'step' : `${r.hashInterval} steps`})`],
     ['model hash', r.finalModelHash],
     ['program root', r.programRoot],
     ['backend', r.backend],
     ['seconds', r.seconds.toFixed(1)],
-    ['output', `${r.outDir} (model/, checkpoints/, result.json)`],
+    ['output', `${r.outDir} (model/, checkpoints/, result.json)${r.valLoss !== undefined ? `; sample with: optrain generate ${r.outDir} --prompt "..."` : ''}`],
   ]);
 }

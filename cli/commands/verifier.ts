@@ -7,8 +7,9 @@ import { parseTamper } from '../../commitments/tamper.ts';
 import { DEFAULT_SAMPLE_RATE, startVerifier } from '../../verifier/start.ts';
 import { BACKEND_HELP, BACKEND_OPTIONS, backendFromFlags } from '../backend-flags.ts';
 import { firstSignal } from '../signals.ts';
-import { expectPositionals, positiveIntFlag, type Command, type Io } from '../command.ts';
-import { NETWORK_HELP, NETWORK_OPTIONS, networkFromFlags, toJson } from './job-network.ts';
+import { expectPositionals, portFlag, positiveIntFlag, type Command } from '../command.ts';
+import { NETWORK_HELP, NETWORK_OPTIONS, networkFromFlags } from './job-network.ts';
+import { LOG_FORMAT_HELP, logFormatFlag, serviceLogger } from '../service-log.ts';
 
 const usage = `Usage: optrain verifier start [options]
 
@@ -40,17 +41,10 @@ Options:
 ${BACKEND_HELP}
 ${NETWORK_HELP}
                       (--json: one JSON object per event, one per line)
+  --metrics-port P    serve Prometheus metrics at http://127.0.0.1:P/metrics (0: any free port)
+${LOG_FORMAT_HELP}
   -h, --help          show this help
 `;
-
-export function eventLogger(io: Io, json: boolean) {
-  return (event: string, fields: Record<string, unknown>) => {
-    const time = new Date().toISOString();
-    if (json) return void io.stdout.write(toJson({ time, event, ...fields }) + '\n');
-    const kv = Object.entries(fields).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${typeof v === 'object' ? toJson(v) : String(v)}`);
-    io.stdout.write(`${time} ${event} ${kv.join(' ')}\n`);
-  };
-}
 
 function sampleRateFlag(value: string | boolean | undefined, cmd: string): number {
   if (value === undefined) return DEFAULT_SAMPLE_RATE;
@@ -70,6 +64,7 @@ export const verifierStartCommand: Command = {
     'sample-rate': { type: 'string' }, 'data-dir': { type: 'string' }, tamper: { type: 'string' },
     'tolerate-withheld': { type: 'boolean' }, 'poll-ms': { type: 'string' },
     'fetch-timeout-s': { type: 'string' }, 'max-blob-bytes': { type: 'string' }, 'check-concurrency': { type: 'string' },
+    'metrics-port': { type: 'string' }, 'log-format': { type: 'string' },
   },
   async run(args, io) {
     const cmd = 'verifier start';
@@ -80,7 +75,8 @@ export const verifierStartCommand: Command = {
     const { info, privateKey } = networkFromFlags(args, cmd, 'verifier');
     const backend = await backendFromFlags(args, cmd, io);
     const address = new Wallet(privateKey).address;
-    const log = eventLogger(io, !!v.json);
+    const { log } = serviceLogger(io, logFormatFlag(v['log-format'], !!v.json, cmd), 'verifier');
+    const metricsPort = portFlag(v['metrics-port'], '--metrics-port', cmd);
     const stopSignal = firstSignal(); // from here on: a signal during startup stops too
     const verifier = await startVerifier({
       net: info, privateKey, backend, log, sampleRate,
@@ -91,9 +87,11 @@ export const verifierStartCommand: Command = {
       fetchTimeoutMs: seconds(positiveIntFlag(v['fetch-timeout-s'], '--fetch-timeout-s', cmd)),
       maxBlobBytes: positiveIntFlag(v['max-blob-bytes'], '--max-blob-bytes', cmd),
       checkConcurrency: positiveIntFlag(v['check-concurrency'], '--check-concurrency', cmd),
+      metricsPort,
     }).catch((e) => {
       throw e instanceof UserError ? e : new UserError((e as Error).message);
     });
+    if (verifier.metricsUrl) log('metrics-serving', { url: verifier.metricsUrl });
     await stopSignal;
     log('verifier-stopping', { address });
     await verifier.stop();

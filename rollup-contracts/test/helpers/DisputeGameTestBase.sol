@@ -6,6 +6,7 @@ import {JobMarket} from "../../src/JobMarket.sol";
 import {testMarketConfig} from "./MarketConfigs.sol";
 import {DisputeGame} from "../../src/DisputeGame.sol";
 import {OneStepProver} from "../../src/OneStepProver.sol";
+import {OpSemanticsExt} from "../../src/OpSemanticsExt.sol";
 import {IJobMarket} from "../../src/interfaces/IJobMarket.sol";
 import {Commitment, JobParams} from "../../src/interfaces/IDisputeGame.sol";
 import {IDisputeGameEvents} from "../../src/lib/GameEvents.sol";
@@ -17,7 +18,7 @@ import {GameMerkle} from "./GameMerkle.sol";
 import {GameMoves} from "./GameMoves.sol";
 import {Fixture, FxVariant, TraceView, DisputeFixtures} from "./DisputeFixtures.sol";
 
-/// @notice Real JobMarket + OneStepProver + DisputeGame, a fixture-driven dispute opener and
+/// @notice Real JobMarket + OneStepProver (+ OpSemanticsExt) + DisputeGame, a fixture-driven dispute opener and
 ///         the honest moves of both sides. Scenario players build on this.
 abstract contract DisputeGameTestBase is Test, IDisputeGameEvents {
     JobMarket internal market;
@@ -40,7 +41,7 @@ abstract contract DisputeGameTestBase is Test, IDisputeGameEvents {
     function setUp() public virtual {
         vm.warp(1_700_000_000);
         market = new JobMarket(address(0), testMarketConfig());
-        prover = new OneStepProver();
+        prover = new OneStepProver(new OpSemanticsExt());
         game = new DisputeGame(IJobMarket(address(market)), prover, BANK);
         market.setDisputeGame(address(game));
         vm.deal(submitter, 1_000 ether);

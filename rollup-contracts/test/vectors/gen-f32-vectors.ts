@@ -1,4 +1,4 @@
-// Differential test vectors for rollup-contracts/src/lib/F32.sol.
+// Differential test vectors for rollup-contracts/src/lib/F32.sol (and F32Special.sol: erf, cospi).
 //
 // Expected results come from the normative TypeScript reference `reproducible-ops/f32.ts`
 // (`f32bits.*`). Output: one file per primitive, `f32_<op>.bin`, a packed sequence of
@@ -412,6 +412,43 @@ function sigmoidGen(): number {
   }
 }
 
+/** erf (REPOPS §15.5): every range and its thresholds, both signs, tiny and subnormal inputs. */
+function erfGen(): number {
+  switch (u32() % 8) {
+    case 0:
+      return rndBits();
+    case 1:
+    case 2:
+      return withSign(rndRange(0, 4.5), sgn());
+    case 3:
+      return rndExp(0, 125); // tiny: the 2^-119 and 2^-14 branches, subnormals
+    case 4:
+      return withSign(nearBits(pick([0x04000000, 0x38800000, 0x3f580000, 0x3fa00000, 0x4036db6e, 0x40800000]), 64), sgn());
+    case 5:
+      return withSign(rndRange(1.25, 4), sgn()); // the exp tail
+    default:
+      return rndGeneric();
+  }
+}
+
+/** cospi (REPOPS §15.6): [0, 2] with the reduction points, and inputs outside (NaN results). */
+function cospiGen(): number {
+  switch (u32() % 8) {
+    case 0:
+    case 1:
+    case 2:
+      return rndRange(0, 2);
+    case 3:
+      return nearBits(pick([0x3e800000, 0x3f000000, 0x3f400000, 0x3f800000, 0x3fa00000, 0x3fc00000, 0x3fe00000, 0x40000000, 0]), 64);
+    case 4:
+      return rndExp(0, 126, 0); // tiny positive
+    case 5:
+      return pick([0x80000000, 0x40000001, 0xbf800000, 0x7f800000, 0xff800000, 0x7fc00000, 0x00000001, 0x80000001]);
+    default:
+      return coin() ? rndRange(0, 1) : rndGeneric();
+  }
+}
+
 // ---------------------------------------------------------------------------------------
 // Build and write
 // ---------------------------------------------------------------------------------------
@@ -433,6 +470,8 @@ const SPECS: Spec[] = [
   { op: 'log', arity: 1, fn: f32bits.log, gen: logGen },
   { op: 'sigmoid', arity: 1, fn: f32bits.sigmoid, gen: sigmoidGen },
   { op: 'tanh', arity: 1, fn: f32bits.tanh, gen: sigmoidGen },
+  { op: 'erf', arity: 1, fn: f32bits.erf, gen: erfGen }, // repops-3: F32Special.sol
+  { op: 'cospi', arity: 1, fn: f32bits.cospi, gen: cospiGen },
 ];
 
 function build(spec: Spec): Buffer {

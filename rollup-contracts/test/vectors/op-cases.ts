@@ -139,6 +139,66 @@ const BUILDERS: Record<string, Builder> = {
   },
   copy: (def, r) => base(def, r, [randShape(r)], [int(r, 0, 1), int(r, 0, 40)]),
 };
+// --- repops-3 (REPOPS §15): transformer-like odd sizes (T 1..17, vocab 65, head size 24, batch 1 and 13)
+const T_SIZES = [1, 2, 3, 7, 9, 13, 17, 64] as const;
+const VOCABS = [1, 2, 3, 5, 16, 17, 65] as const;
+
+/** A random permutation of 0..n-1 (Fisher-Yates). */
+function permutation(r: Rand, n: number): number[] {
+  const p = [...Array(n).keys()];
+  for (let i = n - 1; i > 0; i--) {
+    const j = r() % (i + 1);
+    [p[i], p[j]] = [p[j], p[i]];
+  }
+  return p;
+}
+
+const TRANSFORMER_BUILDERS: Record<string, Builder> = {
+  rng_normal: (def, r) => {
+    const stream = pick(r, [r(), int(r, 0, 20), 0x10000 + int(r, 0, 99)]);
+    const mean = pick(r, [0, 0x80000000, constBits(r)]), std = pick(r, [0x3ca3d70a, 0x3f800000, constBits(r)]); // 0.02, 1
+    return base(def, r, [], [stream, mean, std, ...encodeDims(randShape(r))]);
+  },
+  lr_cosine: (def, r) => {
+    const warmup = pick(r, [0, 1, 2, 100, int(r, 0, 2000)]);
+    const total = warmup + pick(r, [1, 2, 3, 1900, int(r, 1, 5000), (1 << 24) - 1 - warmup]);
+    const step = pick(r, [-1, 0, warmup - 1, warmup, warmup + 1, total - 1, total, total + 1, int(r, 0, total), int(r, 0, total), 0xfffffffe]);
+    const lrMax = pick(r, [0x3a83126f, constBits(r), constBits(r)]), lrMin = pick(r, [0x38d1b717, 0, constBits(r)]); // 1e-3, 1e-4
+    return { ...base(def, r, [], [warmup, total, lrMax, lrMin]), step };
+  },
+  token_windows: (def, r) => {
+    const T = pick(r, T_SIZES), n = T + pick(r, [1, 2, 3, 100, int(r, 1, 5000), 1_000_000]);
+    return base(def, r, [[n]], [pick(r, [r(), int(r, 0, 9)]), pick(r, [1, 2, 12, 13]), T, int(r, 0, 1)]);
+  },
+  erf: (def, r) => base(def, r, [randShape(r)], [], ['erf']),
+  causal_fill: (def, r) => {
+    const T = pick(r, T_SIZES.slice(0, 7));
+    const fill = pick(r, [0xff800000, 0, 0x80000000, valueBits(r, 'mixed')]);
+    return base(def, r, [[...randShape(r, 0, 2, 64), T, T]], [fill], ['mixed']);
+  },
+  onehot: (def, r) => base(def, r, [randShape(r, 0, 3, 512)], [pick(r, VOCABS)], ['ids']),
+  bmm: (def, r) => {
+    const sizes = [1, 2, 3, 5, 7, 13, 24, 64];
+    const batch = randShape(r, 1, 2, 64).map((d) => (chance(r, 0.3) ? pick(r, [1, 13]) : d));
+    const m = pick(r, sizes), n = pick(r, sizes), k = chance(r, 0.03) ? 0 : pick(r, sizes);
+    const ta = pick(r, [0, 1, 0, 1, 2, 0xffffffff]), tb = pick(r, [0, 1, 0, 1, 7, 0x80000000]);
+    return base(def, r, [[...batch, ...(ta ? [k, m] : [m, k])], [...batch, ...(tb ? [n, k] : [k, n])]], [ta, tb], ['fold', 'fold']);
+  },
+  gather_rows: (def, r) => {
+    const V = chance(r, 0.03) ? 0 : pick(r, VOCABS), D = pick(r, [1, 3, 24, 32]);
+    return base(def, r, [[V, D], randShape(r, 0, 2, 256)], [], ['mixed', 'ids']);
+  },
+  scatter_rows: (def, r) => {
+    const ids = chance(r, 0.03) ? [0] : randShape(r, 0, 3, 512), D = pick(r, [1, 3, 24]);
+    return base(def, r, [[...ids, D], ids], [pick(r, VOCABS)], ['fold', 'ids']);
+  },
+  permute: (def, r) => {
+    const x = randShape(r, 0, 4);
+    return base(def, r, [x], encodeDims(permutation(r, x.length)));
+  },
+};
+Object.assign(BUILDERS, TRANSFORMER_BUILDERS);
+
 for (const name of ['neg', 'exp', 'log', 'sqrt', 'relu'])
   BUILDERS[name] = (def, r) => base(def, r, [randShape(r)], [], [unaryMode[name] ?? 'mixed']);
 

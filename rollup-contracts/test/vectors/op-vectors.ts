@@ -80,6 +80,11 @@ function writeMapSample(w: Words, def: OpDef, e: number, ctx: ElemCtx, inputs: L
   w.u32(toBits(evalElement(def, e, ctx, inputs.map((x) => x.view))));
 }
 
+/** gather_rows / scatter_rows: also sample the steps whose id matches (random k rarely does). */
+const ROW_FOLDS = new Set(['gather_rows', 'scatter_rows']);
+const accumulationSteps = (seq: number[]): number[] =>
+  [...Array(seq.length - 1).keys()].filter((k) => toBits(seq[k + 1]) !== toBits(seq[k]));
+
 function writeFoldSample(w: Words, r: Rand, def: OpDef, e: number, ctx: ElemCtx, inputs: LazyInput[]): void {
   const sem = def.sem;
   if (sem.kind !== 'fold') throw new Error('not a fold');
@@ -87,7 +92,8 @@ function writeFoldSample(w: Words, r: Rand, def: OpDef, e: number, ctx: ElemCtx,
   const len = seq.length - 1;
   if (toBits(seq[len]) !== toBits(evalElement(def, e, ctx, inputs.map((x) => x.view))))
     throw new Error(`${def.name}: foldSequence and evalElement disagree at e=${e}`);
-  const ks = len <= 4 ? [...Array(len).keys()] : [...new Set([0, int(r, 0, len - 1), int(r, 0, len - 1), len - 1])].sort((a, b) => a - b);
+  let ks = len <= 4 ? [...Array(len).keys()] : [...new Set([0, int(r, 0, len - 1), int(r, 0, len - 1), len - 1])].sort((a, b) => a - b);
+  if (ROW_FOLDS.has(def.name)) ks = [...new Set([...ks, ...accumulationSteps(seq).slice(0, 3)])].sort((a, b) => a - b);
   w.u32(e).u32(len).u32(toBits(sem.init(e, ctx))).u32(ks.length);
   for (const k of ks) {
     w.u32(k);

@@ -82,7 +82,11 @@ export const SPECIAL_BITS = [
   0x00000001, 0x807fffff, 0x00400000, // subnormals
 ] as const;
 
-export type ValueMode = 'mixed' | 'fold' | 'exp' | 'log' | 'ties' | 'moderate';
+export type ValueMode = 'mixed' | 'fold' | 'exp' | 'log' | 'ties' | 'moderate' | 'erf' | 'ids';
+
+/** Token ids that match no row: -0 (matches 0), NaN, ±Inf, fractions, negatives, large, subnormal. */
+const ODD_IDS = [0x80000000, 0x7fc00000, 0xffc00000, 0x7f800000, 0xff800000, bitsOf(0.5), bitsOf(2.5), bitsOf(-1),
+  bitsOf(16.000001907348633), bitsOf(65), bitsOf(2 ** 24), bitsOf(4e9), 0x00000001, 0x3f800001] as const;
 
 const moderate = (r: Rand): number => ((r() & 0x80000000) | (int(r, 118, 136) << 23) | (r() & 0x7fffff)) >>> 0;
 const wide = (r: Rand): number => ((r() & 0x80000000) | (int(r, 1, 254) << 23) | (r() & 0x7fffff)) >>> 0;
@@ -105,6 +109,12 @@ export function valueBits(r: Rand, mode: ValueMode): number {
       if (u < 0.6) return int(r, 1, 0x7fffff); // positive subnormal
       if (u < 0.7) return bitsOf(1 + ((r() / 4294967296) - 0.5) / 8); // near 1: cancellation
       return u < 0.85 ? moderate(r) : special(r);
+    case 'erf': // every range of the erf algorithm (REPOPS §15.5): tiny, [0, 0.84375), [0.84375, 1.25), ..., >= 4
+      if (u < 0.55) return bitsOf((r() / 4294967296 - 0.5) * 10);
+      if (u < 0.65) return ((r() & 0x80000000) | int(r, 1, 0x38ffffff)) >>> 0; // |x| < 2^-13 incl. subnormal
+      return u < 0.85 ? moderate(r) : special(r);
+    case 'ids': // token ids as binary32: mostly small integers (repeats), then the odd ones
+      return u < 0.75 ? bitsOf(int(r, 0, 16)) : pick(r, ODD_IDS);
     case 'ties': // few distinct values: equal elements, ±0 and NaN inside windows and rows
       if (u < 0.7) return pick(r, [0x00000000, 0x80000000, 0x3f800000, 0x40000000, 0xbf800000, 0x40400000]);
       return u < 0.85 ? moderate(r) : special(r);
