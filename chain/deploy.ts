@@ -28,23 +28,27 @@ export interface Deployment {
 /**
  * The market's economic floors on devnets (the defaults of Deploy.s.sol): bond floor = 10M gas at
  * 1 gwei = 0.01 ETH; declared minimum sample rate 25% (the verifier bot's default), so a job
- * needs a stake of at least 6x its reward (JobMarket.minStakeFor).
+ * needs a stake of at least 6x its reward (JobMarket.minStakeFor). No forced errors unless asked
+ * (`forcedErrorRate`, of 2^16: docs/PROTOCOL.md §12).
  */
-export const MARKET_CONFIG = { referenceGasPrice: 1_000_000_000n, minSampleRateBps: 2_500n };
+export const MARKET_CONFIG = { referenceGasPrice: 1_000_000_000n, minSampleRateBps: 2_500n, forcedErrorRate: 0n };
 
-export async function deployContracts(rpcUrl: string, deployerKey: string, opts: { via?: DeployVia; timeBank?: number } = {}): Promise<Deployment> {
+export async function deployContracts(rpcUrl: string, deployerKey: string, opts: { via?: DeployVia; timeBank?: number; forcedErrorRate?: bigint } = {}): Promise<Deployment> {
+  // default: OPTRAIN_FORCED_ERROR_RATE, as the deploy script reads it (0: no forced errors)
+  const rate = opts.forcedErrorRate ?? BigInt(process.env.OPTRAIN_FORCED_ERROR_RATE ?? 0);
+  if (rate < 0n || rate > 1n << 16n) throw new Error(`forced error rate ${rate}: expected 0..65536 (of 2^16)`);
   const timeBank = opts.timeBank ?? DEFAULT_TIME_BANK;
   if (!Number.isInteger(timeBank) || timeBank < 1 || timeBank >= 2 ** 48) throw new Error(`time bank ${timeBank}: expected whole seconds in [1, 2^48)`);
   const via = opts.via ?? (existsSync(join(REPO_ROOT, DEPLOY_SCRIPT)) ? 'script' : 'ethers');
-  return via === 'script' ? deployWithScript(rpcUrl, deployerKey, timeBank) : deployWithEthers(rpcUrl, deployerKey, timeBank);
+  return via === 'script' ? deployWithScript(rpcUrl, deployerKey, timeBank, rate) : deployWithEthers(rpcUrl, deployerKey, timeBank, rate);
 }
 
-function deployWithScript(rpcUrl: string, deployerKey: string, timeBank: number): Deployment {
+function deployWithScript(rpcUrl: string, deployerKey: string, timeBank: number, rate: bigint): Deployment {
   // foundry.toml lets scripts write under deployments/ only.
   mkdirSync(join(REPO_ROOT, 'deployments'), { recursive: true });
   const out = join('deployments', `.devnet-${process.pid}-${Date.now()}.json`);
   const r = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts/forge.mjs'), 'script', `${DEPLOY_SCRIPT}:Deploy`, '--rpc-url', rpcUrl, '--broadcast', '--private-key', deployerKey], {
-    cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, OPTRAIN_DEPLOY_OUT: out, OPTRAIN_TIME_BANK: String(timeBank) }, maxBuffer: 1 << 26,
+    cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, OPTRAIN_DEPLOY_OUT: out, OPTRAIN_TIME_BANK: String(timeBank), OPTRAIN_FORCED_ERROR_RATE: String(rate) }, maxBuffer: 1 << 26,
   });
   const outPath = join(REPO_ROOT, out);
   try {
@@ -56,13 +60,13 @@ function deployWithScript(rpcUrl: string, deployerKey: string, timeBank: number)
   }
 }
 
-async function deployWithEthers(rpcUrl: string, deployerKey: string, timeBank: number): Promise<Deployment> {
+async function deployWithEthers(rpcUrl: string, deployerKey: string, timeBank: number, rate: bigint): Promise<Deployment> {
   ensureBuilt(['JobMarket', 'OpSemanticsExt', 'OneStepProver', 'DisputeGame']);
   const provider = makeProvider(rpcUrl, 100);
   const deployer = new Wallet(deployerKey, provider);
   try {
     const startBlock = await provider.getBlockNumber();
-    const market = await deploy('JobMarket', deployer, ['0x0000000000000000000000000000000000000000', MARKET_CONFIG]);
+    const market = await deploy('JobMarket', deployer, ['0x0000000000000000000000000000000000000000', { ...MARKET_CONFIG, forcedErrorRate: rate }]);
     const ext = await deploy('OpSemanticsExt', deployer, []);
     const prover = await deploy('OneStepProver', deployer, [await ext.getAddress()]);
     const game = await deploy('DisputeGame', deployer, [await market.getAddress(), await prover.getAddress(), timeBank]);

@@ -68,6 +68,8 @@ export interface UpOptions {
   deployVia?: DeployVia;
   /** Dispute clock per side in seconds (default 1 day). */
   timeBank?: number;
+  /** FORCED_ERROR_RATE of the market (of 2^16; default 0: no forced errors). */
+  forcedErrorRate?: bigint;
   /** Seconds between blocks on an idle chain (default DEFAULT_BLOCK_TIME; 0: none). */
   blockTime?: number;
 }
@@ -80,7 +82,7 @@ export async function startDevnet(opts: UpOptions = {}): Promise<DevnetInfo> {
   let redis: Awaited<ReturnType<typeof startRedis>> | undefined;
   try {
     redis = await startRedis({ dir });
-    const dep = await deployContracts(anvil.rpcUrl, anvil.accounts[ROLE_ACCOUNTS.deployer].privateKey, { via: opts.deployVia, timeBank: opts.timeBank });
+    const dep = await deployContracts(anvil.rpcUrl, anvil.accounts[ROLE_ACCOUNTS.deployer].privateKey, { via: opts.deployVia, timeBank: opts.timeBank, forcedErrorRate: opts.forcedErrorRate });
     const blobDir = join(dir, 'blobs');
     const blob = opts.blobDaemon ? await startBlobDaemon({ dir, blobDir }) : undefined;
     return {

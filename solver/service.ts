@@ -31,6 +31,7 @@ import { findCommittedManifest } from './manifest-scan.ts';
 import { checkTamperFits, formatTamper, type SolverTamper } from '../commitments/tamper.ts';
 import { withheldCheckpointSteps } from '../commitments/tamper-hooks.ts';
 import { checkAgainstChain, loadJobCached } from '../commitments/job-source.ts';
+import { SealedFlow } from './sealed.ts';
 
 export type Log = (event: string, fields: Record<string, unknown>) => void;
 
@@ -71,14 +72,18 @@ export class SolverService {
   private readonly inTraining = new Set<bigint>();
   private readonly reportedFailures = new Set<string>();
   private readonly outages: Outages;
+  /** Forced errors (docs/PROTOCOL.md §12): used when the market's FORCED_ERROR_RATE is not 0. */
+  private readonly sealed: SealedFlow;
 
   constructor(private readonly cfg: SolverConfig) {
-    this.address = requireSigner(cfg.client, 'the solver').address;
+    const signer = requireSigner(cfg.client, 'the solver');
+    this.address = signer.address;
     this.outages = new Outages(cfg.rpcUrl ?? cfg.client.provider._getConnection().url, (event, message) => cfg.log(event, { message }), cfg.redis, cfg.health);
     this.ks = { chainId: cfg.chainId, jobMarket: cfg.client.addresses.jobMarket };
     const cursor = redisCursor(cfg.redis, redisKeys.eventCursor(this.ks, `solver:${this.address}`));
     this.watcher = new EventWatcher(cfg.client, { cursor, fromBlock: cfg.fromBlock ?? 0, names: ['JobPosted', 'JobReopened'] });
     this.defender = cfg.defender ?? loggingDefender();
+    this.sealed = new SealedFlow({ client: cfg.client, signer, redis: cfg.redis, ks: this.ks, blobs: cfg.blobs, log: cfg.log });
   }
 
   /**
@@ -201,7 +206,8 @@ export class SolverService {
     checkAgainstChain(engine, loaded, { programRoot: job.params.programRoot, numSteps: Number(job.params.numSteps), hashInterval: job.params.hashInterval, seed: String(job.params.seed) });
     if (this.cfg.tamper)
       checkTamperFits(this.cfg.tamper, { numSteps: loaded.steps, stepProgramLength: engine.stepProgram.nodes.length, outputSize: (op) => numel(engine.stepProgram.nodes[op].shape) });
-    const tx = await claimJob(this.cfg.client, jobId, job.terms.requiredStake);
+    const sealed = (await this.sealed.rate()) > 0n;
+    const tx = sealed ? await this.sealed.claim(job, job.terms.requiredStake) : await claimJob(this.cfg.client, jobId, job.terms.requiredStake);
     this.inTraining.add(jobId);
     const runId = runIdOf(jobId, tx.blockNumber);
     await this.cfg.redis.hset(redisKeys.solverJobs(this.ks, this.address), String(jobId), runId);
@@ -234,7 +240,7 @@ export class SolverService {
     if (job.status === 'Claimed' && mineNow) this.inTraining.add(jobId);
     else this.inTraining.delete(jobId);
     if (job.status === 'Claimed' && mineNow) return this.trainOrCommit(job, runId);
-    if (job.status === 'Committed' && mineNow) return this.awaitWindow(job);
+    if (job.status === 'Committed' && mineNow) return this.awaitWindow(job, runId);
     if (job.status === 'Challenged' && mineNow) return this.defend(job, runId);
     if (job.status === 'Finalized' && mineNow) await this.collect(job);
     else {
@@ -245,6 +251,7 @@ export class SolverService {
   }
 
   private async trainOrCommit(job: JobRecord, runId: string): Promise<void> {
+    if ((await this.sealed.rate()) > 0n) await this.sealed.sealSoon(job); // blockhash(claim block) lives 256 blocks
     const outcome = await trainingOutcome(this.cfg.queue, trainJobId(runId));
     if (outcome.state === 'missing') {
       const posting = await getJobPosting(this.cfg.client, job.jobId);
@@ -265,8 +272,10 @@ export class SolverService {
     const r = outcome.result;
     const commitment = { stepsRoot: r.stepsRoot, finalStateHash: r.finalStateHash, finalModelHash: r.finalModelHash, numSteps: BigInt(r.numSteps) };
     await this.applyPublish(job.jobId, runId); // before the commitment is seen: verifiers look only after it
-    const tx = await commitResult(this.cfg.client, job.jobId, commitment);
-    this.cfg.log('committed', { jobId: job.jobId, stepsRoot: r.stepsRoot, finalModelHash: r.finalModelHash, resumedFromStep: r.resumedFromStep, tx: tx.hash });
+    const sealed = (await this.sealed.rate()) > 0n ? await this.sealed.commit(job, runId, commitment) : null;
+    const tx = sealed ? sealed.tx : await commitResult(this.cfg.client, job.jobId, commitment);
+    // the log is the operator's: it may say where the forced error is (verifiers do not read it)
+    this.cfg.log('committed', { jobId: job.jobId, stepsRoot: r.stepsRoot, finalModelHash: r.finalModelHash, resumedFromStep: r.resumedFromStep, tx: tx.hash, ...(sealed ? { forced: sealed.forced, pos: sealed.pos } : {}) });
     await this.applyWithhold(job.jobId);
   }
 
@@ -277,8 +286,14 @@ export class SolverService {
     await this.cfg.redis.set(key, JSON.stringify({ ...progress, failed: { attempts, reason: reason ?? 'unknown error', solver: this.address } }));
   }
 
-  private async awaitWindow(job: JobRecord): Promise<void> {
+  private async awaitWindow(job: JobRecord, runId: string): Promise<void> {
     await this.applyWithhold(job.jobId);
+    if ((await this.sealed.rate()) > 0n) {
+      // the find window first, then the reveal; the challenge window runs from the reveal
+      if (!(await this.sealed.revealIfDue(job, runId, await this.chainTime()))) return;
+      job = await getJob(this.cfg.client, job.jobId);
+      if (job.status !== 'Committed') return;
+    }
     if (this.cfg.finalize === false || (await this.chainTime()) <= job.deadline) return;
     const tx = await finalize(this.cfg.client, job.jobId);
     this.cfg.log('finalized', { jobId: job.jobId, tx: tx.hash });

@@ -183,7 +183,7 @@ export async function netChange(c: ChainClient, s: FundsSnapshot, address: strin
 export async function assertSolvent(c: ChainClient): Promise<MarketTotals> {
   const t = await getMarketTotals(c);
   const bal = await c.provider.getBalance(c.addresses.jobMarket);
-  const ledgers = t.totalEscrow + t.totalStakes + t.totalBonds + t.jackpot + t.totalClaimable + t.coWinnerPool + t.burned;
+  const ledgers = t.totalEscrow + t.totalStakes + t.totalBonds + t.jackpot + t.totalClaimable + t.coWinnerPool + t.burned + t.forcedPool;
   if (bal !== ledgers) throw new Error(`JobMarket holds ${bal} wei, its ledgers add up to ${ledgers}`);
   return t;
 }

@@ -36,6 +36,7 @@ import { termsOf, VerifierState, type CommitEntry } from './state.ts';
 import { byDeadline, Lane } from './lanes.ts';
 import type { Outages } from '../jobs/connectivity.ts';
 import type { DisputePlayer } from '../arbiter/player.ts';
+import { ForcedFinds } from './forced.ts';
 
 /** Loads of a job spec that fail transiently (server down) before its commitment is skipped. */
 const MAX_SPEC_ATTEMPTS = 3;
@@ -82,6 +83,8 @@ export class VerifierBot {
   private readonly replays: OwnReplays;
   /** Commitments whose job spec failed to load transiently, and how often. */
   private readonly specFailures = new Map<string, number>();
+  /** Forced-error finds (docs/PROTOCOL.md §12), in a market that has them. */
+  private readonly forced: ForcedFinds;
 
   constructor(private readonly cfg: VerifierConfig) {
     this.address = requireSigner(cfg.client, 'the verifier').address;
@@ -92,6 +95,7 @@ export class VerifierBot {
     this.checks = new Lane({ limit: cfg.checkConcurrency ?? 2 });
     this.replays = new OwnReplays(this.evidence);
     this.watcher = new EventWatcher(cfg.client, { cursor: this.state.cursor(), fromBlock: cfg.fromBlock ?? 0, names: ['ResultCommitted'] });
+    this.forced = new ForcedFinds({ client: cfg.client, address: this.address, save: () => this.state.save(), log: cfg.log });
   }
 
   /**
@@ -190,11 +194,17 @@ export class VerifierBot {
     const job = await getJob(this.cfg.client, jobId);
     // a challenge of ours that landed just before a crash: adopt it (the check below is deterministic)
     const ours = await this.ownDispute(job);
+    const sealed = await this.forced.sealedMarket();
     if (ours === null) {
       // Someone else's dispute does not stop this check: disputes run concurrently, and a
       // solver's accomplice that challenges first must not keep an honest challenge out.
       if (job.status !== 'Committed' && job.status !== 'Challenged') return this.settle(key, entry, 'skipped', `job is ${job.status}`);
-      if (BigInt(await chainNow(this.cfg.client)) > job.deadline) return this.settle(key, entry, 'skipped', 'challenge window closed');
+      if (sealed) {
+        // find window, the reveal, then the challenge window (forced.ts)
+        const st = await this.forced.step(entry, job);
+        if (st.do === 'wait') return;
+        if (st.do === 'settle') return this.settle(key, entry, st.status, st.reason);
+      } else if (BigInt(await chainNow(this.cfg.client)) > job.deadline) return this.settle(key, entry, 'skipped', 'challenge window closed');
     }
     const since = this.waitingSince.get(key) ?? Date.now();
     this.waitingSince.set(key, since);
@@ -203,6 +213,8 @@ export class VerifierBot {
     const engine = await this.loadableEngine(key, entry, job);
     if (!engine) return;
     const result = await this.publishedResult(entry, job);
+    // no data before the reveal: the own replay would compare against the masked root (§12)
+    if ('unavailable' in result && sealed && ours === null && (await this.forced.defer(entry, job, result.unavailable))) return;
     if ('unavailable' in result) return considerWithoutData(this.noData, key, entry, job, engine, ours, result.unavailable);
     this.replays.drop(key); // the data showed up after all
     const sampled = sampleLeaves(samplingSeed(rnd.blockHash, jobId, this.address), lastLeaf(Number(job.params.numSteps), job.params.hashInterval), this.cfg.sampleRate);
@@ -211,6 +223,7 @@ export class VerifierBot {
     Object.assign(entry, { randomness: rnd, sampled, replayedSteps: v.report?.replayedSteps, withheld: v.report?.withheld.map((w) => w.step) });
     this.cfg.log('checked', { jobId, sampled: sampled.length, replayedSteps: v.report?.replayedSteps ?? 0, withheld: entry.withheld, challenge: v.challenge, reason: v.reason });
     await this.announceReplays(job, sampled, v.report?.replayedSteps ?? 0, v.challenge);
+    if (sealed && ours === null && (await this.forced.onVerdict(entry, job, v))) return; // a find, or a check deferred to the reveal
     if (!v.challenge) return this.settle(key, entry, 'verified', v.reason);
     // everything the dispute needs from the solver is kept locally first: a restarted verifier
     // must not depend on a solver that is gone or has stopped serving
@@ -354,8 +367,12 @@ export class VerifierBot {
     return state.tensors;
   }
 
-  /** Withdraw whatever the market credited this verifier (won disputes). */
+  /** Withdraw whatever the market credited this verifier (won disputes, forced-error shares). */
   private async collect(): Promise<void> {
+    for (const [, entry] of this.state.commits.filter(([, e]) => e.forcedFind === 'counted')) {
+      const fate = await this.forced.collect(entry, await getJob(this.cfg.client, BigInt(entry.jobId)));
+      if (fate) (entry.forcedFind = fate), this.state.save();
+    }
     if ((await claimableOf(this.cfg.client, this.address)) === 0n) return;
     const { amount, tx } = await withdraw(this.cfg.client);
     this.cfg.log('withdrew', { amount, gasUsed: tx.gasUsed });

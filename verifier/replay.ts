@@ -16,7 +16,9 @@ import { fetchCheckpoint, type PublishedResult } from './result-data.ts';
 import { breather } from './lanes.ts';
 
 export type Fault =
-  | { kind: 'leaf'; m: number } // replaying leaf m's interval from the committed leaf m - 1 does not give leaf m (m = 0: the init program)
+  // replaying leaf m's interval from the committed leaf m - 1 does not give leaf m (m = 0: the init
+  // program); `hash` is the replay's own H at leaf m (what a forced-error find reveals, §12)
+  | { kind: 'leaf'; m: number; hash: string }
   | { kind: 'final-model'; modelRoot: string }; // H[T]'s model root is not finalModelHash
 
 export interface CheckReport {
@@ -26,7 +28,7 @@ export interface CheckReport {
   replayedSteps: number;
 }
 
-type Reached = { state: TrainState } | { fault: number };
+type Reached = { state: TrainState } | { fault: number; hash: string };
 
 export class Replayer {
   private readonly withheld = new Map<number, string>();
@@ -78,11 +80,11 @@ export class Replayer {
   async leafState(m: number): Promise<Reached> {
     const t = this.leafStep(m);
     const start = await this.startFor(t);
-    if (!start) return { fault: 0 };
+    if (!start) return { fault: 0, hash: hex0x(this.engine.stateHash(this.engine.init())) };
     let state: TrainState = start;
     while (state.step < t) {
       state = await this.step(state);
-      if (!this.matchesLeaf(state)) return { fault: leafOfStep(state.step, this.T, this.K) };
+      if (!this.matchesLeaf(state)) return { fault: leafOfStep(state.step, this.T, this.K), hash: hex0x(this.engine.stateHash(state)) };
     }
     this.cur = state;
     return { state };
@@ -130,18 +132,18 @@ export class Replayer {
     const report = (fault: Fault | null): CheckReport => ({ sampled, fault, withheld: this.withheldCheckpoints, replayedSteps: this.replayedSteps });
     for (const m of sampled) {
       if (m === 0) {
-        if (!this.checkInit()) return report({ kind: 'leaf', m: 0 });
+        if (!this.checkInit()) return report({ kind: 'leaf', m: 0, hash: hex0x(this.engine.stateHash(this.engine.init())) });
         continue;
       }
       const pre = await this.leafState(m - 1);
-      if ('fault' in pre) return report({ kind: 'leaf', m: pre.fault });
+      if ('fault' in pre) return report({ kind: 'leaf', m: pre.fault, hash: pre.hash });
       let post = pre.state;
       while (post.step < this.leafStep(m)) post = await this.step(post);
-      if (!this.matchesLeaf(post)) return report({ kind: 'leaf', m });
+      if (!this.matchesLeaf(post)) return report({ kind: 'leaf', m, hash: hex0x(this.engine.stateHash(post)) });
       this.cur = post;
     }
     const last = await this.leafState(lastLeaf(this.T, this.K));
-    if ('fault' in last) return report({ kind: 'leaf', m: last.fault });
+    if ('fault' in last) return report({ kind: 'leaf', m: last.fault, hash: last.hash });
     const modelRoot = hex0x(this.engine.modelHash(last.state));
     if (modelRoot !== finalModelHash.toLowerCase()) return report({ kind: 'final-model', modelRoot });
     return report(null);

@@ -32,6 +32,11 @@ export interface CommitEntry {
   dataError?: string; // why the solver's published data could not be used
   ownLeaves?: string; // evidence blob of the finished own replay (leaf hashes, stepsRoot)
   replayMs?: number;
+  /** A committed forced-error find (docs/PROTOCOL.md §12): leaf, own H at it, salt, commitment round. */
+  find?: { leaf: number; trueLeaf: string; salt: string; round: string };
+  findRevealed?: boolean; // the solver revealed and the find was looked at
+  forcedFind?: 'counted' | 'collected' | 'void'; // the find was the forced error: its share's fate
+  deferred?: string; // a reason to challenge seen in the find window, acted on after the reveal
 }
 
 /** The challenged terms as JSON (bigints as decimal strings). */

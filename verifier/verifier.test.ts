@@ -92,9 +92,11 @@ describe('checking a published result', () => {
 
   it('a flipped bit is found at its transition, also when only a later transition is sampled', async () => {
     const { result, job } = await published('flip', 'kind=flip,step=4,op=15,elem=3,bit=22');
-    assert.deepEqual((await new Replayer(engine, result).check(all, job.commitment.finalModelHash)).fault, { kind: 'leaf', m: 5 });
+    // the fault carries the replay's own (honest) H at the leaf: what a forced-error find reveals
+    const honest = hex0x((await published('honest')).result.hashes[5]);
+    assert.deepEqual((await new Replayer(engine, result).check(all, job.commitment.finalModelHash)).fault, { kind: 'leaf', m: 5, hash: honest });
     // sampling only transition 6 replays from checkpoint 3 through the lie at 5
-    assert.deepEqual((await new Replayer(engine, result).check([6], job.commitment.finalModelHash)).fault, { kind: 'leaf', m: 5 });
+    assert.deepEqual((await new Replayer(engine, result).check([6], job.commitment.finalModelHash)).fault, { kind: 'leaf', m: 5, hash: honest });
   });
 
   it('kind=final shows as a final model mismatch; kind=skip at its transition', async () => {
@@ -102,7 +104,8 @@ describe('checking a published result', () => {
     assert.equal((await new Replayer(engine, fin.result).check(all, fin.job.commitment.finalModelHash)).fault?.kind, 'final-model');
     const skip = await published('skip', 'kind=skip,step=1');
     // sampling transition 3 replays from checkpoint 0 through the skipped transition 2
-    assert.deepEqual((await new Replayer(engine, skip.result).check([3], skip.job.commitment.finalModelHash)).fault, { kind: 'leaf', m: 2 });
+    const honest2 = hex0x((await published('honest')).result.hashes[2]);
+    assert.deepEqual((await new Replayer(engine, skip.result).check([3], skip.job.commitment.finalModelHash)).fault, { kind: 'leaf', m: 2, hash: honest2 });
     // transition 4 starts from the committed checkpoint 3, after the lie: correct given H[3]
     assert.equal((await new Replayer(engine, skip.result).check([4], '0x' + '00'.repeat(32))).fault?.kind, 'final-model');
   });
@@ -140,10 +143,11 @@ describe('checking a published result with hashInterval K = 4 (leaves at steps 0
 
   it('a flipped bit inside an interval is found at the leaf that ends it, also from a checkpoint inside the previous interval', async () => {
     const { result, job } = await published('k4-flip', 'kind=flip,step=5,op=15,elem=3,bit=22', 4); // transition 6, in leaf 2's (4, 8]
-    assert.deepEqual((await new Replayer(engine, result).check(leaves, job.commitment.finalModelHash)).fault, { kind: 'leaf', m: 2 });
+    const honest = hex0x((await published('k4-honest', undefined, 4)).result.hashes[2]);
+    assert.deepEqual((await new Replayer(engine, result).check(leaves, job.commitment.finalModelHash)).fault, { kind: 'leaf', m: 2, hash: honest });
     // sampling only leaf 2: checkpoint 3 is not a leaf; its replay to step 4 must give leaf 1 first
     const only = new Replayer(engine, result);
-    assert.deepEqual((await only.check([2], job.commitment.finalModelHash)).fault, { kind: 'leaf', m: 2 });
+    assert.deepEqual((await only.check([2], job.commitment.finalModelHash)).fault, { kind: 'leaf', m: 2, hash: honest });
     const v = await examine({ engine, result, job, sampled: leaves, challengeWithheld: true, grief: false });
     assert.deepEqual([v.challenge, v.challenge && v.disputed], [true, 2]);
     const pre = await new Replayer(engine, result).preStateFor(2);

@@ -28,10 +28,11 @@ export interface MarketTotals {
   totalClaimable: bigint;
   coWinnerPool: bigint; // held for co-winning disputes of slashed commitments
   burned: bigint; // half of every dispute-slashed stake, never paid out
+  forcedPool: bigint; // held for the finders of revealed forced errors (docs/PROTOCOL.md §12)
 }
 
 export async function getMarketTotals(c: ChainClient): Promise<MarketTotals> {
-  const names = ['jobCount', 'jackpot', 'totalEscrow', 'totalStakes', 'totalBonds', 'totalClaimable', 'coWinnerPool', 'burned'] as const;
+  const names = ['jobCount', 'jackpot', 'totalEscrow', 'totalStakes', 'totalBonds', 'totalClaimable', 'coWinnerPool', 'burned', 'forcedPool'] as const;
   const vals = await Promise.all(names.map((n) => callView<bigint>(c, c.market, n)));
   return Object.fromEntries(names.map((n, i) => [n, vals[i]])) as unknown as MarketTotals;
 }

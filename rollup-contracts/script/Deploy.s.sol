@@ -46,7 +46,9 @@ contract Deploy is Script {
         require(bank > 0 && bank <= type(uint48).max, "OPTRAIN_TIME_BANK: expected seconds in [1, 2^48)");
         MarketConfig memory cfg = MarketConfig({
             referenceGasPrice: vm.envOr("OPTRAIN_REFERENCE_GAS_PRICE", uint256(1 gwei)),
-            minSampleRateBps: vm.envOr("OPTRAIN_MIN_SAMPLE_RATE_BPS", uint256(2_500))
+            minSampleRateBps: vm.envOr("OPTRAIN_MIN_SAMPLE_RATE_BPS", uint256(2_500)),
+            // of 2^16 (65536 = every job); 0 = no forced errors (docs/PROTOCOL.md §12)
+            forcedErrorRate: vm.envOr("OPTRAIN_FORCED_ERROR_RATE", uint256(0))
         });
         uint256 startBlock = block.number;
 

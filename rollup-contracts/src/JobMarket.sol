@@ -16,9 +16,11 @@ import {
     Dispute,
     DisputeSlot,
     SlashRecord,
-    MarketConfig
+    MarketConfig,
+    Sealed
 } from "./lib/JobMarketTypes.sol";
 import "./lib/JobMarketErrors.sol";
+import {ForcedErrors} from "./lib/ForcedErrors.sol";
 
 /// @title  JobMarket
 /// @notice Optimistic market for verifiable ML training jobs, paid in ETH.
@@ -52,6 +54,7 @@ import "./lib/JobMarketErrors.sol";
 ///
 ///         INVARIANT (solvency): address(this).balance ==
 ///             totalEscrow + totalStakes + totalBonds + jackpot + totalClaimable + coWinnerPool + burned
+///             + forcedPool
 ///         (exactly, unless someone force-sends ETH via selfdestruct; that ETH is stranded).
 ///         INVARIANT: totalEscrow  == sum of rewards of jobs in Open/Claimed/Committed/Challenged.
 ///         INVARIANT: totalStakes  == sum of requiredStake of jobs in Claimed/Committed/Challenged.
@@ -63,6 +66,12 @@ import "./lib/JobMarketErrors.sol";
 ///                    (bond + an equal share), whoever proved it.
 ///         INVARIANT: totalClaimable == sum of claimable[account].
 ///         INVARIANT: a job in a terminal status (Finalized/Cancelled/Expired) never changes again.
+///         INVARIANT: forcedPool == sum over sealed jobs of prize (unsettled) or prize * finds (settled).
+///
+///         Forced errors (FORCED_ERROR_RATE > 0, docs/PROTOCOL.md §12): solvers claim with a
+///         secret's hash, commit a masked steps root plus a commitment to the true one, and reveal
+///         after the find window; verifiers commit finds in that window and reveal them after the
+///         solver; disputes run over the true root after the reveal.
 ///
 ///         Known limits: (1) disputes run concurrently and never pause the challenge window, so
 ///         no challenger (a solver's accomplice included) can block or delay another's challenge;
@@ -118,6 +127,11 @@ contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
     /// @notice Upper bound for every job duration (claim window, solve time, challenge window).
     uint64 public constant MAX_DURATION = 365 days;
 
+    /// @notice Share of the jackpot held, at the reveal of a forced error, as the prize its
+    ///         finders split (φ of docs/PROTOCOL.md §11); it goes back to the jackpot if nobody
+    ///         found it or the commitment is proven wrong.
+    uint256 public constant FORCED_PRIZE_BPS = 5_000;
+
     ////////////////////////////////////////////////////////////////
     //                           State                            //
     ////////////////////////////////////////////////////////////////
@@ -130,6 +144,10 @@ contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
 
     /// @notice The declared minimum probability (bps) that a wrong commitment gets checked.
     uint256 public immutable MIN_SAMPLE_RATE_BPS;
+
+    /// @notice Probability, of 2^16, that a sealed job carries a forced error; 0: no forced
+    ///         errors and the unsealed flow (`claimJob`, `commitResult`).
+    uint256 public immutable FORCED_ERROR_RATE;
 
     /// @notice The dispute game that judges challenges and calls `resolveDispute`.
     IDisputeGame public disputeGame;
@@ -161,12 +179,21 @@ contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
     /// @notice Slashed stake burned (SLASH_BURN_BPS of each dispute slash): never paid out.
     uint256 public burned;
 
+    /// @notice Held for the finders of revealed forced errors (see `Sealed.prize`).
+    uint256 public forcedPool;
+
     /// @notice ETH credited to an account and withdrawable with `withdraw`.
     mapping(address account => uint256 amount) public claimable;
 
     mapping(uint256 jobId => Job) internal _jobs;
     mapping(uint256 disputeId => DisputeSlot) internal _disputes;
     mapping(uint256 jobId => mapping(uint256 round => SlashRecord)) internal _slashes;
+    mapping(uint256 jobId => Sealed) internal _sealed;
+    /// @dev keccak(jobId, round, find hash) => committed. Keyed by the job too: a copy of a find
+    ///      hash sent against another job (front-running) must not take the original's slot.
+    mapping(bytes32 key => bool) internal _findCommits;
+    /// @dev keccak(jobId, round, finder) => 1 counted, 2 paid.
+    mapping(bytes32 key => uint256 state) internal _finders;
 
     ////////////////////////////////////////////////////////////////
     //                        Setup (once)                        //
@@ -182,6 +209,8 @@ contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
         if (cfg.minSampleRateBps == 0 || cfg.minSampleRateBps > BPS) {
             revert BadMarketConfig("minSampleRateBps", cfg.minSampleRateBps);
         }
+        if (cfg.forcedErrorRate > ForcedErrors.RATE_ONE) revert BadMarketConfig("forcedErrorRate", cfg.forcedErrorRate);
+        FORCED_ERROR_RATE = cfg.forcedErrorRate;
         DEPLOYER = msg.sender;
         MIN_BOND = DISPUTE_GAS * cfg.referenceGasPrice;
         MIN_SAMPLE_RATE_BPS = cfg.minSampleRateBps;
@@ -289,6 +318,31 @@ contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
     /// @dev    The solver must then `commitResult` within `solveTime`, or be slashed.
     /// @param jobId The job to claim.
     function claimJob(uint256 jobId) external payable nonReentrant {
+        if (FORCED_ERROR_RATE != 0) revert WrongFlow(true);
+        _claim(jobId);
+    }
+
+    /// @notice Claim an open job in a market with forced errors (docs/PROTOCOL.md §12).
+    /// @param secretHash keccak256(secret): the secret fixes, with blockhash(claim block), whether
+    ///                   and where this commitment carries a forced error.
+    function claimJobSealed(uint256 jobId, bytes32 secretHash) external payable nonReentrant {
+        if (FORCED_ERROR_RATE == 0) revert WrongFlow(false);
+        _claim(jobId);
+        delete _sealed[jobId];
+        _sealed[jobId].secretHash = secretHash;
+        _sealed[jobId].claimBlock = uint64(block.number);
+    }
+
+    /// @notice Record blockhash(claim block) as a sealed job's entropy; anyone, from the block
+    ///         after the claim to 256 blocks later (`commitSealed` does it too). A job whose
+    ///         entropy nobody sealed in time cannot be committed: its solver is slashed as late.
+    function sealEntropy(uint256 jobId) external nonReentrant {
+        Job storage job = _job(jobId);
+        if (job.status != Status.Claimed || FORCED_ERROR_RATE == 0) revert NotInStatus(jobId, job.status);
+        _sealEntropy(jobId, _sealed[jobId]);
+    }
+
+    function _claim(uint256 jobId) internal {
         Job storage job = _job(jobId);
         if (job.status != Status.Open) revert NotInStatus(jobId, job.status);
         if (job.claimDeadline.isPast()) revert ClaimWindowClosed(jobId, job.claimDeadline);
@@ -306,6 +360,23 @@ contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
     /// @param jobId The claimed job.
     /// @param c     The commitment; `c.numSteps` must equal the job's `numSteps`.
     function commitResult(uint256 jobId, Commitment calldata c) external nonReentrant {
+        if (FORCED_ERROR_RATE != 0) revert WrongFlow(true);
+        _commit(jobId, c);
+    }
+
+    /// @notice Commit in a market with forced errors: `c.stepsRoot` is the masked root (the leaf
+    ///         list verifiers replay against; at a forced position its leaf is keccak(leaf ‖ secret)),
+    ///         `trueRootCommit` = keccak256(trueRoot ‖ secret). Starts the find window.
+    function commitSealed(uint256 jobId, Commitment calldata c, bytes32 trueRootCommit) external nonReentrant {
+        if (FORCED_ERROR_RATE == 0) revert WrongFlow(false);
+        Sealed storage s = _sealed[jobId];
+        if (_jobs[jobId].status == Status.Claimed) _sealEntropy(jobId, s);
+        _commit(jobId, c);
+        s.trueRootCommit = trueRootCommit;
+        s.stateRoot = c.stepsRoot;
+    }
+
+    function _commit(uint256 jobId, Commitment calldata c) internal {
         Job storage job = _job(jobId);
         if (job.status != Status.Claimed) revert NotInStatus(jobId, job.status);
         if (msg.sender != job.solver) revert Unauthorized(msg.sender, job.solver);
@@ -324,10 +395,17 @@ contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
     ///         jackpot. The job reopens if its claim window is still open, otherwise it
     ///         expires and the reward is credited back to the submitter.
     /// @param jobId The claimed job whose commit deadline has passed.
+    ///         In a market with forced errors it also slashes a solver that did not reveal its
+    ///         sealed commitment by the reveal deadline (find deadline + challenge window).
     function slashLate(uint256 jobId) external nonReentrant {
         Job storage job = _job(jobId);
-        if (job.status != Status.Claimed) revert NotInStatus(jobId, job.status);
-        if (!job.deadline.isPast()) revert CommitDeadlineNotPassed(jobId, job.deadline);
+        if (job.status == Status.Committed && FORCED_ERROR_RATE != 0 && !_sealed[jobId].revealed) {
+            Timestamp closes = job.deadline.plus(job.terms.challengeWindow);
+            if (!closes.isPast()) revert RevealWindow(jobId, job.deadline, closes);
+        } else {
+            if (job.status != Status.Claimed) revert NotInStatus(jobId, job.status);
+            if (!job.deadline.isPast()) revert CommitDeadlineNotPassed(jobId, job.deadline);
+        }
 
         address solver = job.solver;
         uint256 stake = job.terms.requiredStake;
@@ -356,6 +434,8 @@ contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
         if (job.status != Status.Committed && job.status != Status.Challenged) revert NotInStatus(jobId, job.status);
         if (job.deadline.isPast()) revert ChallengeWindowClosed(jobId, job.deadline);
         if (msg.value != job.terms.challengerBond) revert WrongBond(job.terms.challengerBond, msg.value);
+        // a sealed commitment is disputed over its true root, known only after the reveal
+        if (FORCED_ERROR_RATE != 0 && !_sealed[jobId].revealed) revert NotRevealed(jobId);
 
         disputeId = ++disputeCount;
         // forge-lint: disable-next-line(unsafe-typecast) job ids and rounds count postings and commits: far below 2^64
@@ -461,6 +541,142 @@ contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
     }
 
     ////////////////////////////////////////////////////////////////
+    //              Forced errors (docs/PROTOCOL.md §12)          //
+    ////////////////////////////////////////////////////////////////
+
+    /// @notice Commit a find during the find window (sealed commitment, before the reveal):
+    ///         findHash = keccak256(finder ‖ jobId ‖ leaf ‖ trueLeaf ‖ salt). The finder is part
+    ///         of the hash, so a copy of this transaction pays nobody but the original sender.
+    function commitFind(uint256 jobId, bytes32 findHash) external nonReentrant {
+        Job storage job = _job(jobId);
+        if (job.status != Status.Committed || FORCED_ERROR_RATE == 0) revert NotInStatus(jobId, job.status);
+        if (_sealed[jobId].revealed || job.deadline.isPast()) revert FindRejected(jobId, "find window closed");
+        _findCommits[keccak256(abi.encode(jobId, job.round, findHash))] = true;
+        emit FindCommitted(jobId, msg.sender, findHash);
+    }
+
+    /// @notice The solver's reveal, after the find window and until find deadline + challenge
+    ///         window: the secret, the true steps root and, for a forced job, the true leaf X at
+    ///         the forced position with the siblings that put keccak(X ‖ secret) there under the
+    ///         committed root and X under `trueRoot`. An unforced job must reveal trueRoot ==
+    ///         the committed root. The commitment then holds `trueRoot` (disputes judge it) and
+    ///         the challenge window starts.
+    function revealResult(
+        uint256 jobId,
+        bytes32 secret,
+        bytes32 trueRoot,
+        bytes32 forcedLeaf,
+        bytes32[] calldata path
+    ) external nonReentrant {
+        Job storage job = _job(jobId);
+        Sealed storage s = _sealed[jobId];
+        _checkReveal(jobId, job, s, secret, trueRoot);
+        uint256 last = (job.params.numSteps + job.params.hashInterval - 1) / job.params.hashInterval;
+        (bool forced, uint256 pos) =
+            ForcedErrors.draw(ForcedErrors.randomness(secret, s.entropy), FORCED_ERROR_RATE, last);
+        if (forced) {
+            if (!ForcedErrors.verifyForced(s.stateRoot, trueRoot, pos, last, forcedLeaf, secret, path)) {
+                revert BadReveal(jobId, "forced leaf proof");
+            }
+            _holdPrize(s, pos, forcedLeaf);
+        } else if (trueRoot != s.stateRoot) {
+            revert BadReveal(jobId, "unforced trueRoot");
+        }
+        s.revealed = true;
+        job.commitment.stepsRoot = trueRoot;
+        job.deadline = nowTs().plus(job.terms.challengeWindow);
+        emit ResultRevealed(jobId, trueRoot, forced, pos, forced ? forcedLeaf : bytes32(0), s.prize, job.deadline);
+    }
+
+    /// @dev Status, window, secret and the true root's commitment of a reveal.
+    function _checkReveal(uint256 jobId, Job storage job, Sealed storage s, bytes32 secret, bytes32 trueRoot)
+        internal
+        view
+    {
+        if (job.status != Status.Committed || FORCED_ERROR_RATE == 0 || s.revealed) revert NotInStatus(jobId, job.status);
+        Timestamp closes = job.deadline.plus(job.terms.challengeWindow);
+        if (!job.deadline.isPast() || closes.isPast()) revert RevealWindow(jobId, job.deadline, closes);
+        if (keccak256(abi.encodePacked(secret)) != s.secretHash) revert BadReveal(jobId, "secret");
+        if (ForcedErrors.rootCommit(trueRoot, secret) != s.trueRootCommit) revert BadReveal(jobId, "trueRoot");
+    }
+
+    /// @dev A revealed forced error: FORCED_PRIZE_BPS of the jackpot is held for its finders.
+    function _holdPrize(Sealed storage s, uint256 pos, bytes32 forcedLeaf) internal {
+        uint256 prize = jackpot * FORCED_PRIZE_BPS / BPS;
+        jackpot -= prize;
+        forcedPool += prize;
+        // forge-lint: disable-next-line(unsafe-typecast) prize <= total ETH < 2^128; pos < 2^32 leaves
+        (s.prize, s.pos, s.forcedLeaf, s.forced) = (uint128(prize), uint32(pos), forcedLeaf, true);
+    }
+
+    /// @notice Reveal a committed find after the solver's reveal, until the challenge deadline.
+    ///         Counted (for an equal share of the prize) only if it is the forced error: leaf ==
+    ///         pos and trueLeaf == X; anything else reverts (a real mismatch is disputed instead).
+    function revealFind(uint256 jobId, uint256 leaf, bytes32 trueLeaf, bytes32 salt) external nonReentrant {
+        Job storage job = _job(jobId);
+        Sealed storage s = _sealed[jobId];
+        if (job.status != Status.Committed && job.status != Status.Challenged) revert NotInStatus(jobId, job.status);
+        if (!s.revealed) revert NotRevealed(jobId);
+        if (job.deadline.isPast()) revert FindRejected(jobId, "challenge window closed");
+        bytes32 h = ForcedErrors.findHash(msg.sender, jobId, leaf, trueLeaf, salt);
+        if (!_findCommits[keccak256(abi.encode(jobId, job.round, h))]) revert FindNotCommitted(jobId, msg.sender);
+        if (!s.forced || leaf != s.pos || trueLeaf != s.forcedLeaf) revert NotTheForcedError(jobId, leaf);
+        if (msg.sender == job.solver) revert FindRejected(jobId, "the solver's own forced error");
+        bytes32 key = keccak256(abi.encode(jobId, job.round, msg.sender));
+        if (_finders[key] != 0) revert FindRejected(jobId, "already counted");
+        _finders[key] = 1;
+        s.finds += 1;
+        emit ForcedErrorFound(jobId, msg.sender, leaf);
+    }
+
+    /// @notice A counted finder of a finalized forced job collects its equal share.
+    function collectForcedPrize(uint256 jobId) external nonReentrant {
+        Sealed storage s = _sealed[jobId];
+        bytes32 key = keccak256(abi.encode(jobId, _jobs[jobId].round, msg.sender));
+        if (!s.settled || _finders[key] != 1) revert NoForcedPrize(jobId, msg.sender);
+        _finders[key] = 2;
+        s.finds -= 1;
+        forcedPool -= s.prize;
+        _credit(msg.sender, s.prize);
+        emit ForcedPrizePaid(jobId, msg.sender, s.prize);
+    }
+
+    /// @dev At finalization: the prize becomes an equal share per finder (dust to the jackpot),
+    ///      or goes back to the jackpot if nobody found the forced error (the miss is on chain).
+    function _settleForced(uint256 jobId) internal {
+        Sealed storage s = _sealed[jobId];
+        if (!s.revealed) revert NotRevealed(jobId);
+        if (!s.forced) return;
+        s.settled = true;
+        uint256 prize = s.prize;
+        uint256 share = s.finds == 0 ? 0 : prize / s.finds;
+        uint256 back = prize - share * s.finds;
+        forcedPool -= back;
+        _fundJackpot(back);
+        // forge-lint: disable-next-line(unsafe-typecast) share <= prize < 2^128
+        s.prize = uint128(share);
+        emit ForcedErrorSettled(jobId, s.pos, s.finds, share);
+    }
+
+    function _sealEntropy(uint256 jobId, Sealed storage s) internal {
+        if (s.entropy != bytes32(0)) return;
+        bytes32 bh = blockhash(s.claimBlock);
+        if (bh == bytes32(0)) revert EntropyUnavailable(jobId, s.claimBlock);
+        s.entropy = bh;
+        emit EntropySealed(jobId, bh);
+    }
+
+    /// @notice A sealed job's forced-error record (zeroed for unsealed jobs).
+    function sealedOf(uint256 jobId) external view returns (Sealed memory) {
+        return _sealed[jobId];
+    }
+
+    /// @notice 0 none, 1 counted, 2 paid: a finder's status for a job's commitment round.
+    function finderStatus(uint256 jobId, uint256 round, address finder) external view returns (uint256) {
+        return _finders[keccak256(abi.encode(jobId, round, finder))];
+    }
+
+    ////////////////////////////////////////////////////////////////
     //                     Finalize / withdraw                    //
     ////////////////////////////////////////////////////////////////
 
@@ -473,6 +689,7 @@ contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
         Job storage job = _job(jobId);
         if (job.status != Status.Committed) revert NotInStatus(jobId, job.status);
         if (!job.deadline.isPast()) revert ChallengeWindowOpen(jobId, job.deadline);
+        if (FORCED_ERROR_RATE != 0) _settleForced(jobId);
 
         uint256 reward = job.reward;
         uint256 stake = job.terms.requiredStake;
@@ -595,6 +812,13 @@ contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
     /// @dev After the solver's stake has been taken: make the job claimable again, or, if its
     ///      claim window is over, expire it and credit the reward back to the submitter.
     function _reopen(uint256 jobId, Job storage job) internal {
+        Sealed storage s = _sealed[jobId];
+        if (s.prize != 0) {
+            // a commitment proven wrong (or never revealed) pays no finder: the prize goes back
+            forcedPool -= s.prize;
+            _fundJackpot(s.prize);
+            s.prize = 0;
+        }
         job.solver = address(0);
         job.deadline = Timestamp.wrap(0);
         delete job.commitment;

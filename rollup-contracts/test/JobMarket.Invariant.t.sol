@@ -9,6 +9,9 @@ import {testMarketConfig} from "./helpers/MarketConfigs.sol";
 import {Job, Dispute, Status, DisputeStatus} from "../src/lib/JobMarketTypes.sol";
 import {JobMarketMockGame} from "./mocks/JobMarketMockGame.sol";
 import {JobMarketHandler} from "./helpers/JobMarketHandler.sol";
+import {JobMarketForcedHandler} from "./helpers/JobMarketForcedHandler.sol";
+import {MarketConfig, Sealed} from "../src/lib/JobMarketTypes.sol";
+import {TEST_REFERENCE_GAS_PRICE, TEST_MIN_SAMPLE_RATE_BPS} from "./helpers/MarketConfigs.sol";
 
 /// @notice Market-wide invariants, checked after every handler call.
 abstract contract JobMarket_Invariant_Base is Test {
@@ -20,16 +23,26 @@ abstract contract JobMarket_Invariant_Base is Test {
 
     function _truthful() internal pure virtual returns (bool);
 
+    /// @notice FORCED_ERROR_RATE of the market under test (of 2^16); 0: the unsealed flow.
+    function _forcedRate() internal pure virtual returns (uint256) {
+        return 0;
+    }
+
     function setUp() public {
         vm.warp(1_700_000_000);
+        vm.roll(100);
         game = new JobMarketMockGame();
-        market = new JobMarket(address(game), testMarketConfig());
+        uint256 rate = _forcedRate();
+        market = new JobMarket(
+            address(game),
+            MarketConfig({referenceGasPrice: TEST_REFERENCE_GAS_PRICE, minSampleRateBps: TEST_MIN_SAMPLE_RATE_BPS, forcedErrorRate: rate})
+        );
         game.setMarket(market);
-        handler = new JobMarketHandler(market, game, _truthful());
+        handler = rate == 0 ? new JobMarketHandler(market, game, _truthful()) : new JobMarketForcedHandler(market, game, _truthful());
         honestSolvers = [handler.solvers(0), handler.solvers(1)];
         honestChallenger = handler.honestChallenger();
 
-        bytes4[] memory selectors = new bytes4[](12);
+        bytes4[] memory selectors = new bytes4[](rate == 0 ? 12 : 16);
         selectors[0] = JobMarketHandler.postJob.selector;
         selectors[1] = JobMarketHandler.cancelJob.selector;
         selectors[2] = JobMarketHandler.claimJob.selector;
@@ -42,6 +55,12 @@ abstract contract JobMarket_Invariant_Base is Test {
         selectors[9] = JobMarketHandler.fundJackpot.selector;
         selectors[10] = JobMarketHandler.warp.selector;
         selectors[11] = JobMarketHandler.settleCoWinner.selector;
+        if (rate != 0) {
+            selectors[12] = JobMarketForcedHandler.commitFind.selector;
+            selectors[13] = JobMarketForcedHandler.reveal.selector;
+            selectors[14] = JobMarketForcedHandler.revealFind.selector;
+            selectors[15] = JobMarketForcedHandler.collectForcedPrize.selector;
+        }
         targetSelector(StdInvariant.FuzzSelector({addr: address(handler), selectors: selectors}));
         targetContract(address(handler));
 
@@ -67,8 +86,8 @@ abstract contract JobMarket_Invariant_Base is Test {
         assertEq(
             balance,
             market.totalEscrow() + market.totalStakes() + market.totalBonds() + market.jackpot()
-                + market.totalClaimable() + market.coWinnerPool() + market.burned(),
-            "solvency: balance != escrow + stakes + bonds + jackpot + claimable + coWinnerPool + burned"
+                + market.totalClaimable() + market.coWinnerPool() + market.burned() + market.forcedPool(),
+            "solvency: balance != escrow + stakes + bonds + jackpot + claimable + coWinnerPool + burned + forcedPool"
         );
         assertEq(handler.ghostDeposited(), handler.ghostWithdrawn() + balance, "conservation: paid twice or lost");
 
@@ -84,6 +103,12 @@ abstract contract JobMarket_Invariant_Base is Test {
         assertEq(market.totalBonds(), sc.bonds, "totalBonds");
         assertEq(sc.liveDisputes, sc.openDisputes, "openDisputes == Active disputes over live commitments");
         assertEq(market.coWinnerPool(), sc.coWinnerShares, "coWinnerPool == shares of unsettled co-winners");
+        assertEq(market.forcedPool(), sc.forcedHeld, "forcedPool == prizes held + shares of finders not yet paid");
+        if (_forcedRate() != 0) {
+            // a copied find never pays: the copier only ever sent the gas of its copies
+            address cp = JobMarketForcedHandler(address(handler)).copier();
+            assertEq(market.claimable(cp) + handler.ghostReceived(cp), 0, "a copied find was paid");
+        }
         // A solver caught by anyone, itself included, loses at least half of each slashed stake:
         // what it holds (received + claimable + still locked) never exceeds what it sent plus
         // what it earned as a solver, minus the burn of its slashes.
@@ -122,12 +147,15 @@ abstract contract JobMarket_Invariant_Base is Test {
         uint256 liarLocked;
         uint256[2] honestLocked;
         uint256 honestBonded;
+        uint256 forcedHeld;
     }
 
     function _scanJobs(Scan memory sc) internal view {
         uint256 n = market.jobCount();
         for (uint256 id = 1; id <= n; id++) {
             Job memory j = market.getJob(id);
+            Sealed memory fz = market.sealedOf(id);
+            if (fz.settled) sc.forcedHeld += uint256(fz.prize) * fz.finds; // finalized: shares still to collect
             bytes32 frozen = handler.terminalHash(id);
             if (frozen != bytes32(0)) {
                 assertEq(keccak256(abi.encode(j)), frozen, "terminal job changed");
@@ -142,6 +170,7 @@ abstract contract JobMarket_Invariant_Base is Test {
                 if (j.solver == honestSolvers[1]) sc.honestLocked[1] += j.terms.requiredStake;
             }
             sc.openDisputes += j.openDisputes;
+            if (!fz.settled) sc.forcedHeld += fz.prize; // revealed forced error, not yet settled
             assertEq(j.status == Status.Challenged, j.openDisputes > 0, "Challenged <=> openDisputes > 0");
         }
     }
@@ -189,6 +218,14 @@ abstract contract JobMarket_Invariant_Base is Test {
         for (uint256 i; i < 13; i++) {
             console.log(names[i], handler.calls(keccak256(bytes(names[i]))));
         }
+        if (_forcedRate() == 0) return;
+        string[7] memory forced = [
+            "commitFind", "commitFind:copied", "reveal:forced", "reveal:unforced",
+            "revealFind:honest", "revealFind:accomplice", "collectForcedPrize"
+        ];
+        for (uint256 i; i < 7; i++) {
+            console.log(forced[i], handler.calls(keccak256(bytes(forced[i]))));
+        }
     }
 
     function _holdsStake(Status s) internal pure returns (bool) {
@@ -213,5 +250,34 @@ contract JobMarket_Invariant_Truthful_Test is JobMarket_Invariant_Base {
 contract JobMarket_Invariant_RandomOutcome_Test is JobMarket_Invariant_Base {
     function _truthful() internal pure override returns (bool) {
         return false;
+    }
+}
+
+/// forge-config: default.invariant.runs = 64
+/// forge-config: default.invariant.depth = 64
+/// forge-config: default.invariant.fail-on-revert = true
+/// @notice Forced errors at p = 1/2 (docs/PROTOCOL.md §12), a correct game: the same invariants plus
+///         forcedPool accounting, and copied finds never pay.
+contract JobMarket_Invariant_Forced_Truthful_Test is JobMarket_Invariant_Base {
+    function _truthful() internal pure override returns (bool) {
+        return true;
+    }
+
+    function _forcedRate() internal pure override returns (uint256) {
+        return 1 << 15;
+    }
+}
+
+/// forge-config: default.invariant.runs = 64
+/// forge-config: default.invariant.depth = 64
+/// forge-config: default.invariant.fail-on-revert = true
+/// @notice Forced errors at p = 1/2 with arbitrary game outcomes: accounting must hold regardless.
+contract JobMarket_Invariant_Forced_RandomOutcome_Test is JobMarket_Invariant_Base {
+    function _truthful() internal pure override returns (bool) {
+        return false;
+    }
+
+    function _forcedRate() internal pure override returns (uint256) {
+        return 1 << 15;
     }
 }

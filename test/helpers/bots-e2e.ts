@@ -27,6 +27,8 @@ export interface BotsE2EOptions {
   timeBank: number;
   /** The tiny job every test submits. */
   job: { steps: number; checkpointInterval: number; hashInterval?: number };
+  /** FORCED_ERROR_RATE of the market (of 2^16; default 0). */
+  forcedErrorRate?: bigint;
   /** Writes the job file of a test into `dir` instead of the tiny quadrants job (e.g. a GPT job). */
   writeJob?: (dir: string, name: string) => string;
   /** Extra options of the honest verifier bot (e.g. its read timeout). */
@@ -47,7 +49,7 @@ export class BotsE2E {
   log = (who: string) => (event: string, fields: Record<string, unknown>) => void this.events.push({ event, fields: { ...fields, who } });
 
   async start(): Promise<void> {
-    this.net = await startTestDevnet({ timeBank: this.o.timeBank });
+    this.net = await startTestDevnet({ timeBank: this.o.timeBank, forcedErrorRate: this.o.forcedErrorRate });
     this.dir = mkdtempSync(join(tmpdir(), `optrain-${this.o.name}-`));
     this.verifier = await startVerifier({
       net: this.net.info, privateKey: this.net.info.accounts[3].privateKey, dataDir: join(this.dir, 'verifier'), backend: referenceBackend,

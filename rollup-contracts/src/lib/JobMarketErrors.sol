@@ -98,3 +98,35 @@ error ZeroValue();
 
 /// @notice The ETH transfer in `withdraw` failed.
 error TransferFailed(address to, uint256 amount);
+
+////////////////////////////////////////////////////////////////
+//                 Forced errors (PROTOCOL §12)               //
+////////////////////////////////////////////////////////////////
+
+/// @notice This market has forced errors: claim with `claimJobSealed` and commit with `commitSealed`
+///         (or it has none, and the sealed functions are off).
+error WrongFlow(bool sealedExpected);
+
+/// @notice blockhash(claimBlock) is not readable now (same block as the claim, or > 256 blocks later).
+error EntropyUnavailable(uint256 jobId, uint256 claimBlock);
+
+/// @notice The sealed commitment's secret / root / forced-leaf proof does not check out.
+error BadReveal(uint256 jobId, string what);
+
+/// @notice A reveal outside its window: only after the find window and until the reveal deadline.
+error RevealWindow(uint256 jobId, Timestamp opens, Timestamp closes);
+
+/// @notice A challenge or find reveal needs the solver's reveal first.
+error NotRevealed(uint256 jobId);
+
+/// @notice The find was not committed by this sender for this job's current commitment.
+error FindNotCommitted(uint256 jobId, address finder);
+
+/// @notice The revealed find is not the forced error (not forced, another leaf, or another hash).
+error NotTheForcedError(uint256 jobId, uint256 leaf);
+
+/// @notice A find window closed, a find already counted or paid, or the solver finding its own error.
+error FindRejected(uint256 jobId, string why);
+
+/// @notice Nothing to collect: not a settled finder of this job.
+error NoForcedPrize(uint256 jobId, address finder);

@@ -78,4 +78,28 @@ interface IJobMarketEvents {
     event Credited(address indexed account, uint256 amount);
     /// @notice `account` withdrew `amount`.
     event Withdrawn(address indexed account, uint256 amount);
+
+    /// @notice blockhash(claimBlock) was recorded as the job's entropy (sealed flow).
+    event EntropySealed(uint256 indexed jobId, bytes32 entropy);
+    /// @notice A verifier committed a find (keccak(finder, jobId, leaf, trueLeaf, salt)).
+    event FindCommitted(uint256 indexed jobId, address indexed finder, bytes32 findHash);
+    /// @notice The solver revealed its secret: the commitment's stepsRoot is now `trueRoot`;
+    ///         disputes and find reveals run until `challengeDeadline`. For a forced job, `pos`,
+    ///         `forcedLeaf` (the true leaf) and the `prize` held for its finders.
+    event ResultRevealed(
+        uint256 indexed jobId,
+        bytes32 trueRoot,
+        bool forced,
+        uint256 pos,
+        bytes32 forcedLeaf,
+        uint256 prize,
+        Timestamp challengeDeadline
+    );
+    /// @notice A finder revealed the forced error's true leaf (counted for an equal share).
+    event ForcedErrorFound(uint256 indexed jobId, address indexed finder, uint256 pos);
+    /// @notice A forced job finalized: `finders` share the prize (`share` each); with 0 finders
+    ///         the forced error was missed and the prize went back to the jackpot.
+    event ForcedErrorSettled(uint256 indexed jobId, uint256 pos, uint256 finders, uint256 share);
+    /// @notice A finder collected its share.
+    event ForcedPrizePaid(uint256 indexed jobId, address indexed finder, uint256 share);
 }

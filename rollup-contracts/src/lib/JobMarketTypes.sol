@@ -148,7 +148,39 @@ struct SlashRecord {
 /// @custom:field minSampleRateBps   The market's declared minimum probability (bps) that a wrong
 ///                                  commitment is checked by some verifier; it sets the minimum
 ///                                  stake per reward (`JobMarket.minStakeFor`).
+/// @custom:field forcedErrorRate    Probability (of 2^16) that a job carries a forced error
+///                                  (docs/PROTOCOL.md §12); 0 keeps the unsealed flow.
 struct MarketConfig {
     uint256 referenceGasPrice;
     uint256 minSampleRateBps;
+    uint256 forcedErrorRate;
+}
+
+/// @notice A sealed job's forced-error record for its current round (docs/PROTOCOL.md §12).
+/// @custom:field secretHash     keccak256(secret), from `claimJobSealed`.
+/// @custom:field entropy        blockhash(claimBlock), sealed within 256 blocks of the claim.
+/// @custom:field trueRootCommit keccak256(trueRoot ‖ secret), from `commitSealed`.
+/// @custom:field stateRoot      The committed (masked) steps root verifiers replayed against.
+/// @custom:field forcedLeaf     X, the true leaf at `pos` (forced jobs, after the reveal).
+/// @custom:field claimBlock     Block of the claim.
+/// @custom:field pos            The forced leaf index (forced jobs, after the reveal).
+/// @custom:field finds          Valid finders counted; after settlement: finders not yet paid.
+/// @custom:field revealed       The solver revealed (the commitment now holds trueRoot).
+/// @custom:field forced         The randomness drew a forced error.
+/// @custom:field settled        Finalized: `prize` is now the per-finder share.
+/// @custom:field prize          Held for the finders (taken from the jackpot at the reveal);
+///                              after settlement the share of each finder not yet paid.
+struct Sealed {
+    bytes32 secretHash;
+    bytes32 entropy;
+    bytes32 trueRootCommit;
+    bytes32 stateRoot;
+    bytes32 forcedLeaf;
+    uint64 claimBlock;
+    uint32 pos;
+    uint32 finds;
+    bool revealed;
+    bool forced;
+    bool settled;
+    uint128 prize;
 }

@@ -84,7 +84,7 @@ contract JobMarketHandler is CommonBase, StdCheats, StdUtils {
         vm.prank(s);
         market.postJob{value: reward}(
             // any legal hash interval: the market's accounting must not depend on it
-            JobParams(keccak256("spec"), keccak256("program"), 7, 100, uint32(_bound(k, 1, 4096))),
+            JobParams(keccak256("spec"), keccak256("program"), 7, 100, uint32(_bound(k, 1, _maxHashInterval()))),
             "ipfs://spec",
             stake,
             bond,
@@ -105,7 +105,7 @@ contract JobMarketHandler is CommonBase, StdCheats, StdUtils {
         _recordIfTerminal(id);
     }
 
-    function claimJob(uint256 who, uint256 jobSeed) external {
+    function claimJob(uint256 who, uint256 jobSeed) external virtual {
         (uint256 id, Job memory j) = _find(jobSeed, Status.Open, false);
         if (id == 0) return;
         address s = solvers[who % solvers.length];
@@ -115,7 +115,7 @@ contract JobMarketHandler is CommonBase, StdCheats, StdUtils {
         _count("claimJob");
     }
 
-    function commitResult(uint256 jobSeed) external {
+    function commitResult(uint256 jobSeed) external virtual {
         (uint256 id, Job memory j) = _find(jobSeed, Status.Claimed, false);
         if (id == 0) return;
         bool honest = j.solver != solvers[2];
@@ -125,7 +125,7 @@ contract JobMarketHandler is CommonBase, StdCheats, StdUtils {
         _count("commitResult");
     }
 
-    function slashLate(uint256 who, uint256 jobSeed) external {
+    function slashLate(uint256 who, uint256 jobSeed) external virtual {
         (uint256 id, Job memory j) = _find(jobSeed, Status.Claimed, true);
         if (id == 0) return;
         ghostLateSlashed[j.solver] += j.terms.requiredStake;
@@ -138,7 +138,7 @@ contract JobMarketHandler is CommonBase, StdCheats, StdUtils {
         _recordIfTerminal(id);
     }
 
-    function challenge(uint8 who, uint256 jobSeed) external {
+    function challenge(uint8 who, uint256 jobSeed) external virtual {
         (uint256 id, Job memory j) = _find(jobSeed, Status.Committed, false);
         if (id == 0) (id, j) = _find(jobSeed, Status.Challenged, false); // disputes run concurrently
         if (id == 0) return;
@@ -190,7 +190,7 @@ contract JobMarketHandler is CommonBase, StdCheats, StdUtils {
         }
     }
 
-    function finalize(uint256 jobSeed) external {
+    function finalize(uint256 jobSeed) external virtual {
         (uint256 id, Job memory j) = _find(jobSeed, Status.Committed, true);
         if (id == 0) return;
         uint256 before = market.claimable(j.solver);
@@ -229,13 +229,18 @@ contract JobMarketHandler is CommonBase, StdCheats, StdUtils {
     //                          Helpers                           //
     ////////////////////////////////////////////////////////////////
 
+    /// @notice Largest hash interval of posted jobs (any legal one here).
+    function _maxHashInterval() internal pure virtual returns (uint256) {
+        return 4096;
+    }
+
     /// @notice The true result root of a job (what honest solvers commit).
-    function truth(uint256 jobId) public pure returns (bytes32) {
+    function truth(uint256 jobId) public view virtual returns (bytes32) {
         return keccak256(abi.encode("truth", jobId));
     }
 
     /// @notice The dishonest solver's result root.
-    function lie(uint256 jobId) public pure returns (bytes32) {
+    function lie(uint256 jobId) public view virtual returns (bytes32) {
         return keccak256(abi.encode("lie", jobId));
     }
 
@@ -249,7 +254,7 @@ contract JobMarketHandler is CommonBase, StdCheats, StdUtils {
 
     /// @dev First job at or after `seed` (cyclically) in `status` whose relevant deadline
     ///      (claim deadline for Open, `deadline` otherwise) is past iff `pastDeadline`; id 0 if none.
-    function _find(uint256 seed, Status status, bool pastDeadline) internal view returns (uint256, Job memory j) {
+    function _find(uint256 seed, Status status, bool pastDeadline) internal view virtual returns (uint256, Job memory j) {
         uint256 n = market.jobCount();
         for (uint256 k; k < n; k++) {
             uint256 id = (seed % n + k) % n + 1;
