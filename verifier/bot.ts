@@ -191,7 +191,7 @@ export class VerifierBot {
   /** Check a commitment once its randomness exists; challenge it if it does not hold up. */
   private async consider(key: string, entry: CommitEntry): Promise<void> {
     const jobId = BigInt(entry.jobId);
-    const job = await getJob(this.cfg.client, jobId);
+    let job = await getJob(this.cfg.client, jobId);
     // a challenge of ours that landed just before a crash: adopt it (the check below is deterministic)
     const ours = await this.ownDispute(job);
     const sealed = await this.forced.sealedMarket();
@@ -204,6 +204,7 @@ export class VerifierBot {
         const st = await this.forced.step(entry, job);
         if (st.do === 'wait') return;
         if (st.do === 'settle') return this.settle(key, entry, st.status, st.reason);
+        job = st.job; // read after the reveal, if there was one: the true root and its challenge window
       } else if (BigInt(await chainNow(this.cfg.client)) > job.deadline) return this.settle(key, entry, 'skipped', 'challenge window closed');
     }
     const since = this.waitingSince.get(key) ?? Date.now();

@@ -13,6 +13,7 @@ import type { JobRecord } from '../chain/types.ts';
 import { findHashOf } from '../chain/forced.ts';
 import { collectForcedPrize, commitFind, finderStatus, forcedErrorRate, revealFind, sealedOf, type SealedRecord } from '../chain/actions/forced.ts';
 import { chainNow } from '../chain/actions/dispute-game.ts';
+import { getJob } from '../chain/actions/get-job.ts';
 import type { CommitEntry } from './state.ts';
 import type { Verdict } from './examine.ts';
 
@@ -20,7 +21,7 @@ export type Log = (event: string, fields: Record<string, unknown>) => void;
 
 /** What the bot does with a sealed commitment this round. */
 export type SealedStep =
-  | { do: 'check' } // replay now (find window, or after the reveal)
+  | { do: 'check'; job: JobRecord } // replay now (find window, or after the reveal), against this record
   | { do: 'wait' } // a find is committed (or a check deferred): wait for the reveal
   | { do: 'settle'; status: CommitEntry['status']; reason: string };
 
@@ -36,11 +37,15 @@ export class ForcedFinds {
   }
 
   /** Where a sealed commitment stands for this verifier; reveals its find if it is the forced error. */
-  async step(entry: CommitEntry, job: JobRecord): Promise<SealedStep> {
-    const s = await sealedOf(this.o.client, job.jobId);
+  async step(entry: CommitEntry, read: JobRecord): Promise<SealedStep> {
+    const s = await sealedOf(this.o.client, read.jobId);
+    // The record read before sealedOf may predate the reveal (masked root, the find window's
+    // deadline): after a reveal only a record read after it is judged, or a real cheat behind
+    // the forced leaf would be settled unchecked when the old deadline has passed.
+    const job = s.revealed ? await getJob(this.o.client, read.jobId) : read;
     const now = BigInt(await chainNow(this.o.client));
     if (!s.revealed) {
-      if (now <= job.deadline) return entry.find || entry.deferred ? { do: 'wait' } : { do: 'check' };
+      if (now <= job.deadline) return entry.find || entry.deferred ? { do: 'wait' } : { do: 'check', job };
       if (now > job.deadline + job.terms.challengeWindow) return { do: 'settle', status: 'skipped', reason: 'the solver did not reveal its sealed commitment in time (slashed as late)' };
       return { do: 'wait' };
     }
@@ -51,7 +56,7 @@ export class ForcedFinds {
       this.o.log('find-not-forced', { jobId: job.jobId, leaf: entry.find.leaf, forced: s.forced, pos: s.forced ? s.pos : undefined });
     }
     if (now > job.deadline) return { do: 'settle', status: 'skipped', reason: 'challenge window closed' };
-    return { do: 'check' };
+    return { do: 'check', job };
   }
 
   /**
@@ -93,7 +98,7 @@ export class ForcedFinds {
     entry.forcedFind = 'counted';
     this.o.save();
     this.o.log('forced-error-found', { jobId: job.jobId, leaf: f.leaf, prize: s.prize, gasUsed: tx.gasUsed });
-    return now > job.deadline ? { do: 'settle', status: 'verified', reason: `forced error at leaf ${f.leaf} found` } : { do: 'check' };
+    return now > job.deadline ? { do: 'settle', status: 'verified', reason: `forced error at leaf ${f.leaf} found` } : { do: 'check', job };
   }
 
   /**
