@@ -4,6 +4,8 @@
 import { existsSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { devnetFilePath, readDevnet, startDevnet, stopDevnet, writeDevnet, type DevnetInfo } from '../../chain/devnet.ts';
+import { startL2Devnet } from '../../chain/devnet-l2.ts';
+import type { DeployVia } from '../../chain/deploy.ts';
 import { DEFAULT_BLOCK_TIME, isAlive } from '../../chain/processes.ts';
 import { UsageError, UserError } from '../../jobs/errors.ts';
 import { expectPositionals, type Command } from '../command.ts';
@@ -11,7 +13,7 @@ import { table } from '../format.ts';
 import { durationFlag, toJson } from './job-network.ts';
 
 const OPTIONS = { devnet: { type: 'string' as const }, json: { type: 'boolean' as const } };
-const UP_OPTIONS = { ...OPTIONS, 'time-bank': { type: 'string' as const }, deploy: { type: 'string' as const }, 'block-time': { type: 'string' as const } };
+const UP_OPTIONS = { ...OPTIONS, 'time-bank': { type: 'string' as const }, deploy: { type: 'string' as const }, 'block-time': { type: 'string' as const }, l2: { type: 'boolean' as const }, 'finalization-period': { type: 'string' as const } };
 const FLAGS_HELP = `  --devnet FILE   devnet file (default $OPTRAIN_DEVNET or .optrain/devnet.json)
   --json          machine-readable output
   -h, --help      show this help`;
@@ -24,18 +26,33 @@ function summary(file: string, info: DevnetInfo): string {
     ['blob server', `${info.blobUrl ?? '-'} (${info.blobDir})`],
     ['JobMarket', info.contracts.jobMarket],
     ['DisputeGame', `${info.contracts.disputeGame} (time bank ${info.timeBank} s per side)`],
+    ...(info.l1
+      ? ([
+          ['L1 (OP Stack)', `${info.l1.rpcUrl} (chain id ${info.l1.chainId}); L2 above runs anvil --network optimism`],
+          ['OptimismPortal', info.l1.contracts.optimismPortal],
+          ['L2OutputOracle', `${info.l1.contracts.l2OutputOracle} (output every ${info.l1.submissionInterval} L2 blocks, finalization ${info.l1.finalizationPeriodSeconds} s)`],
+          ['L1StandardBridge', info.l1.contracts.l1StandardBridge],
+          ['stand-ins', `DEVNET deposit relayer + output proposer (not op-node/op-proposer), pid ${info.pids.standins}`],
+        ] as [string, string][])
+      : []),
     ['accounts', `0 deployer ${info.accounts[0].address}, 1 submitter ${info.accounts[1].address}, 2 solver ${info.accounts[2].address}, 3 verifier ${info.accounts[3].address}`],
   ]);
 }
 
 export const devnetUpCommand: Command = {
   name: 'devnet up',
-  summary: 'start anvil, redis-server and a blob server; deploy the contracts',
+  summary: 'start anvil, redis-server and a blob server; deploy the contracts (--l2: an OP Stack L1/L2 pair)',
   usage: `Usage: optrain devnet up [options]
 
 Start anvil (npm) and redis-server on free loopback ports plus the shared blob server,
 deploy the contracts, and write the devnet file that every other command reads.
 Stop everything with 'optrain devnet down'.
+
+With --l2 the devnet is an OP Stack pair: an L1 anvil with OptimismPortal, L2OutputOracle,
+L1CrossDomainMessenger, L1StandardBridge, SystemConfig and SuperchainConfig (published
+@eth-optimism/contracts-bedrock artifacts), and the devnet's anvil runs --network optimism as
+the L2 with the predeploys at 0x4200… and optrain's contracts. Devnet stand-ins relay deposits
+and propose outputs (no op-node/op-proposer). Move ETH with 'optrain bridge deposit|withdraw'.
 
 Options:
   --time-bank T   each side's dispute clock (default 1d; 600, 10m, 2h, 1d)
@@ -44,6 +61,8 @@ Options:
   --deploy HOW    script (default: forge script rollup-contracts/script/Deploy.s.sol) or
                   ethers (the same transactions from forge's out/ artifacts, no compile;
                   also the fallback when the script is absent)
+  --l2            an OP Stack L1 + L2 pair (see above)
+  --finalization-period T  --l2: withdrawal finalization window (default 12s; OP Mainnet 7d)
 ${FLAGS_HELP}
 `,
   options: UP_OPTIONS,
@@ -59,7 +78,10 @@ ${FLAGS_HELP}
       const old = readDevnet(file);
       if (isAlive(old.pids.anvil)) throw new UserError(`a devnet is already running (${file}, anvil pid ${old.pids.anvil}); run 'optrain devnet down' first`);
     }
-    const info = await startDevnet({ dir: dirname(file), detached: true, blobDaemon: true, deployVia: via, timeBank, blockTime: Number(rawBlockTime) }).catch((e) => {
+    const up = { dir: dirname(file), detached: true, blobDaemon: true, deployVia: via as DeployVia | undefined, timeBank, blockTime: Number(rawBlockTime) };
+    const finalizationPeriodSeconds = Number(durationFlag(args.values['finalization-period'], '--finalization-period', 'devnet up', '12'));
+    const start = args.values.l2 ? startL2Devnet({ ...up, finalizationPeriodSeconds }) : startDevnet(up);
+    const info = await start.catch((e) => {
       throw new UserError(`devnet up failed: ${(e as Error).message}`);
     });
     writeDevnet(info, file);

@@ -1,0 +1,158 @@
+// ETH between an OP Stack L2 and its L1 for one account: deposit (L1 → L2) and withdrawal
+// (initiate on L2, prove and finalize on L1), through packages/op-bridge (the sdk, ethers v5).
+// Withdrawals take an output proposal and a finalization window, so they are resumable: each is
+// recorded in a state file when initiated and after every step, and running withdraw again
+// continues the account's pending one. Every L2 transaction's cost is reported with the L1 data
+// fee an OP Stack chain charges on top of execution (GasPriceOracle.getL1Fee of the unsigned
+// transaction; the devnet's anvil does not charge it, so it is shown separately).
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Contract, Transaction, Wallet, formatEther, type JsonRpcProvider } from 'ethers';
+import { openBridge, type Bridge, type MinedTx, type WithdrawalStatus } from '@optrain/op-bridge';
+import { makeProvider } from './client.ts';
+import { ChainError } from './errors.ts';
+import { bedrockInterface, PREDEPLOYS, type OpL1Contracts } from './op-stack.ts';
+
+/** What the bridge needs of a network: an L2 and its L1 (a devnet file from `devnet up --l2`, or a profile). */
+export interface L2Network {
+  rpcUrl: string;
+  chainId: number;
+  l1?: { rpcUrl: string; chainId: number; contracts: OpL1Contracts };
+}
+
+export interface WithdrawalRecord {
+  l2ChainId: number;
+  account: string;
+  amountWei: string;
+  initiate: TxCost;
+  prove?: TxCost;
+  finalize?: TxCost;
+  status: WithdrawalStatus;
+  updatedAt: string;
+}
+
+export interface TxCost {
+  layer: 'L1' | 'L2';
+  hash: string;
+  gasUsed: string;
+  gasPriceWei: string;
+  /** gasUsed × price on that layer. */
+  executionFeeWei: string;
+  /** L2 only: the L1 data fee (GasPriceOracle.getL1Fee) an OP Stack chain adds. */
+  l1DataFeeWei?: string;
+}
+
+export interface BridgeSession {
+  bridge: Bridge;
+  l1: JsonRpcProvider;
+  l2: JsonRpcProvider;
+  address: string;
+  net: Required<L2Network>;
+  close(): void;
+}
+
+export function openSession(net: L2Network, privateKey: string, source: string): BridgeSession {
+  if (!net.l1) throw new ChainError(`${source}: the network has no L1 (no 'l1' field); start an OP Stack devnet with 'optrain devnet up --l2'`);
+  const bridge = openBridge({ l1RpcUrl: net.l1.rpcUrl, l1ChainId: net.l1.chainId, l2RpcUrl: net.rpcUrl, l2ChainId: net.chainId, privateKey, contracts: net.l1.contracts });
+  const l1 = makeProvider(net.l1.rpcUrl), l2 = makeProvider(net.rpcUrl);
+  return {
+    bridge, l1, l2, address: new Wallet(privateKey).address, net: net as Required<L2Network>,
+    close() {
+      bridge.close();
+      l1.destroy();
+      l2.destroy();
+    },
+  };
+}
+
+/** Both RPCs answer with the chain ids the network names (nothing is signed before this). */
+export async function checkChains(s: BridgeSession): Promise<void> {
+  const check = async (p: JsonRpcProvider, want: number, layer: string, url: string) => {
+    let got: bigint;
+    try {
+      got = BigInt((await p.send('eth_chainId', [])) as string);
+    } catch (e) {
+      throw new ChainError(`${layer} RPC ${url} is not answering (${(e as Error).message.split('\n')[0].slice(0, 120)}); nothing sent`);
+    }
+    if (got !== BigInt(want)) throw new ChainError(`${layer} RPC ${url} has chain id ${got}, expected ${want}; nothing sent`);
+  };
+  await check(s.l1, s.net.l1.chainId, 'L1', s.net.l1.rpcUrl);
+  await check(s.l2, s.net.chainId, 'L2', s.net.rpcUrl);
+}
+
+/** The L1 data fee GasPriceOracle charges for a mined L2 transaction (Fjord: FastLZ size of the unsigned tx). */
+export async function l1DataFee(l2: JsonRpcProvider, hash: string): Promise<bigint> {
+  const tx = await l2.getTransaction(hash);
+  if (!tx) throw new ChainError(`L2 transaction ${hash} not found`);
+  const unsigned = Transaction.from({ type: tx.type, chainId: tx.chainId, nonce: tx.nonce, to: tx.to, data: tx.data, value: tx.value, gasLimit: tx.gasLimit, maxFeePerGas: tx.maxFeePerGas, maxPriorityFeePerGas: tx.maxPriorityFeePerGas, gasPrice: tx.type === 2 ? null : tx.gasPrice, accessList: tx.accessList ?? undefined }).unsignedSerialized;
+  return l1FeeOfBytes(l2, unsigned);
+}
+
+/** GasPriceOracle.getL1Fee(data) on the L2 (data: an unsigned serialized transaction). */
+export async function l1FeeOfBytes(l2: JsonRpcProvider, data: string): Promise<bigint> {
+  const oracle = new Contract(PREDEPLOYS.GasPriceOracle, bedrockInterface('GasPriceOracle'), l2);
+  return (await oracle.getFunction('getL1Fee')(data)) as bigint;
+}
+
+export async function costOf(s: BridgeSession, layer: 'L1' | 'L2', tx: MinedTx): Promise<TxCost> {
+  const base: TxCost = { layer, hash: tx.hash, gasUsed: tx.gasUsed.toString(), gasPriceWei: tx.effectiveGasPrice.toString(), executionFeeWei: tx.executionFee.toString() };
+  return layer === 'L2' ? { ...base, l1DataFeeWei: (await l1DataFee(s.l2, tx.hash)).toString() } : base;
+}
+
+export function describeCost(c: TxCost): string {
+  const exec = `${c.gasUsed} gas × ${Number(c.gasPriceWei) / 1e9} gwei = ${formatEther(c.executionFeeWei)} ETH`;
+  return c.layer === 'L1' ? `${exec} (L1)` : `${exec} L2 execution + ${formatEther(c.l1DataFeeWei ?? '0')} ETH L1 data fee (GasPriceOracle; not charged by the devnet's anvil)`;
+}
+
+export type Progress = (line: string) => void;
+
+export interface DepositResult {
+  account: string;
+  amountWei: bigint;
+  l1: TxCost;
+  l2RelayTx: string;
+  l1BalanceWei: bigint;
+  l2BalanceWei: bigint;
+}
+
+/** Deposit `amountWei` from L1 and wait until the L2 balance shows it. */
+export async function deposit(s: BridgeSession, amountWei: bigint, progress: Progress, timeoutMs = 120_000): Promise<DepositResult> {
+  await checkChains(s);
+  const l1Before = await s.l1.getBalance(s.address);
+  if (amountWei >= l1Before) throw new ChainError(`deposit of ${formatEther(amountWei)} ETH is above the L1 balance ${formatEther(l1Before)} ETH of ${s.address} (gas comes on top); nothing sent`);
+  const l2Before = await s.l2.getBalance(s.address);
+  const tx = await s.bridge.depositETH(amountWei);
+  const l1 = await costOf(s, 'L1', tx);
+  progress(`L1 deposit ${tx.hash} mined in block ${tx.blockNumber}: ${describeCost(l1)}`);
+  progress('waiting for the deposit on L2');
+  const relayed = await s.bridge.waitForDeposit(tx.hash, timeoutMs);
+  if (relayed.status !== 'RELAYED') throw new ChainError(`deposit ${tx.hash}: the L2 relay ${relayed.l2TxHash} failed (${relayed.status}); the ETH can be recovered by replaying the message on L2`);
+  const l2After = await s.l2.getBalance(s.address);
+  if (l2After - l2Before < amountWei) throw new ChainError(`deposit ${tx.hash} relayed by ${relayed.l2TxHash}, but the L2 balance of ${s.address} rose by ${formatEther(l2After - l2Before)} ETH, expected ${formatEther(amountWei)}`);
+  progress(`L2 deposit ${relayed.l2TxHash}: +${formatEther(amountWei)} ETH on L2`);
+  return { account: s.address, amountWei, l1, l2RelayTx: relayed.l2TxHash, l1BalanceWei: await s.l1.getBalance(s.address), l2BalanceWei: l2After };
+}
+
+// ---- withdrawal state file -------------------------------------------------------------------
+
+export function readWithdrawals(file: string): WithdrawalRecord[] {
+  if (!existsSync(file)) return [];
+  try {
+    const x = JSON.parse(readFileSync(file, 'utf8')) as { withdrawals?: WithdrawalRecord[] };
+    if (!Array.isArray(x.withdrawals)) throw new Error("missing array 'withdrawals'");
+    return x.withdrawals;
+  } catch (e) {
+    throw new ChainError(`${file}: not a withdrawal state file (${(e as Error).message})`);
+  }
+}
+
+/** Write atomically (rename), so an interrupted run never leaves half a file. */
+export function writeWithdrawals(file: string, list: WithdrawalRecord[]): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(`${file}.tmp`, JSON.stringify({ withdrawals: list }, null, 2) + '\n');
+  renameSync(`${file}.tmp`, file);
+}
+
+export function pendingWithdrawal(list: WithdrawalRecord[], chainId: number, account: string): WithdrawalRecord | undefined {
+  return list.find((w) => w.l2ChainId === chainId && w.account.toLowerCase() === account.toLowerCase() && w.status !== 'RELAYED');
+}
