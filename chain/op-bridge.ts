@@ -3,8 +3,9 @@
 // Withdrawals take an output proposal and a finalization window, so they are resumable: each is
 // recorded in a state file when initiated and after every step, and running withdraw again
 // continues the account's pending one. Every L2 transaction's cost is reported with the L1 data
-// fee an OP Stack chain charges on top of execution (GasPriceOracle.getL1Fee of the unsigned
-// transaction; the devnet's anvil does not charge it, so it is shown separately).
+// fee an OP Stack chain charges on top of execution: GasPriceOracle.getL1Fee of the unsigned
+// transaction at the transaction's block. anvil --network optimism charges exactly that (its
+// op-revm reads the same L1Block values), so the devnet's balances include it to the wei.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Contract, Transaction, Wallet, formatEther, type JsonRpcProvider } from 'ethers';
@@ -38,7 +39,7 @@ export interface TxCost {
   gasPriceWei: string;
   /** gasUsed × price on that layer. */
   executionFeeWei: string;
-  /** L2 only: the L1 data fee (GasPriceOracle.getL1Fee) an OP Stack chain adds. */
+  /** L2 only: the L1 data fee (GasPriceOracle.getL1Fee) an OP Stack chain charges on top. */
   l1DataFeeWei?: string;
 }
 
@@ -80,18 +81,21 @@ export async function checkChains(s: BridgeSession): Promise<void> {
   await check(s.l2, s.net.chainId, 'L2', s.net.rpcUrl);
 }
 
-/** The L1 data fee GasPriceOracle charges for a mined L2 transaction (Fjord: FastLZ size of the unsigned tx). */
+/**
+ * The L1 data fee of a mined L2 transaction (Fjord: FastLZ size of the unsigned tx), with the
+ * L1 attributes of its own block (the stand-in relayer refreshes them with every deposit).
+ */
 export async function l1DataFee(l2: JsonRpcProvider, hash: string): Promise<bigint> {
   const tx = await l2.getTransaction(hash);
   if (!tx) throw new ChainError(`L2 transaction ${hash} not found`);
   const unsigned = Transaction.from({ type: tx.type, chainId: tx.chainId, nonce: tx.nonce, to: tx.to, data: tx.data, value: tx.value, gasLimit: tx.gasLimit, maxFeePerGas: tx.maxFeePerGas, maxPriorityFeePerGas: tx.maxPriorityFeePerGas, gasPrice: tx.type === 2 ? null : tx.gasPrice, accessList: tx.accessList ?? undefined }).unsignedSerialized;
-  return l1FeeOfBytes(l2, unsigned);
+  return l1FeeOfBytes(l2, unsigned, tx.blockNumber ?? undefined);
 }
 
 /** GasPriceOracle.getL1Fee(data) on the L2 (data: an unsigned serialized transaction). */
-export async function l1FeeOfBytes(l2: JsonRpcProvider, data: string): Promise<bigint> {
+export async function l1FeeOfBytes(l2: JsonRpcProvider, data: string, blockTag?: number): Promise<bigint> {
   const oracle = new Contract(PREDEPLOYS.GasPriceOracle, bedrockInterface('GasPriceOracle'), l2);
-  return (await oracle.getFunction('getL1Fee')(data)) as bigint;
+  return (await oracle.getFunction('getL1Fee')(data, { blockTag })) as bigint;
 }
 
 export async function costOf(s: BridgeSession, layer: 'L1' | 'L2', tx: MinedTx): Promise<TxCost> {
@@ -101,7 +105,9 @@ export async function costOf(s: BridgeSession, layer: 'L1' | 'L2', tx: MinedTx):
 
 export function describeCost(c: TxCost): string {
   const exec = `${c.gasUsed} gas × ${Number(c.gasPriceWei) / 1e9} gwei = ${formatEther(c.executionFeeWei)} ETH`;
-  return c.layer === 'L1' ? `${exec} (L1)` : `${exec} L2 execution + ${formatEther(c.l1DataFeeWei ?? '0')} ETH L1 data fee (GasPriceOracle; not charged by the devnet's anvil)`;
+  if (c.layer === 'L1') return `${exec} (L1)`;
+  const total = BigInt(c.executionFeeWei) + BigInt(c.l1DataFeeWei ?? 0);
+  return `${exec} L2 execution + ${formatEther(c.l1DataFeeWei ?? '0')} ETH L1 data fee = ${formatEther(total)} ETH`;
 }
 
 export type Progress = (line: string) => void;

@@ -57,17 +57,22 @@ export function decodeDeposit(log: { topics: readonly string[]; data: string; bl
   };
 }
 
-/** Relay the deposits of L1 blocks [from, to] to L2; returns how many. */
-export async function relayDeposits(o: StandinOptions, from: number, to: number): Promise<number> {
+/**
+ * Relay the deposits of L1 blocks [from, to] to L2; returns how many. `relayed` holds the source
+ * hashes already sent: a batch retried after an error sends none of them twice.
+ */
+export async function relayDeposits(o: StandinOptions, from: number, to: number, relayed = new Set<string>()): Promise<number> {
   const logs = await o.l1.getLogs({ address: o.contracts.optimismPortal, topics: [DEPOSITED_TOPIC], fromBlock: from, toBlock: to });
   if (logs.length === 0) return 0;
   await updateL1BlockValues(o.l2, o.l1, o.fees);
   for (const log of logs) {
     const d = decodeDeposit(log);
+    if (relayed.has(d.sourceHash)) continue;
     const hash = (await o.l2.send('eth_sendTransaction', [{
       type: '0x7e', from: d.from, ...(d.isCreation ? {} : { to: d.to }), mint: toBeHex(d.mint), value: toBeHex(d.value),
       gas: toBeHex(d.gasLimit), data: d.data, sourceHash: d.sourceHash, isSystemTx: false,
     }])) as string;
+    relayed.add(d.sourceHash); // accepted by the L2: never send it again
     const r = await o.l2.waitForTransaction(hash);
     o.log?.(`deposit relayer: L1 tx ${d.l1TxHash} -> L2 deposit ${hash} (${r?.status === 1 ? 'ok' : 'reverted'}, mint ${d.mint} wei)`);
   }
@@ -93,11 +98,12 @@ export async function proposeDueOutputs(o: StandinOptions): Promise<number[]> {
 /** Run both stand-ins until `signal` aborts, polling every `intervalMs`. */
 export async function runStandins(o: StandinOptions, signal: AbortSignal, intervalMs = 500): Promise<void> {
   let cursor = o.fromBlock;
+  const relayed = new Set<string>();
   while (!signal.aborted) {
     try {
       const head = await o.l1.getBlockNumber();
       if (head >= cursor) {
-        await relayDeposits(o, cursor, head);
+        await relayDeposits(o, cursor, head, relayed);
         cursor = head + 1;
       }
       await proposeDueOutputs(o);
