@@ -93,9 +93,10 @@ export async function l1DataFee(l2: JsonRpcProvider, hash: string): Promise<bigi
 }
 
 /** GasPriceOracle.getL1Fee(data) on the L2 (data: an unsigned serialized transaction). */
-export async function l1FeeOfBytes(l2: JsonRpcProvider, data: string, blockTag?: number): Promise<bigint> {
+export async function l1FeeOfBytes(l2: JsonRpcProvider, data: string, blockTag?: number, from?: string): Promise<bigint> {
   const oracle = new Contract(PREDEPLOYS.GasPriceOracle, bedrockInterface('GasPriceOracle'), l2);
-  return (await oracle.getFunction('getL1Fee')(data, { blockTag })) as bigint;
+  // `from`: anvil charges even an eth_call's own L1 data fee, which an empty sender cannot pay.
+  return (await oracle.getFunction('getL1Fee')(data, { blockTag, ...(from ? { from } : {}) })) as bigint;
 }
 
 export async function costOf(s: BridgeSession, layer: 'L1' | 'L2', tx: MinedTx): Promise<TxCost> {

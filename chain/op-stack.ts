@@ -159,15 +159,35 @@ export async function installL2Predeploys(l2: JsonRpcProvider, l1: JsonRpcProvid
 export async function updateL1BlockValues(l2: JsonRpcProvider, l1: JsonRpcProvider, cfg: Pick<OpStackConfig, 'baseFeeScalar' | 'blobBaseFeeScalar'>): Promise<void> {
   const block = (await l1.send('eth_getBlockByNumber', ['latest', false])) as { number: string; timestamp: string; baseFeePerGas: string; hash: string };
   const blobBaseFee = BigInt((await l1.send('eth_blobBaseFee', []).catch(() => '0x1')) as string);
+  await setL1BlockValues(l2, { number: BigInt(block.number), timestamp: BigInt(block.timestamp), baseFee: BigInt(block.baseFeePerGas), blobBaseFee, hash: block.hash }, cfg);
+}
+
+export interface L1Attributes {
+  number: bigint;
+  timestamp: bigint;
+  baseFee: bigint;
+  blobBaseFee: bigint;
+  hash: string;
+}
+
+/** L1Block.setL1BlockValuesEcotone as the depositor (GasPriceOracle's L1 fee inputs). */
+export async function setL1BlockValues(l2: JsonRpcProvider, a: L1Attributes, cfg: Pick<OpStackConfig, 'baseFeeScalar' | 'blobBaseFeeScalar'>): Promise<void> {
   // setL1BlockValuesEcotone() takes packed calldata: scalars (u32,u32), sequence (u64), time,
   // number (u64 each), base fee, blob base fee, hash, batcher hash (32 bytes each).
   const data = concat([
     bedrockInterface('L1Block').getFunction('setL1BlockValuesEcotone')!.selector,
     toBeHex(cfg.baseFeeScalar, 4), toBeHex(cfg.blobBaseFeeScalar, 4), toBeHex(0, 8),
-    toBeHex(BigInt(block.timestamp), 8), toBeHex(BigInt(block.number), 8),
-    toBeHex(BigInt(block.baseFeePerGas), 32), toBeHex(blobBaseFee, 32), block.hash, toBeHex(0, 32),
+    toBeHex(a.timestamp, 8), toBeHex(a.number, 8),
+    toBeHex(a.baseFee, 32), toBeHex(a.blobBaseFee, 32), a.hash, toBeHex(0, 32),
   ]);
   await asDepositor(l2, PREDEPLOYS.L1Block, data);
+}
+
+/** Only the fee predeploys (L1Block, GasPriceOracle on Fjord): enough for GasPriceOracle.getL1Fee. */
+export async function installFeePredeploys(l2: JsonRpcProvider): Promise<void> {
+  for (const name of ['L1Block', 'GasPriceOracle'] as const) await l2.send('anvil_setCode', [PREDEPLOYS[name], bedrockArtifact(name).deployedBytecode.object]);
+  await asDepositor(l2, PREDEPLOYS.GasPriceOracle, bedrockInterface('GasPriceOracle').encodeFunctionData('setEcotone'));
+  await asDepositor(l2, PREDEPLOYS.GasPriceOracle, bedrockInterface('GasPriceOracle').encodeFunctionData('setFjord'));
 }
 
 /** A system deposit transaction from the depositor account (no gas price, no signature). */
