@@ -2,6 +2,8 @@
 // --json; plus ETH amount and duration parsing with one-line usage errors.
 import { parseEther } from 'ethers';
 import { readDevnet, ROLE_ACCOUNTS, type DevnetInfo } from '../../chain/devnet.ts';
+import { decryptKeystoreFile } from '../../chain/keystore.ts';
+import { getPassword } from '../password.ts';
 import { UsageError, UserError } from '../../jobs/errors.ts';
 import type { Options, ParsedArgs } from '../command.ts';
 
@@ -9,12 +11,15 @@ export const NETWORK_OPTIONS: Options = {
   devnet: { type: 'string' },
   account: { type: 'string' },
   'private-key': { type: 'string' },
+  keystore: { type: 'string' },
   json: { type: 'boolean' },
 };
 
 export const NETWORK_HELP = `  --devnet FILE       devnet file (default $OPTRAIN_DEVNET or .optrain/devnet.json)
   --account N         sign with the devnet's account N (see the devnet file)
-  --private-key KEY   sign with this key instead (or set OPTRAIN_PRIVATE_KEY)
+  --keystore FILE     sign with the key in this encrypted JSON keystore (optrain account new|import);
+                      the password from $OPTRAIN_PASSWORD, else asked without echo
+  --private-key KEY   sign with this key instead (or set OPTRAIN_PRIVATE_KEY; for devnets)
   --json              machine-readable output on stdout`;
 
 /** n of secp256k1: a private key is an integer in [1, n - 1]. */
@@ -25,27 +30,43 @@ export interface Network {
   privateKey: string;
 }
 
-export function networkFromFlags(args: ParsedArgs, cmd: string, role: keyof typeof ROLE_ACCOUNTS): Network {
+export async function networkFromFlags(args: ParsedArgs, cmd: string, role: keyof typeof ROLE_ACCOUNTS): Promise<Network> {
   let info: DevnetInfo;
   try {
     info = readDevnet(args.values.devnet as string | undefined);
   } catch (e) {
     throw new UserError((e as Error).message);
   }
-  const key = (args.values['private-key'] as string | undefined) ?? (process.env.OPTRAIN_PRIVATE_KEY || undefined); // empty = unset
-  if (key !== undefined) {
-    const from = args.values['private-key'] !== undefined ? '--private-key' : 'OPTRAIN_PRIVATE_KEY';
-    // The key itself is never echoed, valid or not.
-    if (!/^0x[0-9a-fA-F]{64}$/.test(key)) throw new UsageError(`optrain ${cmd}: ${from}: expected 0x followed by 64 hex digits`);
-    const k = BigInt(key);
-    if (k === 0n || k >= SECP256K1_ORDER) throw new UsageError(`optrain ${cmd}: ${from}: not a valid secp256k1 private key (it must be nonzero and below the curve order)`);
-    return { info, privateKey: key };
+  return { info, privateKey: await signerKeyFromFlags(args, cmd, info.accounts ?? [], role) };
+}
+
+/**
+ * The signing key: --keystore (decrypted with the password), else --private-key or
+ * OPTRAIN_PRIVATE_KEY, else a devnet account (--account N or the role's default).
+ */
+export async function signerKeyFromFlags(args: ParsedArgs, cmd: string, accounts: { privateKey: string }[], role?: keyof typeof ROLE_ACCOUNTS): Promise<string> {
+  const keystore = args.values.keystore as string | undefined;
+  if (keystore !== undefined) {
+    if (args.values['private-key'] !== undefined || args.values.account !== undefined) throw new UsageError(`optrain ${cmd}: --keystore: give one of --keystore, --private-key or --account`);
+    return (await decryptKeystoreFile(keystore, await getPassword(`Password for ${keystore}: `))).privateKey;
   }
+  const key = (args.values['private-key'] as string | undefined) ?? (process.env.OPTRAIN_PRIVATE_KEY || undefined); // empty = unset
+  if (key !== undefined) return checkPrivateKey(key, args.values['private-key'] !== undefined ? '--private-key' : 'OPTRAIN_PRIVATE_KEY', cmd);
   const raw = args.values.account as string | undefined;
-  const idx = raw === undefined ? ROLE_ACCOUNTS[role] : Number(raw);
-  if (!Number.isInteger(idx) || idx < 0 || idx >= info.accounts.length)
-    throw new UsageError(`optrain ${cmd}: --account: expected an index in [0, ${info.accounts.length - 1}], got '${raw}'`);
-  return { info, privateKey: info.accounts[idx].privateKey };
+  if (accounts.length === 0 || (raw === undefined && role === undefined))
+    throw new UsageError(`optrain ${cmd}: no signer: pass --keystore FILE (or --private-key KEY / OPTRAIN_PRIVATE_KEY)`);
+  const idx = raw === undefined ? ROLE_ACCOUNTS[role!] : Number(raw);
+  if (!Number.isInteger(idx) || idx < 0 || idx >= accounts.length)
+    throw new UsageError(`optrain ${cmd}: --account: expected an index in [0, ${accounts.length - 1}], got '${raw}'`);
+  return accounts[idx].privateKey;
+}
+
+/** A well-formed secp256k1 private key; the key itself is never echoed, valid or not. */
+export function checkPrivateKey(key: string, from: string, cmd: string): string {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(key)) throw new UsageError(`optrain ${cmd}: ${from}: expected 0x followed by 64 hex digits`);
+  const k = BigInt(key);
+  if (k === 0n || k >= SECP256K1_ORDER) throw new UsageError(`optrain ${cmd}: ${from}: not a valid secp256k1 private key (it must be nonzero and below the curve order)`);
+  return key;
 }
 
 /** A positive ETH amount like `1.5` -> wei. */

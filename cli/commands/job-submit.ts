@@ -153,7 +153,7 @@ export const jobSubmitCommand: Command = {
     const [file] = expectPositionals(args, ['<job.json>'], cmd);
     const v = args.values;
     const reward = ethFlag(v.reward, '--reward', cmd);
-    const { info, privateKey } = networkFromFlags(args, cmd, 'submitter');
+    const { info, privateKey } = await networkFromFlags(args, cmd, 'submitter');
     const r = await submitJob({
       net: info, privateKey, jobFile: file, reward,
       stake: ethFlag(v.stake, '--stake', cmd, '0.1'),

@@ -64,7 +64,7 @@ export const solverStartCommand: Command = {
     const role = (v.role as string | undefined) ?? 'all';
     if (!ROLES.includes(role as SolverRole)) throw new UsageError(`optrain ${cmd}: --role: expected one of ${ROLES.join(', ')}, got '${role}'`);
     if (v.tamper !== undefined) parseSolverTamper(String(v.tamper)); // fail fast on a bad spec
-    const { info, privateKey } = networkFromFlags(args, cmd, 'solver');
+    const { info, privateKey } = await networkFromFlags(args, cmd, 'solver');
     const backend = await backendFromFlags(args, cmd, io);
     const address = new Wallet(privateKey).address;
     const lockMs = positiveIntFlag(v['lock-ms'], '--lock-ms', cmd);
