@@ -3,6 +3,7 @@
 import { join, resolve } from 'node:path';
 import type { Worker } from 'bullmq';
 import type { Backend } from '../reproducible-ops/backend/reference.ts';
+import { rulesOf } from '../chain/networks.ts';
 import { createClient } from '../chain/client.ts';
 import type { ContractAddresses } from '../chain/client.ts';
 import { warnIfUnfunded } from '../chain/actions/funds.ts';
@@ -29,7 +30,11 @@ export interface SolverNetwork {
   chainId: number;
   contracts: ContractAddresses;
   gameKind?: string;
-  startBlock?: number; // no market events before it
+  startBlock?: number;
+  /** Profile name, confirmations and fee cap (chain/networks.ts); devnets need none. */
+  name?: string;
+  confirmations?: number;
+  gas?: { maxFeeGwei?: number }; // no market events before it
 }
 
 export interface StartSolverOptions {
@@ -61,7 +66,7 @@ export interface RunningSolver {
 export async function startSolver(o: StartSolverOptions): Promise<RunningSolver> {
   const role = o.role ?? 'all';
   const tamper = o.tamper ? parseSolverTamper(o.tamper) : undefined;
-  const client = createClient({ rpcUrl: o.net.rpcUrl, contracts: o.net.contracts, privateKey: o.privateKey, gameArtifact: o.net.gameKind });
+  const client = createClient({ rpcUrl: o.net.rpcUrl, contracts: o.net.contracts, privateKey: o.privateKey, gameArtifact: o.net.gameKind, rules: rulesOf(o.net) });
   const address = client.signer!.address;
   const ks = { chainId: o.net.chainId, jobMarket: o.net.contracts.jobMarket };
   const queueName = trainQueueName(ks, address, o.queueSuffix);

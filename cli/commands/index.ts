@@ -13,6 +13,7 @@ export const COMMANDS: CommandEntry[] = [
   inspectCommand,
   lazyCommand('devnet up', 'start anvil, redis-server and a blob server; deploy the contracts', async () => (await import('./devnet.ts')).devnetUpCommand),
   lazyCommand('devnet down', 'stop the devnet started by devnet up', async () => (await import('./devnet.ts')).devnetDownCommand),
+  lazyCommand('deploy', "deploy the contracts to a network profile's chain and record their addresses", async () => (await import('./deploy.ts')).deployCommand),
   lazyCommand('job submit', 'pin a job spec and post it with an escrowed reward', async () => (await import('./job-submit.ts')).jobSubmitCommand),
   lazyCommand('job status', "a job's on-chain status, commitment and training progress", async () => (await import('./job-status.ts')).jobStatusCommand),
   lazyCommand('job fetch-model', "download a finalized job's model and check its hash against the chain", async () => (await import('./job-fetch-model.ts')).jobFetchModelCommand),

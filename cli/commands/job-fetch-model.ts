@@ -21,8 +21,7 @@ import { stepsRootOf } from '../../commitments/train-run.ts';
 import { lastLeaf } from '../../reproducible-ops/hash-schedule.ts';
 import { expectPositionals, type Command } from '../command.ts';
 import { table } from '../format.ts';
-import { toJson } from './job-network.ts';
-import { readDevnet } from '../../chain/devnet.ts';
+import { READ_NETWORK_HELP, READ_NETWORK_OPTIONS, resolvedNetworkFromFlags, toJson } from './job-network.ts';
 
 export interface FetchedModel {
   jobId: bigint;
@@ -95,8 +94,7 @@ finalStateHash, finalModelHash) and write DIR/model.json + DIR/weights.bin
 
 Options:
   --out DIR           output directory (required)
-  --devnet FILE       devnet file (default $OPTRAIN_DEVNET or .optrain/devnet.json)
-  --json              machine-readable output
+${READ_NETWORK_HELP}
   -h, --help          show this help
 `;
 
@@ -104,19 +102,14 @@ export const jobFetchModelCommand: Command = {
   name: 'job fetch-model',
   summary: "download a finalized job's model and check its hash against the chain",
   usage,
-  options: { devnet: { type: 'string' }, json: { type: 'boolean' }, out: { type: 'string' } },
+  options: { ...READ_NETWORK_OPTIONS, out: { type: 'string' } },
   async run(args, io) {
     const cmd = 'job fetch-model';
     const [id] = expectPositionals(args, ['<jobId>'], cmd);
     const jobId = parseJobId(id, cmd);
     const out = args.values.out as string | undefined;
     if (!out) throw new UsageError(`optrain ${cmd}: --out DIR is required`);
-    let info: DevnetInfo;
-    try {
-      info = readDevnet(args.values.devnet as string | undefined);
-    } catch (e) {
-      throw new UserError((e as Error).message);
-    }
+    const info = await resolvedNetworkFromFlags(args);
     const r = await fetchModel(info, jobId, out).catch((e) => {
       throw e instanceof UserError ? e : new UserError((e as Error).message);
     });

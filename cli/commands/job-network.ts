@@ -1,13 +1,29 @@
 // Flags shared by the commands that talk to a network: which devnet file, which account,
 // --json; plus ETH amount and duration parsing with one-line usage errors.
 import { parseEther } from 'ethers';
-import { readDevnet, ROLE_ACCOUNTS, type DevnetInfo } from '../../chain/devnet.ts';
+import { ZeroAddress } from 'ethers';
+import { ROLE_ACCOUNTS } from '../../chain/devnet.ts';
+import { checkChainId, createClient } from '../../chain/client.ts';
+import { resolveNetwork, rulesOf, type ResolvedNetwork } from '../../chain/networks.ts';
 import { decryptKeystoreFile } from '../../chain/keystore.ts';
 import { getPassword } from '../password.ts';
 import { UsageError, UserError } from '../../jobs/errors.ts';
 import type { Options, ParsedArgs } from '../command.ts';
 
+/** Flags of the commands that only read the chain. */
+export const READ_NETWORK_OPTIONS: Options = {
+  network: { type: 'string' },
+  devnet: { type: 'string' },
+  json: { type: 'boolean' },
+};
+
+export const READ_NETWORK_HELP = `  --network NAME      network profile (./optrain.networks.json, ~/.config/optrain/networks.json
+                      or built-in: devnet, op-devnet, op-sepolia, optimism, base; default devnet)
+  --devnet FILE       devnet file of the devnet network (default $OPTRAIN_DEVNET or .optrain/devnet.json)
+  --json              machine-readable output on stdout`;
+
 export const NETWORK_OPTIONS: Options = {
+  network: { type: 'string' },
   devnet: { type: 'string' },
   account: { type: 'string' },
   'private-key': { type: 'string' },
@@ -15,7 +31,9 @@ export const NETWORK_OPTIONS: Options = {
   json: { type: 'boolean' },
 };
 
-export const NETWORK_HELP = `  --devnet FILE       devnet file (default $OPTRAIN_DEVNET or .optrain/devnet.json)
+export const NETWORK_HELP = `  --network NAME      network profile (./optrain.networks.json, ~/.config/optrain/networks.json
+                      or built-in: devnet, op-devnet, op-sepolia, optimism, base; default devnet)
+  --devnet FILE       devnet file of the devnet network (default $OPTRAIN_DEVNET or .optrain/devnet.json)
   --account N         sign with the devnet's account N (see the devnet file)
   --keystore FILE     sign with the key in this encrypted JSON keystore (optrain account new|import);
                       the password from $OPTRAIN_PASSWORD, else asked without echo
@@ -26,18 +44,31 @@ export const NETWORK_HELP = `  --devnet FILE       devnet file (default $OPTRAIN
 const SECP256K1_ORDER = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
 export interface Network {
-  info: DevnetInfo;
+  info: ResolvedNetwork;
   privateKey: string;
 }
 
-export async function networkFromFlags(args: ParsedArgs, cmd: string, role: keyof typeof ROLE_ACCOUNTS): Promise<Network> {
-  let info: DevnetInfo;
+/**
+ * The network of --network (default devnet, from --devnet or the default devnet file), with
+ * its RPC checked to serve the profile's chain id: a wrong or unreachable RPC is one line
+ * before any key is unlocked or anything sent.
+ */
+export async function resolvedNetworkFromFlags(args: ParsedArgs): Promise<ResolvedNetwork> {
+  const info = resolveNetwork((args.values.network as string | undefined) ?? 'devnet', { devnetFile: args.values.devnet as string | undefined });
+  const probe = createClient({ rpcUrl: info.rpcUrl, contracts: { jobMarket: ZeroAddress, disputeGame: ZeroAddress }, rules: rulesOf(info) });
   try {
-    info = readDevnet(args.values.devnet as string | undefined);
+    await checkChainId(probe);
   } catch (e) {
     throw new UserError((e as Error).message);
+  } finally {
+    probe.provider.destroy();
   }
-  return { info, privateKey: await signerKeyFromFlags(args, cmd, info.accounts ?? [], role) };
+  return info;
+}
+
+export async function networkFromFlags(args: ParsedArgs, cmd: string, role: keyof typeof ROLE_ACCOUNTS): Promise<Network> {
+  const info = await resolvedNetworkFromFlags(args);
+  return { info, privateKey: await signerKeyFromFlags(args, cmd, info.accounts, role) };
 }
 
 /**
