@@ -8,6 +8,8 @@ import { decodeRevert, ChainError } from './errors.ts';
 export interface ContractAddresses {
   jobMarket: string;
   disputeGame: string;
+  /** Where solvers announce their data (absent on deployments older than it). */
+  dataAnnouncer?: string;
 }
 
 export interface ChainClient {
@@ -15,6 +17,7 @@ export interface ChainClient {
   signer?: Wallet;
   addresses: ContractAddresses;
   market: Contract; // connected to the signer when there is one
+  announcer?: Contract; // DataAnnouncer, connected likewise
   marketIface: Interface;
   gameIface?: Interface;
   /** Every interface whose custom errors may appear in a revert from our calls. */
@@ -57,11 +60,13 @@ export function createClient(opts: ClientOptions): ChainClient {
   const gameName = opts.gameArtifact ?? 'DisputeGame';
   const gameIface = hasArtifact(gameName) ? loadInterface(gameName) : undefined;
   const market = new Contract(opts.contracts.jobMarket, marketIface, signer ?? provider);
+  const announcer = opts.contracts.dataAnnouncer ? new Contract(opts.contracts.dataAnnouncer, loadInterface('DataAnnouncer'), signer ?? provider) : undefined;
   return {
     provider,
     signer,
     addresses: opts.contracts,
     market,
+    announcer,
     marketIface,
     gameIface,
     errorIfaces: gameIface ? [marketIface, gameIface] : [marketIface],
@@ -128,7 +133,7 @@ export async function feeOverrides(c: { provider: JsonRpcProvider; rules: Networ
 /** The same connection with another signer (e.g. the submitter and the solver in one test). */
 export function withSigner(c: ChainClient, privateKey: string): ChainClient {
   const signer = new Wallet(privateKey, c.provider);
-  return { ...c, signer, market: c.market.connect(signer) as Contract };
+  return { ...c, signer, market: c.market.connect(signer) as Contract, announcer: c.announcer?.connect(signer) as Contract | undefined };
 }
 
 export function requireSigner(c: ChainClient, what: string): Wallet {
@@ -231,6 +236,7 @@ function contractLabel(c: ChainClient, contract: Contract): string {
   const addr = String(contract.target).toLowerCase();
   if (addr === c.addresses.jobMarket.toLowerCase()) return 'JobMarket';
   if (addr === c.addresses.disputeGame.toLowerCase()) return 'DisputeGame';
+  if (addr === c.addresses.dataAnnouncer?.toLowerCase()) return 'DataAnnouncer';
   return addr;
 }
 

@@ -1,5 +1,6 @@
 // Deploy the optrain contracts to a devnet chain: JobMarket (game unset), OneStepProver,
-// DisputeGame(market, prover, timeBank), then market.setDisputeGame(game) — exactly the order
+// DisputeGame(market, prover, timeBank), then market.setDisputeGame(game), then DataAnnouncer
+// (where solvers say where they serve a job's data) — exactly the order
 // of rollup-contracts/script/Deploy.s.sol.
 //   via 'script': run that forge script (the authoritative deployment; `optrain devnet up`).
 //                 Fast once forge's build cache is warm, slow (solc-js) when it has to compile.
@@ -19,7 +20,7 @@ export const DEPLOY_SCRIPT = 'rollup-contracts/script/Deploy.s.sol';
 export const DEFAULT_TIME_BANK = 86_400;
 
 export interface Deployment {
-  contracts: ContractAddresses & { oneStepProver: string };
+  contracts: ContractAddresses & { oneStepProver: string; dataAnnouncer: string };
   gameKind: GameKind;
   timeBank: number;
   startBlock: number;
@@ -49,15 +50,15 @@ function deployWithScript(rpcUrl: string, deployerKey: string, timeBank: number)
   const outPath = join(REPO_ROOT, out);
   try {
     if (r.status !== 0 || !existsSync(outPath)) throw new Error(`forge script ${DEPLOY_SCRIPT} failed (exit ${r.status}):\n${(r.stderr || r.stdout).slice(-2000)}`);
-    const d = JSON.parse(readFileSync(outPath, 'utf8')) as { jobMarket: string; disputeGame: string; oneStepProver: string; timeBank: number; startBlock: number };
-    return { contracts: { jobMarket: d.jobMarket, disputeGame: d.disputeGame, oneStepProver: d.oneStepProver }, gameKind: 'DisputeGame', timeBank: d.timeBank, startBlock: d.startBlock };
+    const d = JSON.parse(readFileSync(outPath, 'utf8')) as { jobMarket: string; disputeGame: string; oneStepProver: string; dataAnnouncer: string; timeBank: number; startBlock: number };
+    return { contracts: { jobMarket: d.jobMarket, disputeGame: d.disputeGame, oneStepProver: d.oneStepProver, dataAnnouncer: d.dataAnnouncer }, gameKind: 'DisputeGame', timeBank: d.timeBank, startBlock: d.startBlock };
   } finally {
     rmSync(outPath, { force: true });
   }
 }
 
 async function deployWithEthers(rpcUrl: string, deployerKey: string, timeBank: number, rules: NetworkRules): Promise<Deployment> {
-  ensureBuilt(['JobMarket', 'OneStepProver', 'DisputeGame']);
+  ensureBuilt(['JobMarket', 'OneStepProver', 'DisputeGame', 'DataAnnouncer']);
   const provider = makeProvider(rpcUrl, 100);
   const deployer = new Wallet(deployerKey, provider);
   // A real network's profile: right chain before signing, fee cap, confirmations.
@@ -70,8 +71,9 @@ async function deployWithEthers(rpcUrl: string, deployerKey: string, timeBank: n
     const prover = await deploy('OneStepProver', deployer, [], await tx(), conf);
     const game = await deploy('DisputeGame', deployer, [await market.getAddress(), await prover.getAddress(), timeBank], await tx(), conf);
     await (await market.getFunction('setDisputeGame')(await game.getAddress(), await tx())).wait(conf);
+    const announcer = await deploy('DataAnnouncer', deployer, [], await tx(), conf);
     return {
-      contracts: { jobMarket: await market.getAddress(), disputeGame: await game.getAddress(), oneStepProver: await prover.getAddress() },
+      contracts: { jobMarket: await market.getAddress(), disputeGame: await game.getAddress(), oneStepProver: await prover.getAddress(), dataAnnouncer: await announcer.getAddress() },
       gameKind: 'DisputeGame',
       timeBank,
       startBlock,

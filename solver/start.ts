@@ -13,6 +13,7 @@ import { redisClient, redisName, trainQueue, type QueueTimings } from '../jobs/q
 import { trainQueueName } from '../jobs/redis-keys.ts';
 import type { DisputeDefender } from '../arbiter/dispute-hook.ts';
 import { arbiterDefender } from '../arbiter/defender.ts';
+import { disputeIndex } from '../arbiter/dispute-data.ts';
 import { SolverService, type Log } from './service.ts';
 import { parseSolverTamper } from '../commitments/tamper.ts';
 import { startTrainWorker } from './worker.ts';
@@ -50,6 +51,8 @@ export interface StartSolverOptions {
   blobPort?: number;
   /** role=train on another machine: upload checkpoints to the solver's blob server instead of dataDir. */
   blobUrl?: string;
+  /** The URL verifiers reach this solver's blob server at, announced on chain (behind a proxy or NAT; default its own URL). */
+  publicUrl?: string;
   defender?: DisputeDefender;
   log: Log;
 }
@@ -81,8 +84,8 @@ export async function startSolver(o: StartSolverOptions): Promise<RunningSolver>
   if (role !== 'train') {
     let service: SolverService | undefined;
     // PUT is safe to accept: a blob is stored only under the hash of its own bytes.
-    running.blobServer = await serveBlobs(blobs, { port: o.blobPort, allowPut: true, withhold: (h) => service?.withheld.has(h) ?? false });
-    service = new SolverService({ client, chainId: o.net.chainId, redis, queue, blobs, blobUrl: running.blobServer.url, cache, backend: o.backend, tamper, defender: o.defender ?? arbiterDefender({ stateDir: join(resolve(o.dataDir), 'disputes'), redis, keySpace: ks, blobUrl: running.blobServer.url }), fromBlock: o.net.startBlock, health, rpcUrl: o.net.rpcUrl, log: o.log });
+    running.blobServer = await serveBlobs(blobs, { port: o.blobPort, allowPut: true, withhold: (h) => service?.withheld.has(h) ?? false, disputeIndex: (id) => disputeIndex(redis, ks, id) });
+    service = new SolverService({ client, chainId: o.net.chainId, redis, queue, blobs, blobUrl: running.blobServer.url, publicUrl: o.publicUrl, cache, backend: o.backend, tamper, defender: o.defender ?? arbiterDefender({ stateDir: join(resolve(o.dataDir), 'disputes'), redis, keySpace: ks, blobUrl: running.blobServer.url }), fromBlock: o.net.startBlock, health, rpcUrl: o.net.rpcUrl, log: o.log });
     running.service = service;
     // stop() also ends the service's reads from other servers (job specs, datasets) at once
     loop = withFetchOptions({ signal: abort.signal }, () => service!.run(abort.signal, o.pollMs ?? 500));

@@ -12,8 +12,7 @@ import { numel } from '../../reproducible-ops/tensor.ts';
 import { fetchBlob } from '../../jobs/blobstore.ts';
 import { hex0x } from '../../jobs/checkpoint.ts';
 import { UsageError, UserError } from '../../jobs/errors.ts';
-import { redisClient } from '../../jobs/queue.ts';
-import { redisKeys } from '../../jobs/redis-keys.ts';
+import { announcedData } from '../../chain/actions/announce.ts';
 import { writeTfjsModel } from '../../jobs/tfjs-model.ts';
 import { fetchSpec } from '../../commitments/job-source.ts';
 import { RUN_MANIFEST_FORMAT, type RunManifest } from '../../commitments/run-store.ts';
@@ -35,15 +34,15 @@ export function parseJobId(s: string, cmd: string): bigint {
   return BigInt(s);
 }
 
-export async function fetchModel(net: Pick<DevnetInfo, 'rpcUrl' | 'redisUrl' | 'chainId' | 'contracts' | 'gameKind'>, jobId: bigint, outDir: string): Promise<FetchedModel> {
+export async function fetchModel(net: Pick<DevnetInfo, 'rpcUrl' | 'chainId' | 'contracts' | 'gameKind'> & { startBlock?: number }, jobId: bigint, outDir: string): Promise<FetchedModel> {
   const client = createClient({ rpcUrl: net.rpcUrl, contracts: net.contracts, gameArtifact: net.gameKind });
-  const redis = redisClient(net.redisUrl); // a Redis that is down fails the reads below, in one line
   try {
     const job = await getJob(client, jobId);
     if (job.status !== 'Finalized') throw new UserError(`job ${jobId} is ${job.status}; its model can be fetched once it is Finalized`);
-    const ks = { chainId: net.chainId, jobMarket: net.contracts.jobMarket };
-    const [manifestHash, server] = await Promise.all([redis.get(redisKeys.resultManifest(ks, jobId)), redis.get(redisKeys.jobBlobServer(ks, jobId))]);
-    if (!manifestHash || !server) throw new UserError(`job ${jobId}: no solver has published a result manifest in ${net.redisUrl}`);
+    // Where the solver serves it, as the job's solver announced on chain; every byte is checked below.
+    const a = await announcedData(client, jobId, job.solver, net.startBlock ?? 0);
+    const [manifestHash, server] = [a?.manifestHash, a?.uri];
+    if (!manifestHash || !server) throw new UserError(`job ${jobId}: its solver ${job.solver} has announced no result manifest on chain (DataAnnouncer ${net.contracts.dataAnnouncer ?? 'not deployed'})`);
     const m = JSON.parse((await fetchBlob(server, manifestHash)).toString('utf8')) as RunManifest;
     if (m.format !== RUN_MANIFEST_FORMAT) throw new UserError(`job ${jobId}: result manifest ${manifestHash} has format ${JSON.stringify(m.format)}, expected ${RUN_MANIFEST_FORMAT}`);
     const T = Number(job.params.numSteps);
@@ -62,7 +61,6 @@ export async function fetchModel(net: Pick<DevnetInfo, 'rpcUrl' | 'redisUrl' | '
     writeTfjsModel(outDir, resolved.model, tensors.slice(0, P), resolved.name);
     return { jobId, finalModelHash: hex0x(modelRoot), outDir, params: m.slots.slice(0, P) };
   } finally {
-    redis.disconnect();
     client.provider.destroy();
   }
 }
