@@ -6,6 +6,7 @@ import {JobMarket} from "../src/JobMarket.sol";
 import {MarketConfig} from "../src/lib/JobMarketTypes.sol";
 import {DisputeGame} from "../src/DisputeGame.sol";
 import {OneStepProver} from "../src/OneStepProver.sol";
+import {DataAnnouncer} from "../src/DataAnnouncer.sol";
 import {IJobMarket} from "../src/interfaces/IJobMarket.sol";
 
 // Usage (fresh anvil from npm, its account 0 as deployer):
@@ -22,7 +23,7 @@ import {IJobMarket} from "../src/interfaces/IJobMarket.sol";
 //   OPTRAIN_MIN_SAMPLE_RATE_BPS  the market's declared minimum check probability in bps
 //                       (default 2500 = the verifier bot's default sample rate 0.25).
 // Output: {"chainId", "deployer", "jobMarket", "disputeGame", "oneStepProver", "timeBank",
-//          "startBlock"} (addresses checksummed, numbers as JSON numbers).
+//          "dataAnnouncer", "startBlock"} (addresses checksummed, numbers as JSON numbers).
 
 /// @title  Deploy
 /// @notice Deploys JobMarket, OneStepProver and DisputeGame wired together, and writes their
@@ -35,6 +36,7 @@ contract Deploy is Script {
         JobMarket market;
         OneStepProver prover;
         DisputeGame game;
+        DataAnnouncer announcer;
     }
 
     function run() external returns (Deployment memory d) {
@@ -53,6 +55,7 @@ contract Deploy is Script {
         // forge-lint: disable-next-line(unsafe-typecast) -- bank < 2^48 required above
         d.game = new DisputeGame(IJobMarket(address(d.market)), d.prover, uint48(bank));
         d.market.setDisputeGame(address(d.game));
+        d.announcer = new DataAnnouncer();
         vm.stopBroadcast();
 
         _write(out, d, bank, startBlock);
@@ -65,6 +68,7 @@ contract Deploy is Script {
         vm.serializeAddress(o, "jobMarket", address(d.market));
         vm.serializeAddress(o, "disputeGame", address(d.game));
         vm.serializeAddress(o, "oneStepProver", address(d.prover));
+        vm.serializeAddress(o, "dataAnnouncer", address(d.announcer));
         vm.serializeUint(o, "timeBank", bank);
         string memory json = vm.serializeUint(o, "startBlock", startBlock);
         string memory dir = _dirname(out);
