@@ -51,7 +51,7 @@ export async function startL2Devnet(opts: L2UpOptions = {}): Promise<DevnetInfo>
       const standins = await startStandinsDaemon(dir, configFile, !!opts.detached);
       return {
         ...info,
-        l1: { rpcUrl: l1.rpcUrl, chainId: l1.chainId, contracts, startBlock, submissionInterval: cfg.submissionInterval, finalizationPeriodSeconds: cfg.finalizationPeriodSeconds, proposerAccount: PROPOSER_ACCOUNT },
+        l1: { rpcUrl: l1.rpcUrl, chainId: l1.chainId, ...contracts, startBlock, submissionInterval: cfg.submissionInterval, finalizationPeriodSeconds: cfg.finalizationPeriodSeconds, proposerAccount: PROPOSER_ACCOUNT },
         pids: { ...info.pids, l1Anvil: l1.pid, standins },
       };
     } finally {

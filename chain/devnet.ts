@@ -35,16 +35,17 @@ export interface DevnetInfo {
   startedAt: string;
 }
 
-export interface L1Info {
+/** The L1 of an OP Stack devnet; the shape of a network profile's `l1` (chain/networks.ts L1Profile). */
+export interface L1Info extends OpL1Contracts {
   rpcUrl: string;
   chainId: number;
-  contracts: OpL1Contracts;
   /** L1 block before the OP Stack deployment. */
   startBlock: number;
   submissionInterval: number;
   finalizationPeriodSeconds: number;
   /** Index into `accounts` of the devnet output proposer stand-in (on L1). */
   proposerAccount: number;
+  [other: string]: string | number | undefined;
 }
 
 export function devnetFilePath(path?: string): string {

@@ -12,13 +12,25 @@ import { Contract, Transaction, Wallet, formatEther, type JsonRpcProvider } from
 import { openBridge, type Bridge, type MinedTx, type WithdrawalStatus } from '@optrain/op-bridge';
 import { makeProvider } from './client.ts';
 import { ChainError } from './errors.ts';
-import { bedrockInterface, PREDEPLOYS, type OpL1Contracts } from './op-stack.ts';
+import { bedrockInterface, PREDEPLOYS } from './op-stack.ts';
 
-/** What the bridge needs of a network: an L2 and its L1 (a devnet file from `devnet up --l2`, or a profile). */
+/** What the bridge needs of a network: an L2 and its L1 (a profile's `l1`, or a devnet file from `devnet up --l2`). */
 export interface L2Network {
   rpcUrl: string;
   chainId: number;
-  l1?: { rpcUrl: string; chainId: number; contracts: OpL1Contracts };
+  l1?: L1Side;
+}
+
+/** The shape of chain/networks.ts's L1Profile (the OP Stack L1 contracts, flat). */
+export interface L1Side {
+  rpcUrl: string;
+  chainId: number;
+  optimismPortal?: string;
+  l1StandardBridge?: string;
+  l1CrossDomainMessenger?: string;
+  l2OutputOracle?: string;
+  disputeGameFactory?: string;
+  [other: string]: string | number | undefined;
 }
 
 export interface WithdrawalRecord {
@@ -53,14 +65,23 @@ export interface BridgeSession {
 }
 
 export function openSession(net: L2Network, privateKey: string, source: string): BridgeSession {
-  if (!net.l1) throw new ChainError(`${source}: the network has no L1 (no 'l1' field); start an OP Stack devnet with 'optrain devnet up --l2'`);
-  const bridge = openBridge({ l1RpcUrl: net.l1.rpcUrl, l1ChainId: net.l1.chainId, l2RpcUrl: net.rpcUrl, l2ChainId: net.chainId, privateKey, contracts: net.l1.contracts });
-  const l1 = makeProvider(net.l1.rpcUrl), l2 = makeProvider(net.rpcUrl);
+  const l1 = net.l1;
+  if (!l1) throw new ChainError(`${source}: the network has no L1 (no 'l1' field); start an OP Stack devnet with 'optrain devnet up --l2'`);
+  const need = (k: 'optimismPortal' | 'l1StandardBridge' | 'l1CrossDomainMessenger'): string => {
+    if (typeof l1[k] !== 'string') throw new ChainError(`${source}: l1.${k} is missing (the OP Stack L1 contract address)`);
+    return l1[k] as string;
+  };
+  if (!l1.l2OutputOracle && !l1.disputeGameFactory) throw new ChainError(`${source}: l1 needs l2OutputOracle or disputeGameFactory (where withdrawals are proven)`);
+  const bridge = openBridge({
+    l1RpcUrl: l1.rpcUrl, l1ChainId: l1.chainId, l2RpcUrl: net.rpcUrl, l2ChainId: net.chainId, privateKey,
+    contracts: { optimismPortal: need('optimismPortal'), l1StandardBridge: need('l1StandardBridge'), l1CrossDomainMessenger: need('l1CrossDomainMessenger'), l2OutputOracle: l1.l2OutputOracle, disputeGameFactory: l1.disputeGameFactory },
+  });
+  const l1p = makeProvider(l1.rpcUrl), l2 = makeProvider(net.rpcUrl);
   return {
-    bridge, l1, l2, address: new Wallet(privateKey).address, net: net as Required<L2Network>,
+    bridge, l1: l1p, l2, address: new Wallet(privateKey).address, net: net as Required<L2Network>,
     close() {
       bridge.close();
-      l1.destroy();
+      l1p.destroy();
       l2.destroy();
     },
   };

@@ -72,7 +72,16 @@ async function advance(s: BridgeSession, w: WithdrawalRecord, list: WithdrawalRe
       continue;
     }
     if (status === 'READY_FOR_RELAY') {
-      const tx = await s.bridge.finalize(w.initiate.hash);
+      const tx = await s.bridge.finalize(w.initiate.hash).catch((e: Error) => {
+        // The sdk calls the window passed when the latest block's time reaches its end; the
+        // portal wants a later block (strictly greater). Nothing was sent: wait a block.
+        if (/finalization period has not elapsed/.test(e.message)) return undefined;
+        throw e;
+      });
+      if (!tx) {
+        await new Promise((r) => setTimeout(r, o.pollMs ?? 1_000));
+        continue;
+      }
       w.finalize = await costOf(s, 'L1', tx);
       save(w, 'RELAYED', list, o.stateFile);
       progress(`L1 finalize ${tx.hash} mined in block ${tx.blockNumber}: ${describeCost(w.finalize)}; +${formatEther(w.amountWei)} ETH on L1`);

@@ -49,7 +49,7 @@ test('devnet up --l2, deposit 2 ETH, withdraw 1 ETH through prove/finalize: ever
   const l2 = new JsonRpcProvider(info.rpcUrl, undefined, { staticNetwork: true });
   try {
     const me = info.accounts[2].address; // the bridge commands' default account (the solver)
-    const portal = info.l1!.contracts.optimismPortal;
+    const portal = info.l1!.optimismPortal;
     assert.equal((await l2.getCode('0x4200000000000000000000000000000000000016')).length > 2, true, 'L2ToL1MessagePasser predeployed');
     assert.ok((await l2.getCode(info.contracts.jobMarket)).length > 2, "optrain's JobMarket on the L2");
 

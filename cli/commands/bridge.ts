@@ -1,9 +1,9 @@
 // `optrain bridge deposit|withdraw|status`: ETH between an OP Stack L2 and its L1 (the devnet
-// of `optrain devnet up --l2`), through @eth-optimism/sdk (packages/op-bridge). Progress lines
-// go to stderr; the result (or --json) to stdout.
+// of `optrain devnet up --l2`, or a profile with an `l1`), through @eth-optimism/sdk
+// (packages/op-bridge). Progress lines go to stderr; the result (or --json) to stdout.
+// The network: --network NAME, else the devnet file of --devnet FILE, else op-devnet.
 import { join, dirname } from 'node:path';
 import { formatEther } from 'ethers';
-import { devnetFilePath } from '../../chain/devnet.ts';
 import { checkChains, describeCost, openSession, readWithdrawals, type BridgeSession } from '../../chain/op-bridge.ts';
 import { withdraw } from '../../chain/op-withdraw.ts';
 import { ChainError } from '../../chain/errors.ts';
@@ -13,16 +13,21 @@ import { table } from '../format.ts';
 import { durationFlag, ethFlag, NETWORK_HELP, NETWORK_OPTIONS, networkFromFlags, toJson } from './job-network.ts';
 
 const OPTIONS = { ...NETWORK_OPTIONS, state: { type: 'string' as const }, timeout: { type: 'string' as const } };
-const STATE_HELP = `  --state FILE        withdrawal state file (default withdrawals.json next to the devnet file)`;
+const STATE_HELP = `  --state FILE        withdrawal state file (default withdrawals.json next to --devnet FILE,
+                      else .optrain/withdrawals.json)`;
+const BRIDGE_NETWORK_HELP = NETWORK_HELP.replace(/default devnet\)/, 'default op-devnet,\n                      or the devnet file of --devnet FILE)');
 
 function stateFile(args: ParsedArgs): string {
-  return (args.values.state as string | undefined) ?? join(dirname(devnetFilePath(args.values.devnet as string | undefined)), 'withdrawals.json');
+  const devnet = args.values.devnet as string | undefined;
+  return (args.values.state as string | undefined) ?? join(devnet ? dirname(devnet) : '.optrain', 'withdrawals.json');
 }
 
 /** Open a bridge session for the command's account; chain errors become one-line user errors. */
 async function withSession<T>(args: ParsedArgs, cmd: string, f: (s: BridgeSession) => Promise<T>): Promise<T> {
-  const net = networkFromFlags(args, cmd, 'solver');
-  const s = openSession(net.info, net.privateKey, devnetFilePath(args.values.devnet as string | undefined));
+  // An explicit devnet file is the 'devnet' profile's source; without one the OP devnet's file.
+  const network = (args.values.network as string | undefined) ?? (args.values.devnet !== undefined ? 'devnet' : 'op-devnet');
+  const net = await networkFromFlags({ ...args, values: { ...args.values, network } }, cmd, 'solver');
+  const s = openSession(net.info, net.privateKey, `network '${network}' (${net.info.source})`);
   try {
     return await f(s);
   } catch (e) {
@@ -46,7 +51,7 @@ wait until the L2 balance shows it. Needs a devnet started with 'optrain devnet 
 Options:
   --amount ETH        amount to deposit, e.g. 2
   --timeout T         how long to wait for the L2 (default 2m)
-${NETWORK_HELP}
+${BRIDGE_NETWORK_HELP}
 `,
   options: { ...OPTIONS, amount: { type: 'string' } },
   async run(args, io) {
@@ -79,7 +84,7 @@ Options:
   --amount ETH        amount to withdraw (starts a new withdrawal)
   --timeout T         stop waiting after T (default 10m; the withdrawal stays resumable)
 ${STATE_HELP}
-${NETWORK_HELP}
+${BRIDGE_NETWORK_HELP}
 `,
   options: { ...OPTIONS, amount: { type: 'string' } },
   async run(args, io) {
@@ -113,7 +118,7 @@ RELAYED).
 
 Options:
 ${STATE_HELP}
-${NETWORK_HELP}
+${BRIDGE_NETWORK_HELP}
 `,
   options: OPTIONS,
   async run(args, io) {

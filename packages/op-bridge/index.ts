@@ -13,7 +13,8 @@ export interface BridgeEndpoints {
   l2ChainId: number;
   /** The account's key; used for both layers (one EOA, the same address on L1 and L2). */
   privateKey: string;
-  contracts: { optimismPortal: string; l2OutputOracle: string; l1CrossDomainMessenger: string; l1StandardBridge: string };
+  /** l2OutputOracle: chains proving against outputs (the local devnet); disputeGameFactory: fault-proof chains (OptimismPortal2). */
+  contracts: { optimismPortal: string; l1CrossDomainMessenger: string; l1StandardBridge: string; l2OutputOracle?: string; disputeGameFactory?: string };
   pollingIntervalMs?: number;
 }
 
@@ -62,7 +63,10 @@ export function openBridge(e: BridgeEndpoints): Bridge {
       l1: {
         AddressManager: ZERO, StateCommitmentChain: ZERO, CanonicalTransactionChain: ZERO, BondManager: ZERO,
         OptimismPortal: e.contracts.optimismPortal,
-        L2OutputOracle: e.contracts.l2OutputOracle,
+        // The sdk picks the proof path by the portal's version (>= 3: fault proofs, via these two).
+        OptimismPortal2: e.contracts.optimismPortal,
+        L2OutputOracle: e.contracts.l2OutputOracle ?? ZERO,
+        DisputeGameFactory: e.contracts.disputeGameFactory ?? ZERO,
         L1CrossDomainMessenger: e.contracts.l1CrossDomainMessenger,
         L1StandardBridge: e.contracts.l1StandardBridge,
       },
@@ -78,13 +82,13 @@ export function openBridge(e: BridgeEndpoints): Bridge {
     address: l1Signer.address,
     // The sdk estimates gas through the provider without a sender unless told one: the
     // zero address has no funds, so name the sender.
-    depositETH: async (amount) => mined(await messenger.depositETH(amount.toString(), { overrides: { from: l1Signer.address } })),
+    depositETH: async (amount) => mined(await messenger.depositETH(amount.toString(), { overrides: { from: l1Signer.address } as ethers.Overrides })),
     async waitForDeposit(l1TxHash, timeoutMs) {
       const receipt = await messenger.waitForMessageReceipt(l1TxHash, { timeoutMs, pollIntervalMs: e.pollingIntervalMs ?? 250 });
       const status = receipt.receiptStatus === 1 ? 'RELAYED' : 'FAILED_L1_TO_L2_MESSAGE';
       return { l2TxHash: receipt.transactionReceipt.transactionHash, status };
     },
-    withdrawETH: async (amount) => mined(await messenger.withdrawETH(amount.toString(), { overrides: { from: l2Signer.address } })),
+    withdrawETH: async (amount) => mined(await messenger.withdrawETH(amount.toString(), { overrides: { from: l2Signer.address } as ethers.Overrides })),
     async withdrawalStatus(l2TxHash) {
       const s = await messenger.getMessageStatus(l2TxHash);
       const name = MessageStatus[s] as string;
