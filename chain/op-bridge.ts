@@ -8,9 +8,8 @@
 // op-revm reads the same L1Block values), so the devnet's balances include it to the wei.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Contract, Transaction, Wallet, formatEther, type JsonRpcProvider } from 'ethers';
+import { Contract, JsonRpcProvider, Network, Transaction, Wallet, formatEther } from 'ethers';
 import { openBridge, type Bridge, type MinedTx, type WithdrawalStatus } from '@optrain/op-bridge';
-import { makeProvider } from './client.ts';
 import { ChainError } from './errors.ts';
 import { bedrockInterface, PREDEPLOYS } from './op-stack.ts';
 
@@ -76,7 +75,7 @@ export function openSession(net: L2Network, privateKey: string, source: string):
     l1RpcUrl: l1.rpcUrl, l1ChainId: l1.chainId, l2RpcUrl: net.rpcUrl, l2ChainId: net.chainId, privateKey,
     contracts: { optimismPortal: need('optimismPortal'), l1StandardBridge: need('l1StandardBridge'), l1CrossDomainMessenger: need('l1CrossDomainMessenger'), l2OutputOracle: l1.l2OutputOracle, disputeGameFactory: l1.disputeGameFactory },
   });
-  const l1p = makeProvider(l1.rpcUrl), l2 = makeProvider(net.rpcUrl);
+  const l1p = fixedProvider(l1.rpcUrl, l1.chainId), l2 = fixedProvider(net.rpcUrl, net.chainId);
   return {
     bridge, l1: l1p, l2, address: new Wallet(privateKey).address, net: net as Required<L2Network>,
     close() {
@@ -85,6 +84,16 @@ export function openSession(net: L2Network, privateKey: string, source: string):
       l2.destroy();
     },
   };
+}
+
+/**
+ * A provider that never probes the network on its own: ethers' network detection retries a
+ * dead RPC every second (and logs it), where a single failing request is the one-line error.
+ * checkChains compares the RPC's real chain id before anything is signed.
+ */
+function fixedProvider(url: string, chainId: number): JsonRpcProvider {
+  const n = Network.from(chainId);
+  return new JsonRpcProvider(url, n, { staticNetwork: n, cacheTimeout: -1, pollingInterval: 250 });
 }
 
 /** Both RPCs answer with the chain ids the network names (nothing is signed before this). */

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JsonRpcProvider, Transaction, parseEther } from 'ethers';
 import { REPO_ROOT } from '../chain/artifacts.ts';
-import { isAlive, killPid } from '../chain/processes.ts';
+import { isAlive, killPid, stopPid } from '../chain/processes.ts';
 import { l1FeeOfBytes } from '../chain/op-bridge.ts';
 import type { DevnetInfo } from '../chain/devnet.ts';
 
@@ -101,12 +101,20 @@ test('devnet up --l2, deposit 2 ETH, withdraw 1 ETH through prove/finalize: ever
     assert.deepEqual(status.withdrawals.map((x: { status: string }) => x.status), ['RELAYED']);
     assert.equal(again.status, 1);
     assert.match(again.stderr, /^optrain bridge withdraw: no pending withdrawal of 0x[0-9a-fA-F]{40} in .*withdrawals\.json: give --amount to start one\n$/);
+
+    // The L1 goes down: one line naming it, nothing sent on the L2 either.
+    const l2NonceNow = await l2.getTransactionCount(me);
+    await stopPid(info.pids.l1Anvil);
+    const down1 = await cli('bridge', 'deposit', '--amount', '1');
+    assert.equal(down1.status, 1);
+    assert.match(down1.stderr, /^optrain bridge deposit: L1 RPC http:\/\/127\.0\.0\.1:\d+ is not answering \(.*\); nothing sent\n$/);
+    assert.equal(await l2.getTransactionCount(me), l2NonceNow);
   } finally {
     l1.destroy();
     l2.destroy();
   }
   const down = await ok('devnet', 'down');
-  assert.deepEqual([...down.stopped].sort(), ['anvil', 'blobServer', 'l1Anvil', 'redis', 'standins']);
+  assert.deepEqual([...down.stopped].sort(), ['anvil', 'blobServer', 'redis', 'standins']);
   for (const pid of Object.values(info.pids)) assert.equal(isAlive(pid), false, `pid ${pid} stopped`);
   assert.equal(existsSync(file), false);
 });
