@@ -6,12 +6,12 @@
 // transaction sent (the account's nonce does not move).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { Writable } from 'node:stream';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JsonRpcProvider, Transaction, parseEther } from 'ethers';
-import { REPO_ROOT } from '../chain/artifacts.ts';
+import { main } from '../cli/main.ts';
 import { isAlive, killPid, stopPid } from '../chain/processes.ts';
 import { l1FeeOfBytes } from '../chain/op-bridge.ts';
 import type { DevnetInfo } from '../chain/devnet.ts';
@@ -24,14 +24,13 @@ after(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function cli(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/optrain.mjs'), ...args, '--devnet', file], { cwd: REPO_ROOT });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+// The CLI's own entry point in this process (its exit code, stdout and stderr): a fresh node
+// process per command would spend most of the test loading modules.
+async function cli(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  let stdout = '', stderr = '';
+  const sink = (add: (s: string) => void) => new Writable({ write(chunk, _enc, cb) { add(String(chunk)); cb(); } });
+  const status = await main([...args, '--devnet', file], { stdout: sink((s) => (stdout += s)), stderr: sink((s) => (stderr += s)) });
+  return { status, stdout, stderr };
 }
 
 async function ok(...args: string[]): Promise<Record<string, any>> {
