@@ -9,11 +9,19 @@
 //       their L1 peers, L1Block gets the L1 fee parameters that GasPriceOracle reads.
 // ethers v6 only: the sdk (ethers v5) lives in packages/op-bridge and never deploys anything.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
 import { AbiCoder, Contract, ContractFactory, Interface, JsonRpcProvider, Wallet, concat, keccak256, toBeHex, zeroPadValue, type InterfaceAbi } from 'ethers';
 import { REPO_ROOT } from './artifacts.ts';
 
-export const BEDROCK_ARTIFACTS = join(REPO_ROOT, 'node_modules/@eth-optimism/contracts-bedrock/forge-artifacts');
+/** contracts-bedrock is packages/op-bridge's dependency: resolve it from there (hoisted or not). */
+export function bedrockArtifactsDir(): string {
+  try {
+    return join(dirname(createRequire(join(REPO_ROOT, 'packages/op-bridge/package.json')).resolve('@eth-optimism/contracts-bedrock/package.json')), 'forge-artifacts');
+  } catch {
+    throw new Error('@eth-optimism/contracts-bedrock is not installed (a dependency of packages/op-bridge): run npm install');
+  }
+}
 
 export const PREDEPLOYS = {
   L2CrossDomainMessenger: '0x4200000000000000000000000000000000000007',
@@ -74,7 +82,7 @@ const cache = new Map<string, BedrockArtifact>();
 export function bedrockArtifact(name: string): BedrockArtifact {
   let a = cache.get(name);
   if (!a) {
-    const file = join(BEDROCK_ARTIFACTS, `${name}.sol`, `${name}.json`);
+    const file = join(bedrockArtifactsDir(), `${name}.sol`, `${name}.json`);
     try {
       a = JSON.parse(readFileSync(file, 'utf8')) as BedrockArtifact;
     } catch (e) {
