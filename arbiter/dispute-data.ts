@@ -108,6 +108,67 @@ export class RedisDisputeData implements DisputeDataSink, DisputeDataSource {
   }
 }
 
+/** A solver's published data of one dispute, as its blob server serves it at /dispute/<id>. */
+export async function disputeIndex(redis: Redis, ks: KeySpace, disputeId: bigint): Promise<Record<string, string> | null> {
+  const h = await redis.hgetall(disputeDataKey(ks, disputeId));
+  return Object.keys(h).length ? h : null;
+}
+
+/**
+ * The challenger's side when it shares nothing with the solver but the chain: `locate` gives the
+ * solver's blob server as announced on chain (DataAnnouncer); the dispute's index comes from
+ * its /dispute/<id>, the values from its blobs. Every value is checked by the caller against
+ * roots on chain, so a lying index costs the solver, not the challenger.
+ */
+export class RemoteDisputeData implements DisputeDataSource {
+  constructor(private readonly locate: () => Promise<string | null>) {}
+
+  private async index(disputeId: bigint): Promise<{ url: string; fields: Record<string, string> } | null> {
+    try {
+      const url = await this.locate();
+      if (!url) return null;
+      const r = await fetch(`${url}/dispute/${disputeId}`, { signal: AbortSignal.timeout(30_000) });
+      if (!r.ok) return null;
+      const fields = (await r.json()) as Record<string, string>;
+      // blobs come from the announced address: an index's own 'url' may be the solver's private one
+      return fields && typeof fields === 'object' ? { url, fields } : null;
+    } catch {
+      return null; // unreachable, withholding or garbage: "not available" (the data game forces it)
+    }
+  }
+
+  async postSlots(disputeId: bigint): Promise<PostSlots | null> {
+    const raw = (await this.index(disputeId))?.fields.post;
+    if (typeof raw !== 'string') return null;
+    try {
+      const j = JSON.parse(raw) as { modelSlots: string[]; optSlots: string[] };
+      const buf = (h: string) => Buffer.from(String(h).slice(2), 'hex');
+      return { modelSlots: j.modelSlots.map(buf), optSlots: j.optSlots.map(buf) };
+    } catch {
+      return null;
+    }
+  }
+
+  async nodeOutput(disputeId: bigint, node: number): Promise<Float32Array | null> {
+    return this.getFloats(disputeId, `node:${node}`);
+  }
+
+  async foldSequence(disputeId: bigint, node: number, element: number): Promise<Float32Array | null> {
+    return this.getFloats(disputeId, `fold:${node}:${element}`);
+  }
+
+  private async getFloats(disputeId: bigint, field: string): Promise<Float32Array | null> {
+    const idx = await this.index(disputeId);
+    const hash = idx?.fields[field];
+    if (!idx || typeof hash !== 'string') return null;
+    try {
+      return floatsOf(await fetchBlob(idx.url, hash));
+    } catch {
+      return null;
+    }
+  }
+}
+
 /** Checks of published data against what the solver committed to on chain. */
 export function matchesDataRoot(data: Float32Array | null, expectedRoot: string): data is Float32Array {
   return data !== null && hex(dataRoot(data)) === expectedRoot.toLowerCase();

@@ -1,6 +1,7 @@
 // Deploy the optrain contracts to a devnet chain: JobMarket (game unset), OpSemanticsExt (the
 // repops-3 op semantics), OneStepProver(ext), DisputeGame(market, prover, timeBank), then
-// market.setDisputeGame(game) — exactly the order of rollup-contracts/script/Deploy.s.sol.
+// market.setDisputeGame(game), then DataAnnouncer (where solvers say where they serve a job's
+// data) — exactly the order of rollup-contracts/script/Deploy.s.sol.
 //   via 'script': run that forge script (the authoritative deployment; `optrain devnet up`).
 //                 Fast once forge's build cache is warm, slow (solc-js) when it has to compile.
 //   via 'ethers': the same transactions from forge's out/ artifacts with ethers (tests: no
@@ -10,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ContractFactory, Contract, Wallet } from 'ethers';
 import { ensureBuilt, loadArtifact, REPO_ROOT } from './artifacts.ts';
-import { makeProvider, type ContractAddresses } from './client.ts';
+import { feeOverrides, makeProvider, verifyChainId, type ContractAddresses, type NetworkRules } from './client.ts';
 
 export type GameKind = 'DisputeGame';
 export type DeployVia = 'script' | 'ethers';
@@ -19,7 +20,7 @@ export const DEPLOY_SCRIPT = 'rollup-contracts/script/Deploy.s.sol';
 export const DEFAULT_TIME_BANK = 86_400;
 
 export interface Deployment {
-  contracts: ContractAddresses & { oneStepProver: string; opSemanticsExt: string };
+  contracts: ContractAddresses & { oneStepProver: string; opSemanticsExt: string; dataAnnouncer: string };
   gameKind: GameKind;
   timeBank: number;
   startBlock: number;
@@ -33,14 +34,14 @@ export interface Deployment {
  */
 export const MARKET_CONFIG = { referenceGasPrice: 1_000_000_000n, minSampleRateBps: 2_500n, forcedErrorRate: 0n };
 
-export async function deployContracts(rpcUrl: string, deployerKey: string, opts: { via?: DeployVia; timeBank?: number; forcedErrorRate?: bigint } = {}): Promise<Deployment> {
+export async function deployContracts(rpcUrl: string, deployerKey: string, opts: { via?: DeployVia; timeBank?: number; forcedErrorRate?: bigint; rules?: NetworkRules } = {}): Promise<Deployment> {
   // default: OPTRAIN_FORCED_ERROR_RATE, as the deploy script reads it (0: no forced errors)
   const rate = opts.forcedErrorRate ?? BigInt(process.env.OPTRAIN_FORCED_ERROR_RATE ?? 0);
   if (rate < 0n || rate > 1n << 16n) throw new Error(`forced error rate ${rate}: expected 0..65536 (of 2^16)`);
   const timeBank = opts.timeBank ?? DEFAULT_TIME_BANK;
   if (!Number.isInteger(timeBank) || timeBank < 1 || timeBank >= 2 ** 48) throw new Error(`time bank ${timeBank}: expected whole seconds in [1, 2^48)`);
   const via = opts.via ?? (existsSync(join(REPO_ROOT, DEPLOY_SCRIPT)) ? 'script' : 'ethers');
-  return via === 'script' ? deployWithScript(rpcUrl, deployerKey, timeBank, rate) : deployWithEthers(rpcUrl, deployerKey, timeBank, rate);
+  return via === 'script' ? deployWithScript(rpcUrl, deployerKey, timeBank, rate) : deployWithEthers(rpcUrl, deployerKey, timeBank, rate, opts.rules ?? {});
 }
 
 function deployWithScript(rpcUrl: string, deployerKey: string, timeBank: number, rate: bigint): Deployment {
@@ -53,30 +54,36 @@ function deployWithScript(rpcUrl: string, deployerKey: string, timeBank: number,
   const outPath = join(REPO_ROOT, out);
   try {
     if (r.status !== 0 || !existsSync(outPath)) throw new Error(`forge script ${DEPLOY_SCRIPT} failed (exit ${r.status}):\n${(r.stderr || r.stdout).slice(-2000)}`);
-    const d = JSON.parse(readFileSync(outPath, 'utf8')) as { jobMarket: string; disputeGame: string; oneStepProver: string; opSemanticsExt: string; timeBank: number; startBlock: number };
-    return { contracts: { jobMarket: d.jobMarket, disputeGame: d.disputeGame, oneStepProver: d.oneStepProver, opSemanticsExt: d.opSemanticsExt }, gameKind: 'DisputeGame', timeBank: d.timeBank, startBlock: d.startBlock };
+    const d = JSON.parse(readFileSync(outPath, 'utf8')) as { jobMarket: string; disputeGame: string; oneStepProver: string; opSemanticsExt: string; dataAnnouncer: string; timeBank: number; startBlock: number };
+    return { contracts: { jobMarket: d.jobMarket, disputeGame: d.disputeGame, oneStepProver: d.oneStepProver, opSemanticsExt: d.opSemanticsExt, dataAnnouncer: d.dataAnnouncer }, gameKind: 'DisputeGame', timeBank: d.timeBank, startBlock: d.startBlock };
   } finally {
     rmSync(outPath, { force: true });
   }
 }
 
-async function deployWithEthers(rpcUrl: string, deployerKey: string, timeBank: number, rate: bigint): Promise<Deployment> {
-  ensureBuilt(['JobMarket', 'OpSemanticsExt', 'OneStepProver', 'DisputeGame']);
+async function deployWithEthers(rpcUrl: string, deployerKey: string, timeBank: number, rate: bigint, rules: NetworkRules): Promise<Deployment> {
+  ensureBuilt(['JobMarket', 'OpSemanticsExt', 'OneStepProver', 'DisputeGame', 'DataAnnouncer']);
   const provider = makeProvider(rpcUrl, 100);
   const deployer = new Wallet(deployerKey, provider);
+  // A real network's profile: right chain before signing, fee cap, confirmations.
+  const tx = async () => feeOverrides({ provider, rules }, 'deploy');
+  const conf = rules.confirmations ?? 1;
   try {
+    await verifyChainId(provider, rules);
     const startBlock = await provider.getBlockNumber();
-    const market = await deploy('JobMarket', deployer, ['0x0000000000000000000000000000000000000000', { ...MARKET_CONFIG, forcedErrorRate: rate }]);
-    const ext = await deploy('OpSemanticsExt', deployer, []);
-    const prover = await deploy('OneStepProver', deployer, [await ext.getAddress()]);
-    const game = await deploy('DisputeGame', deployer, [await market.getAddress(), await prover.getAddress(), timeBank]);
-    await (await market.getFunction('setDisputeGame')(await game.getAddress())).wait();
+    const market = await deploy('JobMarket', deployer, ['0x0000000000000000000000000000000000000000', { ...MARKET_CONFIG, forcedErrorRate: rate }], await tx(), conf);
+    const ext = await deploy('OpSemanticsExt', deployer, [], await tx(), conf);
+    const prover = await deploy('OneStepProver', deployer, [await ext.getAddress()], await tx(), conf);
+    const game = await deploy('DisputeGame', deployer, [await market.getAddress(), await prover.getAddress(), timeBank], await tx(), conf);
+    await (await market.getFunction('setDisputeGame')(await game.getAddress(), await tx())).wait(conf);
+    const announcer = await deploy('DataAnnouncer', deployer, [], await tx(), conf);
     return {
       contracts: {
         jobMarket: await market.getAddress(),
         disputeGame: await game.getAddress(),
         oneStepProver: await prover.getAddress(),
         opSemanticsExt: await ext.getAddress(),
+        dataAnnouncer: await announcer.getAddress(),
       },
       gameKind: 'DisputeGame',
       timeBank,
@@ -87,9 +94,9 @@ async function deployWithEthers(rpcUrl: string, deployerKey: string, timeBank: n
   }
 }
 
-async function deploy(name: string, signer: Wallet, args: unknown[]): Promise<Contract> {
+async function deploy(name: string, signer: Wallet, args: unknown[], overrides: Record<string, bigint> = {}, confirmations = 1): Promise<Contract> {
   const art = loadArtifact(name);
-  const c = await new ContractFactory(art.abi, art.bytecode, signer).deploy(...args);
-  await c.waitForDeployment();
+  const c = await new ContractFactory(art.abi, art.bytecode, signer).deploy(...args, overrides);
+  await c.deploymentTransaction()!.wait(confirmations);
   return c as Contract;
 }

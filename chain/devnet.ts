@@ -6,7 +6,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, join, resolve } from 'node:path';
 import { deployContracts, type DeployVia, type GameKind } from './deploy.ts';
 import type { ContractAddresses } from './client.ts';
-import { isAlive, startAnvil, startBlobDaemon, startRedis, stopPid, type Account } from './processes.ts';
+import { isAlive, startAnvil, startBlobDaemon, startRedis, stopPid, type Account, type AnvilOptions } from './processes.ts';
+import type { OpL1Contracts } from './op-stack.ts';
 
 export const DEFAULT_DEVNET_FILE = '.optrain/devnet.json';
 
@@ -27,9 +28,24 @@ export interface DevnetInfo {
   /** Where the devnet's shared blob store keeps its files, and its HTTP endpoint (if started). */
   blobDir: string;
   blobUrl?: string;
-  pids: { anvil: number; redis: number; blobServer?: number };
+  pids: { anvil: number; redis: number; blobServer?: number; l1Anvil?: number; standins?: number };
+  /** `devnet up --l2`: this chain is an OP Stack L2 and `l1` its L1 (chain/devnet-l2.ts). */
+  l1?: L1Info;
   redisPidFile: string;
   startedAt: string;
+}
+
+/** The L1 of an OP Stack devnet; the shape of a network profile's `l1` (chain/networks.ts L1Profile). */
+export interface L1Info extends OpL1Contracts {
+  rpcUrl: string;
+  chainId: number;
+  /** L1 block before the OP Stack deployment. */
+  startBlock: number;
+  submissionInterval: number;
+  finalizationPeriodSeconds: number;
+  /** Index into `accounts` of the devnet output proposer stand-in (on L1). */
+  proposerAccount: number;
+  [other: string]: string | number | undefined;
 }
 
 export function devnetFilePath(path?: string): string {
@@ -72,13 +88,15 @@ export interface UpOptions {
   forcedErrorRate?: bigint;
   /** Seconds between blocks on an idle chain (default DEFAULT_BLOCK_TIME; 0: none). */
   blockTime?: number;
+  /** Chain id / network family of the devnet's anvil (devnet up --l2: an OP Stack L2). */
+  anvil?: Pick<AnvilOptions, 'chainId' | 'network' | 'name'>;
 }
 
 /** Start anvil + redis and deploy; on any failure, stop what was started. */
 export async function startDevnet(opts: UpOptions = {}): Promise<DevnetInfo> {
   const dir = resolve(opts.dir ?? dirname(devnetFilePath()));
   mkdirSync(dir, { recursive: true });
-  const anvil = await startAnvil({ dir, detached: opts.detached, blockTime: opts.blockTime });
+  const anvil = await startAnvil({ dir, detached: opts.detached, blockTime: opts.blockTime, ...opts.anvil });
   let redis: Awaited<ReturnType<typeof startRedis>> | undefined;
   try {
     redis = await startRedis({ dir });
@@ -118,7 +136,7 @@ export async function stopDevnet(info: DevnetInfo): Promise<{ stopped: string[] 
 
 // A recorded pid may have been reused by an unrelated process after a reboot: only stop it
 // when its command line still names the program we started.
-const PROCESS_NAMES = { anvil: 'anvil', redis: 'redis-server', blobServer: 'blob' } as const;
+const PROCESS_NAMES = { anvil: 'anvil', redis: 'redis-server', blobServer: 'blob', l1Anvil: 'anvil', standins: 'op-standins' } as const;
 
 function runs(pid: number, name: string): boolean {
   try {

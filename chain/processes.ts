@@ -44,6 +44,18 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Seconds between blocks mined on an idle devnet (0: only when a transaction arrives). */
 export const DEFAULT_BLOCK_TIME = 1;
 
+export interface AnvilOptions {
+  dir: string;
+  detached?: boolean;
+  chainId?: number;
+  timeoutMs?: number;
+  blockTime?: number;
+  /** anvil --network (e.g. 'optimism' for an OP Stack L2). */
+  network?: 'optimism';
+  /** File name stem of its log and config in `dir` (default 'anvil'; two anvils need two). */
+  name?: string;
+}
+
 /**
  * Start anvil on a free port (anvil picks it: --port 0) and wait until it listens.
  * `dir` receives anvil's config (accounts and keys) and, when detached, its log.
@@ -51,14 +63,17 @@ export const DEFAULT_BLOCK_TIME = 1;
  * seconds (--mixed-mining): roles read time from block.timestamp, so without blocks a
  * deadline would never pass for them until unrelated traffic came along.
  */
-export async function startAnvil(opts: { dir: string; detached?: boolean; chainId?: number; timeoutMs?: number; blockTime?: number }): Promise<AnvilProcess> {
+export async function startAnvil(opts: AnvilOptions): Promise<AnvilProcess> {
   if (!existsSync(ANVIL_BIN)) throw new Error(`anvil binary not found at ${ANVIL_BIN} (is @foundry-rs/anvil-linux-amd64 installed?)`);
   mkdirSync(opts.dir, { recursive: true });
-  const configPath = join(opts.dir, 'anvil-config.json');
-  const logPath = join(opts.dir, 'anvil.log');
+  const name = opts.name ?? 'anvil';
+  const configPath = join(opts.dir, `${name}-config.json`);
+  const logPath = join(opts.dir, `${name}.log`);
   rmSync(configPath, { force: true });
   const chainId = opts.chainId ?? 31337;
   const args = ['--host', '127.0.0.1', '--port', '0', '--chain-id', String(chainId), '--config-out', configPath];
+  // OP Stack L2 features: deposit transactions (type 0x7e) and OP receipts.
+  if (opts.network) args.push('--network', opts.network);
   const blockTime = opts.blockTime ?? DEFAULT_BLOCK_TIME;
   if (blockTime > 0) args.push('--block-time', String(blockTime), '--mixed-mining');
   const logFd = openSync(logPath, 'w');

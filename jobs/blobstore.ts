@@ -89,6 +89,12 @@ export interface ServeOptions {
   allowPut?: boolean;
   /** Refuse to serve these blobs (the solver's `withhold` tamper). */
   withhold?: (hash: string) => boolean;
+  /**
+   * GET /dispute/<id>: the index of one dispute's published data (field -> blob hash), from the
+   * serving party's own state. Unauthenticated on purpose: readers check every value they
+   * fetch through it against roots on chain.
+   */
+  disputeIndex?: (disputeId: bigint) => Promise<Record<string, string> | null>;
 }
 
 export async function serveBlobs(store: BlobStore, opts: ServeOptions = {}): Promise<BlobServer> {
@@ -118,6 +124,12 @@ function reply(res: ServerResponse, status: number, text: string): void {
 async function handle(store: BlobStore, opts: ServeOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const m = /^\/blob\/([0-9a-fA-Fx]+)$/.exec(req.url ?? '');
   if (req.url === '/health') return reply(res, 200, 'ok');
+  const d = /^\/dispute\/([0-9]{1,78})$/.exec(req.url ?? '');
+  if (d && opts.disputeIndex && req.method === 'GET') {
+    const index = await opts.disputeIndex(BigInt(d[1]));
+    if (!index) return reply(res, 404, `dispute ${d[1]}: nothing published`);
+    return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(index));
+  }
   if (!m) return reply(res, 404, `unknown path ${req.url}: expected /blob/<sha256 hex>`);
   let hash: string;
   try {

@@ -29,6 +29,8 @@ export interface SealedDeps {
   ks: KeySpace;
   blobs: BlobStore;
   log: Log;
+  /** Announce the job's current result manifest on chain (DataAnnouncer), after it is set. */
+  announce: (jobId: bigint) => Promise<void>;
 }
 
 export class SealedFlow {
@@ -83,6 +85,7 @@ export class SealedFlow {
     const masked: RunManifest = { ...m, stateHashes, checkpoints: m.checkpoints.filter((cp) => cp.step !== hidden) };
     const maskedHash = await this.d.blobs.put(Buffer.from(JSON.stringify(masked)));
     await this.d.redis.set(redisKeys.resultManifest(this.d.ks, job.jobId), maskedHash);
+    await this.d.announce(job.jobId); // on chain before the commitment: verifiers look only after it
     const stepsRoot = hex0x(merkleRoot(stateHashes.map((h) => getBytes(h))));
     const tx = await commitSealed(this.d.client, job.jobId, { ...c, stepsRoot }, rootCommitOf(c.stepsRoot, secret));
     return { tx, forced, pos };
@@ -107,6 +110,7 @@ export class SealedFlow {
     const path = forced ? merkleProof(levels, pos).map(hex0x) : [];
     const tx = await revealResult(this.d.client, job.jobId, secret, trueRoot, forced ? m.stateHashes[pos] : ZERO, path);
     await this.d.redis.set(redisKeys.resultManifest(this.d.ks, job.jobId), trueManifest);
+    await this.d.announce(job.jobId); // the newest announcement wins: verifiers now fetch the true manifest
     this.d.log('revealed', { jobId: job.jobId, forced, pos: forced ? pos : undefined, trueRoot, gasUsed: tx.gasUsed, tx: tx.hash });
     return true;
   }

@@ -12,6 +12,7 @@ import { numel } from '../reproducible-ops/tensor.ts';
 import { claimJob } from '../chain/actions/claim-job.ts';
 import { checkJobResources } from '../jobs/resources.ts';
 import { commitResult } from '../chain/actions/commit-result.ts';
+import { announceData } from '../chain/actions/announce.ts';
 import { finalize } from '../chain/actions/finalize.ts';
 import { disputesOfJob, getDispute, getJob } from '../chain/actions/get-job.ts';
 import { getJobPosting } from '../chain/actions/get-job-posting.ts';
@@ -44,6 +45,8 @@ export interface SolverConfig {
   queue: Queue<TrainJobData, TrainJobResult>;
   blobs: BlobStore; // where workers put checkpoints; served at blobUrl
   blobUrl: string;
+  /** The address verifiers reach the blob server at (announced on chain; default blobUrl). */
+  publicUrl?: string;
   cache: BlobStore;
   backend: Backend;
   tamper?: SolverTamper;
@@ -83,7 +86,7 @@ export class SolverService {
     const cursor = redisCursor(cfg.redis, redisKeys.eventCursor(this.ks, `solver:${this.address}`));
     this.watcher = new EventWatcher(cfg.client, { cursor, fromBlock: cfg.fromBlock ?? 0, names: ['JobPosted', 'JobReopened'] });
     this.defender = cfg.defender ?? loggingDefender();
-    this.sealed = new SealedFlow({ client: cfg.client, signer, redis: cfg.redis, ks: this.ks, blobs: cfg.blobs, log: cfg.log });
+    this.sealed = new SealedFlow({ client: cfg.client, signer, redis: cfg.redis, ks: this.ks, blobs: cfg.blobs, log: cfg.log, announce: (jobId) => this.announceResult(jobId) });
   }
 
   /**
@@ -157,7 +160,24 @@ export class SolverService {
   private async advertiseBlobs(jobId: bigint): Promise<void> {
     if (this.advertised.has(jobId) || this.cfg.tamper?.publish === 'none') return;
     await this.cfg.redis.set(redisKeys.jobBlobServer(this.ks, jobId), this.cfg.blobUrl);
+    // On chain: verifiers share nothing else with this solver (not even a Redis).
+    if (this.cfg.client.announcer) {
+      const tx = await announceData(this.cfg.client, jobId, this.publicUrl);
+      this.cfg.log('announced', { jobId, uri: this.publicUrl, tx: tx.hash });
+    }
     this.advertised.add(jobId);
+  }
+
+  private get publicUrl(): string {
+    return this.cfg.publicUrl ?? this.cfg.blobUrl;
+  }
+
+  /** The result manifest as published (publish=wrong: the false one; none: nothing), on chain before the commitment. */
+  private async announceResult(jobId: bigint): Promise<void> {
+    const hash = await this.cfg.redis.get(redisKeys.resultManifest(this.ks, jobId));
+    if (!hash || !this.cfg.client.announcer) return;
+    const tx = await announceData(this.cfg.client, jobId, this.publicUrl, hash);
+    this.cfg.log('announced', { jobId, uri: this.publicUrl, manifest: hash, tx: tx.hash });
   }
 
   private async guard(jobId: bigint, f: () => Promise<void>): Promise<void> {
@@ -272,7 +292,8 @@ export class SolverService {
     const r = outcome.result;
     const commitment = { stepsRoot: r.stepsRoot, finalStateHash: r.finalStateHash, finalModelHash: r.finalModelHash, numSteps: BigInt(r.numSteps) };
     await this.applyPublish(job.jobId, runId); // before the commitment is seen: verifiers look only after it
-    const sealed = (await this.sealed.rate()) > 0n ? await this.sealed.commit(job, runId, commitment) : null;
+    const sealed = (await this.sealed.rate()) > 0n ? await this.sealed.commit(job, runId, commitment) : null; // announces the masked manifest itself
+    if (!sealed) await this.announceResult(job.jobId);
     const tx = sealed ? sealed.tx : await commitResult(this.cfg.client, job.jobId, commitment);
     // the log is the operator's: it may say where the forced error is (verifiers do not read it)
     this.cfg.log('committed', { jobId: job.jobId, stepsRoot: r.stepsRoot, finalModelHash: r.finalModelHash, resumedFromStep: r.resumedFromStep, tx: tx.hash, ...(sealed ? { forced: sealed.forced, pos: sealed.pos } : {}) });

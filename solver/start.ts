@@ -3,6 +3,7 @@
 import { join, resolve } from 'node:path';
 import type { Worker } from 'bullmq';
 import type { Backend } from '../reproducible-ops/backend/reference.ts';
+import { rulesOf } from '../chain/networks.ts';
 import { createClient } from '../chain/client.ts';
 import type { ContractAddresses } from '../chain/client.ts';
 import { warnIfUnfunded } from '../chain/actions/funds.ts';
@@ -12,6 +13,7 @@ import { redisClient, redisName, trainQueue, type QueueTimings } from '../jobs/q
 import { trainQueueName } from '../jobs/redis-keys.ts';
 import type { DisputeDefender } from '../arbiter/dispute-hook.ts';
 import { arbiterDefender } from '../arbiter/defender.ts';
+import { disputeIndex } from '../arbiter/dispute-data.ts';
 import { SolverService, type Log } from './service.ts';
 import { parseSolverTamper } from '../commitments/tamper.ts';
 import { startTrainWorker } from './worker.ts';
@@ -31,7 +33,11 @@ export interface SolverNetwork {
   chainId: number;
   contracts: ContractAddresses;
   gameKind?: string;
-  startBlock?: number; // no market events before it
+  startBlock?: number;
+  /** Profile name, confirmations and fee cap (chain/networks.ts); devnets need none. */
+  name?: string;
+  confirmations?: number;
+  gas?: { maxFeeGwei?: number }; // no market events before it
 }
 
 export interface StartSolverOptions {
@@ -48,6 +54,8 @@ export interface StartSolverOptions {
   blobPort?: number;
   /** role=train on another machine: upload checkpoints to the solver's blob server instead of dataDir. */
   blobUrl?: string;
+  /** The URL verifiers reach this solver's blob server at, announced on chain (behind a proxy or NAT; default its own URL). */
+  publicUrl?: string;
   defender?: DisputeDefender;
   log: Log;
   /** Serve Prometheus metrics at http://127.0.0.1:P/metrics (0: any free port). */
@@ -68,7 +76,7 @@ export interface RunningSolver {
 export async function startSolver(o: StartSolverOptions): Promise<RunningSolver> {
   const role = o.role ?? 'all';
   const tamper = o.tamper ? parseSolverTamper(o.tamper) : undefined;
-  const client = createClient({ rpcUrl: o.net.rpcUrl, contracts: o.net.contracts, privateKey: o.privateKey, gameArtifact: o.net.gameKind });
+  const client = createClient({ rpcUrl: o.net.rpcUrl, contracts: o.net.contracts, privateKey: o.privateKey, gameArtifact: o.net.gameKind, rules: rulesOf(o.net) });
   const address = client.signer!.address;
   const metrics = o.metricsPort !== undefined ? solverMetrics(client, address) : undefined;
   if (metrics) client.onTx = metrics.onTx;
@@ -87,8 +95,8 @@ export async function startSolver(o: StartSolverOptions): Promise<RunningSolver>
   if (role !== 'train') {
     let service: SolverService | undefined;
     // PUT is safe to accept: a blob is stored only under the hash of its own bytes.
-    running.blobServer = await serveBlobs(blobs, { port: o.blobPort, allowPut: true, withhold: (h) => service?.withheld.has(h) ?? false });
-    service = new SolverService({ client, chainId: o.net.chainId, redis, queue, blobs, blobUrl: running.blobServer.url, cache, backend: o.backend, tamper, defender: o.defender ?? arbiterDefender({ stateDir: join(resolve(o.dataDir), 'disputes'), redis, keySpace: ks, blobUrl: running.blobServer.url }), fromBlock: o.net.startBlock, maxJobs: o.maxJobs, health, rpcUrl: o.net.rpcUrl, log });
+    running.blobServer = await serveBlobs(blobs, { port: o.blobPort, allowPut: true, withhold: (h) => service?.withheld.has(h) ?? false, disputeIndex: (id) => disputeIndex(redis, ks, id) });
+    service = new SolverService({ client, chainId: o.net.chainId, redis, queue, blobs, blobUrl: running.blobServer.url, publicUrl: o.publicUrl, cache, backend: o.backend, tamper, defender: o.defender ?? arbiterDefender({ stateDir: join(resolve(o.dataDir), 'disputes'), redis, keySpace: ks, blobUrl: running.blobServer.url }), fromBlock: o.net.startBlock, maxJobs: o.maxJobs, health, rpcUrl: o.net.rpcUrl, log });
     running.service = service;
     // stop() also ends the service's reads from other servers (job specs, datasets) at once
     loop = withFetchOptions({ signal: abort.signal }, () => service!.run(abort.signal, o.pollMs ?? 500));

@@ -282,7 +282,7 @@ export class VerifierBot {
 
   private async publishedResult(entry: CommitEntry, job: JobRecord): Promise<PublishedResult | { unavailable: string }> {
     try {
-      return await fetchPublishedResult(this.cfg.redis, this.cfg.ks, job.jobId, job.commitment, job.params.hashInterval);
+      return await fetchPublishedResult(this.cfg.client, job, this.cfg.fromBlock ?? 0);
     } catch (e) {
       if (!(e instanceof DataUnavailable)) throw e;
       entry.attempts = (entry.attempts ?? 0) + 1;

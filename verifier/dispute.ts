@@ -8,7 +8,8 @@ import type { KeySpace } from '../jobs/redis-keys.ts';
 import type { ChainClient } from '../chain/client.ts';
 import type { JobRecord } from '../chain/types.ts';
 import { ChallengerParty } from '../arbiter/challenger-party.ts';
-import { RedisDisputeData } from '../arbiter/dispute-data.ts';
+import { RemoteDisputeData } from '../arbiter/dispute-data.ts';
+import { announcedData } from '../chain/actions/announce.ts';
 import { DisputePlayer, type Log } from '../arbiter/player.ts';
 import type { DisputeStore } from '../arbiter/store.ts';
 import { griefTransform, griefTransition } from './examine.ts';
@@ -42,7 +43,7 @@ export function openChallengerPlayer(o: ChallengerPlayerOptions): DisputePlayer 
     preState: o.preState,
     transform: entry.grief ? griefTransform(o.engine) : undefined,
     transformAt: entry.grief ? griefTransition(Number(job.params.numSteps)) : undefined,
-    source: new RedisDisputeData(o.redis, o.ks, undefined, job.jobId),
+    source: new RemoteDisputeData(async () => (await announcedData(o.client, job.jobId, job.solver))?.uri ?? null),
   });
   return new DisputePlayer({
     client: o.client, disputeId: BigInt(entry.disputeId), jobId: job.jobId, party,

@@ -1,20 +1,21 @@
 // The solver's published result, fetched and checked before anything is trusted: the run
-// manifest (found through the job's entries in Redis: blob server URL and manifest hash), whose
+// manifest (found through the solver's announcement on chain, DataAnnouncer: blob server URL and
+// manifest hash; verifier and solver share nothing else), whose
 // M + 1 leaf state hashes (H[min(mK, T)], K = the job's hashInterval) must rebuild the committed
 // stepsRoot and end in the committed final state hash, and checkpoint blobs, each checked by
 // content hash and by recomputing its state hash: against the committed leaf at a leaf step,
 // else against the hash the manifest claims for it (a checkpoint inside an interval is committed
 // only through the leaf that ends the interval: the replayer checks that). Anything missing,
 // refused or wrong is reported as unavailable.
-import type { Redis } from 'ioredis';
 import type { Engine, TrainState } from '../reproducible-ops/engine.ts';
 import { merkleRoot } from '../reproducible-ops/merkle.ts';
 import { isLeafStep, lastLeaf, leafOfStep } from '../reproducible-ops/hash-schedule.ts';
 import { hex0x } from '../jobs/checkpoint.ts';
 import { fetchBlob } from '../jobs/blobstore.ts';
-import { redisKeys, type KeySpace } from '../jobs/redis-keys.ts';
 import { decodeState, encodedStateBytes, RUN_MANIFEST_FORMAT, type CheckpointRef, type RunManifest } from '../commitments/run-store.ts';
-import type { Commitment } from '../chain/types.ts';
+import type { Commitment, JobRecord } from '../chain/types.ts';
+import type { ChainClient } from '../chain/client.ts';
+import { announcedData } from '../chain/actions/announce.ts';
 import type { Schedule } from '../arbiter/interval.ts';
 
 export interface PublishedResult {
@@ -27,9 +28,13 @@ export interface PublishedResult {
 export class DataUnavailable extends Error {}
 
 /** The solver's manifest for `jobId`, checked against the on-chain commitment. */
-export async function fetchPublishedResult(redis: Redis, ks: KeySpace, jobId: bigint, c: Commitment, hashInterval: number): Promise<PublishedResult> {
-  const blobUrl = await redis.get(redisKeys.jobBlobServer(ks, jobId));
-  const manifestHash = await redis.get(redisKeys.resultManifest(ks, jobId));
+export async function fetchPublishedResult(client: ChainClient, job: Pick<JobRecord, 'jobId' | 'solver' | 'commitment' | 'params'>, fromBlock = 0): Promise<PublishedResult> {
+  const { jobId, commitment: c } = job;
+  const hashInterval = job.params.hashInterval;
+  // Only the job's solver's own announcement counts; its content is checked below.
+  const a = await announcedData(client, jobId, job.solver, fromBlock);
+  const blobUrl = a?.uri ?? null;
+  const manifestHash = a?.manifestHash ?? null;
   if (!blobUrl || !manifestHash) throw new DataUnavailable(`job ${jobId}: the solver published no ${!blobUrl ? 'blob server' : 'result manifest'}`);
   let manifest: RunManifest;
   try {

@@ -3,6 +3,7 @@
 // demo and the tests.
 import { resolve } from 'node:path';
 import type { Backend } from '../reproducible-ops/backend/reference.ts';
+import { rulesOf } from '../chain/networks.ts';
 import { callView, createClient, type ChainClient, type ContractAddresses } from '../chain/client.ts';
 import { DependencyHealth, Outages, settlesWithin } from '../jobs/connectivity.ts';
 import { redisClient, redisName } from '../jobs/queue.ts';
@@ -19,6 +20,10 @@ export interface VerifierNetwork {
   contracts: ContractAddresses;
   gameKind?: string;
   startBlock?: number;
+  /** Profile name, confirmations and fee cap (chain/networks.ts); devnets need none. */
+  name?: string;
+  confirmations?: number;
+  gas?: { maxFeeGwei?: number };
 }
 
 export interface StartVerifierOptions {
@@ -54,7 +59,7 @@ export const DEFAULT_SAMPLE_RATE = 0.25;
 
 export async function startVerifier(o: StartVerifierOptions): Promise<RunningVerifier> {
   const grief = o.tamper !== undefined && parseTamper(o.tamper, 'verifier').kind === 'grief';
-  const client = createClient({ rpcUrl: o.net.rpcUrl, contracts: o.net.contracts, privateKey: o.privateKey, gameArtifact: o.net.gameKind, pollingIntervalMs: 100 });
+  const client = createClient({ rpcUrl: o.net.rpcUrl, contracts: o.net.contracts, privateKey: o.privateKey, gameArtifact: o.net.gameKind, rules: rulesOf(o.net), pollingIntervalMs: 100 });
   const metrics = o.metricsPort !== undefined ? verifierMetrics(client, client.signer!.address) : undefined;
   if (metrics) client.onTx = metrics.onTx;
   const log: Log = metrics ? metrics.log(o.log) : o.log;

@@ -16,7 +16,8 @@ import { challenge } from '../chain/actions/challenge.ts';
 import { chainNow } from '../chain/actions/dispute-game.ts';
 import type { ChainClient } from '../chain/client.ts';
 import type { JobRecord } from '../chain/types.ts';
-import { RedisDisputeData } from '../arbiter/dispute-data.ts';
+import { RemoteDisputeData } from '../arbiter/dispute-data.ts';
+import { announcedData } from '../chain/actions/announce.ts';
 import { DisputePlayer } from '../arbiter/player.ts';
 import { ReplayChallengerParty } from '../arbiter/replay-challenger-party.ts';
 import type { DisputeStore } from '../arbiter/store.ts';
@@ -106,7 +107,7 @@ export async function openReplayPlayer(o: ReplayPlayerOptions): Promise<DisputeP
     if (replay.error) replay = track(o.replays.restart(o.key, o.engine, schedule.numSteps, schedule.hashInterval));
     return replay.peek()?.hashes ?? null;
   };
-  const party = new ReplayChallengerParty({ engine: o.engine, schedule, ownLeaves, source: new RedisDisputeData(o.redis, o.ks, undefined, job.jobId) });
+  const party = new ReplayChallengerParty({ engine: o.engine, schedule, ownLeaves, source: new RemoteDisputeData(async () => (await announcedData(o.client, job.jobId, job.solver))?.uri ?? null) });
   return new DisputePlayer({
     client: o.client, disputeId: BigInt(entry.disputeId), jobId: job.jobId, party,
     job: { params: job.params, commitment: job.commitment }, store: o.store, log: o.log, dataGraceMs: o.dataGraceMs,

@@ -13,8 +13,7 @@ import { numel } from '../../reproducible-ops/tensor.ts';
 import { fetchBlob } from '../../jobs/blobstore.ts';
 import { hex0x } from '../../jobs/checkpoint.ts';
 import { UsageError, UserError } from '../../jobs/errors.ts';
-import { redisClient } from '../../jobs/queue.ts';
-import { redisKeys } from '../../jobs/redis-keys.ts';
+import { announcedData } from '../../chain/actions/announce.ts';
 import { writeTfjsModel } from '../../jobs/tfjs-model.ts';
 import { gptParams } from '../../reproducible-ops/gpt.ts';
 import { isResolvedGpt, type ResolvedGptSpec } from '../../jobs/job-gpt.ts';
@@ -26,8 +25,7 @@ import { stepsRootOf } from '../../commitments/train-run.ts';
 import { lastLeaf } from '../../reproducible-ops/hash-schedule.ts';
 import { expectPositionals, type Command } from '../command.ts';
 import { table } from '../format.ts';
-import { toJson } from './job-network.ts';
-import { readDevnet } from '../../chain/devnet.ts';
+import { READ_NETWORK_HELP, READ_NETWORK_OPTIONS, resolvedNetworkFromFlags, toJson } from './job-network.ts';
 
 export interface FetchedModel {
   jobId: bigint;
@@ -41,15 +39,15 @@ export function parseJobId(s: string, cmd: string): bigint {
   return BigInt(s);
 }
 
-export async function fetchModel(net: Pick<DevnetInfo, 'rpcUrl' | 'redisUrl' | 'chainId' | 'contracts' | 'gameKind'>, jobId: bigint, outDir: string): Promise<FetchedModel> {
+export async function fetchModel(net: Pick<DevnetInfo, 'rpcUrl' | 'chainId' | 'contracts' | 'gameKind'> & { startBlock?: number }, jobId: bigint, outDir: string): Promise<FetchedModel> {
   const client = createClient({ rpcUrl: net.rpcUrl, contracts: net.contracts, gameArtifact: net.gameKind });
-  const redis = redisClient(net.redisUrl); // a Redis that is down fails the reads below, in one line
   try {
     const job = await getJob(client, jobId);
     if (job.status !== 'Finalized') throw new UserError(`job ${jobId} is ${job.status}; its model can be fetched once it is Finalized`);
-    const ks = { chainId: net.chainId, jobMarket: net.contracts.jobMarket };
-    const [manifestHash, server] = await Promise.all([redis.get(redisKeys.resultManifest(ks, jobId)), redis.get(redisKeys.jobBlobServer(ks, jobId))]);
-    if (!manifestHash || !server) throw new UserError(`job ${jobId}: no solver has published a result manifest in ${net.redisUrl}`);
+    // Where the solver serves it, as the job's solver announced on chain; every byte is checked below.
+    const a = await announcedData(client, jobId, job.solver, net.startBlock ?? 0);
+    const [manifestHash, server] = [a?.manifestHash, a?.uri];
+    if (!manifestHash || !server) throw new UserError(`job ${jobId}: its solver ${job.solver} has announced no result manifest on chain (DataAnnouncer ${net.contracts.dataAnnouncer ?? 'not deployed'})`);
     const m = JSON.parse((await fetchBlob(server, manifestHash)).toString('utf8')) as RunManifest;
     if (m.format !== RUN_MANIFEST_FORMAT) throw new UserError(`job ${jobId}: result manifest ${manifestHash} has format ${JSON.stringify(m.format)}, expected ${RUN_MANIFEST_FORMAT}`);
     const T = Number(job.params.numSteps);
@@ -71,7 +69,6 @@ export async function fetchModel(net: Pick<DevnetInfo, 'rpcUrl' | 'redisUrl' | '
     } else writeTfjsModel(outDir, resolved.model, tensors.slice(0, P), resolved.name);
     return { jobId, finalModelHash: hex0x(modelRoot), outDir, params: m.slots.slice(0, P) };
   } finally {
-    redis.disconnect();
     client.provider.destroy();
   }
 }
@@ -111,8 +108,7 @@ finalStateHash, finalModelHash) and write DIR/model.json + DIR/weights.bin
 
 Options:
   --out DIR           output directory (required)
-  --devnet FILE       devnet file (default $OPTRAIN_DEVNET or .optrain/devnet.json)
-  --json              machine-readable output
+${READ_NETWORK_HELP}
   -h, --help          show this help
 `;
 
@@ -120,19 +116,14 @@ export const jobFetchModelCommand: Command = {
   name: 'job fetch-model',
   summary: "download a finalized job's model and check its hash against the chain",
   usage,
-  options: { devnet: { type: 'string' }, json: { type: 'boolean' }, out: { type: 'string' } },
+  options: { ...READ_NETWORK_OPTIONS, out: { type: 'string' } },
   async run(args, io) {
     const cmd = 'job fetch-model';
     const [id] = expectPositionals(args, ['<jobId>'], cmd);
     const jobId = parseJobId(id, cmd);
     const out = args.values.out as string | undefined;
     if (!out) throw new UsageError(`optrain ${cmd}: --out DIR is required`);
-    let info: DevnetInfo;
-    try {
-      info = readDevnet(args.values.devnet as string | undefined);
-    } catch (e) {
-      throw new UserError((e as Error).message);
-    }
+    const info = await resolvedNetworkFromFlags(args);
     const r = await fetchModel(info, jobId, out).catch((e) => {
       throw e instanceof UserError ? e : new UserError((e as Error).message);
     });

@@ -2,7 +2,7 @@
 import { formatEther } from 'ethers';
 import { createClient } from '../../chain/client.ts';
 import { disputesOfJob, getDispute, getJob } from '../../chain/actions/get-job.ts';
-import { readDevnet, type DevnetInfo } from '../../chain/devnet.ts';
+import type { DevnetInfo } from '../../chain/devnet.ts';
 import type { JobRecord } from '../../chain/types.ts';
 import { UserError } from '../../jobs/errors.ts';
 import { redisClient } from '../../jobs/queue.ts';
@@ -10,7 +10,7 @@ import { redisKeys } from '../../jobs/redis-keys.ts';
 import { expectPositionals, type Command } from '../command.ts';
 import { table } from '../format.ts';
 import { parseJobId } from './job-fetch-model.ts';
-import { toJson } from './job-network.ts';
+import { READ_NETWORK_HELP, READ_NETWORK_OPTIONS, resolvedNetworkFromFlags, toJson } from './job-network.ts';
 
 export interface JobStatusReport {
   job: JobRecord;
@@ -68,21 +68,15 @@ export const jobStatusCommand: Command = {
   usage: `Usage: optrain job status <jobId> [options]
 
 Options:
-  --devnet FILE   devnet file (default $OPTRAIN_DEVNET or .optrain/devnet.json)
-  --json          machine-readable output
-  -h, --help      show this help
+${READ_NETWORK_HELP}
+  -h, --help          show this help
 `,
-  options: { devnet: { type: 'string' }, json: { type: 'boolean' } },
+  options: READ_NETWORK_OPTIONS,
   async run(args, io) {
     const cmd = 'job status';
     const [id] = expectPositionals(args, ['<jobId>'], cmd);
     const jobId = parseJobId(id, cmd);
-    let info: DevnetInfo;
-    try {
-      info = readDevnet(args.values.devnet as string | undefined);
-    } catch (e) {
-      throw new UserError((e as Error).message);
-    }
+    const info = await resolvedNetworkFromFlags(args);
     const r = await jobStatus(info, jobId).catch((e) => {
       throw e instanceof UserError ? e : new UserError((e as Error).message);
     });

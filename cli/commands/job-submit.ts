@@ -8,6 +8,7 @@ import { createClient, type ChainClient } from '../../chain/client.ts';
 import { postJob } from '../../chain/actions/post-job.ts';
 import { marketFloors } from '../../chain/actions/get-job.ts';
 import type { DevnetInfo } from '../../chain/devnet.ts';
+import { rulesOf } from '../../chain/networks.ts';
 import { BlobStore, putBlob } from '../../jobs/blobstore.ts';
 import { canonicalJson } from '../../jobs/canonical.ts';
 import { hex0x } from '../../jobs/checkpoint.ts';
@@ -20,7 +21,7 @@ import { table } from '../format.ts';
 import { durationFlag, ethFlag, NETWORK_HELP, NETWORK_OPTIONS, networkFromFlags, toJson } from './job-network.ts';
 
 export interface SubmitOptions {
-  net: Pick<DevnetInfo, 'rpcUrl' | 'contracts' | 'blobUrl' | 'blobDir' | 'gameKind'>;
+  net: Pick<DevnetInfo, 'rpcUrl' | 'contracts' | 'blobUrl' | 'blobDir' | 'gameKind' | 'chainId'> & { name?: string; confirmations?: number; gas?: { maxFeeGwei?: number } };
   privateKey: string;
   jobFile: string;
   reward: bigint;
@@ -84,7 +85,7 @@ export async function submitJob(o: SubmitOptions): Promise<Submitted> {
   // Refuse before pinning or posting a job no solver of this machine class could run.
   checkJobResources(job);
   const programRoot = hex0x(new Engine(job.setup).programRoot());
-  const client = createClient({ rpcUrl: o.net.rpcUrl, contracts: o.net.contracts, privateKey: o.privateKey, gameArtifact: o.net.gameKind });
+  const client = createClient({ rpcUrl: o.net.rpcUrl, contracts: o.net.contracts, privateKey: o.privateKey, gameArtifact: o.net.gameKind, rules: rulesOf(o.net) });
   try {
     await checkTerms(client, o);
     await requireFunds(client, o.reward);
@@ -155,7 +156,7 @@ export const jobSubmitCommand: Command = {
     const [file] = expectPositionals(args, ['<job.json>'], cmd);
     const v = args.values;
     const reward = ethFlag(v.reward, '--reward', cmd);
-    const { info, privateKey } = networkFromFlags(args, cmd, 'submitter');
+    const { info, privateKey } = await networkFromFlags(args, cmd, 'submitter');
     const r = await submitJob({
       net: info, privateKey, jobFile: file, reward,
       stake: ethFlag(v.stake, '--stake', cmd, '0.1'),

@@ -28,6 +28,10 @@ Options:
                       watch and train processes of one machine share it
   --blob-url URL      (--role train on another machine) upload checkpoints to the solver's
                       blob server at URL (printed by its solver-started event)
+  --blob-port N       port of the blob server (default: any free port)
+  --public-url URL    the address verifiers reach this solver's blob server at (behind a
+                      proxy or NAT), announced on chain with every claimed job and result
+                      (default: the server's own http://127.0.0.1:PORT)
   --tamper SPEC       cheat in one precise way, for adversarial tests (docs/TAMPER.md), e.g.
                       'kind=flip,step=3,op=12,elem=0,bit=30'
   --max-jobs N        claim at most N jobs at a time (counted until each is committed); open
@@ -44,6 +48,13 @@ ${LOG_FORMAT_HELP}
   -h, --help          show this help
 `;
 
+function publicUrlFlag(value: string | boolean | undefined, cmd: string): string | undefined {
+  if (value === undefined) return undefined;
+  const s = String(value).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(s)) throw new UsageError(`optrain ${cmd}: --public-url: expected an http(s) URL like http://203.0.113.7:8080, got '${value}'`);
+  return s;
+}
+
 export const solverStartCommand: Command = {
   name: 'solver start',
   summary: 'run a solver: claim jobs, train, commit, defend disputes',
@@ -51,7 +62,7 @@ export const solverStartCommand: Command = {
   options: {
     ...NETWORK_OPTIONS, ...BACKEND_OPTIONS,
     role: { type: 'string' }, 'data-dir': { type: 'string' }, tamper: { type: 'string' },
-    'poll-ms': { type: 'string' }, 'max-jobs': { type: 'string' }, 'lock-ms': { type: 'string' }, 'queue-suffix': { type: 'string' }, 'blob-url': { type: 'string' },
+    'poll-ms': { type: 'string' }, 'max-jobs': { type: 'string' }, 'lock-ms': { type: 'string' }, 'queue-suffix': { type: 'string' }, 'blob-url': { type: 'string' }, 'public-url': { type: 'string' }, 'blob-port': { type: 'string' },
     'metrics-port': { type: 'string' }, 'log-format': { type: 'string' },
   },
   async run(args, io) {
@@ -61,7 +72,7 @@ export const solverStartCommand: Command = {
     const role = (v.role as string | undefined) ?? 'all';
     if (!ROLES.includes(role as SolverRole)) throw new UsageError(`optrain ${cmd}: --role: expected one of ${ROLES.join(', ')}, got '${role}'`);
     if (v.tamper !== undefined) parseSolverTamper(String(v.tamper)); // fail fast on a bad spec
-    const { info, privateKey } = networkFromFlags(args, cmd, 'solver');
+    const { info, privateKey } = await networkFromFlags(args, cmd, 'solver');
     const backend = await backendFromFlags(args, cmd, io);
     const address = new Wallet(privateKey).address;
     const lockMs = positiveIntFlag(v['lock-ms'], '--lock-ms', cmd);
@@ -78,6 +89,8 @@ export const solverStartCommand: Command = {
       queueSuffix: v['queue-suffix'] as string | undefined,
       blobUrl: v['blob-url'] as string | undefined,
       metricsPort,
+      publicUrl: publicUrlFlag(v['public-url'], cmd),
+      blobPort: positiveIntFlag(v['blob-port'], '--blob-port', cmd),
     }).catch((e) => {
       throw e instanceof UserError ? e : new UserError((e as Error).message);
     });

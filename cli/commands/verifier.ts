@@ -72,7 +72,7 @@ export const verifierStartCommand: Command = {
     const v = args.values;
     const sampleRate = sampleRateFlag(v['sample-rate'], cmd);
     if (v.tamper !== undefined) parseTamper(String(v.tamper), 'verifier'); // fail fast on a bad spec
-    const { info, privateKey } = networkFromFlags(args, cmd, 'verifier');
+    const { info, privateKey } = await networkFromFlags(args, cmd, 'verifier');
     const backend = await backendFromFlags(args, cmd, io);
     const address = new Wallet(privateKey).address;
     const { log } = serviceLogger(io, logFormatFlag(v['log-format'], !!v.json, cmd), 'verifier');

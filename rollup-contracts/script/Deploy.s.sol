@@ -7,6 +7,7 @@ import {MarketConfig} from "../src/lib/JobMarketTypes.sol";
 import {DisputeGame} from "../src/DisputeGame.sol";
 import {OneStepProver} from "../src/OneStepProver.sol";
 import {OpSemanticsExt} from "../src/OpSemanticsExt.sol";
+import {DataAnnouncer} from "../src/DataAnnouncer.sol";
 import {IJobMarket} from "../src/interfaces/IJobMarket.sol";
 
 // Usage (fresh anvil from npm, its account 0 as deployer):
@@ -23,7 +24,7 @@ import {IJobMarket} from "../src/interfaces/IJobMarket.sol";
 //   OPTRAIN_MIN_SAMPLE_RATE_BPS  the market's declared minimum check probability in bps
 //                       (default 2500 = the verifier bot's default sample rate 0.25).
 // Output: {"chainId", "deployer", "jobMarket", "disputeGame", "oneStepProver", "opSemanticsExt",
-//          "timeBank", "startBlock"} (addresses checksummed, numbers as JSON numbers).
+//          "dataAnnouncer", "timeBank", "startBlock"} (addresses checksummed, numbers as JSON numbers).
 
 /// @title  Deploy
 /// @notice Deploys JobMarket, OpSemanticsExt, OneStepProver and DisputeGame wired together, and
@@ -38,6 +39,7 @@ contract Deploy is Script {
         OpSemanticsExt ext;
         OneStepProver prover;
         DisputeGame game;
+        DataAnnouncer announcer;
     }
 
     function run() external returns (Deployment memory d) {
@@ -59,6 +61,7 @@ contract Deploy is Script {
         // forge-lint: disable-next-line(unsafe-typecast) -- bank < 2^48 required above
         d.game = new DisputeGame(IJobMarket(address(d.market)), d.prover, uint48(bank));
         d.market.setDisputeGame(address(d.game));
+        d.announcer = new DataAnnouncer();
         vm.stopBroadcast();
 
         _write(out, d, bank, startBlock);
@@ -72,6 +75,7 @@ contract Deploy is Script {
         vm.serializeAddress(o, "disputeGame", address(d.game));
         vm.serializeAddress(o, "oneStepProver", address(d.prover));
         vm.serializeAddress(o, "opSemanticsExt", address(d.ext));
+        vm.serializeAddress(o, "dataAnnouncer", address(d.announcer));
         vm.serializeUint(o, "timeBank", bank);
         string memory json = vm.serializeUint(o, "startBlock", startBlock);
         string memory dir = _dirname(out);

@@ -15,18 +15,24 @@ export class CliProc {
   readonly events: CliEvent[] = [];
   /** Everything it printed that is not a JSON event (stack traces would land here). */
   other = '';
+  /** Everything it printed, stdout and stderr, byte for byte. */
+  raw = '';
   readonly exited: Promise<void>;
 
-  constructor(readonly name: string, args: string[]) {
-    this.child = spawn(process.execPath, [BIN, ...args, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  constructor(readonly name: string, args: string[], env?: NodeJS.ProcessEnv) {
+    this.child = spawn(process.execPath, [BIN, ...args, '--json'], { stdio: ['ignore', 'pipe', 'pipe'], env: env ? { ...process.env, ...env } : process.env });
     let buf = '';
     this.child.stdout!.on('data', (d) => {
+      this.raw += d;
       buf += d;
       const lines = buf.split('\n');
       buf = lines.pop()!;
       for (const l of lines) this.line(l);
     });
-    this.child.stderr!.on('data', (d) => (this.other += d));
+    this.child.stderr!.on('data', (d) => {
+      this.raw += d;
+      this.other += d;
+    });
     this.exited = new Promise((r) => this.child.once('exit', () => r()));
   }
 
@@ -83,8 +89,8 @@ export class CliProcs {
     });
   }
 
-  start(name: string, args: string[]): CliProc {
-    const p = new CliProc(name, args);
+  start(name: string, args: string[], env?: NodeJS.ProcessEnv): CliProc {
+    const p = new CliProc(name, args, env);
     this.all.add(p);
     return p;
   }
