@@ -2,6 +2,7 @@
 // MLP's layer shape, cubes, and the transposed variants the backward pass uses.
 import { runKernel, type Backend } from '../reproducible-ops/backend/reference.ts';
 import { prng, randomData } from '../reproducible-ops/backend/op-cases.ts';
+import { interleaved, type FastExec, type Spread } from './interleave.ts';
 import { bestTime } from './timing.ts';
 import { tfMatmul, type TfBackend } from './tfjs.ts';
 
@@ -58,4 +59,35 @@ export async function tfjsMatmul(name: TfBackend, c: MatmulCase, roundSeconds: n
   } finally {
     mm.dispose();
   }
+}
+
+export interface MatmulShareRow {
+  impl: string;
+  shape: string;
+  threads: number;
+  gflops: Spread;
+  ceiling: Spread;
+  share: Spread;
+  rounds: number;
+}
+
+/** A cube's GFLOP/s as a share of the ceiling, in rounds interleaved with it (bench/interleave.ts). */
+export function engineMatmulShare(impl: string, backend: Backend & FastExec, size: number, rounds: number, ceilingSeconds: number): MatmulShareRow {
+  const c: MatmulCase = { M: size, K: size, N: size, ta: false, tb: false };
+  const r = prng(size * 7 + 1);
+  const args = { inputs: [randomData(r, size * size, 'plain'), randomData(r, size * size, 'plain')], inShapes: [[size, size], [size, size]], outShape: [size, size], attrs: [0, 0], seed: 0, step: 0 };
+  const call = () => {
+    const o = runKernel(backend, 'matmul', args);
+    backend.release?.(o);
+  };
+  call();
+  const t0 = performance.now();
+  call();
+  const calls = Math.max(2, Math.round(ceilingSeconds / ((performance.now() - t0) / 1000)));
+  const res = interleaved(backend, rounds, ceilingSeconds, () => {
+    const s = performance.now();
+    for (let i = 0; i < calls; i++) call();
+    return { flops: flops(c) * calls, seconds: (performance.now() - s) / 1000 };
+  });
+  return { impl, shape: shapeLabel(c), threads: backend.threads, gflops: res.gflops, ceiling: res.ceiling, share: res.share, rounds };
 }

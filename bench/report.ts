@@ -1,5 +1,6 @@
 // Plain-text tables of bench results (the README's Benchmarks section uses the same layout).
-import type { MatmulRow } from './matmul.ts';
+import type { MatmulRow, MatmulShareRow } from './matmul.ts';
+import { pctSpread } from './interleave.ts';
 import type { HashShareRow } from './hash-share.ts';
 import { hashShareOf, syncHashShareOf, type TrainRow } from './train.ts';
 
@@ -18,6 +19,14 @@ export function printMatmul(rows: MatmulRow[], log: (s: string) => void): void {
     });
     log(`| ${s} | ${cells.join(' | ')} |`);
   }
+}
+
+export function printMatmulShares(rows: MatmulShareRow[], log: (s: string) => void): void {
+  log('\nmatmul share of the no-FMA ceiling, rounds interleaved with it: median (spread over rounds)');
+  log('| shape | impl | threads | GFLOP/s | ceiling GFLOP/s | share of ceiling | rounds |');
+  log('|---|---|---:|---:|---:|---:|---:|');
+  for (const r of rows)
+    log(`| ${r.shape} | ${r.impl} | ${r.threads} | ${r.gflops.median.toFixed(1)} (${pctSpread(r.gflops)}) | ${r.ceiling.median.toFixed(1)} (${pctSpread(r.ceiling)}) | ${(r.share.median * 100).toFixed(1)}% (${(r.share.min * 100).toFixed(1)}-${(r.share.max * 100).toFixed(1)}%) | ${r.rounds} |`);
 }
 
 export function printTrain(rows: TrainRow[], hashShare: number | null, log: (s: string) => void): void {

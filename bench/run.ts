@@ -1,24 +1,29 @@
-// `npm run bench [-- --json] [--quick] [--only matmul,train] [--steps N] [--reference-steps N] [--threads 1,2]`
+// `npm run bench [-- --json] [--quick] [--only matmul,shares,train,gpt] [--steps N] [--reference-steps N] [--threads 1,2] [--gpt-rounds N] [--torch-steps N]`
 // One run measures: matmul GFLOP/s of every engine backend and of tfjs (cpu, wasm); MNIST
 // MLP training samples/s per backend and tfjs-wasm model.fit on the same model, data and
 // hyperparameters (test accuracy alongside); the share of a solver's step time spent on
 // state hashes at the examples' hashInterval K and at K = 1, for the MLP and the CNN
-// (bench/hash-share.ts); and PyTorch when `python3 -c "import torch"` works.
+// (bench/hash-share.ts); and PyTorch when `python3 -c "import torch"` works. The GPT section
+// (bench/gpt.ts) measures the shakespeare-char model's training step per backend and in
+// PyTorch; it and the 1024^3 matmul's share of the ceiling are measured in rounds
+// interleaved with the ceiling (bench/interleave.ts).
 import { parseArgs } from 'node:util';
 import { createNativeBackend, loadNativeAddon, nativeLoadError, type NativeBackend } from '../reproducible-ops/backend/native.ts';
 import { peakGflops } from '../reproducible-ops/backend/peak.ts';
 import { referenceBackend, type Backend } from '../reproducible-ops/backend/reference.ts';
 import { createWasmBackend, loadWasmRuntime, wasmLoadError, type WasmBackend } from '../reproducible-ops/backend/wasm.ts';
-import { engineMatmul, matmulCases, tfjsMatmul, type MatmulRow } from './matmul.ts';
+import { engineMatmul, engineMatmulShare, matmulCases, tfjsMatmul, type MatmulRow, type MatmulShareRow } from './matmul.ts';
+import { engineGpt, printGpt, torchGpt, type GptRow, type TorchGptRow } from './gpt.ts';
+import { pctSpread, type FastExec } from './interleave.ts';
 import { BATCH, loadMnist } from './mnist.ts';
-import { printHashShares, printMatmul, printTrain } from './report.ts';
+import { printHashShares, printMatmul, printMatmulShares, printTrain } from './report.ts';
 import { loadAverage } from './timing.ts';
 import { tfFitMlp } from './tfjs.ts';
 import { torchMlp } from './torch.ts';
 import { engineTrain, hashShareOf, syncHashShareOf, type TrainRow } from './train.ts';
 import { cnnHashShares, exampleHashInterval, mlpHashShares, type HashShareRow } from './hash-share.ts';
 
-const USAGE = `usage: npm run bench -- [--json] [--quick] [--only matmul,train] [--steps N] [--reference-steps N] [--cnn-steps N] [--threads 1,2]`;
+const USAGE = `usage: npm run bench -- [--json] [--quick] [--only matmul,shares,train,gpt] [--steps N] [--reference-steps N] [--cnn-steps N] [--threads 1,2] [--gpt-rounds N] [--torch-steps N]`;
 
 interface Options {
   json: boolean;
@@ -28,6 +33,8 @@ interface Options {
   referenceSteps: number;
   cnnSteps: number;
   threads: number[];
+  gptRounds: number;
+  torchSteps: number;
 }
 
 function positiveInt(v: string | undefined, flag: string, dflt: number): number {
@@ -40,17 +47,17 @@ function positiveInt(v: string | undefined, flag: string, dflt: number): number 
 function options(argv: string[]): Options {
   const { values } = parseArgs({
     args: argv,
-    options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, only: { type: 'string' }, steps: { type: 'string' }, 'reference-steps': { type: 'string' }, 'cnn-steps': { type: 'string' }, threads: { type: 'string' }, help: { type: 'boolean' } },
+    options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, only: { type: 'string' }, steps: { type: 'string' }, 'reference-steps': { type: 'string' }, 'cnn-steps': { type: 'string' }, threads: { type: 'string' }, 'gpt-rounds': { type: 'string' }, 'torch-steps': { type: 'string' }, help: { type: 'boolean' } },
   });
   if (values.help) {
     console.log(USAGE);
     process.exit(0);
   }
   const quick = values.quick ?? false;
-  const only = new Set((values.only ?? 'matmul,train').split(','));
-  for (const o of only) if (o !== 'matmul' && o !== 'train') throw new Error(`--only: expected matmul and/or train, got '${o}'\n${USAGE}`);
+  const only = new Set((values.only ?? 'matmul,train,gpt').split(','));
+  for (const o of only) if (!['matmul', 'shares', 'train', 'gpt'].includes(o)) throw new Error(`--only: expected a list of matmul, shares (the interleaved 1024^3 share of the ceiling alone), train, gpt; got '${o}'\n${USAGE}`);
   const threads = (values.threads ?? '1,2').split(',').map((t) => positiveInt(t, '--threads', 1));
-  return { json: values.json ?? false, quick, only, steps: positiveInt(values.steps, '--steps', quick ? 200 : 937), referenceSteps: positiveInt(values['reference-steps'], '--reference-steps', quick ? 10 : 60), cnnSteps: positiveInt(values['cnn-steps'], '--cnn-steps', quick ? 10 : 40), threads };
+  return { json: values.json ?? false, quick, only, steps: positiveInt(values.steps, '--steps', quick ? 200 : 937), referenceSteps: positiveInt(values['reference-steps'], '--reference-steps', quick ? 10 : 60), cnnSteps: positiveInt(values['cnn-steps'], '--cnn-steps', quick ? 10 : 40), threads, gptRounds: positiveInt(values['gpt-rounds'], '--gpt-rounds', quick ? 3 : 7), torchSteps: positiveInt(values['torch-steps'], '--torch-steps', quick ? 1 : 2) };
 }
 
 /** The engine backends to measure: reference, then wasm and native at each thread count. */
@@ -97,6 +104,34 @@ async function runMatmul(o: Options, backends: ReturnType<typeof engineBackends>
   return rows;
 }
 
+/** Fast backends only, with what the interleaved measurements need. */
+function fastBackends(backends: ReturnType<typeof engineBackends>): { impl: string; backend: Backend & FastExec }[] {
+  return backends.flatMap((b) => {
+    const f = b.backend as Partial<NativeBackend & WasmBackend>;
+    return f.kernelExec && f.lanes ? [{ impl: b.impl, backend: b.backend as Backend & FastExec }] : [];
+  });
+}
+
+function runMatmulShares(o: Options, backends: ReturnType<typeof engineBackends>, log: (s: string) => void): MatmulShareRow[] {
+  const size = o.quick ? 512 : 1024;
+  return fastBackends(backends).map(({ impl, backend }) => {
+    const r = engineMatmulShare(impl, backend, size, o.gptRounds, o.quick ? 0.1 : 0.25);
+    log(`matmul ${r.shape} ${impl} x${r.threads}: ${(r.share.median * 100).toFixed(1)}% of the ceiling (median of ${r.rounds} interleaved rounds, ${(r.share.min * 100).toFixed(1)}-${(r.share.max * 100).toFixed(1)}%)`);
+    return r;
+  });
+}
+
+function runGpt(o: Options, backends: ReturnType<typeof engineBackends>, log: (s: string) => void): { rows: GptRow[]; torch: TorchGptRow[] } {
+  const rows = fastBackends(backends).map(({ impl, backend }) => {
+    const r = engineGpt(impl, backend, { rounds: o.gptRounds, roundSeconds: o.quick ? 0.5 : 1.5, ceilingSeconds: o.quick ? 0.1 : 0.25 });
+    log(`gpt ${impl} x${r.threads}: ${r.tokensPerSec.median.toFixed(0)} tokens/s (${pctSpread(r.tokensPerSec)}), ${(r.share.median * 100).toFixed(1)}% of the ceiling`);
+    return r;
+  });
+  const torch = o.threads.flatMap((t) => torchGpt(t, o.torchSteps, o.quick ? 2 : 3, log) ?? []);
+  for (const t of torch) log(`gpt pytorch x${t.threads}: ${t.tokensPerSec.median.toFixed(0)} tokens/s (${t.note})`);
+  return { rows, torch };
+}
+
 interface TrainResults {
   rows: TrainRow[];
   hashShare: number | null;
@@ -138,13 +173,17 @@ async function main(): Promise<void> {
   const load0 = await loadAverage();
   const backends = engineBackends(o, log);
   const matmul = o.only.has('matmul') ? await runMatmul(o, backends, log) : [];
+  const matmulShares = o.only.has('matmul') || o.only.has('shares') ? runMatmulShares(o, backends, log) : [];
   const { rows: train, hashShare, hashShares } = o.only.has('train') ? await runTrain(o, backends, log) : { rows: [], hashShare: null, hashShares: [] };
-  const result = { matmul, train, hashShare, hashShares: hashShares.map(({ model, impl, threads, hashInterval, share }) => ({ model, impl, threads, hashInterval, share })), loadAverage: [load0, await loadAverage()] };
+  const gpt = o.only.has('gpt') ? runGpt(o, backends, log) : { rows: [], torch: [] };
+  const result = { matmul, matmulShares, train, gpt: gpt.rows, gptTorch: gpt.torch, hashShare, hashShares: hashShares.map(({ model, impl, threads, hashInterval, share }) => ({ model, impl, threads, hashInterval, share })), loadAverage: [load0, await loadAverage()] };
   if (o.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else {
     if (matmul.length) printMatmul(matmul, log);
+    if (matmulShares.length) printMatmulShares(matmulShares, log);
     if (train.length) printTrain(train, hashShare, log);
     if (hashShares.length) printHashShares(hashShares, log);
+    printGpt(gpt.rows, gpt.torch, log);
     log(`load average (1 min) at start/end: ${result.loadAverage.map((x) => x.toFixed(2)).join(' / ')}`);
   }
   process.exit(0); // worker threads of the wasm backend are unref'd, tfjs may keep timers

@@ -48,7 +48,7 @@ static isa_entry isas[] = {
 
 static isa_entry *current;
 static int threads = 1;
-static double grain = 65536.0; /* work units per part; see repops_parts */
+static double grain = 16384.0; /* work units per part; see repops_parts (native.ts sets it) */
 static float *scratch[POOL_MAX_THREADS];
 
 static void detect_isas(void) {
@@ -154,11 +154,11 @@ static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   return r;
 }
 
-/* setGrain(work): work units per part (default 65536); tests use 1 to split tiny calls. */
+/* setGrain(work): work units per part (default 16384); tests use 1 to split tiny calls. */
 static napi_value js_set_grain(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
-  double g = 65536.0;
+  double g = 16384.0;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc >= 1) napi_get_value_double(env, argv[0], &g);
   if (!(g >= 1)) return throw_error(env, "native setGrain: grain must be >= 1");

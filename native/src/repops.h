@@ -28,6 +28,12 @@ enum {
   OP_DROPOUT = 11, /* n: [key, count, threshold24]; c: [keepScale]                        */
   OP_RELU_GRAD = 12, /* n: [0, count]; in: x, g                                           */
   OP_TRANSPOSE = 13, /* n: [rows, cols]: out[c][r] = in[r][c] (pure data movement)          */
+  OP_BMM = 15,     /* n: [P, M, K, N, transA, transB]: matmul per batch index          */
+  OP_PERMUTE = 16, /* n: [rank, dims[rank] (output), src strides[rank]]                   */
+  OP_CAUSAL_FILL = 17, /* n: [mats, T]; c[0] = fill                                       */
+  OP_ONEHOT = 18,  /* n: [count, classes]                                                 */
+  OP_GATHER_ROWS = 19, /* n: [count, V, D]; in: table, ids                                */
+  OP_SCATTER_ROWS = 20, /* n: [count, V, D]; in: gy, ids                                  */
   OP_PEAK = 14     /* bench only: n: [iters]; c: [m, b]; out: >= 16 floats per part.
                     * PEAK_CHAINS independent chains of a = a*m, a = a+b per vector
                     * lane: the no-FMA multiply-add throughput ceiling of this ISA */
@@ -35,7 +41,7 @@ enum {
 #define PEAK_CHAINS 12
 
 enum { BIN_ADD = 0, BIN_SUB = 1, BIN_MUL = 2, BIN_DIV = 3, BIN_MAX = 4 };
-enum { UN_NEG = 0, UN_EXP = 1, UN_LOG = 2, UN_SQRT = 3, UN_RELU = 4, UN_SCALE = 5, UN_ADDC = 6 };
+enum { UN_NEG = 0, UN_EXP = 1, UN_LOG = 2, UN_SQRT = 3, UN_RELU = 4, UN_SCALE = 5, UN_ADDC = 6, UN_ERF = 7 };
 enum { RED_SUM = 0, RED_MAX = 1 };
 
 #define REPOPS_MAX_RANK 8

@@ -153,3 +153,63 @@ static inline vf vlog(vf x) {
   res = vsel(isz, vsplat(-__builtin_inff()), res);
   return vsel(nan, vsplat(__builtin_nanf("")), res);
 }
+
+/* erf (REPOPS §15.5, repops-3), lane by lane the specified sequence; a range is computed
+ * only when some lane needs it, then selected per lane. */
+static inline vf vhorner(const float *c, int n, vf s) {
+  vf p = vsplat(c[n - 1]);
+  for (int i = n - 2; i >= 0; i--) p = p * s + vsplat(c[i]);
+  return p;
+}
+static inline vf vhorner1(const float *c, int n, vf s) { return vsplat(1.0f) + s * vhorner(c, n, s); }
+static inline int vany(vi m) {
+  for (int l = 0; l < VW; l++)
+    if (m[l]) return 1;
+  return 0;
+}
+
+static const uint32_t ERF_BITS[] = {
+    0x3e0375d4, 0xbeac0c2d, 0xbaf4228f,             /* PP 0  */
+    0x3e9fe8f8, 0x3cb1013a, 0xbb025313,             /* QQ 3  */
+    0x3674e811, 0x3ed48942, 0xbe2924ee, 0x3de32723, /* PA 6  */
+    0x3f1a218c, 0x3f093304, 0x3e2c9f37, 0x3d6644f9, /* QA 10 */
+    0xbc21bb59, 0xbf0db91e, 0xc00b41d0, 0xbfb76216, /* RA 14 */
+    0x40aeb7f2, 0x40d655dc, 0x3fb72f4c, 0xbd6c8084, /* SA 18 */
+    0xbc21a092, 0xbf200b39, 0xc0c5478b, 0xc1855b85, 0xc1189a30, /* RB 22 */
+    0x414b040e, 0x4234bc5e, 0x423d1fc4, 0x410ee2a5, /* SB 27 */
+};
+
+static inline vf verf(vf x) {
+  float c[31];
+  for (int i = 0; i < 31; i++) c[i] = f_from_bits(ERF_BITS[i]);
+  const float EFX = f_from_bits(0x3e0375d4u), EFX8 = f_from_bits(0x3f8375d4u), ERX = f_from_bits(0x3f57bb00u);
+  vi u = (vi)x, ia = u & visplat(0x7fffffff);
+  vf a = (vf)ia, one = vsplat(1.0f);
+  vi tiny = ia < visplat(0x04000000), small = ia < visplat(0x38800000), low = ia < visplat(0x3f580000);
+  vi mid = ia < visplat(0x3fa00000), big = ia >= visplat(0x40800000);
+  vf r = one; /* |x| >= 4 */
+  vi tail = ~mid & ~big;
+  if (vany(tail)) {
+    vf s = one / (a * a);
+    vi ra = ia < visplat(0x4036db6e);
+    vf R = vsel(ra, vhorner(c + 14, 4, s), vhorner(c + 22, 5, s));
+    vf S = vsel(ra, vhorner1(c + 18, 4, s), vhorner1(c + 27, 4, s));
+    vf z = (vf)(ia & visplat((int32_t)0xffffe000u));
+    vf e = vexp(((-z) * z) - vsplat(0.5625f)) * vexp((z - a) * (z + a) + R / S);
+    r = vsel(tail, one - e / a, r);
+  }
+  if (vany(mid & ~low)) {
+    vf s = a - one;
+    r = vsel(mid, vsplat(ERX) + vhorner(c + 6, 4, s) / vhorner1(c + 10, 4, s), r);
+  }
+  if (vany(low & ~small)) {
+    vf z = a * a;
+    r = vsel(low, a + a * (vhorner(c + 0, 3, z) / vhorner1(c + 3, 3, z)), r);
+  }
+  if (vany(small)) {
+    r = vsel(small, a + vsplat(EFX) * a, r);
+    r = vsel(tiny, (vsplat(8.0f) * a + vsplat(EFX8) * a) / vsplat(8.0f), r);
+  }
+  r = (vf)((vi)r | (u & visplat((int32_t)0x80000000u))); /* erf(-a) = -erf(a) */
+  return vsel(x != x, vsplat(__builtin_nanf("")), r);
+}

@@ -1,7 +1,6 @@
 // The repops-3 ops on every fast backend (native per instruction set, WASM) at 1, 2 and 3
-// threads give the reference kernel's bits. Today they reach the reference through the
-// fallback; the test keeps holding when fast kernels are added (it does not care which path
-// runs). Shapes are a small GPT's and odd ones (T not a multiple of 8, vocab 65, head size 24,
+// threads give the reference kernel's bits (native/src/k_transformer.inc; token_windows,
+// rng_normal and lr_cosine still run the reference kernel). Shapes are a small GPT's and odd ones (T not a multiple of 8, vocab 65, head size 24,
 // batch 1 and 13) with NaN, infinities, -0 and subnormals, and ids with repeats and misses.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -11,6 +10,7 @@ import { TRANSFORMER_OPS } from '../ops/table-transformer.ts';
 import { Rand, randomCase, randomTensor, type OpCase } from '../test-support/op-cases.ts';
 import { randomIds } from '../test-support/op-cases-transformer.ts';
 import type { Shape } from '../tensor.ts';
+import { describe as describeCall, FAST_OPS_3 } from './descriptors.ts';
 import { createNativeBackend, loadNativeAddon, nativeLoadError } from './native.ts';
 import { firstBitDifference } from './op-cases.ts';
 import { referenceBackend, runKernel, type Backend, type KernelArgs } from './reference.ts';
@@ -42,8 +42,25 @@ function gptCases(): OpCase[] {
     c('rng_normal', [], [], [0x10005, 0, toBits(0.02), 2, V, C]),
     c('token_windows', [[1000]], [randomTensor(r, [1000], 'clean')], [0x30001, B, T, 1]),
     c('lr_cosine', [], [], [100, 2000, toBits(1e-3), toBits(1e-4)]),
+    // batch 1, M and N not multiples of the register tile, K past one vector
+    c('bmm', [[1, 65, 24], [1, 24, 13]], [randomTensor(r, [1, 65, 24], 'special'), randomTensor(r, [1, 24, 13], 'clean')], [0, 0]),
+    c('bmm', [[13, 24, 9], [13, 7, 24]], [randomTensor(r, [13, 24, 9], 'clean'), randomTensor(r, [13, 7, 24], 'special')], [1, 1]),
+    c('permute', [[B, H, T, hs]], [randomTensor(r, [B, H, T, hs], 'clean')], [4, 0, 2, 1, 3]),
+    c('permute', [[B, T, hs]], [randomTensor(r, [B, T, hs], 'special')], [3, 2, 0, 1]),
+    c('causal_fill', [[1, T, T]], [randomTensor(r, [1, T, T], 'clean')], [0]),
+    // softmax / layer norm / cross-entropy reductions over the last axis (len 65 and 130:
+    // past the kernel's 64-column blocks; rows 221 and 13: not multiples of the lanes)
+    ...(['sum', 'rowmax'] as const).flatMap((op) => [
+      c(op, [[B * T, V]], [randomTensor(r, [B * T, V], 'special')], [1]),
+      c(op, [[B, T, 2 * V]], [randomTensor(r, [B, T, 2 * V], 'clean')], [2]),
+      c(op, [[B, H, T, T]], [randomTensor(r, [B, H, T, T], 'special')], [3]),
+      c(op, [[5000]], [randomTensor(r, [5000], 'clean')], [0]), // AdamW's clip: a flattened gradient
+    ]),
   ];
 }
+
+/** Ops of these cases that must run a C kernel (not the reference fallback). */
+const FAST_NEW_OPS: string[] = [...FAST_OPS_3, 'sum', 'rowmax'];
 
 function cases(seed: number): OpCase[] {
   const out = gptCases();
@@ -74,6 +91,12 @@ const nativeVariants = (): Backend[] => {
 describe('repops-3 ops: fast backends give the reference bits', () => {
   it('native: every instruction set, 1/2/3 threads', { skip: nativeSkip }, () => checkAll(nativeVariants(), 1));
   it('wasm: 1/2/3 threads', { skip: wasmSkip }, () => checkAll([1, 2, 3].map((threads) => createWasmBackend({ threads, grain: 1 })), 2));
+  it('every GPT-shaped case of an op with a C kernel is described (takes the fast path)', () => {
+    const cases = gptCases();
+    for (const op of FAST_NEW_OPS) assert.ok(cases.some((c) => c.op === op), `no GPT-shaped case for ${op}`);
+    for (const c of cases.filter((x) => FAST_NEW_OPS.includes(x.op)))
+      assert.ok(describeCall(c.op, argsOf(c)), `${c.op} [${c.inShapes.map((s) => `[${s}]`)}] would run the reference fallback`);
+  });
   it('a wrong kernel for a new op is caught (the comparison can fail)', () => {
     // scatter-add in DESCENDING n order: the same terms, another rounding on a repeated id
     const descending: Backend = { name: 'scatter-descending', kernels: { scatter_rows: (a) => {

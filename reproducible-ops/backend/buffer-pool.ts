@@ -19,7 +19,7 @@ export class BufferPool {
   private readonly owned = new WeakSet<Float32Array>();
   private pooledBytes = 0;
 
-  constructor(private readonly maxBytes = 256 << 20, private readonly perLength = 16) {}
+  constructor(private readonly maxBytes = 256 << 20, private readonly perLength = 256) {}
 
   /** A buffer of n elements with arbitrary contents (the caller overwrites all of it). */
   alloc(n: number): Float32Array {

@@ -4,15 +4,17 @@
 // so the C kernels stay small; none of this changes which values an element reads.
 import { fromBits } from '../f32.ts';
 import { rngKey } from '../rng.ts';
-import { broadcastStrides, numel, type Shape } from '../tensor.ts';
+import { bmmDims } from '../ops/table-transformer.ts';
+import { broadcastStrides, numel, stridesOf, type Shape } from '../tensor.ts';
 import type { KernelArgs } from './reference.ts';
 
 export const OP = {
   BINARY: 1, UNARY: 2, MATMUL: 3, REDUCE: 4, MAXPOOL: 5, MAXPOOL_GRAD: 6, IM2COL: 7, COL2IM: 8,
   EXPAND: 9, RNG_UNIFORM: 10, DROPOUT: 11, RELU_GRAD: 12, TRANSPOSE: 13,
+  BMM: 15, PERMUTE: 16, CAUSAL_FILL: 17, ONEHOT: 18, GATHER_ROWS: 19, SCATTER_ROWS: 20,
 } as const;
 export const BINARY_FN: Record<string, number> = { add: 0, sub: 1, mul: 2, div: 3, max: 4 };
-export const UNARY_FN: Record<string, number> = { neg: 0, exp: 1, log: 2, sqrt: 3, relu: 4, scale: 5, addc: 6 };
+export const UNARY_FN: Record<string, number> = { neg: 0, exp: 1, log: 2, sqrt: 3, relu: 4, scale: 5, addc: 6, erf: 7 };
 export const MAX_RANK = 8;
 export const MAX_WORDS = 40;
 
@@ -29,6 +31,9 @@ export const FAST_OPS = [
   'add', 'sub', 'mul', 'div', 'max', 'neg', 'exp', 'log', 'sqrt', 'relu', 'scale', 'addc', 'relu_grad',
   'matmul', 'sum', 'rowmax', 'maxpool2d', 'maxpool2d_grad', 'im2col', 'col2im', 'expand', 'rng_uniform', 'dropout_mask',
 ] as const;
+
+/** The repops-3 ops with fast kernels (backends-transformer.test.ts covers them). */
+export const FAST_OPS_3 = ['erf', 'bmm', 'permute', 'causal_fill', 'onehot', 'gather_rows', 'scatter_rows'] as const;
 
 /**
  * Broadcast view of output dims and per-input strides with size-1 dims dropped and
@@ -52,6 +57,28 @@ export function coalesce(outShape: Shape, inShapes: Shape[]): { dims: number[]; 
     }
   }
   if (dims.length === 0) return { dims: [1], strides: inShapes.map(() => [0]) };
+  return dims.length > MAX_RANK ? null : { dims, strides };
+}
+
+/**
+ * permute as output dims and the source stride of each: size-1 dims dropped, neighbouring
+ * output dims merged where the source walks them contiguously. Null above MAX_RANK dims.
+ */
+export function permuteView(xs: Shape, outShape: Shape, perm: number[]): { dims: number[]; strides: number[] } | null {
+  const st = stridesOf(xs);
+  const dims: number[] = [], strides: number[] = [];
+  outShape.forEach((n, i) => {
+    if (n === 1) return;
+    const s = st[perm[i]], last = dims.length - 1;
+    if (last >= 0 && strides[last] === s * n) {
+      dims[last] *= n;
+      strides[last] = s;
+    } else {
+      dims.push(n);
+      strides.push(s);
+    }
+  });
+  if (dims.length === 0) return { dims: [1], strides: [1] };
   return dims.length > MAX_RANK ? null : { dims, strides };
 }
 
@@ -96,6 +123,25 @@ export function describe(op: string, a: KernelArgs): Descriptor | null {
       if (!v) return null;
       return { op: OP.EXPAND, words: [0, v.dims.length, ...v.dims, ...v.strides[0]], consts: [], inputs };
     }
+    case 'bmm': {
+      const { batch, M, K, N } = bmmDims(inShapes, attrs[0], attrs[1]);
+      return { op: OP.BMM, words: [numel(batch), M, K, N, attrs[0] ? 1 : 0, attrs[1] ? 1 : 0], consts: [], inputs };
+    }
+    case 'permute': {
+      const v = permuteView(inShapes[0], outShape, attrs.slice(1, 1 + attrs[0]));
+      if (!v) return null;
+      return { op: OP.PERMUTE, words: [v.dims.length, ...v.dims, ...v.strides], consts: [], inputs };
+    }
+    case 'causal_fill': {
+      const T = outShape[outShape.length - 1];
+      return { op: OP.CAUSAL_FILL, words: [n / (T * T), T], consts: [fromBits(attrs[0])], inputs };
+    }
+    case 'onehot':
+      return { op: OP.ONEHOT, words: [inputs[0].length, attrs[0]], consts: [], inputs };
+    case 'gather_rows':
+      return { op: OP.GATHER_ROWS, words: [inputs[1].length, inShapes[0][0], inShapes[0][1]], consts: [], inputs };
+    case 'scatter_rows':
+      return { op: OP.SCATTER_ROWS, words: [inputs[1].length, attrs[0], outShape[1]], consts: [], inputs };
     case 'rng_uniform':
       return { op: OP.RNG_UNIFORM, words: [rngKey(a.seed, attrs[0], a.step) | 0, n], consts: [fromBits(attrs[1]), fromBits(attrs[2])], inputs: [] };
     case 'dropout_mask':

@@ -2,7 +2,7 @@
 // module). Ops without a fast kernel, and shapes the descriptors cannot express, use the
 // reference kernels, which compute the same bits.
 import { numel } from '../tensor.ts';
-import { describe, FAST_OPS, OP, type Descriptor } from './descriptors.ts';
+import { describe, FAST_OPS, FAST_OPS_3, OP, type Descriptor } from './descriptors.ts';
 import { batchKernel } from './batch.ts';
 import { allocOutput, BufferPool } from './buffer-pool.ts';
 import type { Backend, Kernel, KernelArgs } from './reference.ts';
@@ -57,7 +57,7 @@ export function fastBackend(name: string, ex: Executor, reference: Backend): Bac
   const pool = new BufferPool();
   const pooled: Executor = { exec: ex.exec, alloc: ex.alloc ?? ((n) => pool.alloc(n)) };
   const kernels: Record<string, Kernel> = {};
-  for (const op of FAST_OPS) kernels[op] = fastKernel(op, pooled, reference.kernels[op]!);
+  for (const op of [...FAST_OPS, ...FAST_OPS_3]) kernels[op] = fastKernel(op, pooled, reference.kernels[op]!);
   kernels.matmul = matmulKernel(ex, pooled.alloc!, (b) => pool.release(b), reference.kernels.matmul!);
   kernels.batch = batchKernel(pooled.alloc!);
   return { name, kernels, release: (b) => pool.release(b) };
