@@ -74,11 +74,13 @@ test('p = 1: the bot finds the forced error, a copied find is refused, the job f
   }
 });
 
-test('a real cheat in a forced job is still disputed over the true root and slashed', async () => {
+// The cheat is in the last step (leaf 8): the forced leaf (1..7) always comes first, so the
+// verifier's first mismatch is the forced error, and it must still check the rest after the reveal.
+test('a real cheat behind the forced leaf is still disputed over the true root and slashed', async () => {
   const chain = h.net.client('submitter');
   const solverAddr = h.net.info.accounts[5].address;
   const before = await snapshotFunds(chain, [solverAddr]);
-  const solver = await h.solverFor(5, 'flip', `kind=flip,step=5,op=${logitsMatmul(tinyEngine(h.dir))},elem=10,bit=22`);
+  const solver = await h.solverFor(5, 'flip', `kind=flip,step=7,op=${logitsMatmul(tinyEngine(h.dir))},elem=10,bit=22`);
   try {
     const jobId = await h.submit('forced-cheat');
     await h.until('the sealed commitment', async () => (await getJob(chain, jobId)).status === 'Committed');
