@@ -1,7 +1,22 @@
 // Up/down state of what the explorer reads from: the chain's RPC, Redis (where solvers announce
-// their result manifests) and the blob servers. Pages show a banner for every dependency that
-// is down; the next successful read clears it.
-export type Dependency = 'chain' | 'redis' | 'blobs';
+// their result manifests) and each blob server (the devnet's shared one, every solver's own).
+// Pages show a banner for every dependency that is down; the next successful read or probe
+// clears it. Blob servers are tracked one by one: the shared server answering must not hide
+// that the solver's server holding a job's losses is gone (nor make the banner flicker).
+export type Dependency = 'chain' | 'redis' | `blobs ${string}`;
+
+const BLOBS = 'blobs ';
+
+/** The dependency name of the blob server at `url` (its origin: one server, whatever the path). */
+export function blobServer(url: string): Dependency {
+  let origin = url;
+  try {
+    origin = new URL(url).origin;
+  } catch {
+    // not a URL: keep it as given, it still names the server in the banner
+  }
+  return `${BLOBS}${origin}`;
+}
 
 export interface DependencyState {
   down: boolean;
@@ -32,6 +47,11 @@ export class Health {
 
   isDown(dep: Dependency): boolean {
     return this.state.get(dep)?.down ?? false;
+  }
+
+  /** Base URLs of the blob servers that are down now (to probe them until they are back). */
+  downBlobServers(): string[] {
+    return [...this.state].filter(([d, s]) => s.down && d.startsWith(BLOBS)).map(([d]) => d.slice(BLOBS.length));
   }
 
   /** Every dependency that is down, with how long and why. */

@@ -77,7 +77,7 @@ export function page(s: Shell): string {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(s.title)} · optrain explorer</title>
 <link rel="stylesheet" href="/static/uplot/uPlot.min.css"><link rel="stylesheet" href="/static/app/app.css">
-</head><body data-api="${esc(s.api)}" data-version="${esc(s.version)}">
+</head><body data-api="${esc(s.api)}" data-version="${esc(s.version)}" data-outages="${esc(s.outages.map((o) => o.dependency).join(' '))}">
 <header><a class="brand" href="/">optrain explorer</a><span class="muted">${esc(s.chainLabel)}</span></header>
 ${outageBanner(s.outages)}
 <main id="main">${s.main}</main>

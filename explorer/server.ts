@@ -14,7 +14,7 @@ import { createClient } from '../chain/client.ts';
 import type { DevnetInfo } from '../chain/devnet.ts';
 import { jsonable } from '../chain/types.ts';
 import { redisClient } from '../jobs/queue.ts';
-import { Health } from './health.ts';
+import { blobServer, Health } from './health.ts';
 import { Indexer } from './indexer.ts';
 import { Sources } from './sources.ts';
 import { accountView, jobList, jobView, type JobView } from './views.ts';
@@ -67,7 +67,8 @@ export async function startExplorer(o: ExplorerOptions): Promise<RunningExplorer
     return p;
   };
 
-  // One round of background work: index new events, learn the names of new jobs, probe the shared blob server.
+  // One round of background work: index new events, learn the names of new jobs, probe the
+  // shared blob server and every blob server that is down (so its banner clears when it is back).
   const tick = async () => {
     await indexer.poll();
     for (const j of indexer.jobs.values()) {
@@ -75,7 +76,8 @@ export async function startExplorer(o: ExplorerOptions): Promise<RunningExplorer
       const { spec } = await sources.spec(j.specURI, j.specHash);
       if (spec) (names.set(j.jobId, String(spec.name)), indexer.version++);
     }
-    if (o.net.blobUrl) await probeBlobs(o.net.blobUrl, health);
+    const probes = new Set([...(o.net.blobUrl ? [o.net.blobUrl] : []), ...health.downBlobServers()]);
+    await Promise.all([...probes].map((url) => probeBlobs(url, health)));
   };
   let stopped = false;
   await tick(); // the first page served already has what is on chain, names included
@@ -169,11 +171,13 @@ export async function startExplorer(o: ExplorerOptions): Promise<RunningExplorer
 }
 
 async function probeBlobs(url: string, health: Health): Promise<void> {
+  const dep = blobServer(url);
   try {
     const r = await fetch(`${url.replace(/\/$/, '')}/health`, { signal: AbortSignal.timeout(2_000) });
     if (!r.ok) throw new Error(`HTTP ${r.status}`);
-    health.ok('blobs');
+    health.ok(dep);
   } catch (e) {
-    health.failed('blobs', new Error(`blob server ${url}: ${(e as Error).message}`));
+    const cause = (e as Error & { cause?: Error }).cause?.message;
+    health.failed(dep, new Error(`GET ${url}/health: ${cause ?? (e as Error).message}`));
   }
 }

@@ -4,12 +4,13 @@
 // cached by hash (immutable); a source that is down is recorded in Health and retried on the
 // next request.
 import type { Redis } from 'ioredis';
-import { fetchBlob } from '../jobs/blobstore.ts';
+import { BlobRejected, fetchBlob } from '../jobs/blobstore.ts';
+import { UserError } from '../jobs/errors.ts';
 import { redisKeys, type KeySpace } from '../jobs/redis-keys.ts';
 import type { ResolvedSpec } from '../jobs/job.ts';
 import { fetchSpec, blobBaseOf } from '../commitments/job-source.ts';
 import { RUN_MANIFEST_FORMAT, type RunManifest } from '../commitments/run-store.ts';
-import type { Health } from './health.ts';
+import { blobServer, type Health } from './health.ts';
 
 const READ_TIMEOUT_MS = 3_000;
 const MAX_MANIFEST_BYTES = 64 << 20;
@@ -41,13 +42,14 @@ export class Sources {
   async spec(specURI: string, specHash: string): Promise<{ spec: ResolvedSpec | null; error: string | null }> {
     const hit = this.specs.get(specHash);
     if (hit) return { spec: hit, error: null };
+    const server = /^https?:\/\//.test(specURI) ? blobServer(specURI) : null;
     try {
       const { resolved } = await fetchSpec(specURI, specHash);
       this.specs.set(specHash, resolved);
-      this.health.ok('blobs');
+      if (server) this.health.ok(server);
       return { spec: resolved, error: null };
     } catch (e) {
-      if (/ECONNREFUSED|ECONNRESET|timed out|not reachable|socket/i.test((e as Error).message)) this.health.failed('blobs', e);
+      if (server && unreachable(e)) this.health.failed(server, e);
       return { spec: null, error: (e as Error).message };
     }
   }
@@ -69,19 +71,23 @@ export class Sources {
     // The solver's own server first; the shared one keeps results after a solver left (demo --keep).
     const servers = [...new Set([server, this.sharedBlobUrl, blobBaseOf(specURI)].filter((s): s is string => !!s))];
     const errors: string[] = [];
+    const down: [string, unknown][] = [];
     for (const base of servers) {
       try {
         const bytes = await fetchBlob(base, hash, { timeoutMs: READ_TIMEOUT_MS, maxBytes: MAX_MANIFEST_BYTES });
         const m = JSON.parse(bytes.toString('utf8')) as PublishedManifest;
         if (m.format !== RUN_MANIFEST_FORMAT) return { read: null, error: `result manifest ${hash}: format ${JSON.stringify(m.format)}, expected ${RUN_MANIFEST_FORMAT}` };
         this.manifests.set(hash, m);
-        this.health.ok('blobs');
+        // Delivered: a solver's server that is gone no longer hides anything (demo --keep's solvers left).
+        for (const b of servers) this.health.ok(blobServer(b));
         return { read: { manifest: m, hash, server: base }, error: null };
       } catch (e) {
         errors.push(`${base}: ${(e as Error).message}`);
+        if (unreachable(e)) down.push([base, e]);
+        else this.health.ok(blobServer(base)); // it answered (without the manifest): up
       }
     }
-    this.health.failed('blobs', new Error(errors.join('; ')));
+    for (const [base, e] of down) this.health.failed(blobServer(base), e);
     return { read: null, error: `result manifest ${hash} unreachable: ${errors.join('; ')}` };
   }
 
@@ -109,4 +115,10 @@ export class Sources {
   async blob(server: string, hash: string, expectedSize?: number): Promise<Buffer> {
     return fetchBlob(server, hash, { timeoutMs: 30_000, ...(expectedSize ? { expectedSize } : { maxBytes: 1 << 30 }) });
   }
+}
+
+/** A server that did not answer (refused, reset, timed out), as opposed to one that answered no. */
+export function unreachable(e: unknown): boolean {
+  if (e instanceof UserError || e instanceof BlobRejected) return false;
+  return !/: HTTP \d{3}\b/.test((e as Error)?.message ?? '');
 }

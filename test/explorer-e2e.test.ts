@@ -1,10 +1,12 @@
 // The explorer as users see it, in a real headless chromium (Debian's, through puppeteer-core),
 // on one devnet shared by the whole file: `optrain demo --keep`'s devnet, where an honest job
 // was finalized and a tampering solver was bisected down to its one-step and slashed. The
-// explorer reads the chain through a TCP proxy so the RPC can be cut off and brought back.
-// Also: a second cheater and a verifier with --metrics-port (their counters must move, and the
-// stalled dispute's clock must tick), a job named like an XSS payload, a job with 2,000
-// published losses under 50 concurrent loads, and the README's screenshot of the dispute page.
+// explorer reads the chain through a TCP proxy so the RPC can be cut off and brought back; the
+// blob servers (a solver's own, the devnet's shared one) are stopped and started again at the
+// same address. Also: a second cheater and a verifier with --metrics-port (their counters must
+// move, and the stalled dispute's clock must tick), a job named like an XSS payload, a job an
+// honest solver trained for 2,000 steps under 50 concurrent loads, and the README's screenshot
+// of the dispute page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -12,15 +14,17 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEther } from 'ethers';
-import { Redis } from 'ioredis';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { readDevnet, stopDevnet, type DevnetInfo } from '../chain/devnet.ts';
-import { killPid } from '../chain/processes.ts';
-import { putBlob } from '../jobs/blobstore.ts';
+import { freePort, killPid, stopPid } from '../chain/processes.ts';
+import { createClient } from '../chain/client.ts';
+import { postJob } from '../chain/actions/post-job.ts';
+import { Engine } from '../reproducible-ops/engine.ts';
+import { BlobStore, serveBlobs, type BlobServer } from '../jobs/blobstore.ts';
 import { canonicalJson } from '../jobs/canonical.ts';
-import { writeDemoJob } from '../jobs/demo-job.ts';
-import { redisKeys } from '../jobs/redis-keys.ts';
-import { RUN_MANIFEST_FORMAT } from '../commitments/run-store.ts';
+import { hex0x } from '../jobs/checkpoint.ts';
+import { loadJob } from '../jobs/job.ts';
+import { writeQuadrantsJob, type QuadrantsJobOptions } from '../jobs/quadrants-job.ts';
 import { referenceBackend } from '../reproducible-ops/backend/reference.ts';
 import { startExplorer, type RunningExplorer } from '../explorer/server.ts';
 import { startSolver, type RunningSolver } from '../solver/start.ts';
@@ -36,6 +40,8 @@ const XSS = '<img src=x onerror=alert(1)>';
 
 let dir: string, devnetFile: string, info: DevnetInfo, demo: DemoSummary;
 let proxy: TcpProxy, explorer: RunningExplorer, browser: Browser;
+let honest: RunningSolver; // an honest solver started by the 2,000-loss test, serving blobs on a fixed port
+let sharedBlobs: BlobServer | undefined; // the shared blob server once the test brought it back in-process
 const services: { stop(): Promise<void> }[] = [];
 
 before(async () => {
@@ -53,6 +59,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   for (const s of services) await s.stop().catch(() => undefined);
+  await sharedBlobs?.close();
   await explorer?.stop();
   await proxy?.down();
   if (info) {
@@ -195,8 +202,12 @@ test('a second cheater and a verifier with --metrics-port: counters moved; the s
   await verifier.stop();
 });
 
-async function submit(name: string): Promise<string> {
-  const jobFile = writeDemoJob(join(dir, `job-${Math.random().toString(36).slice(2)}`), name, 8);
+/** The demo's job (writeDemoJob: 8 steps, checkpoint every 3), or a variant of it. */
+const jobFileOf = (name: string, o: Partial<QuadrantsJobOptions> = {}) =>
+  writeQuadrantsJob(join(dir, `job-${Math.random().toString(36).slice(2)}`), { name, steps: 8, checkpointInterval: 3, trainN: 256, testN: 64, ...o });
+
+async function submit(name: string, o: Partial<QuadrantsJobOptions> = {}): Promise<string> {
+  const jobFile = jobFileOf(name, o);
   const sub = await submitJob({
     net: info, privateKey: info.accounts[1].privateKey, jobFile, reward: parseEther('0.01'), stake: parseEther('0.1'), bond: parseEther('0.05'),
     claimWindow: 3600n, solveTime: 3600n, challengeWindow: 600n,
@@ -217,20 +228,30 @@ test('a job named like an XSS payload is shown as text; nothing executes', async
   }
 });
 
-test('a job with 2,000 published losses: 50 concurrent page loads, all complete; the chart draws all points', async (t) => {
-  const jobId = await submit('long-curve');
-  // The test publishes the result manifest as a solver would (Redis pointer + blob server):
-  // training 2,000 steps here would only make the test slow.
-  const train = Array.from({ length: 2000 }, (_, i) => 2.3 * Math.exp(-i / 400) + 0.1 + 0.05 * Math.sin(i));
-  const valLosses = Array.from({ length: 20 }, (_, k) => [k * 100, 2.4 * Math.exp(-(k * 100) / 400) + 0.15]);
-  const manifest = { format: RUN_MANIFEST_FORMAT, jobHash: '0x' + '00'.repeat(32), slots: [], numSteps: 2000, hashInterval: 50, step: 2000, stateHashes: [], losses: train, valLosses, checkpoints: [] };
-  const hash = await putBlob(info.blobUrl!, Buffer.from(canonicalJson(manifest)));
-  const redis = new Redis(info.redisUrl);
-  const ks = { chainId: info.chainId, jobMarket: info.contracts.jobMarket };
-  await redis.set(redisKeys.resultManifest(ks, jobId), hash);
-  await redis.set(redisKeys.jobBlobServer(ks, jobId), info.blobUrl!);
-  redis.disconnect();
-  await waitFor('the job to be indexed', async () => explorer.indexer.jobs.has(jobId), 30_000);
+test('a job with 2,000 losses, trained and published by a real solver: 50 concurrent page loads, all complete; the chart draws all points', async (t) => {
+  // An honest solver trains the job (2,000 steps of the demo's MLP take seconds) and publishes
+  // its result manifest on its own blob server, announced in Redis: the explorer reads the
+  // losses the way it reads any job's. Its blob server listens on a fixed port so that the
+  // next test can take it down and bring it back at the same address.
+  honest = await startSolver({
+    net: info, privateKey: info.accounts[6].privateKey, dataDir: join(dir, 'solver6'), backend: referenceBackend, blobPort: await freePort(),
+    queueSuffix: `explorer-honest${process.pid}`, pollMs: 150, log: () => undefined,
+  });
+  services.push(honest);
+  const jobId = await submit('long-curve', { steps: 2000, checkpointInterval: 100, hashInterval: 50 });
+  type Api = { status: string; losses: { train: number[]; val: [number, number][] } | null; manifest: { server: string } | null; leaves: unknown[] };
+  const api = await waitFor('the explorer to read the published losses', async () => {
+    const r = await fetch(`${explorer.url}/api/jobs/${jobId}`);
+    const v = r.ok ? ((await r.json()) as Api) : null;
+    return v?.status === 'committed' && v.losses ? v : null;
+  }, 120_000, 500);
+  assert.equal(api.manifest!.server, honest.blobServer!.url, 'read from the solver\'s own blob server');
+  assert.equal(api.losses!.train.length, 2000);
+  assert.ok(api.losses!.train.every((l) => typeof l === 'number' && Number.isFinite(l)));
+  assert.ok(api.losses!.train[1999] < api.losses!.train[0], 'the model learned');
+  // a validation loss at every checkpoint (checkpointInterval 100)
+  assert.deepEqual(api.losses!.val.map(([step]) => step), Array.from({ length: 20 }, (_, k) => (k + 1) * 100));
+  assert.equal(api.leaves.length, 2000 / 50 + 1);
   const t0 = Date.now();
   const loads = await Promise.all(Array.from({ length: 50 }, async (_, i) => {
     const r = await fetch(`${explorer.url}${i % 2 ? '/api' : ''}/jobs/${jobId}`);
@@ -240,10 +261,70 @@ test('a job with 2,000 published losses: 50 concurrent page loads, all complete;
   t.diagnostic(`50 concurrent loads (25 pages, 25 API) answered in ${seconds} s`);
   assert.deepEqual(loads.map((l) => l.status), Array(50).fill(200), `all 50 loads answered 200 (${seconds} s)`);
   for (const l of loads.filter((_, i) => i % 2 === 0)) assert.ok(l.body.includes('id="loss-data"') && l.body.includes('2000 training steps'));
-  const api = JSON.parse(loads[1].body) as { losses: { train: number[]; val: unknown[] } };
-  assert.deepEqual([api.losses.train.length, api.losses.val.length], [2000, 20]);
+  const loaded = JSON.parse(loads[1].body) as Api;
+  assert.deepEqual([loaded.losses!.train.length, loaded.losses!.val.length], [2000, 20]);
   const { page, problems } = await openPage(`/jobs/${jobId}`);
   assert.ok((await inkedPixels(page)) > 1000, 'both curves are drawn');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+const banner = (page: Page) => page.$eval('#outage', (b) => ((b as HTMLElement).hidden ? '' : b.textContent ?? ''));
+const outages = async () => ((await (await fetch(`${explorer.url}/api/status`)).json()) as { outages: { dependency: string }[] }).outages.map((o) => o.dependency);
+
+test('the solver\'s blob server goes away and comes back: the job page shows the outage, then the losses published meanwhile, without a reload or restart', async () => {
+  const url = honest.blobServer!.url;
+  await honest.blobServer!.close();
+  // The solver keeps running: it claims, trains and commits this job and announces its result
+  // manifest, which now sits behind a server nobody can reach.
+  const jobId = await submit('trained-while-blobs-down');
+  await waitFor('the job to be committed', async () => explorer.indexer.jobs.get(jobId)?.status === 'committed', 60_000, 250);
+  const { page, problems } = await openPage(`/jobs/${jobId}`);
+  await waitFor('the outage banner', async () => (await banner(page)).includes(`blobs ${url} unreachable`), 20_000, 250);
+  assert.ok((await outages()).includes(`blobs ${url}`));
+  assert.match(await mainText(page), /result manifest (0x)?[0-9a-f]{64} unreachable/);
+  assert.equal(await page.$('#loss-chart'), null, 'no chart without the losses');
+  // The same store served again at the same address (the solver's blob server restarted).
+  honest.blobServer = await serveBlobs(new BlobStore(join(dir, 'solver6', 'blobs')), { port: Number(new URL(url).port), allowPut: true });
+  await waitFor('the banner to clear', async () => (await banner(page)) === '', 20_000, 250);
+  await waitFor('the losses on the same page', async () => (await mainText(page)).includes('8 training steps'), 20_000, 250);
+  assert.ok((await inkedPixels(page)) > 300, 'the loss curve is drawn');
+  assert.ok(!(await outages()).some((d) => d.startsWith('blobs')));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+/** Post a job whose spec sits in the shared blob store's directory, at the shared server's URL, while that server is down. */
+async function postWhileSharedBlobsDown(name: string): Promise<string> {
+  const job = loadJob(jobFileOf(name));
+  // the dataset files are the demo's, already pinned; only the spec is new
+  const specHash = await new BlobStore(info.blobDir).put(Buffer.from(canonicalJson(job.resolved)));
+  const client = createClient({ rpcUrl: info.rpcUrl, contracts: info.contracts, privateKey: info.accounts[1].privateKey, gameArtifact: info.gameKind });
+  try {
+    const { jobId } = await postJob(client, {
+      params: { specHash: `0x${job.jobHashHex}`, programRoot: hex0x(new Engine(job.setup).programRoot()), seed: BigInt(job.spec.seed), numSteps: BigInt(job.steps), hashInterval: job.spec.hashInterval },
+      specURI: `${info.blobUrl}/blob/${specHash}`, reward: parseEther('0.01'), requiredStake: parseEther('0.1'), challengerBond: parseEther('0.05'),
+      claimWindow: 3600n, solveTime: 3600n, challengeWindow: 600n,
+    });
+    return String(jobId);
+  } finally {
+    client.provider.destroy();
+  }
+}
+
+test('the devnet\'s shared blob server goes away and comes back: the job list shows the outage, then names the job posted meanwhile', async () => {
+  const { page, problems } = await openPage('/');
+  assert.equal(await banner(page), '');
+  await stopPid(info.pids.blobServer); // the daemon `demo --keep` left running
+  await waitFor('the outage banner', async () => (await banner(page)).includes(`blobs ${info.blobUrl} unreachable`), 20_000, 250);
+  const jobId = await postWhileSharedBlobsDown('posted-while-blobs-down');
+  await waitFor('the job in the list (from the chain), unnamed', async () => (await page.$(`table.jobs a[href="/jobs/${jobId}"]`)) !== null, 20_000, 250);
+  assert.ok(!(await mainText(page)).includes('posted-while-blobs-down'), 'its name is in the spec, on the server that is down');
+  assert.ok((await outages()).includes(`blobs ${info.blobUrl}`));
+  // Back at the same address, over the same directory.
+  sharedBlobs = await serveBlobs(new BlobStore(info.blobDir), { port: Number(new URL(info.blobUrl!).port), allowPut: true });
+  await waitFor('the banner to clear', async () => (await banner(page)) === '', 20_000, 250);
+  await waitFor('the job named on the same page', async () => (await mainText(page)).includes('posted-while-blobs-down'), 20_000, 250);
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -270,15 +351,14 @@ test('optrain explorer --devnet FILE --port 0 --json: prints its URL, serves the
 
 test('the RPC goes away and comes back: the page shows the outage, then catches up without a reload or restart', async () => {
   const { page } = await openPage('/');
-  const banner = () => page.$eval('#outage', (b) => ((b as HTMLElement).hidden ? '' : b.textContent ?? ''));
-  assert.equal(await banner(), '');
+  assert.equal(await banner(page), '');
   await proxy.down();
-  await waitFor('the outage banner', async () => /chain unreachable/.test(await banner()), 20_000, 250);
+  await waitFor('the outage banner', async () => /chain unreachable/.test(await banner(page)), 20_000, 250);
   const jobId = await submit('posted-during-outage'); // straight to anvil: only the explorer's path is cut
   await new Promise((r) => setTimeout(r, 1_000));
   assert.ok(!(await mainText(page)).includes('posted-during-outage'), 'not seen while the RPC is down');
   await proxy.up();
-  await waitFor('the banner to clear', async () => (await banner()) === '', 20_000, 250);
+  await waitFor('the banner to clear', async () => (await banner(page)) === '', 20_000, 250);
   await waitFor('the new job on the same page', async () => (await mainText(page)).includes('posted-during-outage'), 20_000, 250);
   assert.ok(explorer.indexer.jobs.has(jobId));
   await page.close();

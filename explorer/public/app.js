@@ -9,6 +9,7 @@
   const REFRESH_MS = 10000; // deadlines and balances change without new events
   const body = document.body;
   let version = body.dataset.version;
+  let outageKey = body.dataset.outages || ''; // which dependencies were down when the content was rendered
   let lastRefresh = Date.now();
   let loadedAt = Date.now();
   let charts = [];
@@ -45,8 +46,12 @@
       const r = await fetch('/api/status', { cache: 'no-store' });
       const s = await r.json();
       banner(outageText(s.outages));
-      const changed = String(s.version) !== String(version);
+      const key = s.outages.map((o) => o.dependency).join(' ');
+      // A dependency coming back (or going away) changes what the content can show (a job's
+      // losses on a blob server that was down) even when no new event was indexed.
+      const changed = String(s.version) !== String(version) || key !== outageKey;
       version = s.version;
+      outageKey = key;
       body.dataset.version = String(s.version);
       if (changed || Date.now() - lastRefresh > REFRESH_MS) await refresh();
     } catch (e) {
