@@ -1,11 +1,16 @@
 // Pure parts of the explorer: escaping in every context, the narrowing read from game events
-// (hash interval 1 and K > 1), binary32 values in hex and decimal, the clock text.
+// (hash interval 1 and K > 1), binary32 values in hex and decimal, the clock text, outages
+// tracked per blob server.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChainEvent } from '../chain/events.ts';
 import { esc, jsonBlock, seg } from './html.ts';
 import { floatText, narrowing } from './dispute-view.ts';
 import { clockText } from './pages.ts';
+import { blobServer, Health } from './health.ts';
+import { unreachable } from './sources.ts';
+import { BlobError, BlobRejected } from '../jobs/blobstore.ts';
+import { UserError } from '../jobs/errors.ts';
 
 const ev = (name: string, args: Record<string, unknown>): ChainEvent => ({ contract: 'DisputeGame', name, args, blockNumber: 1, logIndex: 0, txHash: '0x' });
 
@@ -41,4 +46,27 @@ test('binary32 values in hex and decimal; clock text', () => {
   assert.equal(floatText(0x80000000).decimal, '-0');
   assert.equal(floatText(0x7fc00000).decimal, 'NaN');
   assert.deepEqual([clockText(0), clockText(59.9), clockText(3601), clockText(-5)], ['0:00:00', '0:00:59', '1:00:01', '0:00:00']);
+});
+
+test('blob servers are tracked one by one: the shared server answering does not clear a solver server that is down', () => {
+  const events: string[] = [];
+  const h = new Health((event, f) => events.push(`${event} ${f.dependency}`));
+  const solver = blobServer('http://127.0.0.1:4001/blob/ab'), shared = blobServer('http://127.0.0.1:4000');
+  assert.equal(solver, 'blobs http://127.0.0.1:4001');
+  h.failed(solver, new Error('GET http://127.0.0.1:4001/blob/ab: connect ECONNREFUSED 127.0.0.1:4001\nmore'));
+  h.ok(shared);
+  h.failed(solver, new Error('again'));
+  assert.deepEqual(h.outages().map((o) => [o.dependency, o.error]), [[solver, 'again']]);
+  assert.deepEqual(h.downBlobServers(), ['http://127.0.0.1:4001']);
+  h.ok(solver);
+  assert.deepEqual([h.outages(), h.downBlobServers()], [[], []]);
+  assert.deepEqual(events, [`dependency-down ${solver}`, `dependency-up ${solver}`], 'one log line when the outage starts, one when it ends');
+});
+
+test('unreachable: a server that did not answer, not one that answered no', () => {
+  assert.equal(unreachable(new BlobError('GET http://h/blob/ab: connect ECONNREFUSED 127.0.0.1:1 (expected sha256 ab)')), true);
+  assert.equal(unreachable(new BlobError('GET http://h/blob/ab: timed out after 3000 ms (expected sha256 ab)')), true);
+  assert.equal(unreachable(new BlobError('GET http://h/blob/ab: HTTP 404 not found (expected sha256 ab)')), false);
+  assert.equal(unreachable(new BlobRejected('GET http://h/blob/ab: Content-Length 9 is over the limit')), false);
+  assert.equal(unreachable(new UserError('job spec: wrong bytes')), false);
 });

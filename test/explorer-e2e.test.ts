@@ -10,7 +10,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEther } from 'ethers';
@@ -29,7 +29,7 @@ import { referenceBackend } from '../reproducible-ops/backend/reference.ts';
 import { startExplorer, type RunningExplorer } from '../explorer/server.ts';
 import { startSolver, type RunningSolver } from '../solver/start.ts';
 import { startVerifier, type RunningVerifier } from '../verifier/start.ts';
-import { defaultDemoTamper, runDemo, type DemoSummary } from '../cli/demo-run.ts';
+import { defaultDemoTamper, type DemoSummary } from '../cli/demo-run.ts';
 import { submitJob } from '../cli/commands/job-submit.ts';
 import { TcpProxy } from './helpers/tcp-proxy.ts';
 import { waitFor } from './helpers/chain.ts';
@@ -38,19 +38,26 @@ const BIN = join(import.meta.dirname, '../bin/optrain.mjs');
 const SCREENSHOT = join(import.meta.dirname, '../docs/explorer-dispute.png');
 const XSS = '<img src=x onerror=alert(1)>';
 
-let dir: string, devnetFile: string, info: DevnetInfo, demo: DemoSummary;
+let dir: string, devnetFile: string, info: DevnetInfo, demo: DemoSummary & { devnetFile: string };
 let proxy: TcpProxy, explorer: RunningExplorer, browser: Browser;
 let honest: RunningSolver; // an honest solver started by the 2,000-loss test, serving blobs on a fixed port
 let sharedBlobs: BlobServer | undefined; // the shared blob server once the test brought it back in-process
 const services: { stop(): Promise<void> }[] = [];
 
+// The CLI as a user on a fresh clone runs it: in a directory of its own, no flags, no $OPTRAIN_DEVNET.
+const CLI_ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'OPTRAIN_DEVNET'));
+const cli = (args: string[], timeout: number) => spawnSync(process.execPath, [BIN, ...args], { cwd: dir, env: CLI_ENV, encoding: 'utf8', timeout });
+
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'optrain-explorer-e2e-'));
-  devnetFile = join(dir, 'devnet', 'devnet.json');
+  devnetFile = join(dir, '.optrain', 'devnet.json'); // the default place
   // the kept devnet's processes are detached: a crashed test run must not leave them behind
   process.on('exit', () => info && Object.values(info.pids).forEach((pid) => pid && killPid(pid)));
-  demo = await runDemo({ keepDevnetFile: devnetFile, say: () => undefined });
-  info = readDevnet(devnetFile);
+  const r = cli(['demo', '--keep', '--json'], 240_000);
+  if (existsSync(devnetFile)) info = readDevnet(devnetFile);
+  assert.equal(r.status, 0, `optrain demo --keep --json: exit ${r.status}\n${r.stderr.slice(-3000)}`);
+  demo = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as DemoSummary & { devnetFile: string };
+  assert.equal(demo.devnetFile, devnetFile);
   proxy = await TcpProxy.start(Number(new URL(info.rpcUrl).port));
   explorer = await startExplorer({ net: { ...info, rpcUrl: proxy.url }, port: 0, pollMs: 300 });
   browser = await puppeteer.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'], headless: true });
@@ -64,7 +71,7 @@ after(async () => {
   await proxy?.down();
   if (info) {
     // `optrain devnet down` stops what `demo --keep` left running
-    const r = spawnSync(process.execPath, [BIN, 'devnet', 'down', '--devnet', devnetFile], { encoding: 'utf8', timeout: 60_000 });
+    const r = cli(['devnet', 'down'], 60_000);
     if (r.status !== 0) await stopDevnet(info);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /stopped .*anvil/);
@@ -86,8 +93,9 @@ async function openPage(path: string): Promise<{ page: Page; problems: string[] 
 
 const mainText = (page: Page) => page.$eval('#main', (m) => (m as HTMLElement).innerText);
 
-test('demo --keep leaves its devnet: the job list shows both demo jobs with their status', async () => {
+test('demo --keep --json leaves its devnet: the job list shows both demo jobs with their status', async () => {
   assert.deepEqual(demo.jobs.map((j) => j.status), ['finalized', 'slashed']);
+  assert.deepEqual(demo.jobs.map((j) => j.dispute?.disputeId ?? null), [null, '1'], '--json names the dispute');
   const { page, problems } = await openPage('/');
   const rows = await page.$$eval('table.jobs tbody tr', (trs) => trs.map((tr) => (tr as HTMLElement).innerText));
   assert.ok(rows.some((r) => /demo-honest/.test(r) && /finalized/.test(r)), rows.join('\n'));
@@ -329,8 +337,8 @@ test('the devnet\'s shared blob server goes away and comes back: the job list sh
   await page.close();
 });
 
-test('optrain explorer --devnet FILE --port 0 --json: prints its URL, serves the demo, logs JSON lines, stops on SIGTERM', async () => {
-  const child = spawn(process.execPath, [BIN, 'explorer', '--devnet', devnetFile, '--port', '0', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+test('optrain explorer --port 0 --json (the devnet demo --keep left, found without flags): prints its URL, serves the demo, logs JSON lines, stops on SIGTERM', async () => {
+  const child = spawn(process.execPath, [BIN, 'explorer', '--port', '0', '--json'], { cwd: dir, env: CLI_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '', err = '';
   child.stdout.on('data', (b) => (out += b));
   child.stderr.on('data', (b) => (err += b));
