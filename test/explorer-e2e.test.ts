@@ -362,11 +362,13 @@ test('the RPC goes away and comes back: the page shows the outage, then catches 
   assert.equal(await banner(page), '');
   await proxy.down();
   await waitFor('the outage banner', async () => /chain unreachable/.test(await banner(page)), 20_000, 250);
+  assert.deepEqual(await outages(), ['chain'], 'the JSON API says so too');
   const jobId = await submit('posted-during-outage'); // straight to anvil: only the explorer's path is cut
   await new Promise((r) => setTimeout(r, 1_000));
   assert.ok(!(await mainText(page)).includes('posted-during-outage'), 'not seen while the RPC is down');
   await proxy.up();
   await waitFor('the banner to clear', async () => (await banner(page)) === '', 20_000, 250);
+  assert.deepEqual(await outages(), []);
   await waitFor('the new job on the same page', async () => (await mainText(page)).includes('posted-during-outage'), 20_000, 250);
   assert.ok(explorer.indexer.jobs.has(jobId));
   await page.close();
