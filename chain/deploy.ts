@@ -24,6 +24,8 @@ export interface Deployment {
   gameKind: GameKind;
   timeBank: number;
   startBlock: number;
+  /** The market's FORCED_ERROR_RATE (of 2^16; 0: no forced errors). */
+  forcedErrorRate: number;
 }
 
 /**
@@ -36,15 +38,18 @@ export const MARKET_CONFIG = { referenceGasPrice: 1_000_000_000n, minSampleRateB
 
 export async function deployContracts(rpcUrl: string, deployerKey: string, opts: { via?: DeployVia; timeBank?: number; forcedErrorRate?: bigint; rules?: NetworkRules } = {}): Promise<Deployment> {
   // default: OPTRAIN_FORCED_ERROR_RATE, as the deploy script reads it (0: no forced errors)
-  const rate = opts.forcedErrorRate ?? BigInt(process.env.OPTRAIN_FORCED_ERROR_RATE ?? 0);
+  const env = process.env.OPTRAIN_FORCED_ERROR_RATE ?? '0';
+  if (opts.forcedErrorRate === undefined && !/^[0-9]{1,6}$/.test(env)) throw new Error(`OPTRAIN_FORCED_ERROR_RATE: expected a count of 2^16 in 0..65536, got '${env}'`);
+  const rate = opts.forcedErrorRate ?? BigInt(env);
   if (rate < 0n || rate > 1n << 16n) throw new Error(`forced error rate ${rate}: expected 0..65536 (of 2^16)`);
   const timeBank = opts.timeBank ?? DEFAULT_TIME_BANK;
   if (!Number.isInteger(timeBank) || timeBank < 1 || timeBank >= 2 ** 48) throw new Error(`time bank ${timeBank}: expected whole seconds in [1, 2^48)`);
   const via = opts.via ?? (existsSync(join(REPO_ROOT, DEPLOY_SCRIPT)) ? 'script' : 'ethers');
-  return via === 'script' ? deployWithScript(rpcUrl, deployerKey, timeBank, rate) : deployWithEthers(rpcUrl, deployerKey, timeBank, rate, opts.rules ?? {});
+  const d = via === 'script' ? deployWithScript(rpcUrl, deployerKey, timeBank, rate) : await deployWithEthers(rpcUrl, deployerKey, timeBank, rate, opts.rules ?? {});
+  return { ...d, forcedErrorRate: Number(rate) };
 }
 
-function deployWithScript(rpcUrl: string, deployerKey: string, timeBank: number, rate: bigint): Deployment {
+function deployWithScript(rpcUrl: string, deployerKey: string, timeBank: number, rate: bigint): Omit<Deployment, 'forcedErrorRate'> {
   // foundry.toml lets scripts write under deployments/ only.
   mkdirSync(join(REPO_ROOT, 'deployments'), { recursive: true });
   const out = join('deployments', `.devnet-${process.pid}-${Date.now()}.json`);
@@ -61,7 +66,7 @@ function deployWithScript(rpcUrl: string, deployerKey: string, timeBank: number,
   }
 }
 
-async function deployWithEthers(rpcUrl: string, deployerKey: string, timeBank: number, rate: bigint, rules: NetworkRules): Promise<Deployment> {
+async function deployWithEthers(rpcUrl: string, deployerKey: string, timeBank: number, rate: bigint, rules: NetworkRules): Promise<Omit<Deployment, 'forcedErrorRate'>> {
   ensureBuilt(['JobMarket', 'OpSemanticsExt', 'OneStepProver', 'DisputeGame', 'DataAnnouncer']);
   const provider = makeProvider(rpcUrl, 100);
   const deployer = new Wallet(deployerKey, provider);

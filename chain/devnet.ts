@@ -24,6 +24,8 @@ export interface DevnetInfo {
   timeBank: number;
   /** Block before the deployment: event watchers need not scan earlier. */
   startBlock: number;
+  /** The market's FORCED_ERROR_RATE (of 2^16) at deployment; absent in files from before it was recorded. */
+  forcedErrorRate?: number;
   accounts: Account[];
   /** Where the devnet's shared blob store keeps its files, and its HTTP endpoint (if started). */
   blobDir: string;
@@ -111,6 +113,7 @@ export async function startDevnet(opts: UpOptions = {}): Promise<DevnetInfo> {
       gameKind: dep.gameKind,
       timeBank: dep.timeBank,
       startBlock: dep.startBlock,
+      forcedErrorRate: dep.forcedErrorRate,
       accounts: anvil.accounts,
       blobDir,
       ...(blob ? { blobUrl: blob.blobUrl } : {}),
