@@ -48,6 +48,33 @@ export function bestCheat(p: Params, r = p.sampleRate): { k: number; profit: num
   return one >= all ? { k: 1, profit: one } : { k: p.intervals, profit: all };
 }
 
+/**
+ * E[f(X)], X ~ Binomial(N, r): the pmf is built in log space, so a large N with a tiny
+ * (1 - r)^N does not underflow to a zero-weight sum.
+ */
+export function binomialMean(N: number, r: number, f: (i: number) => number): number {
+  if (r <= 0) return f(0);
+  if (r >= 1) return f(N);
+  const lr = Math.log(r) - Math.log1p(-r);
+  let logPmf = N * Math.log1p(-r), sum = 0;
+  for (let i = 0; i <= N; i++) {
+    sum += Math.exp(logPmf) * f(i);
+    logPmf += Math.log((N - i) / (i + 1)) + lr;
+  }
+  return sum;
+}
+
+/**
+ * One verifier's expected share of a forced error's prize when V verifiers sample at r and
+ * the solver claims its own error through k accounts (which always find it): the verifier
+ * replays the leaf with probability r and splits with the X ~ Binomial(V - 1, r) others and
+ * the k. With k = 0 it is detection(r, 1, V) / V (by symmetry).
+ */
+export function forcedShareOfOne(r: number, V: number, k: number): number {
+  if (k === 0) return detection(r, 1, V) / V;
+  return r * binomialMean(V - 1, r, (x) => 1 / (1 + k + x));
+}
+
 export function forcedPrize(p: Params): number {
   return p.forcedShare * p.jackpot;
 }
@@ -63,10 +90,13 @@ export interface VerifierEconomics {
   netPerHour: number;
 }
 
-/** One verifier's expectation per job when all V check at rate r and the solver cheats w.p. x with k. */
+/**
+ * One verifier's expectation per job when all V check at rate r and the solver cheats w.p. x
+ * with k, and claims its own forced errors through p.selfClaims accounts (econ/selfclaim.ts).
+ */
 export function verifierEconomics(p: Params, r = p.sampleRate, x = p.cheatProb, k = bestCheat(p, r).k): VerifierEconomics {
   const V = p.verifiers;
-  const forcedIncome = p.forcedErrorRate * forcedPrize(p) * detection(r, 1, V) / V;
+  const forcedIncome = p.forcedErrorRate * forcedPrize(p) * forcedShareOfOne(r, V, p.selfClaims ?? 0);
   const cheatIncome = x * slashPot(p) * detection(r, k, V) / V;
   const replayCost = r * p.intervals * p.replayCost;
   const hoursPerJob = (r * p.intervals * p.replaySeconds) / 3600;

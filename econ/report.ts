@@ -1,5 +1,6 @@
 // Human-readable text for `optrain econ` and `optrain econ simulate`.
 import type { Analysis } from './model.ts';
+import type { SelfClaimReport } from './selfclaim.ts';
 import { CONTRACT, fmt, type Params } from './params.ts';
 import { bestResponse, type Estimate, type SweepRow } from './simulate.ts';
 
@@ -18,10 +19,11 @@ export function paramsText(p: Params): string {
     ['jackpot funding (fee)', pct(p.fee)], ['sample rate r', `${fmt(p.sampleRate)} (declared q = ${fmt(p.declaredRate)})`],
     ['job', `${p.intervals} intervals, replay ${eth(p.replayCost)} and ${fmt(p.replaySeconds)} s each; honest compute ${eth(p.solveCost)}`],
     ['verifiers V', String(p.verifiers)], ['cheat gain G, cheat prob x', `${eth(p.cheatGain)}, ${fmt(p.cheatProb)}`],
+    ['self-claim accounts k, find gas g', `${p.selfClaims}, ${eth(p.findCost)}`],
   ]);
 }
 
-export function analysisText(a: Analysis): string {
+export function analysisText(a: Analysis, sc?: SelfClaimReport): string {
   const { solver: s, verifier: v, equilibrium: e, recommended: r } = a;
   const out = ['Parameters', paramsText(a.params), 'Solver (expected profit per job)'];
   out.push(rows([
@@ -53,7 +55,22 @@ export function analysisText(a: Analysis): string {
     ['jackpot', eth(r.jackpotNeeded)],
     ['jackpot funding needed', `${pct(r.feeNeeded)} of each reward (contract fee: ${pct(CONTRACT.PROTOCOL_FEE)}: ${r.feeSufficient ? 'sufficient' : 'NOT sufficient, the jackpot would drain'}); at 2% one replay of a job may cost at most ${eth(r.maxReplayAtContractFee)} (this job: ${eth(a.params.intervals * a.params.replayCost)})`],
   ]));
+  if (sc && a.params.forcedErrorRate > 0) out.push(selfClaimText(a.params, sc));
   return out.join('\n');
+}
+
+/** The solver that claims its own forced errors through other accounts (PROTOCOL §12.4). */
+function selfClaimText(p: Params, sc: SelfClaimReport): string {
+  const { best, honest, given } = sc;
+  const list: [string, string][] = [];
+  if (given.k > 0) list.push([`with k = ${given.k} accounts`, `solver gains ${eth(given.gain)} per job; each verifier's forced-error net ${eth(given.verifierNet)} (without: ${eth(honest.verifierNet)}); jackpot pays ${eth(given.drain)} per job in prizes (without: ${eth(honest.drain)})`]);
+  list.push(
+    ['best self-claim', best.k === 0 ? 'none: one find\'s gas exceeds its share' : `k* = ${best.k} accounts: solver gains ${eth(best.gain)} per job (${pct(best.shareOfPrize)} of each prize, at most p·F = ${eth(p.forcedErrorRate * p.forcedShare * p.jackpot)})`],
+    ['then each verifier (forced errors)', `net ${eth(best.verifierNet)} per job (without self-claims: ${eth(honest.verifierNet)}): ${best.verifierNet > 0 ? 'still paid' : 'checking NO LONGER PAYS'}`],
+    ['then the jackpot pays in prizes', `${eth(best.drain)} per job (without: ${eth(honest.drain)}), ${eth(best.drain * best.shareOfPrize)} of it to the solver's accounts (their gas ${eth(p.forcedErrorRate * best.k * p.findCost)})`],
+    ['prize robust to it (r = 1, p = 1)', `F >= V((1 + m)nc)²/g = ${eth(sc.robustPrize)} per forced error (today F = ${eth(p.forcedShare * p.jackpot)})`],
+  );
+  return ['Self-claiming solver (it knows its forced error; docs/PROTOCOL.md §12.4)', rows(list)].join('\n');
 }
 
 export function estimatesText(list: Estimate[]): string {

@@ -7,6 +7,7 @@ import { analyse, applyRecommendation } from '../../econ/model.ts';
 import { flagOf, PARAM_NAMES, PARAM_SPECS, readParamsFile, resolveParams, type ParamName, type Params } from '../../econ/params.ts';
 import { profitSvg } from '../../econ/plot.ts';
 import { analysisText, simulationText } from '../../econ/report.ts';
+import { selfClaimReport } from '../../econ/selfclaim.ts';
 import { bestResponse, simulate, sweep, sweepCsv } from '../../econ/simulate.ts';
 import { expectPositionals, positiveIntFlag, type Command, type Options, type ParsedArgs } from '../command.ts';
 
@@ -50,8 +51,9 @@ export const econCommand: Command = {
   options: { ...PARAM_OPTIONS, params: { type: 'string' }, json: { type: 'boolean' } },
   async run(args, io) {
     expectPositionals(args, [], 'econ');
-    const a = analyse(paramsFrom(args));
-    io.stdout.write(args.values.json ? JSON.stringify(a) + '\n' : analysisText(a));
+    const p = paramsFrom(args);
+    const a = analyse(p), selfClaim = selfClaimReport(p);
+    io.stdout.write(args.values.json ? JSON.stringify({ ...a, selfClaim }) + '\n' : analysisText(a, selfClaim));
     return 0;
   },
 };

@@ -1,0 +1,79 @@
+// A solver knows where its own forced error is (it drew `pos`), so it can commit a find for it
+// from accounts that look like any verifier's and take part of the prize without replaying
+// anything (docs/PROTOCOL.md §12.4 derives every formula here). Model: V verifiers sample the
+// forced leaf at rate r, h ~ Binomial(V, r) of them find it; the solver adds k accounts that
+// always find it, each costing one find's gas g; the prize F is split equally among h + k.
+import { binomialMean, forcedPrize, forcedShareOfOne, missedForced } from './model.ts';
+import type { Params } from './params.ts';
+
+/** E[k / (h + k)], h ~ Binomial(V, r): the solver's expected share of its own prize. */
+export function selfClaimShare(r: number, V: number, k: number): number {
+  if (k === 0) return 0;
+  return binomialMean(V, r, (h) => k / (h + k));
+}
+
+/** The solver's expected gain per job from claiming its own forced errors through k accounts. */
+export function selfClaimGain(p: Params, k = p.selfClaims, r = p.sampleRate): number {
+  return p.forcedErrorRate * (forcedPrize(p) * selfClaimShare(r, p.verifiers, k) - k * p.findCost);
+}
+
+/**
+ * The k that maximises selfClaimGain. F·k/(h + k) is concave in k and the cost linear, so the
+ * gain is unimodal: an integer ternary search over [0, F/g] (beyond F/g the gas alone exceeds
+ * the prize). With r = 1 (h = V): k* ≈ sqrt(F·V/g) − V and the gain per forced job is
+ * (sqrt(F) − sqrt(V·g))²; one account already pays when F/(V + 1) > g, i.e. always in a market
+ * whose prizes pay for replays (a replay costs far more than a find's gas).
+ */
+export function bestSelfClaim(p: Params, r = p.sampleRate): { k: number; gain: number } {
+  const F = forcedPrize(p);
+  if (p.forcedErrorRate === 0 || F === 0) return { k: 0, gain: 0 };
+  const gain = (k: number) => selfClaimGain(p, k, r);
+  let lo = 0, hi = p.findCost > 0 ? Math.min(1e6, Math.floor(F / p.findCost)) : 1e6;
+  while (hi - lo > 2) {
+    const a = lo + Math.floor((hi - lo) / 3), b = hi - Math.floor((hi - lo) / 3);
+    if (gain(a) < gain(b)) lo = a + 1;
+    else hi = b - 1;
+  }
+  let best = { k: lo, gain: gain(lo) };
+  for (let k = lo + 1; k <= hi; k++) if (gain(k) > best.gain) best = { k, gain: gain(k) };
+  return best.gain > 0 ? best : { k: 0, gain: 0 };
+}
+
+/** Forced-error prizes leaving the jackpot per job: every forced error is "found" once k ≥ 1. */
+export function forcedDrain(p: Params, k = p.selfClaims, r = p.sampleRate): number {
+  return p.forcedErrorRate * forcedPrize(p) * (k > 0 ? 1 : 1 - missedForced(r, p.verifiers));
+}
+
+/** One verifier's forced-error income minus its replay cost, per job, against k self-claims. */
+export function verifierForcedNet(p: Params, k = p.selfClaims, r = p.sampleRate): number {
+  return p.forcedErrorRate * forcedPrize(p) * forcedShareOfOne(r, p.verifiers, k) - r * p.intervals * p.replayCost;
+}
+
+/**
+ * The prize per forced error at which verifiers checking everything (r = 1) still earn
+ * (1 + margin) times their replay cost against a best self-claiming solver, at p = 1 (the
+ * cheapest case): each then gets F / (V + k*) = sqrt(F·g/V), so F ≥ V·((1 + m)·n·c)² / g.
+ */
+export function robustPrize(p: Params): number {
+  const need = (1 + p.margin) * p.intervals * p.replayCost;
+  return p.findCost > 0 ? (p.verifiers * need * need) / p.findCost : Infinity;
+}
+
+export interface SelfClaimReport {
+  honest: { drain: number; verifierNet: number };
+  given: { k: number; gain: number; drain: number; verifierNet: number };
+  best: { k: number; gain: number; shareOfPrize: number; drain: number; verifierNet: number };
+  robustPrize: number;
+}
+
+/** What `optrain econ` prints about self-claims at the parameters' r and p. */
+export function selfClaimReport(p: Params): SelfClaimReport {
+  const at = (k: number) => ({ k, gain: selfClaimGain(p, k), drain: forcedDrain(p, k), verifierNet: verifierForcedNet(p, k) });
+  const best = bestSelfClaim(p);
+  return {
+    honest: { drain: forcedDrain(p, 0), verifierNet: verifierForcedNet(p, 0) },
+    given: at(p.selfClaims),
+    best: { ...at(best.k), shareOfPrize: selfClaimShare(p.sampleRate, p.verifiers, best.k) },
+    robustPrize: robustPrize(p),
+  };
+}
