@@ -96,7 +96,8 @@ export interface VerifierEconomics {
  */
 export function verifierEconomics(p: Params, r = p.sampleRate, x = p.cheatProb, k = bestCheat(p, r).k): VerifierEconomics {
   const V = p.verifiers;
-  const forcedIncome = p.forcedErrorRate * forcedPrize(p) * forcedShareOfOne(r, V, p.selfClaims ?? 0);
+  // a finder pays the find fee c·F (to the jackpot) whenever it replayed the leaf
+  const forcedIncome = p.forcedErrorRate * forcedPrize(p) * (forcedShareOfOne(r, V, p.selfClaims) - p.findFee * r);
   const cheatIncome = x * slashPot(p) * detection(r, k, V) / V;
   const replayCost = r * p.intervals * p.replayCost;
   const hoursPerJob = (r * p.intervals * p.replaySeconds) / 3600;
@@ -219,18 +220,21 @@ export interface Recommendation {
 
 /**
  * Parameters at which checking everything (r = 1) is every verifier's strict best response
- * with a margin: p*F/V = (1 + margin)*n*c, so each earns (1 + margin) times its replay cost
- * and no forced error is missed; the stake stays at minStakeFor (cheating then never pays:
- * detection is 1). F = forcedShare * jackpot; if p would exceed 1 the jackpot must grow.
+ * with a margin: p*F*(1/V - c) = (1 + margin)*n*c_replay, so each earns (1 + margin) times
+ * its replay cost and no forced error is missed; the stake stays at minStakeFor (cheating
+ * then never pays: detection is 1). F = forcedShare * jackpot; if p would exceed 1 the
+ * jackpot must grow. A find fee c (§12.4) returns V*c*F of each prize to the jackpot, so the
+ * gross prize grows by 1/(1 - cV) while the funding share stays V(1 + m)n*c_replay/R.
  */
 export function recommend(p: Params): Recommendation {
   const V = p.verifiers;
-  const needed = V * (1 + p.margin) * p.intervals * p.replayCost; // p * F
+  const net = V * (1 + p.margin) * p.intervals * p.replayCost; // what the V verifiers keep per job
+  const needed = net / (1 - p.findFee * V); // p * F
   const F = forcedPrize(p);
   const pRec = F > 0 ? needed / F : Infinity;
   const forcedErrorRate = Math.min(1, pRec);
   const jackpotNeeded = pRec > 1 ? needed / p.forcedShare : p.jackpot;
-  const feeNeeded = needed / p.reward; // every forced error is found at r = 1
+  const feeNeeded = net / p.reward; // every forced error is found at r = 1; fees come back
   const maxReplayAtContractFee = (CONTRACT.PROTOCOL_FEE * p.reward) / (V * (1 + p.margin));
   return { sampleRate: 1, forcedErrorRate, stake: Math.max(p.stake, minStakeFor(p.reward, p.declaredRate)), jackpotNeeded, feeNeeded, feeSufficient: feeNeeded <= CONTRACT.PROTOCOL_FEE, maxReplayAtContractFee };
 }

@@ -66,10 +66,13 @@ function selfClaimText(p: Params, sc: SelfClaimReport): string {
   if (given.k > 0) list.push([`with k = ${given.k} accounts`, `solver gains ${eth(given.gain)} per job; each verifier's forced-error net ${eth(given.verifierNet)} (without: ${eth(honest.verifierNet)}); jackpot pays ${eth(given.drain)} per job in prizes (without: ${eth(honest.drain)})`]);
   list.push(
     ['best self-claim', best.k === 0 ? 'none: one find\'s gas exceeds its share' : `k* = ${best.k} accounts: solver gains ${eth(best.gain)} per job (${pct(best.shareOfPrize)} of each prize, at most p·F = ${eth(p.forcedErrorRate * p.forcedShare * p.jackpot)})`],
+    ['if it waits to see the honest finds', `it gains ${eth(sc.adaptiveGain)} per job (k chosen per job, after the FindCommitted events)`],
     ['then each verifier (forced errors)', `net ${eth(best.verifierNet)} per job (without self-claims: ${eth(honest.verifierNet)}): ${best.verifierNet > 0 ? 'still paid' : 'checking NO LONGER PAYS'}`],
     ['then the jackpot pays in prizes', `${eth(best.drain)} per job (without: ${eth(honest.drain)}), ${eth(best.drain * best.shareOfPrize)} of it to the solver's accounts (their gas ${eth(p.forcedErrorRate * best.k * p.findCost)})`],
     ['prize robust to it (r = 1, p = 1)', `F >= V((1 + m)nc)²/g = ${eth(sc.robustPrize)} per forced error (today F = ${eth(p.forcedShare * p.jackpot)})`],
   );
+  const w = sc.withFee;
+  if (p.findFee === 0) list.push(['with a find fee (proposed)', `c = 2/(2V + 1) = ${pct(w.findFee)} of the prize, jackpot ${eth(w.jackpot)}: best self-claim ${w.best.k === 0 ? 'none' : `k* = ${w.best.k}, gain ${eth(w.best.gain)}`}, waiting ${eth(w.adaptiveGain)}; each verifier's forced-error net ${eth(w.verifierNet)}; jackpot pays ${eth(w.drain)} per job net of fees`]);
   return ['Self-claiming solver (it knows its forced error; docs/PROTOCOL.md §12.4)', rows(list)].join('\n');
 }
 

@@ -3,9 +3,9 @@
 // jackpot, and the simulation's self-claiming solvers against the formulas.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applyRecommendation, binomialMean, detection, forcedShareOfOne, missedForced, verifierEconomics } from './model.ts';
+import { applyRecommendation, binomialMean, detection, forcedShareOfOne, missedForced, recommend, verifierEconomics } from './model.ts';
 import { resolveParams, type Params } from './params.ts';
-import { bestSelfClaim, forcedDrain, robustPrize, selfClaimGain, selfClaimReport, selfClaimShare, verifierForcedNet } from './selfclaim.ts';
+import { adaptiveSelfClaimGain, bestSelfClaim, forcedDrain, proposedFindFee, robustPrize, selfClaimGain, selfClaimReport, selfClaimShare, selfClaimTake, verifierForcedNet, withProposedFee } from './selfclaim.ts';
 import { simulate, Z_CHECK } from './simulate.ts';
 
 const defaults = (flags: Record<string, string> = {}): Params => resolveParams({}, flags);
@@ -66,15 +66,62 @@ describe('self-claim formulas', () => {
   });
 });
 
+describe('a solver that waits to see the honest finds', () => {
+  it('takes the integer optimum of k(F/(h + k) - a): one account when alone, none when crowded', () => {
+    close(selfClaimTake(0.5, 0, 0.1), 0.4); // alone: one account, F - a
+    close(selfClaimTake(0.5, 3, 0.2), 0); // F/4 < a: no account pays
+    const h = 3, F = 0.5, a = 0.000157;
+    const brute = Math.max(...Array.from({ length: 400 }, (_, k) => k * (F / (h + k) - a)));
+    close(selfClaimTake(F, h, a), brute);
+    close(selfClaimTake(F, 2, 0), F); // free accounts: the whole prize in the limit
+  });
+
+  it('gains exactly the fixed best at r = 1 and more when verifiers sample', () => {
+    const p = recommended();
+    close(adaptiveSelfClaimGain(p), bestSelfClaim(p).gain);
+    const q = defaults({ forcedErrorRate: '0.5', sampleRate: '0.3' });
+    assert.ok(adaptiveSelfClaimGain(q) > bestSelfClaim(q).gain);
+  });
+});
+
+describe('the proposed find fee c = 2/(2V + 1)', () => {
+  it('at r = 1 no account pays and verifiers keep the recommended margin, at the same funding share', () => {
+    assert.equal(proposedFindFee(3), 2 / 7);
+    const q = withProposedFee(recommended()); // jackpot 1 -> 7: F = 3.5
+    close(q.jackpot, 7);
+    assert.deepEqual(bestSelfClaim(q), { k: 0, gain: 0 });
+    close(adaptiveSelfClaimGain(q), 0);
+    close(selfClaimGain(q, 1), 0.72 * (3.5 / 4 - 1 - 0.000157)); // one account loses F/28 + gas
+    close(verifierForcedNet(q, 0), 0.02); // F(1/3 - 2/7) = F/21 per forced job
+    close(forcedDrain(q, 0), 0.36); // 3.5 - 3 fees of 1 = 0.5 per forced error
+    // a verifier's own extra account loses too: 2F/4 - 2cF vs F/3 - cF
+    assert.ok(2 * (3.5 / 4 - 1) < 3.5 / 3 - 1);
+  });
+
+  it('does not help when verifiers sample: the solver fills the seats of those that did not replay', () => {
+    const q = withProposedFee(defaults({ forcedErrorRate: '0.72', sampleRate: '0.5', fee: '36%' }));
+    assert.ok(adaptiveSelfClaimGain(q) > 0.4);
+  });
+
+  it('the recommendation grows the gross prize by 1/(1 - cV) and keeps the funding share', () => {
+    const r = recommend(defaults({ findFee: '2/7' }));
+    close(r.forcedErrorRate, 1); // p*F = 0.36 * 7 = 2.52 > F = 0.5
+    close(r.jackpotNeeded, (0.36 * 7) / 0.5);
+    close(r.feeNeeded, 0.36);
+    assert.throws(() => defaults({ findFee: '1/3' }), /--find-fee: 0\.333.* x 3 verifiers >= 1: finders would pay at least the whole prize back/);
+  });
+});
+
 describe('simulation with self-claiming solvers', () => {
   for (const [name, flags] of [
     ['recommended market, one account', { selfClaims: '1' }],
     ['sampling verifiers, three accounts', { selfClaims: '3', sampleRate: '0.2', forcedErrorRate: '0.5', intervals: '20' }],
+    ['sampling verifiers, a find fee, one account', { selfClaims: '1', sampleRate: '0.4', forcedErrorRate: '0.6', findFee: '0.2', intervals: '10' }],
   ] as const) {
     it(`agrees with the formulas: ${name}`, () => {
       const p = name.startsWith('recommended') ? recommended(flags) : defaults(flags);
       const est = simulate(p, 3000, 17);
-      assert.deepEqual(est.map((e) => e.name).slice(3, 5), ['solver self-claim gain per job', 'forced prizes paid per job']);
+      assert.deepEqual(est.map((e) => e.name).slice(3, 6), ['solver self-claim gain per job', 'forced prizes paid per job', 'waiting self-claimer gain per job']);
       for (const e of est) assert.ok(e.agrees, `${e.name}: sim ${e.sim} ± ${Z_CHECK * e.se}, formula ${e.formula}`);
     });
   }

@@ -2,7 +2,9 @@
 // from accounts that look like any verifier's and take part of the prize without replaying
 // anything (docs/PROTOCOL.md §12.4 derives every formula here). Model: V verifiers sample the
 // forced leaf at rate r, h ~ Binomial(V, r) of them find it; the solver adds k accounts that
-// always find it, each costing one find's gas g; the prize F is split equally among h + k.
+// always find it, each costing one find's gas g; the prize F is split equally among h + k, and
+// each of them pays the find fee c·F to the jackpot (the mitigation proposed in §12.4; c = 0
+// is the contract today).
 import { binomialMean, forcedPrize, forcedShareOfOne, missedForced } from './model.ts';
 import type { Params } from './params.ts';
 
@@ -14,7 +16,8 @@ export function selfClaimShare(r: number, V: number, k: number): number {
 
 /** The solver's expected gain per job from claiming its own forced errors through k accounts. */
 export function selfClaimGain(p: Params, k = p.selfClaims, r = p.sampleRate): number {
-  return p.forcedErrorRate * (forcedPrize(p) * selfClaimShare(r, p.verifiers, k) - k * p.findCost);
+  const F = forcedPrize(p);
+  return p.forcedErrorRate * (F * selfClaimShare(r, p.verifiers, k) - k * (p.findCost + p.findFee * F));
 }
 
 /**
@@ -28,7 +31,8 @@ export function bestSelfClaim(p: Params, r = p.sampleRate): { k: number; gain: n
   const F = forcedPrize(p);
   if (p.forcedErrorRate === 0 || F === 0) return { k: 0, gain: 0 };
   const gain = (k: number) => selfClaimGain(p, k, r);
-  let lo = 0, hi = p.findCost > 0 ? Math.min(1e6, Math.floor(F / p.findCost)) : 1e6;
+  const perAccount = p.findCost + p.findFee * F;
+  let lo = 0, hi = perAccount > 0 ? Math.min(1e6, Math.floor(F / perAccount)) : 1e6;
   while (hi - lo > 2) {
     const a = lo + Math.floor((hi - lo) / 3), b = hi - Math.floor((hi - lo) / 3);
     if (gain(a) < gain(b)) lo = a + 1;
@@ -39,14 +43,41 @@ export function bestSelfClaim(p: Params, r = p.sampleRate): { k: number; gain: n
   return best.gain > 0 ? best : { k: 0, gain: 0 };
 }
 
-/** Forced-error prizes leaving the jackpot per job: every forced error is "found" once k ≥ 1. */
+/**
+ * The best a solver can take from one forced error once it knows how many honest finders h
+ * there are: max over k of k·(F/(h + k) − a), a = g + c·F what an account costs. FindCommitted
+ * events show the finds committed on its job before the find window closes (and
+ * ForcedErrorFound the revealed ones), so a solver can commit last, knowing h. Concave in k:
+ * the continuous optimum sqrt(h·F/a) − h rounded either way (h = 0: one account, F − a).
+ */
+export function selfClaimTake(F: number, h: number, a: number): number {
+  if (a <= 0) return F; // free accounts: the supremum, approached as k grows
+  const at = (k: number) => (k <= 0 ? 0 : k * (F / (h + k) - a));
+  if (h === 0) return Math.max(0, at(1));
+  const kc = Math.sqrt((h * F) / a) - h;
+  return Math.max(0, at(Math.floor(kc)), at(Math.ceil(kc)));
+}
+
+/** The expected gain per job of a solver that picks its accounts after seeing h (selfClaimTake). */
+export function adaptiveSelfClaimGain(p: Params, r = p.sampleRate): number {
+  const F = forcedPrize(p);
+  if (p.forcedErrorRate === 0 || F === 0) return 0;
+  const a = p.findCost + p.findFee * F;
+  return p.forcedErrorRate * binomialMean(p.verifiers, r, (h) => selfClaimTake(F, h, a));
+}
+
+/**
+ * Forced-error prizes leaving the jackpot per job, net of the find fees that come back: every
+ * forced error is "found" once k ≥ 1; E[finders] = V·r + k.
+ */
 export function forcedDrain(p: Params, k = p.selfClaims, r = p.sampleRate): number {
-  return p.forcedErrorRate * forcedPrize(p) * (k > 0 ? 1 : 1 - missedForced(r, p.verifiers));
+  const found = k > 0 ? 1 : 1 - missedForced(r, p.verifiers);
+  return p.forcedErrorRate * forcedPrize(p) * (found - p.findFee * (p.verifiers * r + k));
 }
 
 /** One verifier's forced-error income minus its replay cost, per job, against k self-claims. */
 export function verifierForcedNet(p: Params, k = p.selfClaims, r = p.sampleRate): number {
-  return p.forcedErrorRate * forcedPrize(p) * forcedShareOfOne(r, p.verifiers, k) - r * p.intervals * p.replayCost;
+  return p.forcedErrorRate * forcedPrize(p) * (forcedShareOfOne(r, p.verifiers, k) - p.findFee * r) - r * p.intervals * p.replayCost;
 }
 
 /**
@@ -59,11 +90,33 @@ export function robustPrize(p: Params): number {
   return p.findCost > 0 ? (p.verifiers * need * need) / p.findCost : Infinity;
 }
 
+/**
+ * The find fee of §12.4: c = 2/(2V + 1) of the prize lies strictly between 1/(V + 1) (an
+ * account added to V finders loses c·F − F/(V + 1) = F/((V + 1)(2V + 1))) and 1/V (each of
+ * V finders keeps F/V − c·F = F/(V(2V + 1))).
+ */
+export function proposedFindFee(V: number): number {
+  return 2 / (2 * V + 1);
+}
+
+/**
+ * The market with the proposed find fee and a jackpot grown so that, at r = 1, verifiers keep
+ * what they keep today without self-claims: F(1/V − c) = F₀/V, i.e. F = (2V + 1)·F₀.
+ */
+export function withProposedFee(p: Params): Params {
+  const c = proposedFindFee(p.verifiers);
+  return { ...p, findFee: c, jackpot: p.jackpot / (1 - c * p.verifiers) };
+}
+
 export interface SelfClaimReport {
   honest: { drain: number; verifierNet: number };
   given: { k: number; gain: number; drain: number; verifierNet: number };
   best: { k: number; gain: number; shareOfPrize: number; drain: number; verifierNet: number };
+  /** A solver that waits to see the honest finds (adaptiveSelfClaimGain); = best.gain at r = 1. */
+  adaptiveGain: number;
   robustPrize: number;
+  /** The same market with the proposed find fee (and the jackpot it needs). */
+  withFee: { findFee: number; jackpot: number; best: { k: number; gain: number }; adaptiveGain: number; verifierNet: number; drain: number };
 }
 
 /** What `optrain econ` prints about self-claims at the parameters' r and p. */
@@ -74,6 +127,14 @@ export function selfClaimReport(p: Params): SelfClaimReport {
     honest: { drain: forcedDrain(p, 0), verifierNet: verifierForcedNet(p, 0) },
     given: at(p.selfClaims),
     best: { ...at(best.k), shareOfPrize: selfClaimShare(p.sampleRate, p.verifiers, best.k) },
+    adaptiveGain: adaptiveSelfClaimGain(p),
     robustPrize: robustPrize(p),
+    withFee: feeCase(p),
   };
+}
+
+function feeCase(p: Params): SelfClaimReport['withFee'] {
+  const q = withProposedFee(p);
+  const best = bestSelfClaim(q);
+  return { findFee: q.findFee, jackpot: q.jackpot, best, adaptiveGain: adaptiveSelfClaimGain(q), verifierNet: verifierForcedNet(q, best.k), drain: forcedDrain(q, best.k) };
 }

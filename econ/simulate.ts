@@ -3,7 +3,7 @@
 // its confidence interval.
 import { bestCheat, cheatProfit, forcedPrize, netReward, slashPot, verifierEconomics, missedForced } from './model.ts';
 import type { Params } from './params.ts';
-import { forcedDrain, selfClaimGain } from './selfclaim.ts';
+import { adaptiveSelfClaimGain, forcedDrain, selfClaimGain, selfClaimTake } from './selfclaim.ts';
 
 /** sfc32 seeded through splitmix32: fast, small, and good enough for Monte-Carlo means. */
 export function seededRng(seed: number): () => number {
@@ -87,8 +87,8 @@ export function simulate(p: Params, jobs: number, seed: number, r = p.sampleRate
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const sampledBy = new Int32Array(V);
   const verifierNet = new Stat(), cheatOne = new Stat(), cheatAll = new Stat(), missed = new Stat();
-  const sc = p.selfClaims, selfGain = new Stat(), drain = new Stat(); // self-claiming solvers only
-  let gained = 0, paid = 0;
+  const sc = p.selfClaims, selfGain = new Stat(), drain = new Stat(), adaptive = new Stat(); // self-claiming solvers only
+  let gained = 0, paid = 0, waited = 0;
   for (let j = 0; j < jobs; j++) {
     hits.fill(0);
     for (let v = 0; v < V; v++) {
@@ -97,19 +97,22 @@ export function simulate(p: Params, jobs: number, seed: number, r = p.sampleRate
       sampledBy[v] = m;
     }
     let income = 0; // summed over all verifiers, then averaged
-    gained = paid = 0;
+    gained = paid = waited = 0;
     if (rng() < p.forcedErrorRate) {
       const finders = hits[Math.floor(rng() * n)];
-      if (finders > 0) income += (F * finders) / (finders + sc); // split equally among all finders
+      const fee = p.findFee * F; // paid by every counted finder, back to the jackpot
+      if (finders > 0) income += finders * (F / (finders + sc) - fee); // split equally among all finders
       missed.add(finders === 0 ? 1 : 0);
       if (sc > 0) {
-        gained = (F * sc) / (finders + sc) - sc * p.findCost; // the solver's accounts' share, less their gas
-        paid = F; // its own accounts always find it: the prize always leaves the jackpot
+        gained = sc * (F / (finders + sc) - fee - p.findCost); // the solver's accounts' share, less fees and gas
+        paid = F - (finders + sc) * fee; // its own accounts always find it: the prize always leaves
+        waited = selfClaimTake(F, finders, p.findCost + fee); // scored against the same finders
       }
     }
     if (sc > 0) {
       selfGain.add(gained);
       drain.add(paid);
+      adaptive.add(waited);
     }
     if (rng() < p.cheatProb && caughtWith(k, hits, order, rng)) income += pot;
     let cost = 0;
@@ -128,8 +131,9 @@ export function simulate(p: Params, jobs: number, seed: number, r = p.sampleRate
     estimate('verifier net per job', verifierNet, verifierEconomics(at, r, p.cheatProb, k).net, (F + pot) / V + n * p.replayCost),
   ];
   if (sc > 0) {
-    out.push(estimate('solver self-claim gain per job', selfGain, selfClaimGain(at, sc, r), F + sc * p.findCost));
+    out.push(estimate('solver self-claim gain per job', selfGain, selfClaimGain(at, sc, r), F + sc * (p.findCost + p.findFee * F)));
     out.push(estimate('forced prizes paid per job', drain, forcedDrain(at, sc, r), F));
+    out.push(estimate('waiting self-claimer gain per job', adaptive, adaptiveSelfClaimGain(at, r), F));
   }
   // Only markets with forced errors have a miss rate; a run that drew none cannot confirm it.
   if (p.forcedErrorRate > 0) out.push(missed.n > 0 ? estimate('share of forced errors missed', missed, missedForced(r, V), 1) : { name: 'share of forced errors missed', sim: NaN, se: NaN, formula: missedForced(r, V), agrees: false });
