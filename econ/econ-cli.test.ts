@@ -78,6 +78,8 @@ describe('optrain econ', () => {
     assert.match(t.stdout, /with k = 1 accounts\s+solver gains 0\.0898\d* ETH per job; each verifier's forced-error net -0\.01 ETH/);
     assert.match(t.stdout, /best self-claim\s+k\* = 95 accounts/);
     assert.match(t.stdout, /checking NO LONGER PAYS/);
+    assert.match(t.stdout, /with FORCED_FINDERS = V = 3\s+\(recommended\) best self-claim none/);
+    assert.match(t.stdout, /forced finders N\s+3 \(= V/);
     oneLineError(await optrainHere('econ', '--self-claims', '1.5'), 2, /--self-claims: expected an integer in 0\.\.1000000, got 1\.5/);
   });
 

@@ -64,15 +64,21 @@ export function binomialMean(N: number, r: number, f: (i: number) => number): nu
   return sum;
 }
 
+/** What each of f finders is paid, as a share of the prize: 1/f within the seats (0: no limit), else 0. */
+export function paidShare(f: number, seats: number): number {
+  return f > 0 && (seats === 0 || f <= seats) ? 1 / f : 0;
+}
+
 /**
  * One verifier's expected share of a forced error's prize when V verifiers sample at r and
  * the solver claims its own error through k accounts (which always find it): the verifier
  * replays the leaf with probability r and splits with the X ~ Binomial(V - 1, r) others and
- * the k. With k = 0 it is detection(r, 1, V) / V (by symmetry).
+ * the k, if they fit in the market's seats. With k = 0 and no seat limit it is
+ * detection(r, 1, V) / V (by symmetry).
  */
-export function forcedShareOfOne(r: number, V: number, k: number): number {
-  if (k === 0) return detection(r, 1, V) / V;
-  return r * binomialMean(V - 1, r, (x) => 1 / (1 + k + x));
+export function forcedShareOfOne(r: number, V: number, k: number, seats = 0): number {
+  if (k === 0 && (seats === 0 || seats >= V)) return detection(r, 1, V) / V;
+  return r * binomialMean(V - 1, r, (x) => paidShare(1 + k + x, seats));
 }
 
 export function forcedPrize(p: Params): number {
@@ -96,8 +102,7 @@ export interface VerifierEconomics {
  */
 export function verifierEconomics(p: Params, r = p.sampleRate, x = p.cheatProb, k = bestCheat(p, r).k): VerifierEconomics {
   const V = p.verifiers;
-  // a finder pays the find fee c·F (to the jackpot) whenever it replayed the leaf
-  const forcedIncome = p.forcedErrorRate * forcedPrize(p) * (forcedShareOfOne(r, V, p.selfClaims) - p.findFee * r);
+  const forcedIncome = p.forcedErrorRate * forcedPrize(p) * forcedShareOfOne(r, V, p.selfClaims, p.forcedFinders);
   const cheatIncome = x * slashPot(p) * detection(r, k, V) / V;
   const replayCost = r * p.intervals * p.replayCost;
   const hoursPerJob = (r * p.intervals * p.replaySeconds) / 3600;
@@ -211,6 +216,7 @@ export function equilibrium(p: Params): Equilibrium {
 export interface Recommendation {
   sampleRate: number;
   forcedErrorRate: number;
+  forcedFinders: number; // FORCED_FINDERS = V: an extra account makes a forced error pay nobody
   stake: number;
   jackpotNeeded: number; // at the recommended p (>= the given jackpot when p would exceed 1)
   feeNeeded: number; // the funding share of R that pays the forced-error prizes in steady state
@@ -220,29 +226,28 @@ export interface Recommendation {
 
 /**
  * Parameters at which checking everything (r = 1) is every verifier's strict best response
- * with a margin: p*F*(1/V - c) = (1 + margin)*n*c_replay, so each earns (1 + margin) times
- * its replay cost and no forced error is missed; the stake stays at minStakeFor (cheating
- * then never pays: detection is 1). F = forcedShare * jackpot; if p would exceed 1 the
- * jackpot must grow. A find fee c (§12.4) returns V*c*F of each prize to the jackpot, so the
- * gross prize grows by 1/(1 - cV) while the funding share stays V(1 + m)n*c_replay/R.
+ * with a margin: p*F/V = (1 + margin)*n*c, so each earns (1 + margin) times its replay cost
+ * and no forced error is missed; the stake stays at minStakeFor (cheating then never pays:
+ * detection is 1). F = forcedShare * jackpot; if p would exceed 1 the jackpot must grow.
+ * FORCED_FINDERS = V seats: the V verifiers fill them, so an account the solver adds to claim
+ * its own forced error makes the prize pay nobody (§12.4).
  */
 export function recommend(p: Params): Recommendation {
   const V = p.verifiers;
-  const net = V * (1 + p.margin) * p.intervals * p.replayCost; // what the V verifiers keep per job
-  const needed = net / (1 - p.findFee * V); // p * F
+  const needed = V * (1 + p.margin) * p.intervals * p.replayCost; // p * F
   const F = forcedPrize(p);
   const pRec = F > 0 ? needed / F : Infinity;
   const forcedErrorRate = Math.min(1, pRec);
   const jackpotNeeded = pRec > 1 ? needed / p.forcedShare : p.jackpot;
-  const feeNeeded = net / p.reward; // every forced error is found at r = 1; fees come back
+  const feeNeeded = needed / p.reward; // every forced error is found at r = 1
   const maxReplayAtContractFee = (CONTRACT.PROTOCOL_FEE * p.reward) / (V * (1 + p.margin));
-  return { sampleRate: 1, forcedErrorRate, stake: Math.max(p.stake, minStakeFor(p.reward, p.declaredRate)), jackpotNeeded, feeNeeded, feeSufficient: feeNeeded <= CONTRACT.PROTOCOL_FEE, maxReplayAtContractFee };
+  return { sampleRate: 1, forcedErrorRate, forcedFinders: V, stake: Math.max(p.stake, minStakeFor(p.reward, p.declaredRate)), jackpotNeeded, feeNeeded, feeSufficient: feeNeeded <= CONTRACT.PROTOCOL_FEE, maxReplayAtContractFee };
 }
 
 /** The parameters with a recommendation applied (what `econ simulate --recommended` runs). */
 export function applyRecommendation(p: Params): Params {
   const rec = recommend(p);
-  return { ...p, sampleRate: rec.sampleRate, forcedErrorRate: rec.forcedErrorRate, stake: rec.stake, jackpot: Math.max(p.jackpot, rec.jackpotNeeded), fee: Math.max(p.fee, rec.feeNeeded) };
+  return { ...p, sampleRate: rec.sampleRate, forcedErrorRate: rec.forcedErrorRate, forcedFinders: rec.forcedFinders, stake: rec.stake, jackpot: Math.max(p.jackpot, rec.jackpotNeeded), fee: Math.max(p.fee, rec.feeNeeded) };
 }
 
 /** Everything `optrain econ` prints. */

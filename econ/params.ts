@@ -47,7 +47,7 @@ export const PARAM_SPECS = {
   cheatGain: { kind: 'eth', help: 'G, what a wrong result is worth to the cheater beyond the reward', default: 0 },
   cheatProb: { kind: 'fraction', help: 'x, how often the solver cheats (verifier earnings, simulation)', default: 0 },
   selfClaims: { kind: 'whole', help: 'k, accounts through which the solver claims its own forced errors (PROTOCOL §12.4; 0: none)', default: 0 },
-  findFee: { kind: 'fraction', help: 'c, share of the prize each counted finder pays to the jackpot (PROTOCOL §12.4: proposed, not in the contract yet; 0: none)', default: 0 },
+  forcedFinders: { kind: 'whole', help: "N, the market's FORCED_FINDERS: found by more accounts, a forced error pays none (PROTOCOL §12.4; 0: no limit)", default: 0 },
   findCost: { kind: 'eth', help: 'g, gas of one counted find (commitFind + revealFind + collectForcedPrize, ~157k gas at 1 gwei)', default: 0.000157 },
   margin: { kind: 'positive', help: 'profit margin the recommendation leaves verifiers over their cost', default: 0.2 },
   maxMissed: { kind: 'fraction', help: 'the largest share of forced errors nobody may find', default: 0.01 },
@@ -174,7 +174,6 @@ export function resolveParams(file: Partial<Record<ParamName, unknown>>, flags: 
   const floor = minStakeFor(out.reward, out.declaredRate);
   if (out.stake === undefined) out.stake = floor;
   else if (out.stake < floor * (1 - 1e-12)) throw new UsageError(`--stake: ${out.stake} ETH is below minStakeFor(${out.reward}) = ${fmt(floor)} ETH at declared rate ${out.declaredRate} (postJob would revert StakeBelowMinimum)`);
-  if (out.findFee * out.verifiers >= 1) throw new UsageError(`--find-fee: ${out.findFee} x ${out.verifiers} verifiers >= 1: finders would pay at least the whole prize back in fees (expected c < 1/V)`);
   if (out.bond < out.minBond) throw new UsageError(`--bond: ${out.bond} ETH is below the bond floor --min-bond ${out.minBond} ETH (postJob would revert BondBelowFloor)`);
   return out;
 }

@@ -5,13 +5,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { applyRecommendation, binomialMean, detection, forcedShareOfOne, missedForced, recommend, verifierEconomics } from './model.ts';
 import { resolveParams, type Params } from './params.ts';
-import { adaptiveSelfClaimGain, bestSelfClaim, forcedDrain, proposedFindFee, robustPrize, selfClaimGain, selfClaimReport, selfClaimShare, selfClaimTake, verifierForcedNet, withProposedFee } from './selfclaim.ts';
+import { adaptiveSelfClaimGain, bestSelfClaim, forcedDrain, robustPrize, selfClaimGain, selfClaimReport, selfClaimShare, selfClaimTake, verifierForcedNet } from './selfclaim.ts';
 import { simulate, Z_CHECK } from './simulate.ts';
 
 const defaults = (flags: Record<string, string> = {}): Params => resolveParams({}, flags);
 const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) <= eps, `${a} != ${b}`);
-/** What `econ simulate --recommended` plays: r = 1, p = 0.72, fee 36%. */
+/** What `econ simulate --recommended` plays: r = 1, p = 0.72, fee 36%, FORCED_FINDERS = 3. */
 const recommended = (flags: Record<string, string> = {}) => applyRecommendation(defaults(flags));
+/** The recommended market without its seat limit (FORCED_FINDERS = 0): today's contract default. */
+const unseated = (flags: Record<string, string> = {}) => ({ ...recommended(flags), forcedFinders: 0 });
 
 describe('self-claim formulas', () => {
   it('binomial expectations, and a verifier\'s share without self-claims is detection / V', () => {
@@ -25,7 +27,7 @@ describe('self-claim formulas', () => {
   });
 
   it('r = 1: the solver takes k / (V + k) of each prize; k* and its gain match the closed form', () => {
-    const p = recommended();
+    const p = unseated();
     close(selfClaimShare(1, 3, 1), 1 / 4);
     close(selfClaimGain(p, 1), 0.72 * (0.5 / 4 - 0.000157));
     const F = 0.5, V = 3, g = 0.000157;
@@ -38,13 +40,13 @@ describe('self-claim formulas', () => {
   });
 
   it('self-claiming pays from one account as soon as its share beats one find\'s gas (g < F/(V + 1) at r = 1)', () => {
-    assert.deepEqual(bestSelfClaim(recommended({ findCost: '0.13' })), { k: 0, gain: 0 }); // F/4 = 0.125
-    assert.equal(bestSelfClaim(recommended({ findCost: '0.12' })).k, 1);
+    assert.deepEqual(bestSelfClaim(unseated({ findCost: '0.13' })), { k: 0, gain: 0 }); // F/4 = 0.125
+    assert.equal(bestSelfClaim(unseated({ findCost: '0.12' })).k, 1);
     assert.deepEqual(bestSelfClaim(defaults()), { k: 0, gain: 0 }); // p = 0: nothing to claim
   });
 
   it('the recommended market: one self-claim account already makes checking a loss, k* takes almost every prize', () => {
-    const p = recommended();
+    const p = unseated();
     close(verifierForcedNet(p, 0), 0.02); // (1 + 20%) x the 0.1 replay, as recommended
     close(verifierForcedNet(p, 1), 0.72 * 0.5 / 4 - 0.1); // -0.01: the 20% margin < 1/V
     close(verifierEconomics({ ...p, selfClaims: 1 }).net, -0.01);
@@ -77,38 +79,46 @@ describe('a solver that waits to see the honest finds', () => {
   });
 
   it('gains exactly the fixed best at r = 1 and more when verifiers sample', () => {
-    const p = recommended();
+    const p = unseated();
     close(adaptiveSelfClaimGain(p), bestSelfClaim(p).gain);
     const q = defaults({ forcedErrorRate: '0.5', sampleRate: '0.3' });
     assert.ok(adaptiveSelfClaimGain(q) > bestSelfClaim(q).gain);
   });
 });
 
-describe('the proposed find fee c = 2/(2V + 1)', () => {
-  it('at r = 1 no account pays and verifiers keep the recommended margin, at the same funding share', () => {
-    assert.equal(proposedFindFee(3), 2 / 7);
-    const q = withProposedFee(recommended()); // jackpot 1 -> 7: F = 3.5
-    close(q.jackpot, 7);
-    assert.deepEqual(bestSelfClaim(q), { k: 0, gain: 0 });
-    close(adaptiveSelfClaimGain(q), 0);
-    close(selfClaimGain(q, 1), 0.72 * (3.5 / 4 - 1 - 0.000157)); // one account loses F/28 + gas
-    close(verifierForcedNet(q, 0), 0.02); // F(1/3 - 2/7) = F/21 per forced job
-    close(forcedDrain(q, 0), 0.36); // 3.5 - 3 fees of 1 = 0.5 per forced error
-    // a verifier's own extra account loses too: 2F/4 - 2cF vs F/3 - cF
-    assert.ok(2 * (3.5 / 4 - 1) < 3.5 / 3 - 1);
+describe('FORCED_FINDERS = V seats (the recommendation)', () => {
+  const seated = (flags: Record<string, string> = {}) => ({ ...recommended(flags), selfClaims: 0 });
+
+  it('is recommended, and pays each verifier what it earns without self-claims', () => {
+    const p = seated();
+    assert.equal(p.forcedFinders, 3);
+    close(verifierForcedNet(p, 0), 0.02);
+    close(verifierEconomics(p).net, 0.02);
+    close(forcedDrain(p, 0), 0.36);
   });
 
-  it('does not help when verifiers sample: the solver fills the seats of those that did not replay', () => {
-    const q = withProposedFee(defaults({ forcedErrorRate: '0.72', sampleRate: '0.5', fee: '36%' }));
-    assert.ok(adaptiveSelfClaimGain(q) > 0.4);
+  it('at r = 1 no self-claim pays: one account more than the seats makes the prize pay nobody', () => {
+    const p = seated();
+    assert.deepEqual(bestSelfClaim(p), { k: 0, gain: 0 });
+    close(adaptiveSelfClaimGain(p), 0);
+    close(selfClaimGain(p, 1), -0.72 * 0.000157); // its gas, nothing else
+    close(verifierForcedNet(p, 1), -0.1); // but it denies the verifiers their prize: griefing costs gas only
+    close(forcedDrain(p, 1), 0); // the whole prize goes back to the jackpot
+    const r = selfClaimReport({ ...defaults({ sampleRate: '1', forcedErrorRate: '0.72', fee: '36%' }) });
+    assert.equal(r.withSeats.seats, 3);
+    assert.equal(r.withSeats.best.k, 0);
   });
 
-  it('the recommendation grows the gross prize by 1/(1 - cV) and keeps the funding share', () => {
-    const r = recommend(defaults({ findFee: '2/7' }));
-    close(r.forcedErrorRate, 1); // p*F = 0.36 * 7 = 2.52 > F = 0.5
-    close(r.jackpotNeeded, (0.36 * 7) / 0.5);
-    close(r.feeNeeded, 0.36);
-    assert.throws(() => defaults({ findFee: '1/3' }), /--find-fee: 0\.333.* x 3 verifiers >= 1: finders would pay at least the whole prize back/);
+  it('when verifiers sample, the solver fills the seats of those that did not replay, at most', () => {
+    const p = { ...defaults({ forcedErrorRate: '0.72', sampleRate: '0.5', fee: '36%' }), forcedFinders: 3 };
+    close(selfClaimTake(0.5, 1, 0, 3), 2 * 0.5 / 3); // one honest finder: two accounts fill the seats
+    close(selfClaimTake(0.5, 3, 0.001, 3), 0); // seats full
+    const unseated = adaptiveSelfClaimGain({ ...p, forcedFinders: 0 });
+    const withSeats = adaptiveSelfClaimGain(p);
+    assert.ok(withSeats > 0 && withSeats < unseated, `${withSeats} vs ${unseated}`);
+    // each honest finder still gets F/3 when the solver fills the seats
+    const h1 = binomialMean(3, 0.5, (h) => (h === 0 ? 0 : h * 0.5 / 3));
+    assert.ok(h1 > 0);
   });
 });
 
@@ -116,10 +126,10 @@ describe('simulation with self-claiming solvers', () => {
   for (const [name, flags] of [
     ['recommended market, one account', { selfClaims: '1' }],
     ['sampling verifiers, three accounts', { selfClaims: '3', sampleRate: '0.2', forcedErrorRate: '0.5', intervals: '20' }],
-    ['sampling verifiers, a find fee, one account', { selfClaims: '1', sampleRate: '0.4', forcedErrorRate: '0.6', findFee: '0.2', intervals: '10' }],
+    ['sampling verifiers, three seats, two accounts', { selfClaims: '2', sampleRate: '0.4', forcedErrorRate: '0.6', forcedFinders: '3', intervals: '10' }],
   ] as const) {
     it(`agrees with the formulas: ${name}`, () => {
-      const p = name.startsWith('recommended') ? recommended(flags) : defaults(flags);
+      const p = name.startsWith('recommended') ? unseated(flags) : defaults(flags);
       const est = simulate(p, 3000, 17);
       assert.deepEqual(est.map((e) => e.name).slice(3, 6), ['solver self-claim gain per job', 'forced prizes paid per job', 'waiting self-claimer gain per job']);
       for (const e of est) assert.ok(e.agrees, `${e.name}: sim ${e.sim} ± ${Z_CHECK * e.se}, formula ${e.formula}`);
@@ -135,14 +145,22 @@ describe('simulation with self-claiming solvers', () => {
     assert.ok(Math.abs(net.sim - verifierForcedNet(p, 0)) > Z_CHECK * net.se, `${net.sim} vs the honest ${verifierForcedNet(p, 0)}`);
   });
 
-  it('without self-claims the recommended market keeps issue 12\'s acceptance: no cheat pays, verifiers paid, nothing missed', () => {
+  it('the recommended market keeps issue 12\'s acceptance: no cheat pays, verifiers paid, nothing missed', () => {
     const p = recommended();
-    assert.equal(p.selfClaims, 0);
+    assert.deepEqual([p.selfClaims, p.forcedFinders], [0, 3]);
     const est = simulate(p, 3000, 5);
     assert.equal(est.length, 4, 'no self-claim estimates when k = 0');
     const by = Object.fromEntries(est.map((e) => [e.name, e]));
     assert.ok(by['cheater profit, one wrong interval'].sim < 0 && by['cheater profit, no work'].sim < 0);
     assert.ok(by['verifier net per job'].sim > 0);
     assert.ok(by['share of forced errors missed'].sim < 0.01);
+  });
+
+  it('the recommended market with a self-claiming solver: its accounts are paid nothing, the prize returns', () => {
+    const est = simulate({ ...recommended(), selfClaims: 1 }, 2000, 5);
+    for (const e of est) assert.ok(e.agrees, `${e.name}: sim ${e.sim}, formula ${e.formula}`);
+    const by = Object.fromEntries(est.map((e) => [e.name, e]));
+    assert.ok(by['solver self-claim gain per job'].sim < 0, 'only its gas');
+    assert.equal(by['forced prizes paid per job'].sim, 0);
   });
 });

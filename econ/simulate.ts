@@ -100,13 +100,13 @@ export function simulate(p: Params, jobs: number, seed: number, r = p.sampleRate
     gained = paid = waited = 0;
     if (rng() < p.forcedErrorRate) {
       const finders = hits[Math.floor(rng() * n)];
-      const fee = p.findFee * F; // paid by every counted finder, back to the jackpot
-      if (finders > 0) income += finders * (F / (finders + sc) - fee); // split equally among all finders
+      const N = p.forcedFinders, each = finders + sc > 0 && (N === 0 || finders + sc <= N) ? F / (finders + sc) : 0;
+      income += finders * each; // split equally among all finders, if they fit in the seats
       missed.add(finders === 0 ? 1 : 0);
       if (sc > 0) {
-        gained = sc * (F / (finders + sc) - fee - p.findCost); // the solver's accounts' share, less fees and gas
-        paid = F - (finders + sc) * fee; // its own accounts always find it: the prize always leaves
-        waited = selfClaimTake(F, finders, p.findCost + fee); // scored against the same finders
+        gained = sc * (each - p.findCost); // the solver's accounts' share, less their gas
+        paid = each > 0 ? F : 0; // its own accounts always find it: the prize leaves unless crowded
+        waited = selfClaimTake(F, finders, p.findCost, N); // scored against the same finders
       }
     }
     if (sc > 0) {
@@ -131,7 +131,7 @@ export function simulate(p: Params, jobs: number, seed: number, r = p.sampleRate
     estimate('verifier net per job', verifierNet, verifierEconomics(at, r, p.cheatProb, k).net, (F + pot) / V + n * p.replayCost),
   ];
   if (sc > 0) {
-    out.push(estimate('solver self-claim gain per job', selfGain, selfClaimGain(at, sc, r), F + sc * (p.findCost + p.findFee * F)));
+    out.push(estimate('solver self-claim gain per job', selfGain, selfClaimGain(at, sc, r), F + sc * p.findCost));
     out.push(estimate('forced prizes paid per job', drain, forcedDrain(at, sc, r), F));
     out.push(estimate('waiting self-claimer gain per job', adaptive, adaptiveSelfClaimGain(at, r), F));
   }

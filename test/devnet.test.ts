@@ -181,12 +181,12 @@ test('CLI: devnet up writes the devnet file, commands read it, devnet down stops
   const file = join(dir, 'devnet.json');
   const cli = (...args: string[]) => spawnSync(process.execPath, [join(REPO_ROOT, 'bin/optrain.mjs'), ...args, '--devnet', file], { encoding: 'utf8' });
   try {
-    const up = cli('devnet', 'up', '--forced-error-rate', '1/64', '--json');
+    const up = cli('devnet', 'up', '--forced-error-rate', '1/64', '--forced-finders', '3', '--json');
     assert.equal(up.status, 0, up.stderr);
     const printed = JSON.parse(up.stdout);
     cliDevnet = readDevnet(file);
     assert.equal(printed.rpcUrl, cliDevnet.rpcUrl);
-    assert.equal(printed.forcedErrorRate, 1024, 'p = 1/64 is 1024 of 2^16');
+    assert.deepEqual([printed.forcedErrorRate, cliDevnet.forcedFinders], [1024, 3], 'p = 1/64 is 1024 of 2^16');
     for (const [name, pid] of Object.entries(cliDevnet.pids)) assert.ok(isAlive(pid), `${name} running`);
     // Deployed by rollup-contracts/script/Deploy.s.sol: same wiring as the tests' ethers path.
     const cc = createClient({ rpcUrl: cliDevnet.rpcUrl, contracts: cliDevnet.contracts });
@@ -194,6 +194,7 @@ test('CLI: devnet up writes the devnet file, commands read it, devnet down stops
       assert.equal(await cc.market.getFunction('disputeGame')(), cliDevnet.contracts.disputeGame);
       assert.equal(cliDevnet.timeBank, 86_400);
       assert.equal(await cc.market.getFunction('FORCED_ERROR_RATE')(), 1024n, 'the forge script deployed the flag\'s rate');
+      assert.equal(await cc.market.getFunction('FORCED_FINDERS')(), 3n);
       assert.deepEqual(cliDevnet.contracts, { ...net.info.contracts, oneStepProver: cliDevnet.contracts.oneStepProver }, 'same addresses as the ethers deployment (same deployer nonces)');
     } finally {
       cc.provider.destroy();

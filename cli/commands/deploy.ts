@@ -24,6 +24,8 @@ Options:
   --forced-error-rate P  forced errors (docs/PROTOCOL.md §12): P a fraction (1/64, 0.5%,
                       0.015625) or a count of 2^16 (1024); default 0 (off) or
                       $OPTRAIN_FORCED_ERROR_RATE (a count)
+  --forced-finders N  a forced error found by more than N accounts pays none of them
+                      (PROTOCOL §12.4: set it to the number of verifiers; default 0, no limit)
   --json              machine-readable output on stdout
   -h, --help          show this help
 `;
@@ -32,7 +34,7 @@ export const deployCommand: Command = {
   name: 'deploy',
   summary: "deploy the contracts to a network profile's chain and record their addresses",
   usage,
-  options: { network: { type: 'string' }, keystore: { type: 'string' }, 'private-key': { type: 'string' }, 'time-bank': { type: 'string' }, 'forced-error-rate': { type: 'string' }, json: { type: 'boolean' } },
+  options: { network: { type: 'string' }, keystore: { type: 'string' }, 'private-key': { type: 'string' }, 'time-bank': { type: 'string' }, 'forced-error-rate': { type: 'string' }, 'forced-finders': { type: 'string' }, json: { type: 'boolean' } },
   async run(args, io) {
     const cmd = 'deploy';
     expectPositionals(args, [], cmd);
@@ -40,15 +42,16 @@ export const deployCommand: Command = {
     if (!name) throw new UsageError(`optrain ${cmd}: --network NAME is required`);
     const timeBank = Number(durationFlag(args.values['time-bank'], '--time-bank', cmd, `${DEFAULT_TIME_BANK}`));
     const forcedErrorRate = forcedErrorRateFlag(args.values['forced-error-rate'], cmd);
+    const forcedFinders = forcedFindersFlag(args.values['forced-finders'], cmd);
     const { profile } = findNetwork(name);
     if (profile.devnetFile !== undefined) throw new UserError(`network '${name}': its contracts come from its devnet file; 'optrain devnet up' deploys them`);
     const key = await signerKeyFromFlags(args, cmd, []);
-    const d = await deployContracts(profile.rpcUrl, key, { via: 'ethers', timeBank, forcedErrorRate, rules: rulesOf(profile) }).catch((e) => {
+    const d = await deployContracts(profile.rpcUrl, key, { via: 'ethers', timeBank, forcedErrorRate, forcedFinders, rules: rulesOf(profile) }).catch((e) => {
       const msg = (e as Error).message.split('\n')[0];
       throw e instanceof UserError ? e : new UserError(msg.startsWith('network ') ? msg : `deploy to network '${name}': ${msg}`);
     });
     const file = saveDeployment(name, { contracts: d.contracts, startBlock: d.startBlock, timeBank: d.timeBank });
-    const out = { network: name, chainId: profile.chainId, deployer: new Wallet(key).address, ...d.contracts, startBlock: d.startBlock, timeBank: d.timeBank, forcedErrorRate: d.forcedErrorRate, profile: file };
+    const out = { network: name, chainId: profile.chainId, deployer: new Wallet(key).address, ...d.contracts, startBlock: d.startBlock, timeBank: d.timeBank, forcedErrorRate: d.forcedErrorRate, forcedFinders: d.forcedFinders, profile: file };
     io.stdout.write(args.values.json ? toJson(out) + '\n' : table(Object.entries(out).map(([k, v]) => [k, String(v)])));
     return 0;
   },
@@ -84,7 +87,16 @@ export function forcedErrorRateFlag(value: string | boolean | undefined, cmd: st
   return count;
 }
 
-/** A FORCED_ERROR_RATE for people: "1024/65536 (p = 0.015625)" or "off". */
-export function forcedErrorRateText(rate: bigint): string {
-  return rate === 0n ? 'off (p = 0)' : `${rate}/65536 (p = ${Number(rate) / 65536})`;
+/** --forced-finders N as JobMarket's FORCED_FINDERS (0: no limit), or undefined when absent. */
+export function forcedFindersFlag(value: string | boolean | undefined, cmd: string): bigint | undefined {
+  if (value === undefined) return undefined;
+  const s = String(value).trim();
+  if (!/^[0-9]{1,10}$/.test(s) || BigInt(s) > 0xffffffffn) throw new UsageError(`optrain ${cmd}: --forced-finders: expected a whole number of finders in 0..4294967295 (0: no limit), got '${s}'`);
+  return BigInt(s);
+}
+
+/** A market's forced errors for people: "1024/65536 (p = 0.015625), at most 3 paid finders" or "off". */
+export function forcedErrorRateText(rate: bigint, finders = 0n): string {
+  if (rate === 0n) return 'off (p = 0)';
+  return `${rate}/65536 (p = ${Number(rate) / 65536}), ${finders === 0n ? 'no limit on' : `at most ${finders}`} paid finders`;
 }
