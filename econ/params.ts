@@ -47,7 +47,7 @@ export const PARAM_SPECS = {
   cheatGain: { kind: 'eth', help: 'G, what a wrong result is worth to the cheater beyond the reward', default: 0 },
   cheatProb: { kind: 'fraction', help: 'x, how often the solver cheats (verifier earnings, simulation)', default: 0 },
   selfClaims: { kind: 'whole', help: 'k, accounts through which the solver claims its own forced errors (PROTOCOL §12.4; 0: none)', default: 0 },
-  forcedFinders: { kind: 'whole', help: "N, the market's FORCED_FINDERS: found by more accounts, a forced error pays none (PROTOCOL §12.4; 0: no limit)", default: 0 },
+  forcedFinders: { kind: 'whole', help: "N, the market's FORCED_FINDERS: found by more accounts, a forced error pays none (PROTOCOL §12.4; 0: no limit; the equilibrium section assumes 0 or >= V)", default: 0 },
   findCost: { kind: 'eth', help: 'g, gas of one counted find (commitFind + revealFind + collectForcedPrize, ~157k gas at 1 gwei)', default: 0.000157 },
   margin: { kind: 'positive', help: 'profit margin the recommendation leaves verifiers over their cost', default: 0.2 },
   maxMissed: { kind: 'fraction', help: 'the largest share of forced errors nobody may find', default: 0.01 },
