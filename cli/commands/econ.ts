@@ -62,7 +62,8 @@ const simulateUsage = `Usage: optrain econ simulate [--jobs N] [--seed S] [--out
 
 Monte-Carlo check of the formulas of optrain econ: plays N jobs leaf by leaf (every verifier
 replays each interval with probability r; forced errors, cheats, prize splits as in
-docs/PROTOCOL.md §11) with a seeded RNG, compares each estimate with its formula within
+docs/PROTOCOL.md §11; with --self-claims k the solver's k accounts claim its own forced errors
+and --forced-finders N limits the paid finders, §12.4) with a seeded RNG, compares each estimate with its formula within
 3.29 standard errors (99.9%), then sweeps the sample rate (another N jobs over 12 rates)
 and writes econ-sweep.csv and econ-profit.svg (cheater profit vs sample rate) to DIR.
 Exits 1 if an estimate disagrees with its formula.
