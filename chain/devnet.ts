@@ -24,6 +24,10 @@ export interface DevnetInfo {
   timeBank: number;
   /** Block before the deployment: event watchers need not scan earlier. */
   startBlock: number;
+  /** The market's FORCED_ERROR_RATE (of 2^16) at deployment; absent in files from before it was recorded. */
+  forcedErrorRate?: number;
+  /** The market's FORCED_FINDERS (0: no limit; docs/PROTOCOL.md §12.4). */
+  forcedFinders?: number;
   accounts: Account[];
   /** Where the devnet's shared blob store keeps its files, and its HTTP endpoint (if started). */
   blobDir: string;
@@ -86,6 +90,8 @@ export interface UpOptions {
   timeBank?: number;
   /** FORCED_ERROR_RATE of the market (of 2^16; default 0: no forced errors). */
   forcedErrorRate?: bigint;
+  /** FORCED_FINDERS of the market (default 0: no limit). */
+  forcedFinders?: bigint;
   /** Seconds between blocks on an idle chain (default DEFAULT_BLOCK_TIME; 0: none). */
   blockTime?: number;
   /** Chain id / network family of the devnet's anvil (devnet up --l2: an OP Stack L2). */
@@ -100,7 +106,7 @@ export async function startDevnet(opts: UpOptions = {}): Promise<DevnetInfo> {
   let redis: Awaited<ReturnType<typeof startRedis>> | undefined;
   try {
     redis = await startRedis({ dir });
-    const dep = await deployContracts(anvil.rpcUrl, anvil.accounts[ROLE_ACCOUNTS.deployer].privateKey, { via: opts.deployVia, timeBank: opts.timeBank, forcedErrorRate: opts.forcedErrorRate });
+    const dep = await deployContracts(anvil.rpcUrl, anvil.accounts[ROLE_ACCOUNTS.deployer].privateKey, { via: opts.deployVia, timeBank: opts.timeBank, forcedErrorRate: opts.forcedErrorRate, forcedFinders: opts.forcedFinders });
     const blobDir = join(dir, 'blobs');
     const blob = opts.blobDaemon ? await startBlobDaemon({ dir, blobDir }) : undefined;
     return {
@@ -111,6 +117,8 @@ export async function startDevnet(opts: UpOptions = {}): Promise<DevnetInfo> {
       gameKind: dep.gameKind,
       timeBank: dep.timeBank,
       startBlock: dep.startBlock,
+      forcedErrorRate: dep.forcedErrorRate,
+      forcedFinders: dep.forcedFinders,
       accounts: anvil.accounts,
       blobDir,
       ...(blob ? { blobUrl: blob.blobUrl } : {}),

@@ -68,6 +68,21 @@ describe('optrain econ', () => {
     assert.match(r.stdout, /cheat, one wrong interval\s+-3\.15431 ETH/);
   });
 
+  it('prints the self-claiming solver: its best number of accounts and what it leaves verifiers', async () => {
+    const flags = ['--sample-rate', '1', '--forced-error-rate', '0.72', '--fee', '36%'];
+    const j = JSON.parse((await optrainHere('econ', ...flags, '--json')).stdout);
+    assert.equal(j.selfClaim.best.k, 95); // sqrt(F V / g) - V with F = 0.5, V = 3, g = 0.000157
+    assert.ok(Math.abs(j.selfClaim.honest.verifierNet - 0.02) < 1e-12);
+    const t = await optrainHere('econ', ...flags, '--self-claims', '1');
+    assert.equal(t.code, 0, t.stderr);
+    assert.match(t.stdout, /with k = 1 accounts\s+solver gains 0\.0898\d* ETH per job; each verifier's forced-error net -0\.01 ETH/);
+    assert.match(t.stdout, /best self-claim\s+k\* = 95 accounts/);
+    assert.match(t.stdout, /checking NO LONGER PAYS/);
+    assert.match(t.stdout, /with FORCED_FINDERS = V = 3\s+\(recommended\) best self-claim none/);
+    assert.match(t.stdout, /forced finders N\s+3 \(= V/);
+    oneLineError(await optrainHere('econ', '--self-claims', '1.5'), 2, /--self-claims: expected an integer in 0\.\.1000000, got 1\.5/);
+  });
+
   it('bad input: one line, exit 2 for flags and values, 1 for a missing file', async () => {
     oneLineError(await optrainHere('econ', '--reward', '3 kg'), 2, /--reward: '3 kg' is not an amount in ETH/);
     oneLineError(await optrainHere('econ', '--sample-rate', '-0.1'), 2, /--sample-rate: expected a fraction in \[0, 1\]/);

@@ -48,6 +48,39 @@ export function bestCheat(p: Params, r = p.sampleRate): { k: number; profit: num
   return one >= all ? { k: 1, profit: one } : { k: p.intervals, profit: all };
 }
 
+/**
+ * E[f(X)], X ~ Binomial(N, r): the pmf is built in log space, so a large N with a tiny
+ * (1 - r)^N does not underflow to a zero-weight sum.
+ */
+export function binomialMean(N: number, r: number, f: (i: number) => number): number {
+  if (r <= 0) return f(0);
+  if (r >= 1) return f(N);
+  const lr = Math.log(r) - Math.log1p(-r);
+  let logPmf = N * Math.log1p(-r), sum = 0;
+  for (let i = 0; i <= N; i++) {
+    sum += Math.exp(logPmf) * f(i);
+    logPmf += Math.log((N - i) / (i + 1)) + lr;
+  }
+  return sum;
+}
+
+/** What each of f finders is paid, as a share of the prize: 1/f within the seats (0: no limit), else 0. */
+export function paidShare(f: number, seats: number): number {
+  return f > 0 && (seats === 0 || f <= seats) ? 1 / f : 0;
+}
+
+/**
+ * One verifier's expected share of a forced error's prize when V verifiers sample at r and
+ * the solver claims its own error through k accounts (which always find it): the verifier
+ * replays the leaf with probability r and splits with the X ~ Binomial(V - 1, r) others and
+ * the k, if they fit in the market's seats. With k = 0 and no seat limit it is
+ * detection(r, 1, V) / V (by symmetry).
+ */
+export function forcedShareOfOne(r: number, V: number, k: number, seats = 0): number {
+  if (k === 0 && (seats === 0 || seats >= V)) return detection(r, 1, V) / V;
+  return r * binomialMean(V - 1, r, (x) => paidShare(1 + k + x, seats));
+}
+
 export function forcedPrize(p: Params): number {
   return p.forcedShare * p.jackpot;
 }
@@ -63,10 +96,13 @@ export interface VerifierEconomics {
   netPerHour: number;
 }
 
-/** One verifier's expectation per job when all V check at rate r and the solver cheats w.p. x with k. */
+/**
+ * One verifier's expectation per job when all V check at rate r and the solver cheats w.p. x
+ * with k, and claims its own forced errors through p.selfClaims accounts (econ/selfclaim.ts).
+ */
 export function verifierEconomics(p: Params, r = p.sampleRate, x = p.cheatProb, k = bestCheat(p, r).k): VerifierEconomics {
   const V = p.verifiers;
-  const forcedIncome = p.forcedErrorRate * forcedPrize(p) * detection(r, 1, V) / V;
+  const forcedIncome = p.forcedErrorRate * forcedPrize(p) * forcedShareOfOne(r, V, p.selfClaims, p.forcedFinders);
   const cheatIncome = x * slashPot(p) * detection(r, k, V) / V;
   const replayCost = r * p.intervals * p.replayCost;
   const hoursPerJob = (r * p.intervals * p.replaySeconds) / 3600;
@@ -180,6 +216,7 @@ export function equilibrium(p: Params): Equilibrium {
 export interface Recommendation {
   sampleRate: number;
   forcedErrorRate: number;
+  forcedFinders: number; // FORCED_FINDERS = V: an extra account makes a forced error pay nobody
   stake: number;
   jackpotNeeded: number; // at the recommended p (>= the given jackpot when p would exceed 1)
   feeNeeded: number; // the funding share of R that pays the forced-error prizes in steady state
@@ -192,6 +229,8 @@ export interface Recommendation {
  * with a margin: p*F/V = (1 + margin)*n*c, so each earns (1 + margin) times its replay cost
  * and no forced error is missed; the stake stays at minStakeFor (cheating then never pays:
  * detection is 1). F = forcedShare * jackpot; if p would exceed 1 the jackpot must grow.
+ * FORCED_FINDERS = V seats: the V verifiers fill them, so an account the solver adds to claim
+ * its own forced error makes the prize pay nobody (§12.4).
  */
 export function recommend(p: Params): Recommendation {
   const V = p.verifiers;
@@ -202,13 +241,13 @@ export function recommend(p: Params): Recommendation {
   const jackpotNeeded = pRec > 1 ? needed / p.forcedShare : p.jackpot;
   const feeNeeded = needed / p.reward; // every forced error is found at r = 1
   const maxReplayAtContractFee = (CONTRACT.PROTOCOL_FEE * p.reward) / (V * (1 + p.margin));
-  return { sampleRate: 1, forcedErrorRate, stake: Math.max(p.stake, minStakeFor(p.reward, p.declaredRate)), jackpotNeeded, feeNeeded, feeSufficient: feeNeeded <= CONTRACT.PROTOCOL_FEE, maxReplayAtContractFee };
+  return { sampleRate: 1, forcedErrorRate, forcedFinders: V, stake: Math.max(p.stake, minStakeFor(p.reward, p.declaredRate)), jackpotNeeded, feeNeeded, feeSufficient: feeNeeded <= CONTRACT.PROTOCOL_FEE, maxReplayAtContractFee };
 }
 
 /** The parameters with a recommendation applied (what `econ simulate --recommended` runs). */
 export function applyRecommendation(p: Params): Params {
   const rec = recommend(p);
-  return { ...p, sampleRate: rec.sampleRate, forcedErrorRate: rec.forcedErrorRate, stake: rec.stake, jackpot: Math.max(p.jackpot, rec.jackpotNeeded), fee: Math.max(p.fee, rec.feeNeeded) };
+  return { ...p, sampleRate: rec.sampleRate, forcedErrorRate: rec.forcedErrorRate, forcedFinders: rec.forcedFinders, stake: rec.stake, jackpot: Math.max(p.jackpot, rec.jackpotNeeded), fee: Math.max(p.fee, rec.feeNeeded) };
 }
 
 /** Everything `optrain econ` prints. */

@@ -19,7 +19,7 @@ export const CONTRACT = {
   MIN_BOND_DEVNET: 0.01, // MIN_BOND = DISPUTE_GAS (10M) x 1 gwei on devnets
 } as const;
 
-type Kind = 'eth' | 'fraction' | 'seconds' | 'count' | 'positive';
+type Kind = 'eth' | 'fraction' | 'seconds' | 'count' | 'whole' | 'positive';
 
 interface Spec {
   kind: Kind;
@@ -46,6 +46,9 @@ export const PARAM_SPECS = {
   solveCost: { kind: 'eth', help: "C, the solver's honest compute cost per job", default: 0.1 },
   cheatGain: { kind: 'eth', help: 'G, what a wrong result is worth to the cheater beyond the reward', default: 0 },
   cheatProb: { kind: 'fraction', help: 'x, how often the solver cheats (verifier earnings, simulation)', default: 0 },
+  selfClaims: { kind: 'whole', help: 'k, accounts through which the solver claims its own forced errors (PROTOCOL §12.4; 0: none)', default: 0 },
+  forcedFinders: { kind: 'whole', help: "N, the market's FORCED_FINDERS: found by more accounts, a forced error pays none (PROTOCOL §12.4; 0: no limit; the equilibrium section assumes 0 or >= V)", default: 0 },
+  findCost: { kind: 'eth', help: 'g, gas of one counted find (commitFind + revealFind + collectForcedPrize, ~157k gas at 1 gwei)', default: 0.000157 },
   margin: { kind: 'positive', help: 'profit margin the recommendation leaves verifiers over their cost', default: 0.2 },
   maxMissed: { kind: 'fraction', help: 'the largest share of forced errors nobody may find', default: 0.01 },
 } satisfies Record<string, Spec>;
@@ -112,6 +115,7 @@ function checkRange(kind: Kind, v: number, where: string): void {
   if (!Number.isFinite(v)) throw bad(expected(kind));
   if (kind === 'fraction' && (v < 0 || v > 1)) throw bad('a fraction in [0, 1] (e.g. 0.25, 25%, 1/64)');
   if (kind === 'count' && (!Number.isInteger(v) || v < 1 || v > 1e6)) throw bad('an integer in 1..1000000');
+  if (kind === 'whole' && (!Number.isInteger(v) || v < 0 || v > 1e6)) throw bad('an integer in 0..1000000');
   if ((kind === 'eth' || kind === 'positive') && v < 0) throw bad(`a non-negative ${kind === 'eth' ? 'amount' : 'number'}`);
   if (kind === 'seconds' && v <= 0) throw bad('a positive duration');
 }
@@ -122,6 +126,7 @@ function expected(kind: Kind): string {
     case 'fraction': return "a fraction (e.g. 0.25, '25%', '1/64')";
     case 'seconds': return "a duration (seconds, or e.g. '36 s', '2 minute')";
     case 'count': return 'a positive integer';
+    case 'whole': return 'a non-negative integer';
     case 'positive': return 'a non-negative number';
   }
 }

@@ -1,5 +1,6 @@
 // Human-readable text for `optrain econ` and `optrain econ simulate`.
 import type { Analysis } from './model.ts';
+import type { SelfClaimReport } from './selfclaim.ts';
 import { CONTRACT, fmt, type Params } from './params.ts';
 import { bestResponse, type Estimate, type SweepRow } from './simulate.ts';
 
@@ -18,10 +19,12 @@ export function paramsText(p: Params): string {
     ['jackpot funding (fee)', pct(p.fee)], ['sample rate r', `${fmt(p.sampleRate)} (declared q = ${fmt(p.declaredRate)})`],
     ['job', `${p.intervals} intervals, replay ${eth(p.replayCost)} and ${fmt(p.replaySeconds)} s each; honest compute ${eth(p.solveCost)}`],
     ['verifiers V', String(p.verifiers)], ['cheat gain G, cheat prob x', `${eth(p.cheatGain)}, ${fmt(p.cheatProb)}`],
+    ['forced finders N (seats)', p.forcedFinders === 0 ? 'no limit' : String(p.forcedFinders)],
+    ['self-claim accounts k, find gas g', `${p.selfClaims}, ${eth(p.findCost)}`],
   ]);
 }
 
-export function analysisText(a: Analysis): string {
+export function analysisText(a: Analysis, sc?: SelfClaimReport): string {
   const { solver: s, verifier: v, equilibrium: e, recommended: r } = a;
   const out = ['Parameters', paramsText(a.params), 'Solver (expected profit per job)'];
   out.push(rows([
@@ -49,11 +52,29 @@ export function analysisText(a: Analysis): string {
   out.push(rows(eqRows));
   out.push('Recommended (every verifier checks everything and earns its cost plus the margin)');
   out.push(rows([
-    ['sample rate', fmt(r.sampleRate)], ['forced-error rate p', fmt(r.forcedErrorRate)], ['stake', eth(r.stake)],
+    ['sample rate', fmt(r.sampleRate)], ['forced-error rate p', fmt(r.forcedErrorRate)], ['forced finders N', `${r.forcedFinders} (= V: a self-claim beyond the verifiers pays nobody, §12.4)`], ['stake', eth(r.stake)],
     ['jackpot', eth(r.jackpotNeeded)],
     ['jackpot funding needed', `${pct(r.feeNeeded)} of each reward (contract fee: ${pct(CONTRACT.PROTOCOL_FEE)}: ${r.feeSufficient ? 'sufficient' : 'NOT sufficient, the jackpot would drain'}); at 2% one replay of a job may cost at most ${eth(r.maxReplayAtContractFee)} (this job: ${eth(a.params.intervals * a.params.replayCost)})`],
   ]));
+  if (sc && a.params.forcedErrorRate > 0) out.push(selfClaimText(a.params, sc));
   return out.join('\n');
+}
+
+/** The solver that claims its own forced errors through other accounts (PROTOCOL §12.4). */
+function selfClaimText(p: Params, sc: SelfClaimReport): string {
+  const { best, honest, given } = sc;
+  const list: [string, string][] = [];
+  if (given.k > 0) list.push([`with k = ${given.k} accounts`, `solver gains ${eth(given.gain)} per job; each verifier's forced-error net ${eth(given.verifierNet)} (without: ${eth(honest.verifierNet)}); jackpot pays ${eth(given.drain)} per job in prizes (without: ${eth(honest.drain)})`]);
+  list.push(
+    ['best self-claim', best.k === 0 ? 'none: one find\'s gas exceeds its share' : `k* = ${best.k} accounts: solver gains ${eth(best.gain)} per job (${pct(best.shareOfPrize)} of each prize, at most p·F = ${eth(p.forcedErrorRate * p.forcedShare * p.jackpot)})`],
+    ['if it waits to see the honest finds', `it gains ${eth(sc.adaptiveGain)} per job (k chosen per job, after the FindCommitted events)`],
+    ['then each verifier (forced errors)', `net ${eth(best.verifierNet)} per job (without self-claims: ${eth(honest.verifierNet)}): ${best.verifierNet > 0 ? 'still paid' : 'checking NO LONGER PAYS'}`],
+    ['then the jackpot pays in prizes', `${eth(best.drain)} per job (without: ${eth(honest.drain)}), ${eth(best.drain * best.shareOfPrize)} of it to the solver's accounts (their gas ${eth(p.forcedErrorRate * best.k * p.findCost)})`],
+    ['without seats, a prize robust to it', `(r = 1, p = 1) F >= V((1 + m)nc)²/g = ${eth(sc.robustPrize)} per forced error (today F = ${eth(p.forcedShare * p.jackpot)})`],
+  );
+  const w = sc.withSeats;
+  if (p.forcedFinders === 0) list.push([`with FORCED_FINDERS = V = ${w.seats}`, `(recommended) best self-claim ${w.best.k === 0 ? 'none: every account beyond the seats makes the prize pay nobody' : `k* = ${w.best.k}, gain ${eth(w.best.gain)}`}; waiting for the honest finds ${eth(w.adaptiveGain)}; each verifier's forced-error net ${eth(w.best.verifierNet)}`]);
+  return ['Self-claiming solver (it knows its forced error; docs/PROTOCOL.md §12.4)', rows(list)].join('\n');
 }
 
 export function estimatesText(list: Estimate[]): string {

@@ -3,6 +3,7 @@
 // its confidence interval.
 import { bestCheat, cheatProfit, forcedPrize, netReward, slashPot, verifierEconomics, missedForced } from './model.ts';
 import type { Params } from './params.ts';
+import { adaptiveSelfClaimGain, forcedDrain, selfClaimGain, selfClaimTake } from './selfclaim.ts';
 
 /** sfc32 seeded through splitmix32: fast, small, and good enough for Monte-Carlo means. */
 export function seededRng(seed: number): () => number {
@@ -71,7 +72,8 @@ function estimate(name: string, s: Stat, formula: number, range: number): Estima
 /**
  * Play `jobs` jobs at the parameters' sample rate. Each job: every verifier samples each leaf
  * with probability r; a forced error (probability p) sits at a uniform leaf and its prize is
- * split among the verifiers that replayed it; the solver cheats with probability x using the
+ * split among the verifiers that replayed it and the solver's own p.selfClaims accounts (which
+ * always find it: PROTOCOL §12.4); the solver cheats with probability x using the
  * formula's best k, and the slash pot is split among the verifiers that saw a wrong leaf.
  * The profits of a one-interval and a no-work cheat are also scored against the same
  * samples (verifiers sample blindly, so a counterfactual cheat sees the same checks).
@@ -85,6 +87,8 @@ export function simulate(p: Params, jobs: number, seed: number, r = p.sampleRate
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const sampledBy = new Int32Array(V);
   const verifierNet = new Stat(), cheatOne = new Stat(), cheatAll = new Stat(), missed = new Stat();
+  const sc = p.selfClaims, selfGain = new Stat(), drain = new Stat(), adaptive = new Stat(); // self-claiming solvers only
+  let gained = 0, paid = 0, waited = 0;
   for (let j = 0; j < jobs; j++) {
     hits.fill(0);
     for (let v = 0; v < V; v++) {
@@ -93,10 +97,22 @@ export function simulate(p: Params, jobs: number, seed: number, r = p.sampleRate
       sampledBy[v] = m;
     }
     let income = 0; // summed over all verifiers, then averaged
+    gained = paid = waited = 0;
     if (rng() < p.forcedErrorRate) {
       const finders = hits[Math.floor(rng() * n)];
-      if (finders > 0) income += F; // split equally: the V verifiers together get F
+      const N = p.forcedFinders, each = finders + sc > 0 && (N === 0 || finders + sc <= N) ? F / (finders + sc) : 0;
+      income += finders * each; // split equally among all finders, if they fit in the seats
       missed.add(finders === 0 ? 1 : 0);
+      if (sc > 0) {
+        gained = sc * (each - p.findCost); // the solver's accounts' share, less their gas
+        paid = each > 0 ? F : 0; // its own accounts always find it: the prize leaves unless crowded
+        waited = selfClaimTake(F, finders, p.findCost, N); // scored against the same finders
+      }
+    }
+    if (sc > 0) {
+      selfGain.add(gained);
+      drain.add(paid);
+      adaptive.add(waited);
     }
     if (rng() < p.cheatProb && caughtWith(k, hits, order, rng)) income += pot;
     let cost = 0;
@@ -114,6 +130,11 @@ export function simulate(p: Params, jobs: number, seed: number, r = p.sampleRate
     estimate('cheater profit, no work', cheatAll, cheatProfit(at, n, r), caughtSwing),
     estimate('verifier net per job', verifierNet, verifierEconomics(at, r, p.cheatProb, k).net, (F + pot) / V + n * p.replayCost),
   ];
+  if (sc > 0) {
+    out.push(estimate('solver self-claim gain per job', selfGain, selfClaimGain(at, sc, r), F + sc * p.findCost));
+    out.push(estimate('forced prizes paid per job', drain, forcedDrain(at, sc, r), F));
+    out.push(estimate('waiting self-claimer gain per job', adaptive, adaptiveSelfClaimGain(at, r), F));
+  }
   // Only markets with forced errors have a miss rate; a run that drew none cannot confirm it.
   if (p.forcedErrorRate > 0) out.push(missed.n > 0 ? estimate('share of forced errors missed', missed, missedForced(r, V), 1) : { name: 'share of forced errors missed', sim: NaN, se: NaN, formula: missedForced(r, V), agrees: false });
   return out;

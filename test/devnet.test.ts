@@ -181,23 +181,29 @@ test('CLI: devnet up writes the devnet file, commands read it, devnet down stops
   const file = join(dir, 'devnet.json');
   const cli = (...args: string[]) => spawnSync(process.execPath, [join(REPO_ROOT, 'bin/optrain.mjs'), ...args, '--devnet', file], { encoding: 'utf8' });
   try {
-    const up = cli('devnet', 'up', '--json');
+    const up = cli('devnet', 'up', '--forced-error-rate', '1/64', '--forced-finders', '3', '--json');
     assert.equal(up.status, 0, up.stderr);
     const printed = JSON.parse(up.stdout);
     cliDevnet = readDevnet(file);
     assert.equal(printed.rpcUrl, cliDevnet.rpcUrl);
+    assert.deepEqual([printed.forcedErrorRate, cliDevnet.forcedFinders], [1024, 3], 'p = 1/64 is 1024 of 2^16');
     for (const [name, pid] of Object.entries(cliDevnet.pids)) assert.ok(isAlive(pid), `${name} running`);
     // Deployed by rollup-contracts/script/Deploy.s.sol: same wiring as the tests' ethers path.
     const cc = createClient({ rpcUrl: cliDevnet.rpcUrl, contracts: cliDevnet.contracts });
     try {
       assert.equal(await cc.market.getFunction('disputeGame')(), cliDevnet.contracts.disputeGame);
       assert.equal(cliDevnet.timeBank, 86_400);
+      assert.equal(await cc.market.getFunction('FORCED_ERROR_RATE')(), 1024n, 'the forge script deployed the flag\'s rate');
+      assert.equal(await cc.market.getFunction('FORCED_FINDERS')(), 3n);
       assert.deepEqual(cliDevnet.contracts, { ...net.info.contracts, oneStepProver: cliDevnet.contracts.oneStepProver }, 'same addresses as the ethers deployment (same deployer nonces)');
     } finally {
       cc.provider.destroy();
     }
     assert.ok((await fetch(`${cliDevnet.blobUrl}/health`)).ok, 'blob server answers');
 
+    const badRate = cli('devnet', 'up', '--forced-error-rate', '1.5');
+    assert.equal(badRate.status, 2, badRate.stderr);
+    assert.equal(badRate.stderr, "optrain devnet up: --forced-error-rate: expected a fraction in [0, 1] (1/64, 0.5%, 0.015625) or a count of 2^16 in 2..65536 (1024), got '1.5' (a fraction above 1)\n");
     const again = cli('devnet', 'up');
     assert.equal(again.status, 1);
     assert.match(again.stderr, /^optrain: error: a devnet is already running \(.*devnet\.json, anvil pid \d+\); run 'optrain devnet down' first\n$/);

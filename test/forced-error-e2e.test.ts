@@ -7,7 +7,7 @@
 // true root and slashed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseEther } from 'ethers';
+import { parseEther, type EventLog } from 'ethers';
 import { getJob } from '../chain/actions/get-job.ts';
 import { getGame } from '../chain/actions/dispute-game.ts';
 import { commitFind, revealFind, collectForcedPrize, sealedOf } from '../chain/actions/forced.ts';
@@ -101,12 +101,13 @@ test('a real cheat behind the forced leaf is still disputed over the true root a
   }
 });
 
-test('hash interval K = 4: the masked leaf is an interval leaf; found, revealed and finalized the same way', async () => {
-  const k4 = new BotsE2E({ name: 'forced-error-k4', timeBank: 120, forcedErrorRate: 1n << 16n, job: { steps: 8, checkpointInterval: 3, hashInterval: 4 } });
+test('hash interval K = 4, one seat (FORCED_FINDERS = 1): the masked leaf is an interval leaf; found, revealed and finalized the same way', async () => {
+  const k4 = new BotsE2E({ name: 'forced-error-k4', timeBank: 120, forcedErrorRate: 1n << 16n, forcedFinders: 1n, job: { steps: 8, checkpointInterval: 3, hashInterval: 4 } });
   await k4.start();
   const solver = await k4.solverFor(2, 'honest-k4');
   try {
     const chain = k4.net.client('submitter');
+    assert.equal(await chain.market.getFunction('FORCED_FINDERS')(), 1n, 'one verifier, one seat: it is paid as without a limit');
     await sendTx(chain, chain.market, 'fundJackpot', [], JACKPOT);
     const jobId = await k4.submit('forced-k4');
     await k4.until('the verifier to commit a find', async () => k4.events.some((e) => e.event === 'find-committed' && String(e.fields.jobId) === String(jobId)));
@@ -119,6 +120,8 @@ test('hash interval K = 4: the masked leaf is an interval leaf; found, revealed 
     // both bots withdraw on their own schedule: read the ledgers once nothing is moving
     const [solverAddr, verifierAddr] = [k4.net.info.accounts[2].address, k4.verifier.address];
     await k4.until('both bots to withdraw', async () => (await claimableOf(chain, solverAddr)) === 0n && (await claimableOf(chain, verifierAddr)) === 0n);
+    const [settled] = await chain.market.queryFilter(chain.market.filters.ForcedErrorSettled(jobId));
+    assert.deepEqual([(settled as EventLog).args.finders, (settled as EventLog).args.share], [1n, JACKPOT / 2n], 'the one finder fits the seat: the whole prize');
     const t = await assertSolvent(chain);
     assert.equal(t.forcedPool, 0n);
   } finally {

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JsonRpcProvider, parseUnits } from 'ethers';
+import { JsonRpcProvider, id, parseUnits } from 'ethers';
 import { freePort, startAnvil, stopPid, type AnvilProcess } from '../chain/processes.ts';
 import { BUILT_IN_NETWORKS, readNetworksFile } from '../chain/networks.ts';
 import { writeTinyJob } from './helpers/tiny-job.ts';
@@ -71,6 +71,9 @@ test('bad networks are one line and send nothing: unknown name, wrong chain id, 
     const wrong = await cli(['deploy', '--network', 'wrong-id'], key);
     assert.equal(wrong.status, 1);
     assert.equal(wrong.stderr, `optrain: error: network 'wrong-id': RPC ${anvil.rpcUrl} serves chain id ${anvil.chainId}, the profile expects 11155420; nothing sent\n`);
+    const badSeats = await cli(['deploy', '--network', 'local', '--forced-error-rate', '1/64', '--forced-finders', '-1'], key);
+    assert.equal(badSeats.status, 2);
+    assert.equal(badSeats.stderr, "optrain deploy: --forced-finders: expected a whole number of finders in 0..4294967295 (0: no limit), got '-1'\n");
     const down = await cli(['deploy', '--network', 'down'], key);
     assert.equal(down.status, 1);
     assert.match(down.stderr, new RegExp(`^optrain: error: network 'down': RPC ${downUrl} is unreachable \\(.*\\); nothing sent\\n$`));
@@ -81,9 +84,12 @@ test('bad networks are one line and send nothing: unknown name, wrong chain id, 
 });
 
 test('deploy --network writes the addresses into the profile; job submit --network honours confirmations and the fee cap', async () => {
-  const d = await cli(['deploy', '--network', 'local', '--json'], { OPTRAIN_PRIVATE_KEY: deployer().privateKey });
+  const d = await cli(['deploy', '--network', 'local', '--forced-error-rate', '0.5%', '--forced-finders', '2', '--json'], { OPTRAIN_PRIVATE_KEY: deployer().privateKey });
   assert.equal(d.status, 0, d.stderr);
-  const out = JSON.parse(d.stdout) as { jobMarket: string; disputeGame: string; oneStepProver: string; opSemanticsExt: string; dataAnnouncer: string; profile: string };
+  const out = JSON.parse(d.stdout) as { jobMarket: string; disputeGame: string; oneStepProver: string; opSemanticsExt: string; dataAnnouncer: string; forcedErrorRate: number; forcedFinders: number; profile: string };
+  assert.deepEqual([out.forcedErrorRate, out.forcedFinders], [328, 2], '0.5% of 2^16, rounded');
+  assert.equal(BigInt(await provider.call({ to: out.jobMarket, data: id('FORCED_ERROR_RATE()').slice(0, 10) })), 328n);
+  assert.equal(BigInt(await provider.call({ to: out.jobMarket, data: id('FORCED_FINDERS()').slice(0, 10) })), 2n);
   const local = readNetworksFile(join(dir, 'optrain.networks.json')).find((p) => p.name === 'local')!;
   const deployed = { jobMarket: out.jobMarket, disputeGame: out.disputeGame, oneStepProver: out.oneStepProver, opSemanticsExt: out.opSemanticsExt, dataAnnouncer: out.dataAnnouncer };
   assert.deepEqual(local.contracts, deployed);

@@ -12,9 +12,10 @@ import { UsageError, UserError } from '../../jobs/errors.ts';
 import { expectPositionals, type Command } from '../command.ts';
 import { table } from '../format.ts';
 import { durationFlag, toJson } from './job-network.ts';
+import { forcedErrorRateFlag, forcedErrorRateText, forcedFindersFlag } from './deploy.ts';
 
 const OPTIONS = { devnet: { type: 'string' as const }, json: { type: 'boolean' as const } };
-const UP_OPTIONS = { ...OPTIONS, 'time-bank': { type: 'string' as const }, deploy: { type: 'string' as const }, 'block-time': { type: 'string' as const }, l2: { type: 'boolean' as const }, 'finalization-period': { type: 'string' as const } };
+const UP_OPTIONS = { ...OPTIONS, 'time-bank': { type: 'string' as const }, deploy: { type: 'string' as const }, 'block-time': { type: 'string' as const }, l2: { type: 'boolean' as const }, 'finalization-period': { type: 'string' as const }, 'forced-error-rate': { type: 'string' as const }, 'forced-finders': { type: 'string' as const } };
 const FLAGS_HELP = `  --devnet FILE   devnet file (default $OPTRAIN_DEVNET or .optrain/devnet.json)
   --json          machine-readable output
   -h, --help      show this help`;
@@ -27,6 +28,7 @@ function summary(file: string, info: DevnetInfo): string {
     ['blob server', `${info.blobUrl ?? '-'} (${info.blobDir})`],
     ['JobMarket', info.contracts.jobMarket],
     ['DisputeGame', `${info.contracts.disputeGame} (time bank ${info.timeBank} s per side)`],
+    ['forced errors', forcedErrorRateText(BigInt(info.forcedErrorRate ?? 0), BigInt(info.forcedFinders ?? 0))],
     ...(info.l1
       ? ([
           ['L1 (OP Stack)', `${info.l1.rpcUrl} (chain id ${info.l1.chainId}); L2 above runs anvil --network optimism`],
@@ -62,6 +64,11 @@ Options:
   --deploy HOW    script (default: forge script rollup-contracts/script/Deploy.s.sol) or
                   ethers (the same transactions from forge's out/ artifacts, no compile;
                   also the fallback when the script is absent)
+  --forced-error-rate P  forced errors (docs/PROTOCOL.md §12): P a fraction (1/64, 0.5%,
+                  0.015625) or a count of 2^16 (1024); default 0 (off) or
+                  $OPTRAIN_FORCED_ERROR_RATE (a count)
+  --forced-finders N  a forced error found by more than N accounts pays none of them
+                  (PROTOCOL §12.4: the number of verifiers; default 0, no limit)
   --l2            an OP Stack L1 + L2 pair (see above)
   --finalization-period T  --l2: withdrawal finalization window (default 12s; OP Mainnet 7d)
 ${FLAGS_HELP}
@@ -74,6 +81,8 @@ ${FLAGS_HELP}
     const rawBlockTime = (args.values['block-time'] as string | undefined) ?? String(DEFAULT_BLOCK_TIME);
     if (!/^(0|[1-9][0-9]{0,4})$/.test(rawBlockTime)) throw new UsageError(`optrain devnet up: --block-time: expected whole seconds (0 to disable), got '${rawBlockTime}'`);
     if (via !== undefined && via !== 'script' && via !== 'ethers') throw new UsageError(`optrain devnet up: --deploy: expected script or ethers, got '${via}'`);
+    const forcedErrorRate = forcedErrorRateFlag(args.values['forced-error-rate'], 'devnet up');
+    const forcedFinders = forcedFindersFlag(args.values['forced-finders'], 'devnet up');
     // The OP devnet has its own file (the op-devnet network profile reads it), so a plain
     // devnet and an OP devnet can run side by side.
     const file = args.values.l2 && args.values.devnet === undefined ? resolve(OP_DEVNET_FILE) : devnetFilePath(args.values.devnet as string | undefined);
@@ -81,7 +90,7 @@ ${FLAGS_HELP}
       const old = readDevnet(file);
       if (isAlive(old.pids.anvil)) throw new UserError(`a devnet is already running (${file}, anvil pid ${old.pids.anvil}); run 'optrain devnet down' first`);
     }
-    const up = { dir: args.values.l2 ? join(dirname(file), 'op-devnet') : dirname(file), detached: true, blobDaemon: true, deployVia: via as DeployVia | undefined, timeBank, blockTime: Number(rawBlockTime) };
+    const up = { dir: args.values.l2 ? join(dirname(file), 'op-devnet') : dirname(file), detached: true, blobDaemon: true, deployVia: via as DeployVia | undefined, timeBank, forcedErrorRate, forcedFinders, blockTime: Number(rawBlockTime) };
     const finalizationPeriodSeconds = Number(durationFlag(args.values['finalization-period'], '--finalization-period', 'devnet up', '12'));
     const start = args.values.l2 ? startL2Devnet({ ...up, finalizationPeriodSeconds }) : startDevnet(up);
     const info = await start.catch((e) => {

@@ -7,6 +7,7 @@ import { analyse, applyRecommendation } from '../../econ/model.ts';
 import { flagOf, PARAM_NAMES, PARAM_SPECS, readParamsFile, resolveParams, type ParamName, type Params } from '../../econ/params.ts';
 import { profitSvg } from '../../econ/plot.ts';
 import { analysisText, simulationText } from '../../econ/report.ts';
+import { selfClaimReport } from '../../econ/selfclaim.ts';
 import { bestResponse, simulate, sweep, sweepCsv } from '../../econ/simulate.ts';
 import { expectPositionals, positiveIntFlag, type Command, type Options, type ParsedArgs } from '../command.ts';
 
@@ -50,8 +51,9 @@ export const econCommand: Command = {
   options: { ...PARAM_OPTIONS, params: { type: 'string' }, json: { type: 'boolean' } },
   async run(args, io) {
     expectPositionals(args, [], 'econ');
-    const a = analyse(paramsFrom(args));
-    io.stdout.write(args.values.json ? JSON.stringify(a) + '\n' : analysisText(a));
+    const p = paramsFrom(args);
+    const a = analyse(p), selfClaim = selfClaimReport(p);
+    io.stdout.write(args.values.json ? JSON.stringify({ ...a, selfClaim }) + '\n' : analysisText(a, selfClaim));
     return 0;
   },
 };
@@ -60,7 +62,8 @@ const simulateUsage = `Usage: optrain econ simulate [--jobs N] [--seed S] [--out
 
 Monte-Carlo check of the formulas of optrain econ: plays N jobs leaf by leaf (every verifier
 replays each interval with probability r; forced errors, cheats, prize splits as in
-docs/PROTOCOL.md §11) with a seeded RNG, compares each estimate with its formula within
+docs/PROTOCOL.md §11; with --self-claims k the solver's k accounts claim its own forced errors
+and --forced-finders N limits the paid finders, §12.4) with a seeded RNG, compares each estimate with its formula within
 3.29 standard errors (99.9%), then sweeps the sample rate (another N jobs over 12 rates)
 and writes econ-sweep.csv and econ-profit.svg (cheater profit vs sample rate) to DIR.
 Exits 1 if an estimate disagrees with its formula.

@@ -50,7 +50,9 @@ contract Deploy is Script {
             referenceGasPrice: vm.envOr("OPTRAIN_REFERENCE_GAS_PRICE", uint256(1 gwei)),
             minSampleRateBps: vm.envOr("OPTRAIN_MIN_SAMPLE_RATE_BPS", uint256(2_500)),
             // of 2^16 (65536 = every job); 0 = no forced errors (docs/PROTOCOL.md §12)
-            forcedErrorRate: vm.envOr("OPTRAIN_FORCED_ERROR_RATE", uint256(0))
+            forcedErrorRate: vm.envOr("OPTRAIN_FORCED_ERROR_RATE", uint256(0)),
+            // the most finders a forced error pays (docs/PROTOCOL.md §12.4); 0 = no limit
+            forcedFinders: vm.envOr("OPTRAIN_FORCED_FINDERS", uint256(0))
         });
         uint256 startBlock = block.number;
 

@@ -149,6 +149,12 @@ contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
     ///         errors and the unsealed flow (`claimJob`, `commitResult`).
     uint256 public immutable FORCED_ERROR_RATE;
 
+    /// @notice The most finders a forced error's prize is split among (the market's expected
+    ///         number of verifiers); counted by more accounts, it pays none of them and goes back
+    ///         to the jackpot, so an account added by the solver (who knows its forced error) or
+    ///         by a finder gains nothing (docs/PROTOCOL.md §12.4). 0: no limit.
+    uint256 public immutable FORCED_FINDERS;
+
     /// @notice The dispute game that judges challenges and calls `resolveDispute`.
     IDisputeGame public disputeGame;
 
@@ -211,6 +217,8 @@ contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
         }
         if (cfg.forcedErrorRate > ForcedErrors.RATE_ONE) revert BadMarketConfig("forcedErrorRate", cfg.forcedErrorRate);
         FORCED_ERROR_RATE = cfg.forcedErrorRate;
+        if (cfg.forcedFinders > type(uint32).max) revert BadMarketConfig("forcedFinders", cfg.forcedFinders);
+        FORCED_FINDERS = cfg.forcedFinders;
         DEPLOYER = msg.sender;
         MIN_BOND = DISPUTE_GAS * cfg.referenceGasPrice;
         MIN_SAMPLE_RATE_BPS = cfg.minSampleRateBps;
@@ -642,14 +650,16 @@ contract JobMarket is IJobMarket, IJobMarketEvents, ReentrancyGuard {
     }
 
     /// @dev At finalization: the prize becomes an equal share per finder (dust to the jackpot),
-    ///      or goes back to the jackpot if nobody found the forced error (the miss is on chain).
+    ///      or goes back to the jackpot if nobody found the forced error (the miss is on chain)
+    ///      or more than FORCED_FINDERS did (share 0: an extra account gains nobody anything).
     function _settleForced(uint256 jobId) internal {
         Sealed storage s = _sealed[jobId];
         if (!s.revealed) revert NotRevealed(jobId);
         if (!s.forced) return;
         s.settled = true;
         uint256 prize = s.prize;
-        uint256 share = s.finds == 0 ? 0 : prize / s.finds;
+        bool crowded = FORCED_FINDERS != 0 && s.finds > FORCED_FINDERS;
+        uint256 share = s.finds == 0 || crowded ? 0 : prize / s.finds;
         uint256 back = prize - share * s.finds;
         forcedPool -= back;
         _fundJackpot(back);

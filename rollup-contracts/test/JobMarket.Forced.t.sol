@@ -385,7 +385,7 @@ contract JobMarket_Forced_Test is ForcedTestBase {
         finders = uint8(bound(finders, 1, 4));
         market = new JobMarket(
             address(game),
-            MarketConfig({referenceGasPrice: 1 gwei, minSampleRateBps: 2_500, forcedErrorRate: rate})
+            MarketConfig({referenceGasPrice: 1 gwei, minSampleRateBps: 2_500, forcedErrorRate: rate, forcedFinders: 0})
         );
         game.setMarket(market);
         market.fundJackpot{value: 7 ether + rate}();

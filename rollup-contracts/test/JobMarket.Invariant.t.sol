@@ -28,6 +28,11 @@ abstract contract JobMarket_Invariant_Base is Test {
         return 0;
     }
 
+    /// @notice FORCED_FINDERS of the market under test; 0: no limit.
+    function _forcedFinders() internal pure virtual returns (uint256) {
+        return 0;
+    }
+
     function setUp() public {
         vm.warp(1_700_000_000);
         vm.roll(100);
@@ -35,7 +40,12 @@ abstract contract JobMarket_Invariant_Base is Test {
         uint256 rate = _forcedRate();
         market = new JobMarket(
             address(game),
-            MarketConfig({referenceGasPrice: TEST_REFERENCE_GAS_PRICE, minSampleRateBps: TEST_MIN_SAMPLE_RATE_BPS, forcedErrorRate: rate})
+            MarketConfig({
+                referenceGasPrice: TEST_REFERENCE_GAS_PRICE,
+                minSampleRateBps: TEST_MIN_SAMPLE_RATE_BPS,
+                forcedErrorRate: rate,
+                forcedFinders: _forcedFinders()
+            })
         );
         game.setMarket(market);
         handler = rate == 0 ? new JobMarketHandler(market, game, _truthful()) : new JobMarketForcedHandler(market, game, _truthful());
@@ -271,7 +281,8 @@ contract JobMarket_Invariant_Forced_Truthful_Test is JobMarket_Invariant_Base {
 /// forge-config: default.invariant.runs = 64
 /// forge-config: default.invariant.depth = 64
 /// forge-config: default.invariant.fail-on-revert = true
-/// @notice Forced errors at p = 1/2 with arbitrary game outcomes: accounting must hold regardless.
+/// @notice Forced errors at p = 1/2 with arbitrary game outcomes and one seat (an honest finder
+///         and an accomplice together are paid nothing): accounting must hold regardless.
 contract JobMarket_Invariant_Forced_RandomOutcome_Test is JobMarket_Invariant_Base {
     function _truthful() internal pure override returns (bool) {
         return false;
@@ -279,5 +290,9 @@ contract JobMarket_Invariant_Forced_RandomOutcome_Test is JobMarket_Invariant_Ba
 
     function _forcedRate() internal pure override returns (uint256) {
         return 1 << 15;
+    }
+
+    function _forcedFinders() internal pure override returns (uint256) {
+        return 1;
     }
 }

@@ -298,7 +298,7 @@ contract JobMarket_Slash_Test is JobMarketTestBase {
     function testFuzz_minStake_makesCheatingUnprofitable(uint256 reward, uint16 rateBps) public {
         reward = bound(reward, 1, 1e30);
         uint256 q = bound(rateBps, 1, 10_000);
-        JobMarket m = new JobMarket(address(game), MarketConfig({referenceGasPrice: 1 gwei, minSampleRateBps: q, forcedErrorRate: 0}));
+        JobMarket m = new JobMarket(address(game), MarketConfig({referenceGasPrice: 1 gwei, minSampleRateBps: q, forcedErrorRate: 0, forcedFinders: 0}));
         uint256 minStake = m.minStakeFor(reward);
         // EV of a cheater that does no work, in bps-scaled wei: gain (1-q) R vs loss q S / 2
         assertLe((10_000 - q) * reward * 2, q * minStake, "cheating pays at the minimum stake");
@@ -307,10 +307,10 @@ contract JobMarket_Slash_Test is JobMarketTestBase {
 
     function test_constructor_badConfig_reverts() public {
         vm.expectRevert(abi.encodeWithSelector(BadMarketConfig.selector, "minSampleRateBps", 0));
-        new JobMarket(address(0), MarketConfig({referenceGasPrice: 1 gwei, minSampleRateBps: 0, forcedErrorRate: 0}));
+        new JobMarket(address(0), MarketConfig({referenceGasPrice: 1 gwei, minSampleRateBps: 0, forcedErrorRate: 0, forcedFinders: 0}));
         vm.expectRevert(abi.encodeWithSelector(BadMarketConfig.selector, "minSampleRateBps", 10_001));
-        new JobMarket(address(0), MarketConfig({referenceGasPrice: 1 gwei, minSampleRateBps: 10_001, forcedErrorRate: 0}));
+        new JobMarket(address(0), MarketConfig({referenceGasPrice: 1 gwei, minSampleRateBps: 10_001, forcedErrorRate: 0, forcedFinders: 0}));
         vm.expectRevert(abi.encodeWithSelector(BadMarketConfig.selector, "referenceGasPrice", 0));
-        new JobMarket(address(0), MarketConfig({referenceGasPrice: 0, minSampleRateBps: 2_500, forcedErrorRate: 0}));
+        new JobMarket(address(0), MarketConfig({referenceGasPrice: 0, minSampleRateBps: 2_500, forcedErrorRate: 0, forcedFinders: 0}));
     }
 }

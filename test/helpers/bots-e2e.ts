@@ -29,6 +29,8 @@ export interface BotsE2EOptions {
   job: { steps: number; checkpointInterval: number; hashInterval?: number };
   /** FORCED_ERROR_RATE of the market (of 2^16; default 0). */
   forcedErrorRate?: bigint;
+  /** FORCED_FINDERS of the market (default 0: no limit). */
+  forcedFinders?: bigint;
   /** Writes the job file of a test into `dir` instead of the tiny quadrants job (e.g. a GPT job). */
   writeJob?: (dir: string, name: string) => string;
   /** Extra options of the honest verifier bot (e.g. its read timeout). */
@@ -49,7 +51,7 @@ export class BotsE2E {
   log = (who: string) => (event: string, fields: Record<string, unknown>) => void this.events.push({ event, fields: { ...fields, who } });
 
   async start(): Promise<void> {
-    this.net = await startTestDevnet({ timeBank: this.o.timeBank, forcedErrorRate: this.o.forcedErrorRate });
+    this.net = await startTestDevnet({ timeBank: this.o.timeBank, forcedErrorRate: this.o.forcedErrorRate, forcedFinders: this.o.forcedFinders });
     this.dir = mkdtempSync(join(tmpdir(), `optrain-${this.o.name}-`));
     this.verifier = await startVerifier({
       net: this.net.info, privateKey: this.net.info.accounts[3].privateKey, dataDir: join(this.dir, 'verifier'), backend: referenceBackend,

@@ -42,10 +42,10 @@ function installExitHooks(): void {
  * Tests deploy with ethers from forge's artifacts (the deploy script's exact transactions,
  * without a forge compile per test file); the CLI test in devnet.test.ts covers the script.
  */
-export async function startTestDevnet(opts: { timeBank?: number; forcedErrorRate?: bigint } = {}): Promise<TestDevnet> {
+export async function startTestDevnet(opts: { timeBank?: number; forcedErrorRate?: bigint; forcedFinders?: bigint } = {}): Promise<TestDevnet> {
   installExitHooks();
   const dir = mkdtempSync(join(tmpdir(), 'optrain-devnet-'));
-  const info = await startDevnet({ dir, detached: false, deployVia: 'ethers', timeBank: opts.timeBank ?? 3600, forcedErrorRate: opts.forcedErrorRate });
+  const info = await startDevnet({ dir, detached: false, deployVia: 'ethers', timeBank: opts.timeBank ?? 3600, forcedErrorRate: opts.forcedErrorRate, forcedFinders: opts.forcedFinders });
   live.add(info);
   // The shared blob server (submitters pin specs and datasets) runs in-process in tests.
   const blobServer = await serveBlobs(new BlobStore(info.blobDir), { allowPut: true });

@@ -150,10 +150,13 @@ struct SlashRecord {
 ///                                  stake per reward (`JobMarket.minStakeFor`).
 /// @custom:field forcedErrorRate    Probability (of 2^16) that a job carries a forced error
 ///                                  (docs/PROTOCOL.md §12); 0 keeps the unsealed flow.
+/// @custom:field forcedFinders      The seats of a forced error's prize (docs/PROTOCOL.md §12.4):
+///                                  found by more accounts than this, it pays nobody; 0: no limit.
 struct MarketConfig {
     uint256 referenceGasPrice;
     uint256 minSampleRateBps;
     uint256 forcedErrorRate;
+    uint256 forcedFinders;
 }
 
 /// @notice A sealed job's forced-error record for its current round (docs/PROTOCOL.md §12).

@@ -52,6 +52,11 @@ abstract contract ForcedTestBase is Test, IJobMarketEvents {
         return 1 << 16; // p = 1
     }
 
+    /// @notice FORCED_FINDERS of the market under test; 0: no limit.
+    function _seats() internal pure virtual returns (uint256) {
+        return 0;
+    }
+
     function setUp() public virtual {
         vm.warp(1_700_000_000);
         vm.roll(100);
@@ -61,7 +66,8 @@ abstract contract ForcedTestBase is Test, IJobMarketEvents {
             MarketConfig({
                 referenceGasPrice: TEST_REFERENCE_GAS_PRICE,
                 minSampleRateBps: TEST_MIN_SAMPLE_RATE_BPS,
-                forcedErrorRate: _rate()
+                forcedErrorRate: _rate(),
+                forcedFinders: _seats()
             })
         );
         game.setMarket(market);

@@ -12,5 +12,5 @@ uint256 constant TEST_MIN_SAMPLE_RATE_BPS = 2_500;
 
 /// @dev The market configuration of every test deployment (the devnet's defaults).
 function testMarketConfig() pure returns (MarketConfig memory) {
-    return MarketConfig({referenceGasPrice: TEST_REFERENCE_GAS_PRICE, minSampleRateBps: TEST_MIN_SAMPLE_RATE_BPS, forcedErrorRate: 0});
+    return MarketConfig({referenceGasPrice: TEST_REFERENCE_GAS_PRICE, minSampleRateBps: TEST_MIN_SAMPLE_RATE_BPS, forcedErrorRate: 0, forcedFinders: 0});
 }
