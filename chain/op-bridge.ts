@@ -3,14 +3,15 @@
 // Withdrawals take an output proposal and a finalization window, so they are resumable: each is
 // recorded in a state file when initiated and after every step, and running withdraw again
 // continues the account's pending one. Every L2 transaction's cost is reported with the L1 data
-// fee an OP Stack chain charges on top of execution: GasPriceOracle.getL1Fee of the unsigned
-// transaction at the transaction's block. anvil --network optimism charges exactly that (its
-// op-revm reads the same L1Block values), so the devnet's balances include it to the wei.
+// fee an OP Stack chain charges on top of execution: Fjord's cost of the signed transaction's
+// FastLZ size with the L1Block values of its block (l1DataFee). anvil --network optimism charges
+// exactly that (op-revm), so the devnet's balances include it to the wei.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Contract, JsonRpcProvider, Network, Transaction, Wallet, formatEther } from 'ethers';
+import { Contract, JsonRpcProvider, Network, Wallet, formatEther, getBytes } from 'ethers';
 import { openBridge, type Bridge, type MinedTx, type WithdrawalStatus } from '@optrain/op-bridge';
 import { ChainError } from './errors.ts';
+import { flzCompressLen } from './fastlz.ts';
 import { bedrockInterface, PREDEPLOYS } from './op-stack.ts';
 
 /** What the bridge needs of a network: an L2 and its L1 (a profile's `l1`, or a devnet file from `devnet up --l2`). */
@@ -112,14 +113,27 @@ export async function checkChains(s: BridgeSession): Promise<void> {
 }
 
 /**
- * The L1 data fee of a mined L2 transaction (Fjord: FastLZ size of the unsigned tx), with the
- * L1 attributes of its own block (the stand-in relayer refreshes them with every deposit).
+ * The L1 data fee an OP Stack chain charged a mined L2 transaction, to the wei: Fjord's cost of
+ * the FastLZ size of the signed transaction as mined (op-geth's receipt l1Fee, op-revm's charge),
+ * with the L1 attributes of its own block (the stand-in relayer refreshes them with every
+ * deposit). GasPriceOracle.getL1Fee prices the unsigned bytes plus 68 for a signature: the
+ * same for small transactions, a few bytes off for a dispute move's large calldata.
  */
 export async function l1DataFee(l2: JsonRpcProvider, hash: string): Promise<bigint> {
-  const tx = await l2.getTransaction(hash);
-  if (!tx) throw new ChainError(`L2 transaction ${hash} not found`);
-  const unsigned = Transaction.from({ type: tx.type, chainId: tx.chainId, nonce: tx.nonce, to: tx.to, data: tx.data, value: tx.value, gasLimit: tx.gasLimit, maxFeePerGas: tx.maxFeePerGas, maxPriorityFeePerGas: tx.maxPriorityFeePerGas, gasPrice: tx.type === 2 ? null : tx.gasPrice, accessList: tx.accessList ?? undefined }).unsignedSerialized;
-  return l1FeeOfBytes(l2, unsigned, tx.blockNumber ?? undefined);
+  const [raw, tx] = await Promise.all([l2.send('eth_getRawTransactionByHash', [hash]) as Promise<string | null>, l2.getTransaction(hash)]);
+  if (!raw || !tx) throw new ChainError(`L2 transaction ${hash} not found`);
+  const oracle = new Contract(PREDEPLOYS.GasPriceOracle, bedrockInterface('GasPriceOracle'), l2);
+  const at = { blockTag: tx.blockNumber ?? undefined };
+  const read = async (f: string) => BigInt(await oracle.getFunction(f)(at));
+  const [baseFee, blobBaseFee, baseFeeScalar, blobBaseFeeScalar] = await Promise.all(['l1BaseFee', 'blobBaseFee', 'baseFeeScalar', 'blobBaseFeeScalar'].map(read));
+  return fjordL1Cost(flzCompressLen(getBytes(raw)), { baseFee, blobBaseFee, baseFeeScalar, blobBaseFeeScalar });
+}
+
+/** GasPriceOracle._fjordL1Cost: the linear size estimate (at least 100 bytes) × the scaled L1 prices. */
+export function fjordL1Cost(fastLzSize: number, p: { baseFee: bigint; blobBaseFee: bigint; baseFeeScalar: bigint; blobBaseFeeScalar: bigint }): bigint {
+  const linear = -42_585_600n + 836_500n * BigInt(fastLzSize);
+  const estimatedSize = linear < 100_000_000n ? 100_000_000n : linear;
+  return (estimatedSize * (p.baseFeeScalar * 16n * p.baseFee + p.blobBaseFeeScalar * p.blobBaseFee)) / 10n ** 12n;
 }
 
 /** GasPriceOracle.getL1Fee(data) on the L2 (data: an unsigned serialized transaction). */

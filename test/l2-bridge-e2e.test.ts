@@ -6,15 +6,14 @@
 // transaction sent (the account's nonce does not move).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JsonRpcProvider, Transaction, parseEther } from 'ethers';
-import { main } from '../cli/main.ts';
 import { isAlive, killPid, stopPid } from '../chain/processes.ts';
 import { l1FeeOfBytes } from '../chain/op-bridge.ts';
 import type { DevnetInfo } from '../chain/devnet.ts';
+import { inProcessCli } from './helpers/cli-inproc.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'optrain-l2-'));
 const file = join(dir, 'devnet.json');
@@ -24,20 +23,7 @@ after(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-// The CLI's own entry point in this process (its exit code, stdout and stderr): a fresh node
-// process per command would spend most of the test loading modules.
-async function cli(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  let stdout = '', stderr = '';
-  const sink = (add: (s: string) => void) => new Writable({ write(chunk, _enc, cb) { add(String(chunk)); cb(); } });
-  const status = await main([...args, '--devnet', file], { stdout: sink((s) => (stdout += s)), stderr: sink((s) => (stderr += s)) });
-  return { status, stdout, stderr };
-}
-
-async function ok(...args: string[]): Promise<Record<string, any>> {
-  const r = await cli(...args, '--json');
-  assert.equal(r.status, 0, `optrain ${args.join(' ')} failed:\n${r.stderr}`);
-  return JSON.parse(r.stdout);
-}
+const { cli, ok } = inProcessCli(file);
 
 test('devnet up --l2, deposit 2 ETH, withdraw 1 ETH through prove/finalize: every wei on both layers', { timeout: 180_000 }, async () => {
   const up = await ok('devnet', 'up', '--l2', '--deploy', 'ethers', '--finalization-period', '6');

@@ -35,6 +35,10 @@ export interface BotsE2EOptions {
   writeJob?: (dir: string, name: string) => string;
   /** Extra options of the honest verifier bot (e.g. its read timeout). */
   verifier?: Partial<StartVerifierOptions>;
+  /** The verifier bot's account (default 3; an index the test may add to net.info.accounts). */
+  verifierAccount?: number;
+  /** An OP Stack devnet (`devnet up --l2`): the bots and jobs live on its L2. */
+  l2?: { finalizationPeriodSeconds?: number };
 }
 
 type BotEvent = { event: string; fields: Record<string, unknown> };
@@ -51,10 +55,19 @@ export class BotsE2E {
   log = (who: string) => (event: string, fields: Record<string, unknown>) => void this.events.push({ event, fields: { ...fields, who } });
 
   async start(): Promise<void> {
-    this.net = await startTestDevnet({ timeBank: this.o.timeBank, forcedErrorRate: this.o.forcedErrorRate, forcedFinders: this.o.forcedFinders });
+    await this.startDevnet();
+    await this.startVerifier();
+  }
+
+  /** The devnet alone (then fund accounts, then startVerifier). */
+  async startDevnet(): Promise<void> {
+    this.net = await startTestDevnet({ timeBank: this.o.timeBank, forcedErrorRate: this.o.forcedErrorRate, forcedFinders: this.o.forcedFinders, l2: this.o.l2 });
     this.dir = mkdtempSync(join(tmpdir(), `optrain-${this.o.name}-`));
+  }
+
+  async startVerifier(): Promise<void> {
     this.verifier = await startVerifier({
-      net: this.net.info, privateKey: this.net.info.accounts[3].privateKey, dataDir: join(this.dir, 'verifier'), backend: referenceBackend,
+      net: this.net.info, privateKey: this.net.info.accounts[this.o.verifierAccount ?? 3].privateKey, dataDir: join(this.dir, 'verifier'), backend: referenceBackend,
       sampleRate: 1, pollMs: 100, nudgeMs: 200, dataGraceMs: 3000, log: this.log('verifier'), ...this.o.verifier,
     });
   }
