@@ -57,7 +57,9 @@ if (only !== 'sol') {
     if (existsSync(join(root, d))) walk(join(root, d));
   const chosen = files.sort().filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
   if (chosen.length) {
-    const { out, status } = run('node', ['--import', 'tsx', '--test', '--test-reporter=spec', ...chosen], 'node --test');
+    // --test-force-exit: a test file whose handles outlive its tests (a server a failed test
+    // never closed) ends when its tests and hooks are done instead of hanging the whole run
+    const { out, status } = run('node', ['--import', 'tsx', '--test', '--test-force-exit', '--test-reporter=spec', ...chosen], 'node --test');
     const p = [...out.matchAll(/^ℹ pass (\d+)/gm)].at(-1), fl = [...out.matchAll(/^ℹ fail (\d+)/gm)].at(-1);
     if (p) passed += Number(p[1]);
     if (fl) failed += Number(fl[1]);

@@ -7,8 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { getJob } from '../chain/actions/get-job.ts';
-import { redisClient } from '../jobs/queue.ts';
-import { redisKeys } from '../jobs/redis-keys.ts';
+import { announcedData } from '../chain/actions/announce.ts';
 import { referenceBackend } from '../reproducible-ops/backend/reference.ts';
 import { startSolver } from '../solver/start.ts';
 import { BotsE2E } from './helpers/bots-e2e.ts';
@@ -40,33 +39,27 @@ async function within(ms: number, what: string, p: Promise<unknown>): Promise<nu
 test('a dripping blob server stalls neither the check of another cheater nor verifier.stop()', async (t) => {
   drip = await serveHostile('drip', { dripMs: 1_000 });
   const chain = h.net.client('submitter');
-  const redis = redisClient(h.net.info.redisUrl);
-  const ks = { chainId: h.net.info.chainId, jobMarket: h.net.info.contracts.jobMarket };
-  try {
-    // The slow solver claims job 1 (watch role: no trainer yet), its advertised blob server is
-    // swapped for the dripping one, and only then does a trainer produce and commit the result.
-    const slow = await h.solverFor(4, 'slow', undefined, { role: 'watch' });
-    const slowJob = await h.submit('slow');
-    await h.until('the slow solver to claim and advertise its blob server', async () => redis.get(redisKeys.jobBlobServer(ks, slowJob)));
-    await redis.set(redisKeys.jobBlobServer(ks, slowJob), drip.url);
-    const trainer = await startSolver({
-      net: h.net.info, privateKey: h.net.info.accounts[4].privateKey, role: 'train', dataDir: join(h.dir, 'trainer-slow'), backend: referenceBackend,
-      queueSuffix: `slow${process.pid}`, blobUrl: slow.blobServer!.url, pollMs: 100, log: h.log('trainer-slow'),
-    });
-    await h.until('the slow job to be committed', async () => (await getJob(chain, slowJob)).status === 'Committed');
-    await h.until('the verifier to be stuck reading the dripping server', async () => drip!.open() > 0);
-    await trainer.stop();
-    await slow.stop(); // so that it does not claim the cheater's job
-    // An unrelated cheater, from another account: caught, challenged, slashed, every wei checked.
-    await h.caught(5, 'flip', `kind=flip,step=5,op=${logitsMatmul(tinyEngine(h.dir))},elem=10,bit=22`, 'OneStep');
-    const slowEntry = h.verifier.bot.state.commits.find(([, e]) => e.jobId === String(slowJob))![1];
-    assert.equal(slowEntry.status, 'pending', 'the slow job is still being read, not verified or skipped');
-    assert.ok(drip.open() > 0, 'the read of the dripping server was still hanging while the cheater was slashed');
-    const ms = await within(10_000, 'verifier.stop()', h.verifier.stop());
-    assert.ok(ms < 5_000, `verifier.stop() took ${ms} ms`);
-    t.diagnostic(`verifier.stop() returned in ${ms} ms with a read of the dripping server in flight`);
-    await h.until('the verifier to hang up on the dripping server', async () => drip!.open() === 0, 2_000);
-  } finally {
-    redis.disconnect();
-  }
+  // The slow solver claims job 1 (watch role: no trainer yet) and announces the dripping
+  // server on chain as its public URL (what verifiers read); a trainer produces and commits the
+  // result through the solver's real blob server.
+  const slow = await h.solverFor(4, 'slow', undefined, { role: 'watch', publicUrl: drip.url });
+  const slowJob = await h.submit('slow');
+  await h.until('the slow solver to claim and announce the dripping server', async () => (await announcedData(chain, slowJob, h.net.info.accounts[4].address))?.uri === drip!.url);
+  const trainer = await startSolver({
+    net: h.net.info, privateKey: h.net.info.accounts[4].privateKey, role: 'train', dataDir: join(h.dir, 'trainer-slow'), backend: referenceBackend,
+    queueSuffix: `slow${process.pid}`, blobUrl: slow.blobServer!.url, pollMs: 100, log: h.log('trainer-slow'),
+  });
+  await h.until('the slow job to be committed', async () => (await getJob(chain, slowJob)).status === 'Committed');
+  await h.until('the verifier to be stuck reading the dripping server', async () => drip!.open() > 0);
+  await trainer.stop();
+  await slow.stop(); // so that it does not claim the cheater's job
+  // An unrelated cheater, from another account: caught, challenged, slashed, every wei checked.
+  await h.caught(5, 'flip', `kind=flip,step=5,op=${logitsMatmul(tinyEngine(h.dir))},elem=10,bit=22`, 'OneStep');
+  const slowEntry = h.verifier.bot.state.commits.find(([, e]) => e.jobId === String(slowJob))![1];
+  assert.equal(slowEntry.status, 'pending', 'the slow job is still being read, not verified or skipped');
+  assert.ok(drip.open() > 0, 'the read of the dripping server was still hanging while the cheater was slashed');
+  const ms = await within(10_000, 'verifier.stop()', h.verifier.stop());
+  assert.ok(ms < 5_000, `verifier.stop() took ${ms} ms`);
+  t.diagnostic(`verifier.stop() returned in ${ms} ms with a read of the dripping server in flight`);
+  await h.until('the verifier to hang up on the dripping server', async () => drip!.open() === 0, 2_000);
 });

@@ -67,6 +67,9 @@ export async function resolvedNetworkFromFlags(args: ParsedArgs): Promise<Resolv
 }
 
 export async function networkFromFlags(args: ParsedArgs, cmd: string, role: keyof typeof ROLE_ACCOUNTS): Promise<Network> {
+  // a malformed key is a usage error, reported before any RPC is asked anything
+  const flagKey = args.values.keystore === undefined ? (args.values['private-key'] as string | undefined) : undefined;
+  if (flagKey !== undefined) checkPrivateKey(flagKey, '--private-key', cmd);
   const info = await resolvedNetworkFromFlags(args);
   return { info, privateKey: await signerKeyFromFlags(args, cmd, info.accounts, role) };
 }
