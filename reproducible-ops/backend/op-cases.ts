@@ -112,6 +112,10 @@ function spatialCases(r: () => number): OpCase[] {
       const axis = Math.floor(r() * s.length);
       cases.push({ op, label: `${op} [${s}] axis ${axis}`, args: call(op, [randomData(r, numel(s))], [s], [axis]) });
     }
+  // last-axis folds over whole 16/8/4-lane groups of rows: in-register transposed blocks, a k tail, a partial row group
+  for (const op of ['sum', 'rowmax'])
+    for (const s of [[37, 53], [2, 10, 64]])
+      cases.push({ op, label: `${op} [${s}] last axis`, args: call(op, [randomData(r, numel(s), 'mixed')], [s], [s.length - 1]) });
   for (let i = 0; i < 6; i++) {
     const k = 1 + Math.floor(r() * 3);
     const s = [1 + Math.floor(r() * 3), k + Math.floor(r() * 7), k + Math.floor(r() * 7), pick(r, [1, 3, 16, 17])];
