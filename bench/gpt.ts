@@ -81,7 +81,11 @@ export function engineGpt(impl: string, backend: Backend & FastExec, o: GptOptio
   const e = shakespeareEngine(backend, shape);
   const flops = graphFlops(e.stepProgram), tokens = shape.batch * shape.blockSize;
   let state = e.init();
-  const once = () => (state = e.step(state).state);
+  const once = () => {
+    const next = e.step(state).state;
+    e.retire(state, next);
+    state = next;
+  };
   const t0 = performance.now();
   for (let i = 0; i < 2; i++) once();
   const perStep = (performance.now() - t0) / 2000;

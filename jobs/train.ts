@@ -194,6 +194,7 @@ function runSteps(engine: Engine, run: RunProgress, p: RunPlan, store: Checkpoin
   const batch = engine.setup.batchSize;
   while (run.state.step < target) {
     const r = engine.step(run.state);
+    engine.retire(run.state, r.state); // nothing here reads a past state again
     run.state = r.state;
     run.losses.push(r.loss);
     const done = r.state.step;
@@ -242,7 +243,9 @@ export function stateAt(
   } else state = engine.init();
   const from = state.step;
   while (state.step < step) {
-    state = engine.step(state).state;
+    const next = engine.step(state).state;
+    engine.retire(state, next);
+    state = next;
     onReplay?.(state.step - from, step - from);
   }
   return { state, fromCheckpoint };

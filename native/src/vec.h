@@ -213,3 +213,40 @@ static inline vf verf(vf x) {
   r = (vf)((vi)r | (u & visplat((int32_t)0x80000000u))); /* erf(-a) = -erf(a) */
   return vsel(x != x, vsplat(__builtin_nanf("")), r);
 }
+/* In-register transpose of VW x VW lanes (rows r[0..VW)): log2(VW) stages, each swapping the
+ * off-diagonal b x b blocks of row pairs (i, i + b). Pure data movement. */
+#if VW == 4
+#define TR_LO_2 0, 1, 4, 5
+#define TR_HI_2 2, 3, 6, 7
+#define TR_LO_1 0, 4, 2, 6
+#define TR_HI_1 1, 5, 3, 7
+#define TR_STAGES(X) X(2) X(1)
+#elif VW == 8
+#define TR_LO_4 0, 1, 2, 3, 8, 9, 10, 11
+#define TR_HI_4 4, 5, 6, 7, 12, 13, 14, 15
+#define TR_LO_2 0, 1, 8, 9, 4, 5, 12, 13
+#define TR_HI_2 2, 3, 10, 11, 6, 7, 14, 15
+#define TR_LO_1 0, 8, 2, 10, 4, 12, 6, 14
+#define TR_HI_1 1, 9, 3, 11, 5, 13, 7, 15
+#define TR_STAGES(X) X(4) X(2) X(1)
+#elif VW == 16
+#define TR_LO_8 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23
+#define TR_HI_8 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31
+#define TR_LO_4 0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27
+#define TR_HI_4 4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31
+#define TR_LO_2 0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29
+#define TR_HI_2 2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31
+#define TR_LO_1 0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30
+#define TR_HI_1 1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31
+#define TR_STAGES(X) X(8) X(4) X(2) X(1)
+#endif
+#if VW > 1
+#define TR_STAGE(b)                                                  \
+  for (int i = 0; i < VW; i++)                                       \
+    if ((i % (2 * b)) < b) {                                         \
+      vf x = r[i], y = r[i + b];                                     \
+      r[i] = __builtin_shufflevector(x, y, TR_LO_##b);               \
+      r[i + b] = __builtin_shufflevector(x, y, TR_HI_##b);           \
+    }
+static inline void vtranspose(vf r[VW]) { TR_STAGES(TR_STAGE) }
+#endif

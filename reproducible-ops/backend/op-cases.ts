@@ -92,6 +92,7 @@ function matmulCases(r: () => number): OpCase[] {
   const dims = [[1, 1, 1], [7, 13, 5], [64, 50, 33], [3, 0, 4], [17, 300, 9], [31, 7, 61]];
   for (let i = 0; i < 4; i++) dims.push([1 + Math.floor(r() * 70), 1 + Math.floor(r() * 70), 1 + Math.floor(r() * 70)]);
   dims.push([131, 263, 1037]); // more than one block of M (120), K (256) and N (1024)
+  dims.push([16, 300, 40]); // full row tiles read A in place over two K blocks, next to an edge column panel
   dims.push([200, 30, 5], [97, 7, 15], [300, 1, 1]); // few columns: computed as the transposed product
   for (const [M, K, N] of dims)
     for (const [ta, tb] of [[0, 0], [1, 0], [0, 1], [1, 1]]) {
@@ -111,6 +112,10 @@ function spatialCases(r: () => number): OpCase[] {
       const axis = Math.floor(r() * s.length);
       cases.push({ op, label: `${op} [${s}] axis ${axis}`, args: call(op, [randomData(r, numel(s))], [s], [axis]) });
     }
+  // last-axis folds over whole 16/8/4-lane groups of rows: in-register transposed blocks, a k tail, a partial row group
+  for (const op of ['sum', 'rowmax'])
+    for (const s of [[37, 53], [2, 10, 64]])
+      cases.push({ op, label: `${op} [${s}] last axis`, args: call(op, [randomData(r, numel(s), 'mixed')], [s], [s.length - 1]) });
   for (let i = 0; i < 6; i++) {
     const k = 1 + Math.floor(r() * 3);
     const s = [1 + Math.floor(r() * 3), k + Math.floor(r() * 7), k + Math.floor(r() * 7), pick(r, [1, 3, 16, 17])];
