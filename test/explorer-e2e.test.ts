@@ -157,6 +157,38 @@ test('job page: spec, commitments and the loss chart drawn from the published lo
   await page.close();
 });
 
+test('no Redis configured: the job\'s loss curve still comes from the solver\'s announcement on chain; the page says the replay reports are unavailable', async () => {
+  // a network with no shared Redis (a real one): only the chain and the blob servers
+  const bare = await startExplorer({ net: { ...info, redisUrl: undefined }, port: 0, pollMs: 300 });
+  try {
+    type Api = { losses: { train: number[]; val: [number, number][] } | null; lossError: string | null; manifest: { hash: string } | null; replayedNote: string; leaves: { replayedBy: string[] }[] };
+    const api = await waitFor('the Redis-less explorer to read the losses', async () => {
+      const r = await fetch(`${bare.url}/api/jobs/${demo.jobs[0].jobId}`);
+      const v = r.ok ? ((await r.json()) as Api) : null;
+      return v?.losses ? v : null;
+    });
+    assert.equal(api.losses!.train.length, 8);
+    assert.deepEqual(api.losses!.val.map(([step]) => step), [3, 6, 8]);
+    assert.equal(api.lossError, null);
+    assert.equal(api.leaves.length, 9);
+    assert.ok(api.leaves.every((l) => l.replayedBy.length === 0));
+    assert.match(api.replayedNote, /replayed by: unavailable \(no Redis configured/);
+    const html = await (await fetch(`${bare.url}/jobs/${demo.jobs[0].jobId}`)).text();
+    assert.ok(html.includes('no Redis configured for this network'), 'the page says the replay reports are unavailable');
+    assert.equal(bare.health.isDown('redis'), false);
+  } finally {
+    await bare.stop();
+  }
+});
+
+test('optrain explorer --network <unknown>: a one-line error, nothing served', () => {
+  const r = cli(['explorer', '--network', 'no-such-net', '--port', '0'], 30_000);
+  assert.equal(r.status, 1, r.stderr);
+  assert.equal(r.stdout, '');
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /unknown network 'no-such-net'/);
+});
+
 function metric(text: string, name: string, labels = ''): number {
   const line = text.split('\n').find((l) => l.startsWith(labels ? `${name}{${labels}}` : `${name} `));
   assert.ok(line, `metric ${name}{${labels}} is exported`);
