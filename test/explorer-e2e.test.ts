@@ -270,7 +270,7 @@ test('a job named like an XSS payload is shown as text; nothing executes', async
 
 test('a job with 2,000 losses, trained and published by a real solver: 50 concurrent page loads, all complete; the chart draws all points', async (t) => {
   // An honest solver trains the job (2,000 steps of the demo's MLP take seconds) and publishes
-  // its result manifest on its own blob server, announced in Redis: the explorer reads the
+  // its result manifest on its own blob server, announced on chain (DataAnnouncer): the explorer reads the
   // losses the way it reads any job's. Its blob server listens on a fixed port so that the
   // next test can take it down and bring it back at the same address.
   honest = await startSolver({
