@@ -1,5 +1,6 @@
-// Up/down state of what the explorer reads from: the chain's RPC, Redis (where solvers announce
-// their result manifests) and each blob server (the devnet's shared one, every solver's own).
+// Up/down state of what the explorer reads from: the chain's RPC (where solvers announce their
+// result manifests), Redis (optional: the verifiers' replay reports) and each blob server (the
+// devnet's shared one, every solver's own).
 // Pages show a banner for every dependency that is down; the next successful read or probe
 // clears it. Blob servers are tracked one by one: the shared server answering must not hide
 // that the solver's server holding a job's losses is gone (nor make the banner flicker).

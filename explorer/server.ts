@@ -53,7 +53,7 @@ export async function startExplorer(o: ExplorerOptions): Promise<RunningExplorer
   const client = createClient({ rpcUrl: o.net.rpcUrl, contracts: o.net.contracts, gameArtifact: o.net.gameKind, pollingIntervalMs: 1_000, chainId: o.net.chainId });
   const indexer = new Indexer(client, health, o.net.startBlock ?? 0);
   const redis: Redis | null = o.net.redisUrl ? redisClient(o.net.redisUrl) : null;
-  const sources = new Sources(redis, { chainId: o.net.chainId, jobMarket: o.net.contracts.jobMarket }, health, o.net.blobUrl);
+  const sources = new Sources(client, o.net.startBlock ?? 0, redis, { chainId: o.net.chainId, jobMarket: o.net.contracts.jobMarket }, health, o.net.blobUrl);
   const cacheDir = mkdtempSync(join(tmpdir(), 'optrain-explorer-'));
   const names = new Map<string, string>();
   const jobViews = new Map<string, { at: number; version: number; p: Promise<JobView> }>();

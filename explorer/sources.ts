@@ -1,12 +1,15 @@
 // Where the explorer reads what is not on chain: the job spec (at its specURI, checked against
-// the on-chain specHash) and the solver's result manifest (pointer in Redis, bytes on the
-// solver's blob server or the devnet's shared one). Everything fetched is verified by hash and
+// the on-chain specHash) and the solver's result manifest (hash and blob server from the solver's
+// DataAnnouncer announcement on chain, newest wins; bytes on that server or the devnet's shared
+// one). Redis is optional: only the verifiers' self-reported replays are read there. Everything fetched is verified by hash and
 // cached by hash (immutable); a source that is down is recorded in Health and retried on the
 // next request.
 import type { Redis } from 'ioredis';
 import { BlobRejected, fetchBlob } from '../jobs/blobstore.ts';
 import { UserError } from '../jobs/errors.ts';
 import { redisKeys, type KeySpace } from '../jobs/redis-keys.ts';
+import type { ChainClient } from '../chain/client.ts';
+import { announcedData } from '../chain/actions/announce.ts';
 import type { ResolvedSpec } from '../jobs/job.ts';
 import { fetchSpec, blobBaseOf } from '../commitments/job-source.ts';
 import { RUN_MANIFEST_FORMAT, type RunManifest } from '../commitments/run-store.ts';
@@ -36,7 +39,12 @@ export class Sources {
   private readonly specs = new Map<string, ResolvedSpec>();
   private readonly manifests = new Map<string, PublishedManifest>();
 
-  constructor(private readonly redis: Redis | null, private readonly ks: KeySpace, private readonly health: Health, private readonly sharedBlobUrl?: string) {}
+  constructor(private readonly client: ChainClient, private readonly fromBlock: number, private readonly redis: Redis | null, private readonly ks: KeySpace, private readonly health: Health, private readonly sharedBlobUrl?: string) {}
+
+  /** Whether the verifiers' self-reported replays can be read at all (they live in Redis only). */
+  get hasRedis(): boolean {
+    return this.redis !== null;
+  }
 
   /** The verified job spec, or the reason it cannot be read now. */
   async spec(specURI: string, specHash: string): Promise<{ spec: ResolvedSpec | null; error: string | null }> {
@@ -54,16 +62,18 @@ export class Sources {
     }
   }
 
-  /** The job's published result manifest (null pointer: nothing published yet). */
-  async manifest(jobId: string, specURI: string): Promise<{ read: ManifestRead | null; error: string | null }> {
+  /** The job's published result manifest, as its solver announced it on chain (null: nothing published yet). */
+  async manifest(jobId: string, solver: string | null, specURI: string): Promise<{ read: ManifestRead | null; error: string | null }> {
+    if (!solver) return { read: null, error: null };
     let hash: string | null, server: string | null;
     try {
-      if (!this.redis) return { read: null, error: 'no Redis configured: result manifests are announced there' };
-      [hash, server] = await Promise.all([this.redis.get(redisKeys.resultManifest(this.ks, jobId)), this.redis.get(redisKeys.jobBlobServer(this.ks, jobId))]);
-      this.health.ok('redis');
+      // only the job's solver's announcements count; the newest wins (announcedData)
+      const a = await announcedData(this.client, BigInt(jobId), solver, this.fromBlock);
+      [hash, server] = [a?.manifestHash ?? null, a?.uri ?? null];
+      this.health.ok('chain');
     } catch (e) {
-      this.health.failed('redis', e);
-      return { read: null, error: `Redis: ${(e as Error).message}` };
+      this.health.failed('chain', e);
+      return { read: null, error: `chain (DataAnnouncer): ${(e as Error).message}` };
     }
     if (!hash) return { read: null, error: null };
     const cached = this.manifests.get(hash);

@@ -91,7 +91,7 @@ export async function jobView(ix: Indexer, src: Sources, row: JobRow): Promise<J
   const [chain, spec, man, reported] = await Promise.all([
     getJob(ix.client, BigInt(row.jobId)).then((j) => ({ j, e: null }), (e: Error) => ({ j: null, e: e.message })),
     src.spec(row.specURI, row.specHash),
-    src.manifest(row.jobId, row.specURI),
+    src.manifest(row.jobId, row.solver, row.specURI),
     src.replays(row.jobId),
   ]);
   // only reports about the commitment shown count (a reopened job's earlier round had other leaves)
@@ -120,7 +120,7 @@ export async function jobView(ix: Indexer, src: Sources, row: JobRow): Promise<J
     lossError: man.error,
     manifest: man.read ? { hash: man.read.hash, server: man.read.server, finalCheckpoint: m!.checkpoints.find((c) => c.step === T && m!.result)?.blob ?? null } : null,
     replays,
-    replayedNote: leaves.length ? `${lastLeaf(T, K) + 1} leaves; replayed by: what verifiers report in Redis (self-reported; a verifier may also check silently); disputed in: leaves a dispute went through` : '',
+    replayedNote: leaves.length ? `${lastLeaf(T, K) + 1} leaves; replayed by: ${src.hasRedis ? 'what verifiers report in Redis (self-reported; a verifier may also check silently)' : 'unavailable (no Redis configured for this network: verifiers report their replays there)'}; disputed in: leaves a dispute went through` : '',
     disputes: row.disputes.map((id) => ({ disputeId: id, challenger: ix.disputes.get(id)?.challenger ?? '', status: disputeOutcome(ix, id) })),
     chainError: chain.e,
   };

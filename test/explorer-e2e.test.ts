@@ -157,6 +157,38 @@ test('job page: spec, commitments and the loss chart drawn from the published lo
   await page.close();
 });
 
+test('no Redis configured: the job\'s loss curve still comes from the solver\'s announcement on chain; the page says the replay reports are unavailable', async () => {
+  // a network with no shared Redis (a real one): only the chain and the blob servers
+  const bare = await startExplorer({ net: { ...info, redisUrl: undefined }, port: 0, pollMs: 300 });
+  try {
+    type Api = { losses: { train: number[]; val: [number, number][] } | null; lossError: string | null; manifest: { hash: string } | null; replayedNote: string; leaves: { replayedBy: string[] }[] };
+    const api = await waitFor('the Redis-less explorer to read the losses', async () => {
+      const r = await fetch(`${bare.url}/api/jobs/${demo.jobs[0].jobId}`);
+      const v = r.ok ? ((await r.json()) as Api) : null;
+      return v?.losses ? v : null;
+    });
+    assert.equal(api.losses!.train.length, 8);
+    assert.deepEqual(api.losses!.val.map(([step]) => step), [3, 6, 8]);
+    assert.equal(api.lossError, null);
+    assert.equal(api.leaves.length, 9);
+    assert.ok(api.leaves.every((l) => l.replayedBy.length === 0));
+    assert.match(api.replayedNote, /replayed by: unavailable \(no Redis configured/);
+    const html = await (await fetch(`${bare.url}/jobs/${demo.jobs[0].jobId}`)).text();
+    assert.ok(html.includes('no Redis configured for this network'), 'the page says the replay reports are unavailable');
+    assert.equal(bare.health.isDown('redis'), false);
+  } finally {
+    await bare.stop();
+  }
+});
+
+test('optrain explorer --network <unknown>: a one-line error, nothing served', () => {
+  const r = cli(['explorer', '--network', 'no-such-net', '--port', '0'], 30_000);
+  assert.equal(r.status, 1, r.stderr);
+  assert.equal(r.stdout, '');
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /unknown network 'no-such-net'/);
+});
+
 function metric(text: string, name: string, labels = ''): number {
   const line = text.split('\n').find((l) => l.startsWith(labels ? `${name}{${labels}}` : `${name} `));
   assert.ok(line, `metric ${name}{${labels}} is exported`);
@@ -238,7 +270,7 @@ test('a job named like an XSS payload is shown as text; nothing executes', async
 
 test('a job with 2,000 losses, trained and published by a real solver: 50 concurrent page loads, all complete; the chart draws all points', async (t) => {
   // An honest solver trains the job (2,000 steps of the demo's MLP take seconds) and publishes
-  // its result manifest on its own blob server, announced in Redis: the explorer reads the
+  // its result manifest on its own blob server, announced on chain (DataAnnouncer): the explorer reads the
   // losses the way it reads any job's. Its blob server listens on a fixed port so that the
   // next test can take it down and bring it back at the same address.
   honest = await startSolver({

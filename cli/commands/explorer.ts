@@ -1,10 +1,9 @@
 // `optrain explorer`: serve the web explorer (explorer/server.ts) until SIGINT/SIGTERM.
 import { UserError } from '../../jobs/errors.ts';
-import { resolveNetwork } from '../../chain/network-file.ts';
 import { startExplorer } from '../../explorer/server.ts';
 import { firstSignal } from '../signals.ts';
 import { expectPositionals, portFlag, type Command } from '../command.ts';
-import { toJson } from './job-network.ts';
+import { READ_NETWORK_HELP, resolvedNetworkFromFlags, toJson } from './job-network.ts';
 import { logFormatFlag, serviceLogger } from '../service-log.ts';
 
 const usage = `Usage: optrain explorer [options]
@@ -16,14 +15,13 @@ Pages: /, /jobs/<id>, /disputes/<id>, /accounts/<address>; the same data as JSON
 An RPC, Redis or blob server that goes away is shown as an outage and caught up on when it is back.
 
 Options:
-  --devnet FILE    devnet file (default $OPTRAIN_DEVNET or .optrain/devnet.json)
-  --network NAME   a named network (.optrain/NAME.json, the devnet file format)
-  --port P         HTTP port on 127.0.0.1 (default 8080; 0: any free port)
-  --host H         interface to listen on (default 127.0.0.1)
-  --json           print the URL as one JSON object ({"url": ...}) instead of a line
-  --log-format F   json (one JSON object per event) or pretty (one readable line per event;
-                   default, json with --json): startup and outages of the RPC, Redis, blobs
-  -h, --help       show this help
+${READ_NETWORK_HELP.split('\n').filter((l) => !l.includes('--json') && !l.includes('machine-readable')).join('\n')}
+  --port P            HTTP port on 127.0.0.1 (default 8080; 0: any free port)
+  --host H            interface to listen on (default 127.0.0.1)
+  --json              print the URL as one JSON object ({"url": ...}) instead of a line
+  --log-format F      json (one JSON object per event) or pretty (one readable line per event;
+                      default, json with --json): startup and outages of the RPC, Redis, blobs
+  -h, --help          show this help
 `;
 
 export const explorerCommand: Command = {
@@ -34,12 +32,8 @@ export const explorerCommand: Command = {
   async run(args, io) {
     expectPositionals(args, [], 'explorer');
     const port = portFlag(args.values.port, '--port', 'explorer') ?? 8080;
-    let net;
-    try {
-      net = resolveNetwork({ network: args.values.network as string | undefined, devnet: args.values.devnet as string | undefined });
-    } catch (e) {
-      throw new UserError((e as Error).message);
-    }
+    // the same profiles and chain-id check as every chain-facing command, before anything is served
+    const net = await resolvedNetworkFromFlags(args);
     const { log } = serviceLogger(io, logFormatFlag(args.values['log-format'], !!args.values.json, 'explorer'), 'explorer');
     const stopSignal = firstSignal();
     const ex = await startExplorer({ net, port, host: args.values.host as string | undefined, log }).catch((e) => {
