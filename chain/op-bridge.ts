@@ -13,24 +13,13 @@ import { openBridge, type Bridge, type MinedTx, type WithdrawalStatus } from '@o
 import { ChainError } from './errors.ts';
 import { flzCompressLen } from './fastlz.ts';
 import { bedrockInterface, PREDEPLOYS } from './op-stack.ts';
+import type { L1Profile } from './networks.ts';
 
 /** What the bridge needs of a network: an L2 and its L1 (a profile's `l1`, or a devnet file from `devnet up --l2`). */
 export interface L2Network {
   rpcUrl: string;
   chainId: number;
-  l1?: L1Side;
-}
-
-/** The shape of chain/networks.ts's L1Profile (the OP Stack L1 contracts, flat). */
-export interface L1Side {
-  rpcUrl: string;
-  chainId: number;
-  optimismPortal?: string;
-  l1StandardBridge?: string;
-  l1CrossDomainMessenger?: string;
-  l2OutputOracle?: string;
-  disputeGameFactory?: string;
-  [other: string]: string | number | undefined;
+  l1?: L1Profile;
 }
 
 export interface WithdrawalRecord {
