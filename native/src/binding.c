@@ -131,7 +131,7 @@ static napi_value js_run(napi_env env, napi_callback_info info) {
   if (!get_f32(env, argv[5], &d.out, &len) || !d.out) return throw_error(env, "native run: out must be a Float32Array");
   if (!ensure_scratch()) return throw_error(env, "native run: out of memory for matmul scratch");
   int parts = current->parts(&d, threads, grain);
-  pool_run(run_part, &d, parts);
+  pool_run(run_part, &d, parts, threads);
   return NULL;
 }
 
@@ -199,7 +199,7 @@ static napi_value js_data_root(napi_env env, napi_callback_info info) {
   while (width < j.chunks) width *= 2;
   if (!(j.leaves = malloc((size_t)width * 32))) return throw_error(env, "native dataRoot: out of memory");
   int parts = j.chunks >= 64 * threads ? threads : 1;
-  pool_run(hash_leaves, &j, parts);
+  pool_run(hash_leaves, &j, parts, threads);
   sha256_merkle_root(j.leaves, j.chunks, out);
   free(j.leaves);
   return NULL;

@@ -11,6 +11,7 @@ int pool_ensure(int threads);
 /* Threads started so far, including the caller (only grows). */
 int pool_size(void);
 /* Run fn(ctx, p, parts, thread) for every p in [0, parts) on the caller and the workers
- * (parts <= 65535); returns when all are done. */
-void pool_run(pool_fn fn, void *ctx, int parts);
+ * (parts <= 65535); returns when all are done. The parts are cut into one contiguous block
+ * per thread, `threads` blocks at most (thread t starts with block t). */
+void pool_run(pool_fn fn, void *ctx, int parts, int threads);
 #endif

@@ -61,9 +61,9 @@ typedef struct {
 /* Matmul blocking (bits do not depend on it: K blocks run in ascending order and each
  * accumulator is kept in binary32 between blocks). Scratch holds one packed B block
  * (KC x NC) and one packed A block (MC x KC); the host gives each thread its own. */
-#define REPOPS_KC 256
+#define REPOPS_KC 1024
 #define REPOPS_NC 1024
-#define REPOPS_MC 120
+#define REPOPS_MC 64 /* rows of A per block at most; each flavour uses the largest multiple of its MR */
 #define REPOPS_SCRATCH_FLOATS (REPOPS_KC * REPOPS_NC + REPOPS_MC * REPOPS_KC + 1024)
 
 #endif

@@ -91,8 +91,10 @@ function matmulCases(r: () => number): OpCase[] {
   const cases: OpCase[] = [];
   const dims = [[1, 1, 1], [7, 13, 5], [64, 50, 33], [3, 0, 4], [17, 300, 9], [31, 7, 61]];
   for (let i = 0; i < 4; i++) dims.push([1 + Math.floor(r() * 70), 1 + Math.floor(r() * 70), 1 + Math.floor(r() * 70)]);
-  dims.push([131, 263, 1037]); // more than one block of M (120), K (256) and N (1024)
-  dims.push([16, 300, 40]); // full row tiles read A in place over two K blocks, next to an edge column panel
+  dims.push([131, 263, 1037]); // more than one block of M (64) and N (1024)
+  dims.push([70, 1030, 300]); // more than one block of M and K (1024), A packed (over 256 columns)
+  dims.push([16, 1100, 40]); // full row tiles read A in place over two K blocks, next to an edge column panel
+  dims.push([24, 200, 130]); // a weight-gradient shape: column bands when split (native/src/k_matmul.inc split_cost)
   dims.push([200, 30, 5], [97, 7, 15], [300, 1, 1]); // few columns: computed as the transposed product
   for (const [M, K, N] of dims)
     for (const [ta, tb] of [[0, 0], [1, 0], [0, 1], [1, 1]]) {
