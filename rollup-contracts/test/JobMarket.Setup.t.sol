@@ -24,6 +24,20 @@ contract JobMarket_Setup_Test is JobMarketTestBase {
         assertEq(m.jackpot(), 0);
     }
 
+    /// @dev The accumulators a first slash writes (jackpot, totalClaimable, burned; storage slots
+    ///      6, 7 and 9, `forge inspect JobMarket storageLayout`) store SLOT_SENTINEL (1 wei of
+    ///      bookkeeping, no ETH) from the start, so that slash never writes them from zero; the
+    ///      getters read 0 and the contract holds nothing.
+    function test_constructor_accumulatorSlotsNonzero_succeeds() public {
+        JobMarket m = new JobMarket(address(0), testMarketConfig());
+        (uint256 jackpotSlot, uint256 claimableSlot, uint256 burnedSlot) = (6, 7, 9);
+        assertEq(uint256(vm.load(address(m), bytes32(jackpotSlot))), 1, "jackpot slot");
+        assertEq(uint256(vm.load(address(m), bytes32(claimableSlot))), 1, "totalClaimable slot");
+        assertEq(uint256(vm.load(address(m), bytes32(burnedSlot))), 1, "burned slot");
+        assertEq(m.jackpot() + m.totalClaimable() + m.burned(), 0);
+        assertEq(address(m).balance, 0);
+    }
+
     function test_constructor_zeroGame_succeeds() public {
         JobMarket m = new JobMarket(address(0), testMarketConfig());
         assertEq(address(m.disputeGame()), address(0));
