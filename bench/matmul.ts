@@ -75,7 +75,12 @@ export interface MatmulShareRow {
 export function engineMatmulShare(impl: string, backend: Backend & FastExec, size: number, rounds: number, ceilingSeconds: number): MatmulShareRow {
   const c: MatmulCase = { M: size, K: size, N: size, ta: false, tb: false };
   const r = prng(size * 7 + 1);
-  const args = { inputs: [randomData(r, size * size, 'plain'), randomData(r, size * size, 'plain')], inShapes: [[size, size], [size, size]], outShape: [size, size], attrs: [0, 0], seed: 0, step: 0 };
+  // The operands sit in the backend's own memory, as a training step's activations do.
+  const own = (x: Float32Array) => {
+    const b = backend.alloc?.(x.length);
+    return b ? (b.set(x), b) : x;
+  };
+  const args = { inputs: [own(randomData(r, size * size, 'plain')), own(randomData(r, size * size, 'plain'))], inShapes: [[size, size], [size, size]], outShape: [size, size], attrs: [0, 0], seed: 0, step: 0 };
   const call = () => {
     const o = runKernel(backend, 'matmul', args);
     backend.release?.(o);

@@ -12,6 +12,8 @@ export interface Executor {
   exec(d: Descriptor, out: Float32Array): void;
   /** Allocate an output buffer (default: a fresh one without zero fill). */
   alloc?(n: number): Float32Array;
+  /** Take back a buffer `alloc` returned (default: the backend's BufferPool). */
+  release?(b: Float32Array): void;
 }
 
 /** Kernels that ship their input through unchanged (the reference aliases them too). */
@@ -55,10 +57,11 @@ function matmulKernel(ex: Executor, alloc: (n: number) => Float32Array, release:
 
 export function fastBackend(name: string, ex: Executor, reference: Backend): Backend {
   const pool = new BufferPool();
+  const release = ex.release ?? ((b: Float32Array) => pool.release(b));
   const pooled: Executor = { exec: ex.exec, alloc: ex.alloc ?? ((n) => pool.alloc(n)) };
   const kernels: Record<string, Kernel> = {};
   for (const op of [...FAST_OPS, ...FAST_OPS_3]) kernels[op] = fastKernel(op, pooled, reference.kernels[op]!);
-  kernels.matmul = matmulKernel(ex, pooled.alloc!, (b) => pool.release(b), reference.kernels.matmul!);
+  kernels.matmul = matmulKernel(ex, pooled.alloc!, release, reference.kernels.matmul!);
   kernels.batch = batchKernel(pooled.alloc!);
-  return { name, kernels, release: (b) => pool.release(b) };
+  return { name, kernels, release, alloc: pooled.alloc };
 }

@@ -22,4 +22,7 @@ export interface Backend {
   dataRootsAsync?: (tensors: Float32Array[]) => Promise<Buffer[]>;
   /** Optional: the engine hands back output buffers it no longer references (for reuse). */
   release?: (buf: Float32Array) => void;
+  /** Optional: an uninitialised buffer in the backend's own memory, which its kernels read
+   *  without copying (the WASM backend's kernels run in the module's memory). */
+  alloc?: (n: number) => Float32Array;
 }

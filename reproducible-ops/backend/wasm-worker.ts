@@ -1,27 +1,43 @@
 // Source of a WASM backend worker thread (run with `eval: true`, so it is plain CommonJS
 // JavaScript, independent of the TypeScript loader). The worker instantiates the module
 // over the shared memory with its own stack, then waits for a new call on the control
-// block and claims parts of it until none is left, counting down `pending` for each.
-// Control block (Int32Array): [call counter, pending parts, ready workers, claim], where
-// claim = (counter & 0x7fff) << 16 | parts << 8 | next part: a claim only succeeds for the
-// call it names while it has unclaimed parts, so a worker that wakes late never takes a
-// part of a later call, and a part of a worker the OS has not scheduled is taken by
-// whichever thread is free.
-export const CTRL = { CALL: 0, PENDING: 1, READY: 2, CLAIM: 3 } as const;
+// block and runs parts of it, counting down `pending` for each.
+// The parts of a call are cut into one contiguous block per thread, as the native pool
+// does (native/src/pool.c): thread t runs block t first, so consecutive calls on the same
+// shapes give each thread the same slice of the data, which stays in its core's cache;
+// then it takes unclaimed parts of the other blocks, so a worker the OS has not scheduled
+// does not hold the call up. Control block (Int32Array): [call counter, pending parts,
+// ready workers, blocks, parts, block 0, block 1, ...], where block b = (counter & 0x7fff) << 16 |
+// end << 8 | next part: a claim only succeeds for the call it names while its block has
+// unclaimed parts, so a worker that wakes late never takes a part of a later call.
+export const CTRL = { CALL: 0, PENDING: 1, READY: 2, BLOCKS: 3, PARTS: 4, BLOCK0: 5 } as const;
+export const MAX_BLOCKS = 16;
+export const CTRL_WORDS = CTRL.BLOCK0 + MAX_BLOCKS;
 
-export function claimWord(call: number, parts: number): number {
-  return ((call & 0x7fff) << 16) | (parts << 8);
+/** Publish the blocks of call `call` (before the call counter itself). */
+export function publishBlocks(c: Int32Array, call: number, parts: number, threads: number): void {
+  const n = Math.max(1, Math.min(threads, parts, MAX_BLOCKS));
+  for (let b = 0; b < n; b++) {
+    const start = Math.floor((parts * b) / n), end = Math.floor((parts * (b + 1)) / n);
+    Atomics.store(c, CTRL.BLOCK0 + b, ((call & 0x7fff) << 16) | (end << 8) | start);
+  }
+  Atomics.store(c, CTRL.BLOCKS, n);
+  Atomics.store(c, CTRL.PARTS, parts);
 }
 
-/** Run unclaimed parts of call `call` (the main thread's side of the worker loop below). */
-export function runClaimed(c: Int32Array, call: number, run: (part: number, parts: number) => void): void {
-  for (;;) {
-    const w = Atomics.load(c, CTRL.CLAIM);
-    const part = w & 0xff, parts = (w >>> 8) & 0xff;
-    if (w >>> 16 !== (call & 0x7fff) || part >= parts) return;
-    if (Atomics.compareExchange(c, CTRL.CLAIM, w, w + 1) !== w) continue;
-    run(part, parts);
-    if (Atomics.sub(c, CTRL.PENDING, 1) === 1) Atomics.notify(c, CTRL.PENDING);
+/** Run the unclaimed parts of call `call`, thread `tid`'s own block first (the main thread's side of the loop below). */
+export function runBlocks(c: Int32Array, call: number, tid: number, run: (part: number, parts: number) => void): void {
+  const n = Atomics.load(c, CTRL.BLOCKS), parts = Atomics.load(c, CTRL.PARTS);
+  for (let i = 0; i < n; i++) {
+    const slot = CTRL.BLOCK0 + ((tid + i) % n);
+    for (;;) {
+      const w = Atomics.load(c, slot);
+      const part = w & 0xff, end = (w >>> 8) & 0xff;
+      if (w >>> 16 !== (call & 0x7fff) || part >= end) break;
+      if (Atomics.compareExchange(c, slot, w, w + 1) !== w) continue;
+      run(part, parts);
+      if (Atomics.sub(c, CTRL.PENDING, 1) === 1) Atomics.notify(c, CTRL.PENDING);
+    }
   }
 }
 
@@ -42,13 +58,17 @@ for (;;) {
     continue;
   }
   seen = g;
-  for (;;) {
-    const w = Atomics.load(c, ${CTRL.CLAIM});
-    const part = w & 0xff, parts = (w >>> 8) & 0xff;
-    if (w >>> 16 !== (g & 0x7fff) || part >= parts) break;
-    if (Atomics.compareExchange(c, ${CTRL.CLAIM}, w, w + 1) !== w) continue;
-    ex.run(desc, part, parts, scratch);
-    if (Atomics.sub(c, ${CTRL.PENDING}, 1) === 1) Atomics.notify(c, ${CTRL.PENDING});
+  const n = Atomics.load(c, ${CTRL.BLOCKS}), parts = Atomics.load(c, ${CTRL.PARTS});
+  for (let i = 0; i < n; i++) {
+    const slot = ${CTRL.BLOCK0} + ((id + i) % n);
+    for (;;) {
+      const w = Atomics.load(c, slot);
+      const part = w & 0xff, end = (w >>> 8) & 0xff;
+      if (w >>> 16 !== (g & 0x7fff) || part >= end) break;
+      if (Atomics.compareExchange(c, slot, w, w + 1) !== w) continue;
+      ex.run(desc, part, parts, scratch);
+      if (Atomics.sub(c, ${CTRL.PENDING}, 1) === 1) Atomics.notify(c, ${CTRL.PENDING});
+    }
   }
 }
 `;

@@ -2,16 +2,19 @@
 // (wasm/build/repops.wasm). One shared linear memory holds inputs, outputs, descriptors,
 // per-thread stacks and matmul scratch; worker threads run their own instances of the
 // module over that memory and take parts of a call, synchronised with Atomics on a small
-// control block (calls stay synchronous, as the engine expects).
+// control block (calls stay synchronous, as the engine expects). Output tensors are
+// allocated in that memory too (TensorHeap below), so a kernel reads its inputs and writes
+// its output in place; only tensors made elsewhere (JS, the reference kernels) are copied.
 import { LANES, type Exec } from './peak.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import v8 from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Descriptor } from './descriptors.ts';
+import { allocOutput } from './buffer-pool.ts';
 import { fastBackend, type Executor } from './fast.ts';
 import { referenceBackend, type Backend } from './reference.ts';
-import { claimWord, CTRL, runClaimed, WORKER_SOURCE } from './wasm-worker.ts';
+import { CTRL, CTRL_WORDS, publishBlocks, runBlocks, WORKER_SOURCE } from './wasm-worker.ts';
 
 /** The module built by wasm/build.mjs; OPTRAIN_WASM_MODULE overrides it (tests of the fallback). */
 export const WASM_MODULE_PATH = process.env.OPTRAIN_WASM_MODULE || fileURLToPath(new URL('../../wasm/build/repops.wasm', import.meta.url));
@@ -21,6 +24,8 @@ const MAX_PAGES = 32768; // 2 GiB, the maximum the module declares
 const STACK_BYTES = 256 * 1024;
 const DESC_WORDS = 49; // op, n[40], c[4], in[3], out: see repops.h
 const MAX_THREADS = 16;
+/** Tensors stop being placed in the module's memory beyond this (the rest stays for copies). */
+const TENSOR_HEAP_LIMIT = 1536 * 1024 * 1024;
 
 interface Exports {
   run(desc: number, part: number, parts: number, scratch: number): void;
@@ -37,7 +42,7 @@ class WasmRuntime {
   readonly memory: WebAssembly.Memory;
   readonly ex: Exports;
   private readonly module: WebAssembly.Module;
-  private readonly ctrl = new Int32Array(new SharedArrayBuffer(16)); // see wasm-worker.ts CTRL
+  private readonly ctrl = new Int32Array(new SharedArrayBuffer(CTRL_WORDS * 4)); // see wasm-worker.ts CTRL
   private readonly workers: Worker[] = [];
   private readonly scratch: number[] = []; // matmul scratch per thread (0 = main)
   private readonly desc: number;
@@ -45,6 +50,16 @@ class WasmRuntime {
   private f32!: Float32Array;
   private i32!: Int32Array;
   private nextStack: number;
+  // Tensors in the module's memory: views released by the engine wait in `freeViews` (by
+  // length) for reuse; a view dropped without release is found by the FinalizationRegistry
+  // after garbage collection and its bytes go to `freeBytes`. Memory is reserved for good
+  // (wasm memory never shrinks), so only exact lengths are reused: a training step
+  // allocates the same shapes every step.
+  private readonly ptrOf = new WeakMap<Float32Array, number>();
+  private readonly freeViews = new Map<number, Float32Array[]>();
+  private readonly isFree = new WeakSet<Float32Array>();
+  private readonly freeBytes = new Map<number, number[]>();
+  private readonly collected = new FinalizationRegistry<[number, number]>(([ptr, n]) => listOf(this.freeBytes, n).push(ptr));
 
   constructor(bytes: Uint8Array<ArrayBuffer>) {
     this.module = compileOptimized(bytes);
@@ -81,6 +96,31 @@ class WasmRuntime {
     if (this.f32.buffer.byteLength !== this.memory.buffer.byteLength) this.refreshViews();
   }
 
+  /** A tensor of n elements in the module's memory (arbitrary contents), or a plain one once the heap is full. */
+  alloc(n: number): Float32Array {
+    const reused = this.freeViews.get(n)?.pop();
+    if (reused) {
+      this.isFree.delete(reused);
+      return reused;
+    }
+    let ptr = this.freeBytes.get(n)?.pop();
+    if (ptr === undefined) {
+      if (align(this.arenaBase, 64) + n * 4 > TENSOR_HEAP_LIMIT) return allocOutput(n);
+      ptr = this.reserve(n * 4);
+    }
+    const view = new Float32Array(this.memory.buffer, ptr, n);
+    this.ptrOf.set(view, ptr);
+    this.collected.register(view, [ptr, n], view);
+    return view;
+  }
+
+  /** Take back a tensor `alloc` made (others are ignored: the garbage collector has them). */
+  release(b: Float32Array): void {
+    if (!this.ptrOf.has(b) || this.isFree.has(b)) return;
+    this.isFree.add(b);
+    listOf(this.freeViews, b.length).push(b);
+  }
+
   /** Make sure `threads` threads (the caller and threads-1 workers) and their scratch exist. */
   ensureThreads(threads: number): void {
     while (this.scratch.length < threads) this.scratch.push(this.reserve(this.ex.scratch_floats() * 4));
@@ -100,32 +140,36 @@ class WasmRuntime {
 
   exec(d: Descriptor, out: Float32Array, threads: number, grain: number): void {
     this.ensureThreads(threads);
-    const base = align(this.arenaBase, 64);
-    let end = base;
-    const ptrs = d.inputs.map((x) => {
-      const p = end;
+    // Tensors of the heap are used in place; others are copied above the reserved memory.
+    let end = align(this.arenaBase, 64);
+    const place = (x: Float32Array): number => {
+      const p = this.ptrOf.get(x);
+      if (p !== undefined && !this.isFree.has(x)) return p;
+      const q = end;
       end = align(end + x.length * 4, 64);
-      return p;
-    });
-    const outPtr = end;
-    this.ensure(outPtr + out.length * 4);
-    d.inputs.forEach((x, i) => this.f32.set(x, ptrs[i] / 4));
+      return q;
+    };
+    const ptrs = d.inputs.map(place);
+    const outPtr = place(out);
+    this.ensure(end);
+    d.inputs.forEach((x, i) => this.ptrOf.get(x) !== ptrs[i] && this.f32.set(x, ptrs[i] / 4));
     this.writeDesc(d, ptrs, outPtr);
     const parts = this.ex.parts(this.desc, threads, grain);
-    if (parts > 1) this.runParallel(parts);
+    if (parts > 1) this.runParallel(parts, threads);
     else this.ex.run(this.desc, 0, 1, this.scratch[0]);
-    out.set(this.f32.subarray(outPtr / 4, outPtr / 4 + out.length));
+    if (this.ptrOf.get(out) !== outPtr) out.set(this.f32.subarray(outPtr / 4, outPtr / 4 + out.length));
   }
 
   /** merkle.ts dataRoot of `data`, computed in the module (SIMD multi-buffer SHA-256). */
   dataRoot(data: Float32Array): Buffer {
-    const dataPtr = align(this.arenaBase, 64);
+    const inHeap = this.ptrOf.get(data);
+    const dataPtr = inHeap ?? align(this.arenaBase, 64);
     const chunks = Math.max(1, Math.ceil(data.length / 256));
     let width = 1;
     while (width < chunks) width *= 2;
-    const leavesPtr = align(dataPtr + data.length * 4, 64), outPtr = leavesPtr + width * 32;
+    const leavesPtr = align(inHeap === undefined ? dataPtr + data.length * 4 : this.arenaBase, 64), outPtr = leavesPtr + width * 32;
     this.ensure(outPtr + 32);
-    this.f32.set(data, dataPtr / 4);
+    if (inHeap === undefined) this.f32.set(data, dataPtr / 4);
     this.ex.data_root(dataPtr, data.length, leavesPtr, outPtr);
     return Buffer.from(new Uint8Array(this.memory.buffer, outPtr, 32));
   }
@@ -141,20 +185,26 @@ class WasmRuntime {
   }
 
   /** Publish a call, claim parts here too, then wait until every part is done. */
-  private runParallel(parts: number): void {
+  private runParallel(parts: number, threads: number): void {
     const c = this.ctrl;
     const call = ((Atomics.load(c, CTRL.CALL) + 1) & 0x7fff) || 1; // workers start having seen 0
     Atomics.store(c, CTRL.PENDING, parts);
-    Atomics.store(c, CTRL.CLAIM, claimWord(call, parts));
+    publishBlocks(c, call, parts, threads);
     Atomics.store(c, CTRL.CALL, call);
     Atomics.notify(c, CTRL.CALL);
-    runClaimed(c, call, (part, n) => this.ex.run(this.desc, part, n, this.scratch[0]));
+    runBlocks(c, call, 0, (part, n) => this.ex.run(this.desc, part, n, this.scratch[0]));
     for (let spin = 0; Atomics.load(c, CTRL.PENDING) > 0 && spin < 200000; spin++);
     for (let left = Atomics.load(c, CTRL.PENDING); left > 0; left = Atomics.load(c, CTRL.PENDING)) Atomics.wait(c, CTRL.PENDING, left, 1000);
   }
 }
 
 const align = (x: number, a: number) => Math.ceil(x / a) * a;
+
+function listOf<T>(m: Map<number, T[]>, n: number): T[] {
+  let l = m.get(n);
+  if (!l) m.set(n, (l = []));
+  return l;
+}
 
 /**
  * Compile with every function queued for V8's optimising tier at once. With dynamic
@@ -211,7 +261,7 @@ export function createWasmBackend({ threads = 1, grain = 65536 }: WasmOptions = 
   if (!rt) throw new Error(`wasm backend unavailable: ${loadError}`);
   if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) throw new Error(`wasm backend: threads must be an integer in [1, ${MAX_THREADS}], got ${threads}`);
   rt.ensureThreads(threads);
-  const ex: Executor = { exec: (d, out) => rt.exec(d, out, threads, grain) };
+  const ex: Executor = { exec: (d, out) => rt.exec(d, out, threads, grain), alloc: (n) => rt.alloc(n), release: (b) => rt.release(b) };
   const kernelExec: Exec = (d, out) => ex.exec(d, out);
   return { ...fastBackend(`wasm(${threads} thread${threads > 1 ? 's' : ''})`, ex, referenceBackend), dataRoot: (d) => rt.dataRoot(d), threads, lanes: LANES.wasm, kernelExec };
 }
