@@ -15,7 +15,8 @@ import type { GptConfig } from '../reproducible-ops/gpt.ts';
 import type { OptimizerSpec } from '../reproducible-ops/optim.ts';
 import type { Graph } from '../reproducible-ops/program.ts';
 import { numel, tensor } from '../reproducible-ops/tensor.ts';
-import { interleaved, pctSpread, spreadOf, type FastExec, type Spread } from './interleave.ts';
+import { peakGflops } from '../reproducible-ops/backend/peak.ts';
+import { pctSpread, spreadOf, type FastExec, type Spread } from './interleave.ts';
 
 export interface GptShape {
   vocab: number;
@@ -76,10 +77,20 @@ export function graphFlops(g: Graph): number {
   return total;
 }
 
-/** One backend: warm up, then rounds of (ceiling, training steps of the engine). */
-export function engineGpt(impl: string, backend: Backend & FastExec, o: GptOptions, shape: GptShape = SHAKESPEARE_CHAR): GptRow {
+/** One backend's engine, warmed up, measured a round at a time (see measureGpt). */
+interface GptRunner {
+  impl: string;
+  backend: Backend & FastExec;
+  flops: number;
+  steps: number;
+  gflops: number[];
+  ceiling: number[];
+  round(ceilingSeconds: number): void;
+}
+
+function gptRunner(impl: string, backend: Backend & FastExec, roundSeconds: number, shape: GptShape): GptRunner {
   const e = shakespeareEngine(backend, shape);
-  const flops = graphFlops(e.stepProgram), tokens = shape.batch * shape.blockSize;
+  const flops = graphFlops(e.stepProgram);
   let state = e.init();
   const once = () => {
     const next = e.step(state).state;
@@ -89,14 +100,45 @@ export function engineGpt(impl: string, backend: Backend & FastExec, o: GptOptio
   const t0 = performance.now();
   for (let i = 0; i < 2; i++) once();
   const perStep = (performance.now() - t0) / 2000;
-  const steps = Math.max(2, Math.round(o.roundSeconds / perStep));
-  const r = interleaved(backend, o.rounds, o.ceilingSeconds, () => {
-    const s = performance.now();
-    for (let i = 0; i < steps; i++) once();
-    return { flops: flops * steps, seconds: (performance.now() - s) / 1000 };
+  const r: GptRunner = {
+    impl, backend, flops, steps: Math.max(2, Math.round(roundSeconds / perStep)), gflops: [], ceiling: [],
+    round(ceilingSeconds) {
+      r.ceiling.push(peakGflops(backend.kernelExec, backend.lanes, backend.threads, ceilingSeconds, 1).gflops);
+      const s = performance.now();
+      for (let i = 0; i < r.steps; i++) once();
+      r.gflops.push((flops * r.steps) / ((performance.now() - s) / 1000) / 1e9);
+    },
+  };
+  return r;
+}
+
+export interface GptThreadRatio {
+  impl: string;
+  threads: number;
+  /** tokens/s at `threads` over tokens/s at 1 thread, per round (the two ran back to back). */
+  ratio: Spread;
+}
+
+/**
+ * Every backend's training step in the same rounds: each round runs every backend once (its
+ * ceiling, then its steps), so a 2-thread round and the 1-thread round it is compared with
+ * ran seconds apart, not minutes, on a machine whose speed drifts.
+ */
+export function measureGpt(backends: { impl: string; backend: Backend & FastExec }[], o: GptOptions, shape: GptShape = SHAKESPEARE_CHAR): { rows: GptRow[]; ratios: GptThreadRatio[] } {
+  const runners = backends.map((b) => gptRunner(b.impl, b.backend, o.roundSeconds, shape));
+  for (let k = 0; k < o.rounds; k++) for (const r of runners) r.round(o.ceilingSeconds);
+  const tokens = shape.batch * shape.blockSize;
+  const rows = runners.map((r): GptRow => {
+    const gf = spreadOf(r.gflops);
+    const tps = spreadOf(r.gflops.map((g) => ((g * 1e9) / r.flops) * tokens));
+    return { impl: r.impl, threads: r.backend.threads, tokensPerSec: tps, stepMs: (r.flops / (gf.median * 1e9)) * 1000, flopsPerStep: r.flops, ceilingGflops: spreadOf(r.ceiling), share: spreadOf(r.gflops.map((g, i) => g / r.ceiling[i])), rounds: o.rounds, stepsPerRound: r.steps };
   });
-  const tps = spreadOf([r.gflops.min, r.gflops.median, r.gflops.max].map((g) => ((g * 1e9) / flops) * tokens));
-  return { impl, threads: backend.threads, tokensPerSec: tps, stepMs: (flops / (r.gflops.median * 1e9)) * 1000, flopsPerStep: flops, ceilingGflops: r.ceiling, share: r.share, rounds: r.rounds, stepsPerRound: steps };
+  const ratios: GptThreadRatio[] = [];
+  for (const r of runners) {
+    const one = runners.find((x) => x.impl === r.impl && x.backend.threads === 1);
+    if (one && r.backend.threads > 1) ratios.push({ impl: r.impl, threads: r.backend.threads, ratio: spreadOf(r.gflops.map((g, i) => g / one.gflops[i])) });
+  }
+  return { rows, ratios };
 }
 
 export interface TorchGptRow {
@@ -129,20 +171,18 @@ export function torchGpt(threads: number, steps: number, rounds: number, log: (s
   return { impl: 'pytorch', threads: j.threads, tokensPerSec: spreadOf(j.tokensPerSec), rounds, tokensPerStep: shape.batch * shape.blockSize, note: `torch ${j.torch}, BLAS ${j.blas}` };
 }
 
-export function printGpt(rows: GptRow[], torch: TorchGptRow[], log: (s: string) => void): void {
+export function printGpt(rows: GptRow[], ratios: GptThreadRatio[], torch: TorchGptRow[], log: (s: string) => void): void {
   if (!rows.length && !torch.length) return;
   const f = rows[0]?.flopsPerStep;
   log(`\nGPT training step (shakespeare-char: 4 layers, 4 heads, nEmbd 128, blockSize 64, batch 12, vocab 65)${f ? `, ${(f / 1e9).toFixed(3)} GFLOP per step counted from the op graph` : ''}`);
-  log('rounds interleaved with the no-FMA ceiling; median (spread over rounds)');
+  log('every row runs once per round (its ceiling, then its steps), rounds alternate between rows; median (spread over rounds)');
   log('| impl | threads | tokens/s | step ms | ceiling GFLOP/s | share of ceiling | rounds x steps |');
   log('|---|---:|---:|---:|---:|---:|---:|');
   for (const r of rows)
     log(`| ${r.impl} | ${r.threads} | ${r.tokensPerSec.median.toFixed(0)} (${pctSpread(r.tokensPerSec)}) | ${r.stepMs.toFixed(1)} | ${r.ceilingGflops.median.toFixed(1)} (${pctSpread(r.ceilingGflops)}) | ${(r.share.median * 100).toFixed(1)}% (${(r.share.min * 100).toFixed(1)}-${(r.share.max * 100).toFixed(1)}%) | ${r.rounds} x ${r.stepsPerRound} |`);
   for (const t of torch) log(`| ${t.impl} (${t.note}) | ${t.threads} | ${t.tokensPerSec.median.toFixed(0)} (${pctSpread(t.tokensPerSec)}) | ${((t.tokensPerStep / t.tokensPerSec.median) * 1000).toFixed(1)} | - | - | ${t.rounds} |`);
-  for (const impl of new Set(rows.map((r) => r.impl))) {
-    const one = rows.find((r) => r.impl === impl && r.threads === 1), two = rows.find((r) => r.impl === impl && r.threads === 2);
-    if (one && two) log(`${impl}: 2 threads / 1 thread = ${(two.tokensPerSec.median / one.tokensPerSec.median).toFixed(2)}x`);
-  }
+  for (const r of ratios)
+    log(`${r.impl}: ${r.threads} threads / 1 thread = ${r.ratio.median.toFixed(2)}x (median of per-round ratios, ${r.ratio.min.toFixed(2)}-${r.ratio.max.toFixed(2)})`);
   const best = [...rows].sort((a, b) => b.tokensPerSec.median - a.tokensPerSec.median)[0];
   const pt = [...torch].sort((a, b) => b.tokensPerSec.median - a.tokensPerSec.median)[0];
   if (best && pt) log(`fastest engine row / fastest PyTorch row: ${(best.tokensPerSec.median / pt.tokensPerSec.median).toFixed(1)}x`);

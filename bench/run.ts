@@ -13,7 +13,7 @@ import { peakGflops } from '../reproducible-ops/backend/peak.ts';
 import { referenceBackend, type Backend } from '../reproducible-ops/backend/reference.ts';
 import { createWasmBackend, loadWasmRuntime, wasmLoadError, type WasmBackend } from '../reproducible-ops/backend/wasm.ts';
 import { engineMatmul, engineMatmulShare, matmulCases, tfjsMatmul, type MatmulRow, type MatmulShareRow } from './matmul.ts';
-import { engineGpt, printGpt, torchGpt, type GptRow, type TorchGptRow } from './gpt.ts';
+import { measureGpt, printGpt, torchGpt, type GptRow, type GptThreadRatio, type TorchGptRow } from './gpt.ts';
 import { pctSpread, type FastExec } from './interleave.ts';
 import { BATCH, loadMnist } from './mnist.ts';
 import { printHashShares, printMatmul, printMatmulShares, printTrain } from './report.ts';
@@ -121,15 +121,13 @@ function runMatmulShares(o: Options, backends: ReturnType<typeof engineBackends>
   });
 }
 
-function runGpt(o: Options, backends: ReturnType<typeof engineBackends>, log: (s: string) => void): { rows: GptRow[]; torch: TorchGptRow[] } {
-  const rows = fastBackends(backends).map(({ impl, backend }) => {
-    const r = engineGpt(impl, backend, { rounds: o.gptRounds, roundSeconds: o.quick ? 0.5 : 1.5, ceilingSeconds: o.quick ? 0.1 : 0.25 });
-    log(`gpt ${impl} x${r.threads}: ${r.tokensPerSec.median.toFixed(0)} tokens/s (${pctSpread(r.tokensPerSec)}), ${(r.share.median * 100).toFixed(1)}% of the ceiling`);
-    return r;
-  });
+function runGpt(o: Options, backends: ReturnType<typeof engineBackends>, log: (s: string) => void): { rows: GptRow[]; ratios: GptThreadRatio[]; torch: TorchGptRow[] } {
+  const { rows, ratios } = measureGpt(fastBackends(backends), { rounds: o.gptRounds, roundSeconds: o.quick ? 0.5 : 1.5, ceilingSeconds: o.quick ? 0.1 : 0.25 });
+  for (const r of rows) log(`gpt ${r.impl} x${r.threads}: ${r.tokensPerSec.median.toFixed(0)} tokens/s (${pctSpread(r.tokensPerSec)}), ${(r.share.median * 100).toFixed(1)}% of the ceiling`);
+  for (const r of ratios) log(`gpt ${r.impl}: ${r.threads} threads / 1 thread = ${r.ratio.median.toFixed(2)}x (per-round median)`);
   const torch = o.threads.flatMap((t) => torchGpt(t, o.torchSteps, o.quick ? 2 : 3, log) ?? []);
   for (const t of torch) log(`gpt pytorch x${t.threads}: ${t.tokensPerSec.median.toFixed(0)} tokens/s (${t.note})`);
-  return { rows, torch };
+  return { rows, ratios, torch };
 }
 
 interface TrainResults {
@@ -175,15 +173,15 @@ async function main(): Promise<void> {
   const matmul = o.only.has('matmul') ? await runMatmul(o, backends, log) : [];
   const matmulShares = o.only.has('matmul') || o.only.has('shares') ? runMatmulShares(o, backends, log) : [];
   const { rows: train, hashShare, hashShares } = o.only.has('train') ? await runTrain(o, backends, log) : { rows: [], hashShare: null, hashShares: [] };
-  const gpt = o.only.has('gpt') ? runGpt(o, backends, log) : { rows: [], torch: [] };
-  const result = { matmul, matmulShares, train, gpt: gpt.rows, gptTorch: gpt.torch, hashShare, hashShares: hashShares.map(({ model, impl, threads, hashInterval, share }) => ({ model, impl, threads, hashInterval, share })), loadAverage: [load0, await loadAverage()] };
+  const gpt = o.only.has('gpt') ? runGpt(o, backends, log) : { rows: [], ratios: [], torch: [] };
+  const result = { matmul, matmulShares, train, gpt: gpt.rows, gptThreadRatios: gpt.ratios, gptTorch: gpt.torch, hashShare, hashShares: hashShares.map(({ model, impl, threads, hashInterval, share }) => ({ model, impl, threads, hashInterval, share })), loadAverage: [load0, await loadAverage()] };
   if (o.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else {
     if (matmul.length) printMatmul(matmul, log);
     if (matmulShares.length) printMatmulShares(matmulShares, log);
     if (train.length) printTrain(train, hashShare, log);
     if (hashShares.length) printHashShares(hashShares, log);
-    printGpt(gpt.rows, gpt.torch, log);
+    printGpt(gpt.rows, gpt.ratios, gpt.torch, log);
     log(`load average (1 min) at start/end: ${result.loadAverage.map((x) => x.toFixed(2)).join(' / ')}`);
   }
   process.exit(0); // worker threads of the wasm backend are unref'd, tfjs may keep timers

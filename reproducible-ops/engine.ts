@@ -6,6 +6,7 @@ import { referenceBackend, runKernel, type Backend } from './backend/reference.t
 import type { GptConfig } from './gpt.ts';
 import { forward, initParam, type ModelSpec, type ParamSpec } from './layers.ts';
 import { merkleRoot, sha256, tensorRoot, tensorRootOf, dataRoot } from './merkle.ts';
+import { fusionPlan } from './fusion.ts';
 import { encodeDims } from './ops/table.ts';
 import { checkProgramOpset } from './opset.ts';
 import { applyOptimizer, optimizerSlots, type OptimizerSpec, type SlotSpec } from './optim.ts';
@@ -126,15 +127,21 @@ export class Engine {
    */
   run(g: Graph, step: number, state: Float32Array[] | null, onNode?: (i: number, n: Node, out: Float32Array) => void, want: number[] = [], transform?: NodeTransform): { outs: Float32Array[]; wanted: Float32Array[] } {
     const vals: (Float32Array | null)[] = new Array(g.nodes.length).fill(null);
-    const last = lastUse(g.nodes);
+    // Elementwise chains run fused on backends that can (fusion.ts); tracing and tampering
+    // need every node's own output, so they run node by node.
+    const plan = this.backend.fused && !onNode && !transform ? fusionPlan(g, want) : null;
+    const last = plan ? plan.last : lastUse(g.nodes);
     const keep = new Set<number>(want);
     // Dead values go back to a backend that recycles its output buffers (not while tracing)
     const live = this.backend.release && !onNode ? new LiveBuffers(this.backend.release, new Set([...(state ?? []), ...this.task.sources.map((s) => s.tensor.data)])) : null;
     for (let i = 0; i < g.nodes.length; i++) {
+      if (plan?.skipped[i]) continue; // computed inside its group's fused call
       const n = g.nodes[i];
+      const group = plan?.groups.get(i);
       let out: Float32Array;
       if (n.op === 'state') out = state![n.attrs[0] === 0 ? n.attrs[1] : this.params.length + n.attrs[1]];
       else if (n.op === 'dataset') out = this.datasetData(n.attrs[0]);
+      else if (group) out = this.backend.fused!({ count: group.count, steps: group.steps, inputs: group.inputs.map((x) => vals[x]!), scalarBits: group.scalars.map((x) => new Uint32Array(vals[x]!.buffer, vals[x]!.byteOffset, 1)[0]) });
       else
         out = runKernel(this.backend, n.op, {
           inputs: n.inputs.map((x) => vals[x]!),
@@ -149,7 +156,7 @@ export class Engine {
       live?.hold(out);
       onNode?.(i, n, out);
       if (!onNode)
-        for (const x of n.inputs)
+        for (const x of plan ? plan.inputsOf(i) : n.inputs)
           if (last[x] === i && !keep.has(x) && g.nodes[x].op !== 'copy') {
             live?.drop(vals[x]);
             vals[x] = null;

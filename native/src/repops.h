@@ -34,6 +34,7 @@ enum {
   OP_ONEHOT = 18,  /* n: [count, classes]                                                 */
   OP_GATHER_ROWS = 19, /* n: [count, V, D]; in: table, ids                                */
   OP_SCATTER_ROWS = 20, /* n: [count, V, D]; in: gy, ids                                  */
+  OP_FUSED = 21,   /* n: [count, ninstr, nconst, instr[], const bits[]]: k_fused.inc      */
   OP_PEAK = 14     /* bench only: n: [iters]; c: [m, b]; out: >= 16 floats per part.
                     * PEAK_CHAINS independent chains of a = a*m, a = a+b per vector
                     * lane: the no-FMA multiply-add throughput ceiling of this ISA */

@@ -6,12 +6,13 @@ import { fromBits } from '../f32.ts';
 import { rngKey } from '../rng.ts';
 import { bmmDims } from '../ops/table-transformer.ts';
 import { broadcastStrides, numel, stridesOf, type Shape } from '../tensor.ts';
+import { FUSION_LIMITS, type FusedCall, type FusedOperand } from './kernel.ts';
 import type { KernelArgs } from './reference.ts';
 
 export const OP = {
   BINARY: 1, UNARY: 2, MATMUL: 3, REDUCE: 4, MAXPOOL: 5, MAXPOOL_GRAD: 6, IM2COL: 7, COL2IM: 8,
   EXPAND: 9, RNG_UNIFORM: 10, DROPOUT: 11, RELU_GRAD: 12, TRANSPOSE: 13,
-  BMM: 15, PERMUTE: 16, CAUSAL_FILL: 17, ONEHOT: 18, GATHER_ROWS: 19, SCATTER_ROWS: 20,
+  BMM: 15, PERMUTE: 16, CAUSAL_FILL: 17, ONEHOT: 18, GATHER_ROWS: 19, SCATTER_ROWS: 20, FUSED: 21,
 } as const;
 export const BINARY_FN: Record<string, number> = { add: 0, sub: 1, mul: 2, div: 3, max: 4 };
 export const UNARY_FN: Record<string, number> = { neg: 0, exp: 1, log: 2, sqrt: 3, relu: 4, scale: 5, addc: 6, erf: 7 };
@@ -148,4 +149,31 @@ export function describe(op: string, a: KernelArgs): Descriptor | null {
       return { op: OP.DROPOUT, words: [rngKey(a.seed, attrs[0], a.step) | 0, n, attrs[1]], consts: [fromBits(attrs[2])], inputs: [] };
   }
   return null;
+}
+
+/** k_fused.inc instruction codes and operand registers. */
+const FUSED_UNARY = 16, FUSED_RELU_GRAD = 32, FUSED_STEP_REG = 3, FUSED_CONST_REG = 32;
+
+/**
+ * A fused elementwise chain (reproducible-ops/fusion.ts) as an OP_FUSED descriptor: n =
+ * [count, steps, constants, instruction per step, constant bits], instruction = code |
+ * a << 8 | b << 14 with operands 0..2 the inputs, 3 + k step k's result, 32 + i constant i
+ * (the scalars first, then each scale/addc constant). Throws past FUSION_LIMITS.
+ */
+export function fusedDescriptor(c: FusedCall): Descriptor {
+  const consts = c.scalarBits.map((b) => b >>> 0);
+  const reg = (o: FusedOperand): number => ('input' in o ? o.input : 'step' in o ? FUSED_STEP_REG + o.step : FUSED_CONST_REG + o.scalar);
+  const code = c.steps.map((s) => {
+    let fn: number, a = reg(s.args[0]), b = s.args[1] ? reg(s.args[1]) : 0;
+    if (s.op in BINARY_FN) fn = BINARY_FN[s.op];
+    else if (s.op === 'relu_grad') fn = FUSED_RELU_GRAD;
+    else if (s.op in UNARY_FN) {
+      fn = FUSED_UNARY + UNARY_FN[s.op];
+      if (s.attr !== undefined) b = FUSED_CONST_REG + consts.push(s.attr >>> 0) - 1;
+    } else throw new Error(`fused: ${s.op} is not an elementwise op`);
+    return fn | (a << 8) | (b << 14);
+  });
+  if (c.inputs.length > FUSION_LIMITS.inputs || code.length > FUSION_LIMITS.steps || code.length + consts.length > FUSION_LIMITS.words)
+    throw new Error(`fused: ${c.inputs.length} inputs, ${code.length} steps, ${consts.length} constants exceed the descriptor (${JSON.stringify(FUSION_LIMITS)})`);
+  return { op: OP.FUSED, words: [c.count, code.length, consts.length, ...code, ...consts.map((x) => x | 0)], consts: [], inputs: c.inputs };
 }

@@ -2,9 +2,10 @@
 // module). Ops without a fast kernel, and shapes the descriptors cannot express, use the
 // reference kernels, which compute the same bits.
 import { numel } from '../tensor.ts';
-import { describe, FAST_OPS, FAST_OPS_3, OP, type Descriptor } from './descriptors.ts';
+import { describe, FAST_OPS, FAST_OPS_3, fusedDescriptor, OP, type Descriptor } from './descriptors.ts';
 import { batchKernel } from './batch.ts';
 import { allocOutput, BufferPool } from './buffer-pool.ts';
+import type { FusedCall } from './kernel.ts';
 import type { Backend, Kernel, KernelArgs } from './reference.ts';
 
 export interface Executor {
@@ -63,5 +64,10 @@ export function fastBackend(name: string, ex: Executor, reference: Backend): Bac
   for (const op of [...FAST_OPS, ...FAST_OPS_3]) kernels[op] = fastKernel(op, pooled, reference.kernels[op]!);
   kernels.matmul = matmulKernel(ex, pooled.alloc!, release, reference.kernels.matmul!);
   kernels.batch = batchKernel(pooled.alloc!);
-  return { name, kernels, release, alloc: pooled.alloc };
+  const fused = (c: FusedCall): Float32Array => {
+    const out = pooled.alloc!(c.count);
+    ex.exec(fusedDescriptor(c), out);
+    return out;
+  };
+  return { name, kernels, release, alloc: pooled.alloc, fused };
 }

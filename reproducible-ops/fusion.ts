@@ -1,0 +1,133 @@
+// Elementwise fusion: an execution plan for a program on a backend that runs chains of
+// elementwise ops in one pass (Backend.fused; native/src/k_fused.inc). A GPT step has ~960
+// elementwise nodes (GELU, LayerNorm, softmax, AdamW chains); run one by one, each reads and
+// writes whole tensors, so the step spends its time moving memory, and a second thread
+// gains little. A fused chain keeps its intermediates in a small per-thread buffer.
+// Fusion changes only how the nodes are executed, never a value: each fused step applies its
+// op's own elementwise function to each element, as the unfused kernel does. The program, its
+// op trace and the dispute game see every node as before (tracing runs unfused).
+import type { FusedOperand, FusedStep } from './backend/kernel.ts';
+import { FUSION_LIMITS } from './backend/kernel.ts';
+import type { Graph, Node } from './program.ts';
+import { numel } from './tensor.ts';
+
+/** Elementwise table ops with a fused form (k_fused.inc codes: binary, unary, relu_grad). */
+export const FUSABLE_OPS = new Set(['add', 'sub', 'mul', 'div', 'max', 'neg', 'exp', 'log', 'sqrt', 'relu', 'scale', 'addc', 'erf', 'relu_grad']);
+/** Tensors smaller than this stay unfused: their kernel calls cost little. */
+export const MIN_FUSED_COUNT = 4096;
+
+export interface FusionGroup {
+  /** The node whose value the group produces (its last member). */
+  root: number;
+  /** Member nodes, ascending (a topological order). */
+  members: number[];
+  /** External inputs with the group's element count, in operand order. */
+  inputs: number[];
+  /** External 1-element inputs (passed by value). */
+  scalars: number[];
+  steps: FusedStep[];
+  count: number;
+}
+
+export interface FusionPlan {
+  /** Group by root node. */
+  groups: Map<number, FusionGroup>;
+  /** True for members other than the root: the engine does not run them on their own. */
+  skipped: Uint8Array;
+  /** The last executed node that reads each value (the fused view of lastUse). */
+  last: number[];
+  /** The values node i reads when executed (a root reads its group's external inputs). */
+  inputsOf(i: number): number[];
+}
+
+const SCALED = new Set(['scale', 'addc']);
+
+function fusable(nodes: Node[], i: number): boolean {
+  const n = nodes[i], count = numel(n.shape);
+  if (!FUSABLE_OPS.has(n.op) || count < MIN_FUSED_COUNT) return false;
+  return n.inputs.every((x) => {
+    const m = numel(nodes[x].shape);
+    return m === count || m === 1;
+  });
+}
+
+/** External inputs of a set of members, split into full tensors and scalars. */
+function externals(nodes: Node[], members: Set<number>, count: number): { inputs: number[]; scalars: number[] } {
+  const inputs: number[] = [], scalars: number[] = [];
+  for (const m of [...members].sort((a, b) => a - b))
+    for (const x of nodes[m].inputs) {
+      if (members.has(x)) continue;
+      const list = numel(nodes[x].shape) === count ? inputs : scalars;
+      if (!list.includes(x)) list.push(x);
+    }
+  return { inputs, scalars };
+}
+
+function fits(nodes: Node[], members: Set<number>, count: number): boolean {
+  const { inputs, scalars } = externals(nodes, members, count);
+  const consts = scalars.length + [...members].filter((m) => SCALED.has(nodes[m].op)).length;
+  return inputs.length <= FUSION_LIMITS.inputs && members.size <= FUSION_LIMITS.steps && members.size + consts <= FUSION_LIMITS.words;
+}
+
+function stepsOf(nodes: Node[], members: number[], inputs: number[], scalars: number[]): FusedStep[] {
+  const at = new Map(members.map((m, k) => [m, k]));
+  const operand = (x: number): FusedOperand => (at.has(x) ? { step: at.get(x)! } : inputs.includes(x) ? { input: inputs.indexOf(x) } : { scalar: scalars.indexOf(x) });
+  return members.map((m) => {
+    const n = nodes[m];
+    return SCALED.has(n.op) ? { op: n.op, args: n.inputs.map(operand), attr: n.attrs[0] } : { op: n.op, args: n.inputs.map(operand) };
+  });
+}
+
+/**
+ * Group the program's elementwise nodes into chains: walking back from each consumer, a
+ * node joins its consumers' group when every consumer is in that one group (so its value is
+ * needed nowhere else), it has the group's element count, and the group stays within
+ * FUSION_LIMITS. `keep` values (those the caller reads) always stay materialised.
+ */
+export function planFusion(g: Graph, keep: ReadonlySet<number> = new Set()): FusionPlan {
+  const nodes = g.nodes, N = nodes.length;
+  const uses: number[][] = nodes.map(() => []);
+  nodes.forEach((n, i) => n.inputs.forEach((x) => uses[x].push(i)));
+  const groupOf = new Int32Array(N).fill(-1);
+  const members = new Map<number, Set<number>>();
+  for (let i = N - 1; i >= 0; i--) {
+    if (!fusable(nodes, i)) continue;
+    const root = uses[i].length && !keep.has(i) ? groupOf[uses[i][0]] : -1;
+    const group = root >= 0 && uses[i].every((c) => groupOf[c] === root) ? members.get(root)! : null;
+    if (group && numel(nodes[root].shape) === numel(nodes[i].shape) && fits(nodes, new Set([...group, i]), numel(nodes[i].shape))) {
+      group.add(i);
+      groupOf[i] = root;
+    } else {
+      groupOf[i] = i;
+      members.set(i, new Set([i]));
+    }
+  }
+  const groups = new Map<number, FusionGroup>();
+  const skipped = new Uint8Array(N);
+  for (const [root, set] of members) {
+    if (set.size < 2) continue;
+    const ms = [...set].sort((a, b) => a - b), count = numel(nodes[root].shape);
+    const { inputs, scalars } = externals(nodes, set, count);
+    groups.set(root, { root, members: ms, inputs, scalars, steps: stepsOf(nodes, ms, inputs, scalars), count });
+    for (const m of ms) if (m !== root) skipped[m] = 1;
+  }
+  const inputsOf = (i: number): number[] => {
+    const grp = groups.get(i);
+    return grp ? [...grp.inputs, ...grp.scalars] : nodes[i].inputs;
+  };
+  const last = nodes.map((_, i) => i);
+  for (let i = 0; i < N; i++) if (!skipped[i]) for (const x of inputsOf(i)) last[x] = i;
+  return { groups, skipped, last, inputsOf };
+}
+
+const plans = new WeakMap<Graph, Map<string, FusionPlan>>();
+
+/** planFusion, computed once per program and kept set. */
+export function fusionPlan(g: Graph, keep: number[]): FusionPlan {
+  let byKeep = plans.get(g);
+  if (!byKeep) plans.set(g, (byKeep = new Map()));
+  const key = keep.join(',');
+  let p = byKeep.get(key);
+  if (!p) byKeep.set(key, (p = planFusion(g, new Set(keep))));
+  return p;
+}
