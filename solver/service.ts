@@ -292,6 +292,7 @@ export class SolverService {
     const r = outcome.result;
     const commitment = { stepsRoot: r.stepsRoot, finalStateHash: r.finalStateHash, finalModelHash: r.finalModelHash, numSteps: BigInt(r.numSteps) };
     await this.applyPublish(job.jobId, runId); // before the commitment is seen: verifiers look only after it
+    await this.applyWithhold(job.jobId); // likewise: a verifier may ask for a checkpoint the moment it sees the commitment
     const sealed = (await this.sealed.rate()) > 0n ? await this.sealed.commit(job, runId, commitment) : null; // announces the masked manifest itself
     if (!sealed) await this.announceResult(job.jobId);
     const tx = sealed ? sealed.tx : await commitResult(this.cfg.client, job.jobId, commitment);
