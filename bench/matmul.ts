@@ -47,7 +47,7 @@ export async function engineMatmul(impl: string, backend: Backend, threads: numb
     seed: 0,
     step: 0,
   };
-  const t = await bestTime(() => runKernel(backend, 'matmul', args), { roundSeconds, rounds: 3 });
+  const t = await bestTime(() => backend.release?.(runKernel(backend, 'matmul', args)), { roundSeconds, rounds: 3 });
   return { impl, shape: shapeLabel(c), threads, gflops: flops(c) / t.seconds / 1e9, cpuGflops: flops(c) / t.cpuSeconds / 1e9 };
 }
 

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Descriptor } from './descriptors.ts';
 import { allocOutput } from './buffer-pool.ts';
+import { FreeList } from './free-list.ts';
 import { fastBackend, type Executor } from './fast.ts';
 import { referenceBackend, type Backend } from './reference.ts';
 import { CTRL, CTRL_WORDS, publishBlocks, runBlocks, WORKER_SOURCE } from './wasm-worker.ts';
@@ -51,15 +52,15 @@ class WasmRuntime {
   private i32!: Int32Array;
   private nextStack: number;
   // Tensors in the module's memory: views released by the engine wait in `freeViews` (by
-  // length) for reuse; a view dropped without release is found by the FinalizationRegistry
-  // after garbage collection and its bytes go to `freeBytes`. Memory is reserved for good
-  // (wasm memory never shrinks), so only exact lengths are reused: a training step
-  // allocates the same shapes every step.
+  // length: a training step allocates the same shapes every step) for reuse; a view dropped
+  // without release is found by the FinalizationRegistry after garbage collection and its
+  // bytes go to `free`, as do parked views when memory runs short. Wasm memory never
+  // shrinks, so `free` merges neighbouring blocks and serves any size.
   private readonly ptrOf = new WeakMap<Float32Array, number>();
   private readonly freeViews = new Map<number, Float32Array[]>();
   private readonly isFree = new WeakSet<Float32Array>();
-  private readonly freeBytes = new Map<number, number[]>();
-  private readonly collected = new FinalizationRegistry<[number, number]>(([ptr, n]) => listOf(this.freeBytes, n).push(ptr));
+  private readonly free = new FreeList();
+  private readonly collected = new FinalizationRegistry<[number, number]>(([ptr, bytes]) => this.free.give(ptr, bytes));
 
   constructor(bytes: Uint8Array<ArrayBuffer>) {
     this.module = compileOptimized(bytes);
@@ -103,15 +104,31 @@ class WasmRuntime {
       this.isFree.delete(reused);
       return reused;
     }
-    let ptr = this.freeBytes.get(n)?.pop();
-    if (ptr === undefined) {
-      if (align(this.arenaBase, 64) + n * 4 > TENSOR_HEAP_LIMIT) return allocOutput(n);
-      ptr = this.reserve(n * 4);
-    }
+    const bytes = align(n * 4, 64);
+    let ptr = this.free.take(bytes);
+    if (ptr === undefined && align(this.arenaBase, 64) + bytes <= TENSOR_HEAP_LIMIT) ptr = this.reserve(bytes);
+    if (ptr === undefined) ptr = this.unparkViews(bytes);
+    if (ptr === undefined) return allocOutput(n);
     const view = new Float32Array(this.memory.buffer, ptr, n);
     this.ptrOf.set(view, ptr);
-    this.collected.register(view, [ptr, n], view);
+    this.collected.register(view, [ptr, bytes], view);
     return view;
+  }
+
+  /** The heap's extent (end of the reserved memory) and its free bytes (diagnostics, tests). */
+  heapStats(): { reservedEnd: number; freeBytes: number } {
+    return { reservedEnd: this.arenaBase, freeBytes: this.free.bytes };
+  }
+
+  /** Memory is short: give every parked view's bytes to the free list, then take `bytes`. */
+  private unparkViews(bytes: number): number | undefined {
+    for (const list of this.freeViews.values())
+      for (const v of list.splice(0)) {
+        this.collected.unregister(v);
+        this.ptrOf.delete(v); // a later use of this view as input is copied, not trusted
+        this.free.give(v.byteOffset, align(v.length * 4, 64));
+      }
+    return this.free.take(bytes);
   }
 
   /** Take back a tensor `alloc` made (others are ignored: the garbage collector has them). */
