@@ -95,6 +95,7 @@ function matmulCases(r: () => number): OpCase[] {
   dims.push([70, 1030, 300]); // more than one block of M and K (1024), A packed (over 256 columns)
   dims.push([16, 1100, 40]); // full row tiles read A in place over two K blocks, next to an edge column panel
   dims.push([24, 200, 130]); // a weight-gradient shape: column bands when split (native/src/k_matmul.inc split_cost)
+  dims.push([128, 768, 128], [33, 770, 65]); // weight gradients X^T dY: split, parts cut K and pipeline the row tiles (k_matmul.inc gemm_ksplit)
   dims.push([200, 30, 5], [97, 7, 15], [300, 1, 1]); // few columns: computed as the transposed product
   for (const [M, K, N] of dims)
     for (const [ta, tb] of [[0, 0], [1, 0], [0, 1], [1, 1]]) {
