@@ -2,7 +2,9 @@
 // elementwise ops in one pass (Backend.fused; native/src/k_fused.inc). A GPT step has ~960
 // elementwise nodes (GELU, LayerNorm, softmax, AdamW chains); run one by one, each reads and
 // writes whole tensors, so the step spends its time moving memory, and a second thread
-// gains little. A fused chain keeps its intermediates in a small per-thread buffer.
+// gains little. A fused chain keeps its intermediates in a small per-thread buffer, and
+// computes cheap values that several chains read (scale, addc, neg) again in each of them
+// instead of storing them.
 // Fusion changes only how the nodes are executed, never a value: each fused step applies its
 // op's own elementwise function to each element, as the unfused kernel does. The program, its
 // op trace and the dispute game see every node as before (tracing runs unfused).
@@ -19,7 +21,8 @@ export const MIN_FUSED_COUNT = 4096;
 export interface FusionGroup {
   /** The node whose value the group produces (its last member). */
   root: number;
-  /** Member nodes, ascending (a topological order). */
+  /** Member nodes in execution order (a topological one). Ids past the program's last node
+   *  are copies of a recomputed node (RECOMPUTED), each placed just before its one reader. */
   members: number[];
   /** External inputs with the group's element count, in operand order. */
   inputs: number[];
@@ -52,9 +55,9 @@ function fusable(nodes: Node[], i: number): boolean {
 }
 
 /** External inputs of a set of members, split into full tensors and scalars. */
-function externals(nodes: Node[], members: Set<number>, count: number): { inputs: number[]; scalars: number[] } {
+function externals(nodes: Node[], members: Set<number>, count: number, order: (i: number) => number = (i) => i): { inputs: number[]; scalars: number[] } {
   const inputs: number[] = [], scalars: number[] = [];
-  for (const m of [...members].sort((a, b) => a - b))
+  for (const m of [...members].sort((a, b) => order(a) - order(b)))
     for (const x of nodes[m].inputs) {
       if (members.has(x)) continue;
       const list = numel(nodes[x].shape) === count ? inputs : scalars;
@@ -78,46 +81,112 @@ function stepsOf(nodes: Node[], members: number[], inputs: number[], scalars: nu
   });
 }
 
+/** Ops cheap enough to compute again inside every chain that reads them (one arithmetic
+ *  op per element) rather than store once and read back: GELU's scale(x) values are read by
+ *  the forward chain and by the backward one. */
+const RECOMPUTED = new Set(['scale', 'addc', 'neg']);
+
 /**
  * Group the program's elementwise nodes into chains: walking back from each consumer, a
  * node joins its consumers' group when every consumer is in that one group (so its value is
  * needed nowhere else), it has the group's element count, and the group stays within
- * FUSION_LIMITS. `keep` values (those the caller reads) always stay materialised.
+ * FUSION_LIMITS. A cheap node (RECOMPUTED) whose readers all sit in chains is copied into
+ * each of them instead of being stored. `keep` values (those the caller reads) always stay
+ * materialised.
  */
 export function planFusion(g: Graph, keep: ReadonlySet<number> = new Set()): FusionPlan {
-  const nodes = g.nodes, N = nodes.length;
+  let plan = planWith(g, keep, new Set());
+  let inline = recomputable(g.nodes, keep, plan);
+  // Copies that did not fit their readers' chains would each run as a kernel of their own:
+  // those nodes are stored after all, and the rest planned again (each round drops one).
+  while (inline.size) {
+    const tried = planWith(g, keep, inline);
+    if (!tried.failed.size) return tried.plan;
+    inline = new Set([...inline].filter((c) => !tried.failed.has(c)));
+  }
+  return plan.plan;
+}
+
+/** Nodes to recompute in their readers: cheap, stored in `plan`, read by ≥ 2 elementwise
+ *  nodes of their own element count, and not reading another such node. */
+function recomputable(nodes: Node[], keep: ReadonlySet<number>, plan: Planned): Set<number> {
   const uses: number[][] = nodes.map(() => []);
   nodes.forEach((n, i) => n.inputs.forEach((x) => uses[x].push(i)));
-  const groupOf = new Int32Array(N).fill(-1);
+  const count = (i: number) => numel(nodes[i].shape);
+  const ok = (i: number) =>
+    RECOMPUTED.has(nodes[i].op) && !keep.has(i) && !plan.plan.skipped[i] && fusable(nodes, i) && new Set(uses[i]).size >= 2 && uses[i].every((u) => fusable(nodes, u) && count(u) === count(i));
+  const set = new Set(nodes.map((_, i) => i).filter(ok));
+  return new Set([...set].filter((i) => !nodes[i].inputs.some((x) => set.has(x))));
+}
+
+interface Planned {
+  plan: FusionPlan;
+  /** Nodes of `inline` with a copy that did not join its reader's chain. */
+  failed: Set<number>;
+}
+
+function planWith(g: Graph, keep: ReadonlySet<number>, inline: ReadonlySet<number>): Planned {
+  const N = g.nodes.length;
+  // Each reader of an inlined node gets its own copy (ids N, N+1, ...), placed just before it.
+  const nodes = [...g.nodes], copyOf: number[] = [], readerOf: number[] = [];
+  const copiesOf: number[][] = nodes.map(() => []);
+  for (let u = 0; u < N; u++) {
+    const from = nodes[u].inputs.filter((x, k, xs) => inline.has(x) && xs.indexOf(x) === k);
+    if (!from.length) continue;
+    const ids = new Map(from.map((c) => [c, nodes.length + from.indexOf(c)]));
+    for (const c of from) {
+      copyOf[ids.get(c)! - N] = c;
+      readerOf[ids.get(c)! - N] = u;
+      copiesOf[u].push(ids.get(c)!);
+      nodes.push({ ...nodes[c] });
+    }
+    nodes[u] = { ...nodes[u], inputs: nodes[u].inputs.map((x) => ids.get(x) ?? x) };
+  }
+  const order = (i: number) => (i < N ? i : readerOf[i - N] - 0.5);
+  const uses: number[][] = nodes.map(() => []);
+  nodes.forEach((n, i) => n.inputs.forEach((x) => uses[x].push(i)));
+  const groupOf = new Int32Array(nodes.length).fill(-1);
   const members = new Map<number, Set<number>>();
-  for (let i = N - 1; i >= 0; i--) {
-    if (!fusable(nodes, i)) continue;
-    const root = uses[i].length && !keep.has(i) ? groupOf[uses[i][0]] : -1;
-    const group = root >= 0 && uses[i].every((c) => groupOf[c] === root) ? members.get(root)! : null;
-    if (group && numel(nodes[root].shape) === numel(nodes[i].shape) && fits(nodes, new Set([...group, i]), numel(nodes[i].shape))) {
+  const join = (root: number, ids: number[]): boolean => {
+    const group = members.get(root)!;
+    if (!fits(nodes, new Set([...group, ...ids]), numel(nodes[root].shape))) return false;
+    for (const i of ids) {
       group.add(i);
       groupOf[i] = root;
-    } else {
+    }
+    return true;
+  };
+  for (let i = N - 1; i >= 0; i--) {
+    if (!fusable(nodes, i)) continue;
+    const copies = copiesOf[i];
+    const root = uses[i].length && !keep.has(i) ? groupOf[uses[i][0]] : -1;
+    const joinable = root >= 0 && uses[i].every((c) => groupOf[c] === root) && numel(nodes[root].shape) === numel(nodes[i].shape);
+    if (!(joinable && (join(root, [i, ...copies]) || join(root, [i])))) {
       groupOf[i] = i;
       members.set(i, new Set([i]));
     }
+    const mine = groupOf[i];
+    if (!copies.every((c) => groupOf[c] === mine) && !join(mine, copies)) for (const c of copies) join(mine, [c]);
   }
+  const failed = new Set<number>();
+  copyOf.forEach((c, k) => groupOf[N + k] < 0 && failed.add(c));
   const groups = new Map<number, FusionGroup>();
   const skipped = new Uint8Array(N);
+  for (const c of inline) skipped[c] = 1; // read only through its copies
   for (const [root, set] of members) {
     if (set.size < 2) continue;
-    const ms = [...set].sort((a, b) => a - b), count = numel(nodes[root].shape);
-    const { inputs, scalars } = externals(nodes, set, count);
+    const ms = [...set].sort((a, b) => order(a) - order(b)), count = numel(nodes[root].shape);
+    const { inputs, scalars } = externals(nodes, set, count, order);
     groups.set(root, { root, members: ms, inputs, scalars, steps: stepsOf(nodes, ms, inputs, scalars), count });
-    for (const m of ms) if (m !== root) skipped[m] = 1;
+    for (const m of ms) if (m !== root && m < N) skipped[m] = 1;
   }
   const inputsOf = (i: number): number[] => {
     const grp = groups.get(i);
-    return grp ? [...grp.inputs, ...grp.scalars] : nodes[i].inputs;
+    return grp ? [...grp.inputs, ...grp.scalars] : g.nodes[i].inputs;
   };
-  const last = nodes.map((_, i) => i);
+  const last = g.nodes.map((_, i) => i);
   for (let i = 0; i < N; i++) if (!skipped[i]) for (const x of inputsOf(i)) last[x] = i;
-  return { groups, skipped, last, inputsOf };
+  return { plan: { groups, skipped, last, inputsOf }, failed };
 }
 
 const plans = new WeakMap<Graph, Map<string, FusionPlan>>();

@@ -99,19 +99,53 @@ describe('fusion plan', () => {
   it('fuses a value only when every reader is in the same chain; kept values stay', () => {
     const { g, ids } = program();
     const plan = planFusion(g);
+    const N = g.nodes.length;
     const root = plan.groups.get(ids.out)!;
     assert.ok(root, 'the final add roots a chain');
-    assert.deepEqual(root.members, [ids.b, ids.m, ids.n, ids.out]);
-    assert.equal(plan.skipped[ids.a], 0, 'scale is read by two chains: materialised');
+    const copy = root.members.find((m) => m >= N)!;
+    assert.deepEqual(root.members, [copy, ids.b, ids.m, ids.n, ids.out], 'scale(x) is computed again in the chain, just before the add that reads it');
+    assert.equal(plan.skipped[ids.a], 1, 'scale is read by two chains: recomputed in each, never stored');
     assert.equal(plan.skipped[ids.e], 0, 'exp is read by the sum too: materialised');
-    assert.deepEqual([...root.inputs].sort(), [ids.a, ids.y, ids.e].sort());
+    assert.deepEqual(plan.groups.get(ids.e)!.steps.map((s) => s.op), ['scale', 'exp'], "exp's chain computes its own scale(x)");
+    assert.deepEqual([...root.inputs].sort(), [ids.x, ids.y, ids.e].sort(), 'the chain reads x, not the stored scale');
     assert.deepEqual(root.scalars, [ids.s]);
     for (const [r, grp] of plan.groups)
-      for (const m of grp.members) if (m !== r) for (let i = 0; i < g.nodes.length; i++) if (g.nodes[i].inputs.includes(m)) assert.ok(grp.members.includes(i), `node ${i} reads fused value ${m}`);
-    const kept = planFusion(g, new Set([ids.b]));
+      for (const m of grp.members) if (m !== r && m < N) for (let i = 0; i < N; i++) if (g.nodes[i].inputs.includes(m)) assert.ok(grp.members.includes(i), `node ${i} reads fused value ${m}`);
+    for (let i = 0; i < N; i++)
+      if (!plan.skipped[i]) for (const x of plan.inputsOf(i)) assert.equal(plan.skipped[x], 0, `node ${i} runs and reads ${x}, which is never stored`);
+    const kept = planFusion(g, new Set([ids.b, ids.a]));
     assert.equal(kept.skipped[ids.b], 0, 'a kept value is never fused away');
+    assert.equal(kept.skipped[ids.a], 0, 'a kept value is never recomputed instead of stored');
     assert.ok(g.nodes.every((n, i) => !kept.skipped[i] || FUSABLE_OPS.has(n.op)));
     assert.ok([...plan.groups.values()].every((grp) => numel(g.nodes[grp.root].shape) === grp.count));
+  });
+
+  it('stores a cheap value after all when a reader cannot take its copy', () => {
+    // scale(x) read by an add and by a sum: the sum is no chain, so the value is stored once.
+    const g = new Graph();
+    const x = g.fill([64, 128], 0.5), y = g.fill([64, 128], 0.25);
+    const a = g.scale(x, 0.1), b = g.add('add', [a, y]), c = g.add('exp', [b]), sum = g.add('sum', [a], [1]);
+    const plan = planFusion(g);
+    assert.equal(plan.skipped[a], 0, 'scale(x) is stored');
+    assert.deepEqual(plan.groups.get(c)!.inputs.sort(), [a, y].sort());
+    assert.equal(plan.last[a], sum);
+  });
+
+  it('stores a cheap value after all when a chain has no room for its copy', () => {
+    // scale(x) read by exp (a chain of its own: the sum reads it) and by a chain of exactly
+    // FUSION_LIMITS.steps ops: its copy cannot join the full chain, so the value is stored.
+    const g = new Graph();
+    const x = g.fill([64, 128], 0.5), y = g.fill([64, 128], 0.25);
+    const a = g.scale(x, 0.1), e = g.add('exp', [a]);
+    g.add('sum', [e], [1]);
+    let v = g.add('add', [a, y]);
+    for (let k = 1; k < FUSION_LIMITS.steps; k++) v = g.add('neg', [v]);
+    g.add('sum', [v], [1]);
+    const plan = planFusion(g);
+    assert.equal(plan.skipped[a], 0, 'scale(x) is stored');
+    assert.equal(plan.groups.get(v)!.members.length, FUSION_LIMITS.steps);
+    assert.ok(plan.groups.get(v)!.inputs.includes(a), 'the full chain reads the stored value');
+    assert.ok(!plan.groups.has(e) || plan.groups.get(e)!.members.every((m) => m < g.nodes.length), 'no copy left in the other chain');
   });
 
   it('the engine lets go of a chain input only after the chain ran', () => {

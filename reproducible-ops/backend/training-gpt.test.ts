@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Engine, type LmSetup } from '../engine.ts';
+import { fusionPlan } from '../fusion.ts';
 import { charTokens, GOLDEN_TEXT } from '../golden/gpt-text.ts';
 import { evalLoss, predictLogits } from '../lm-eval.ts';
 import { tensor } from '../tensor.ts';
@@ -51,4 +52,35 @@ describe('GPT training gives identical bits on every backend', () => {
       }
     });
   }
+});
+
+// Large enough for the fused execution plan (fusion.ts: chains of >= 4096 elements, cheap
+// values recomputed in each chain that reads them, as GELU's scale(x) in a GPT step):
+// [B*T, 4*nEmbd] = [64, 256] and [B*T, nEmbd] = [64, 64] tensors.
+const FUSED_SETUP: LmSetup = { ...SETUP, model: { gpt: { vocabSize: vocab.length, blockSize: 16, nLayer: 1, nHead: 2, nEmbd: 64, dropout: 0, bias: false } }, batchSize: 4 };
+
+function hashes(backend: Backend, steps: number): string[] {
+  const e = new Engine(FUSED_SETUP, backend);
+  let st = e.init();
+  const out: string[] = [];
+  for (let i = 0; i < steps; i++) out.push(e.stateHash((st = e.step(st).state)).toString('hex'));
+  return out;
+}
+
+describe('GPT training with fused chains and recomputed values gives the reference bits', () => {
+  const e = new Engine(FUSED_SETUP, referenceBackend);
+  const plan = fusionPlan(e.stepProgram, [e.lossNode]);
+  it('the plan fuses the GELU chains and recomputes cheap values in them (not vacuous)', () => {
+    const groups = [...plan.groups.values()];
+    assert.ok(groups.some((grp) => grp.steps.some((s) => s.op === 'erf')), 'an erf chain is fused');
+    assert.ok(groups.some((grp) => grp.members.some((m) => m >= e.stepProgram.nodes.length)), 'a recomputed copy sits in a chain');
+  });
+  const want = hashes(referenceBackend, 2);
+  for (const [name, load, err, make] of [
+    ['native', loadNativeAddon, nativeLoadError, (threads: number) => createNativeBackend({ threads })],
+    ['wasm', loadWasmRuntime, wasmLoadError, (threads: number) => createWasmBackend({ threads })],
+  ] as const)
+    it(`${name} at 1 and 2 threads: state hashes`, { skip: load() ? false : err() }, () => {
+      for (const threads of [1, 2]) assert.deepEqual(hashes(make(threads), 2), want, `${name} ${threads} threads`);
+    });
 });
