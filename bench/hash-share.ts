@@ -9,6 +9,7 @@ import { loadJob } from '../jobs/job.ts';
 import { readJobSpec } from '../jobs/spec.ts';
 import { Engine } from '../reproducible-ops/engine.ts';
 import type { Backend } from '../reproducible-ops/backend/reference.ts';
+import { spreadOf } from './interleave.ts';
 import { bestTime } from './timing.ts';
 import { amortizedHashShare, type TrainRow } from './train.ts';
 
@@ -42,18 +43,31 @@ export function mlpHashShares(rows: TrainRow[], intervals: number[]): HashShareR
 }
 
 /** Run `steps` CNN steps on each backend (after one warm-up step), time a synchronous hash, and give the shares at each K. */
-export async function cnnHashShares(backends: { impl: string; threads: number; backend: Backend }[], steps: number, intervals: number[], log: (s: string) => void): Promise<HashShareRow[]> {
+export async function cnnHashShares(backends: { impl: string; threads: number; backend: Backend }[], steps: number, intervals: number[], log: (s: string) => void, rounds = 4): Promise<HashShareRow[]> {
   const job = loadJob(exampleFile('mnist-cnn.json'));
-  const out: HashShareRow[] = [];
-  for (const b of backends) {
+  const runs = backends.map((b) => {
     const engine = new Engine(job.setup, b.backend);
-    let state = engine.step(engine.init()).state; // warm-up: first-call costs are not a step's
-    const t0 = performance.now();
-    for (let i = 0; i < steps; i++) state = engine.step(state).state;
-    const stepMs = (performance.now() - t0) / steps;
+    return { b, engine, state: engine.step(engine.init()).state, msPerStep: [] as number[] }; // warm-up: first-call costs are not a step's
+  });
+  // The backends take turns, a chunk of steps each, so a slow second of a shared machine
+  // does not land on one of them alone; a row's step time is the median over its chunks.
+  const chunk = Math.max(1, Math.ceil(steps / rounds));
+  for (let done = 0; done < steps; done += chunk)
+    for (const r of runs) {
+      const n = Math.min(chunk, steps - done), t0 = performance.now();
+      for (let i = 0; i < n; i++) {
+        const next = r.engine.step(r.state).state;
+        r.engine.retire(r.state, next); // as the solver does (jobs/train.ts)
+        r.state = next;
+      }
+      r.msPerStep.push((performance.now() - t0) / n);
+    }
+  const out: HashShareRow[] = [];
+  for (const { b, engine, state, msPerStep } of runs) {
+    const stepMs = spreadOf(msPerStep).median;
     const hash = await bestTime(() => engine.stateHash(state), { rounds: 3, roundSeconds: 0.05 });
     const rows = rowsFor('cnn', b.impl, b.threads, stepMs, hash.seconds * 1000, intervals);
-    log(`cnn ${b.impl} x${b.threads}: ${steps} steps, ${stepMs.toFixed(2)} ms/step, state hash ${(hash.seconds * 1000).toFixed(3)} ms: ${rows.map((r) => `K=${r.hashInterval} ${(r.share * 100).toFixed(2)}%`).join(', ')}`);
+    log(`cnn ${b.impl} x${b.threads}: ${steps} steps, ${stepMs.toFixed(2)} ms/step (median of ${msPerStep.length} turns), state hash ${(hash.seconds * 1000).toFixed(3)} ms: ${rows.map((r) => `K=${r.hashInterval} ${(r.share * 100).toFixed(2)}%`).join(', ')}`);
     out.push(...rows);
   }
   return out;
