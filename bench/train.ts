@@ -69,10 +69,14 @@ export class TrainLoop {
     this.pending = null;
   }
 
-  /** Up to `n` more steps, hashing the leaf states as a solver does. */
+  /**
+   * `n` more steps (fewer at the end), hashing the leaf states as a solver does, and one
+   * more when the last was a leaf: its hash then overlaps a step of this turn, not the other
+   * backends' turns (whose threads would take its core).
+   */
   async advance(n: number): Promise<void> {
     const start = this.times.stepMs, first = this.done;
-    for (; this.done < this.steps && this.done < first + n; this.done++) {
+    for (; this.done < this.steps && (this.done < first + n || this.pending); this.done++) {
       const t0 = performance.now(), c0 = cpuSeconds();
       const prev = this.state;
       this.state = this.engine.step(prev).state;
