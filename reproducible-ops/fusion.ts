@@ -95,7 +95,7 @@ const RECOMPUTED = new Set(['scale', 'addc', 'neg']);
  * materialised.
  */
 export function planFusion(g: Graph, keep: ReadonlySet<number> = new Set()): FusionPlan {
-  let plan = planWith(g, keep, new Set());
+  const plan = planWith(g, keep, new Set());
   let inline = recomputable(g.nodes, keep, plan);
   // Copies that did not fit their readers' chains would each run as a kernel of their own:
   // those nodes are stored after all, and the rest planned again (each round drops one).
@@ -110,13 +110,19 @@ export function planFusion(g: Graph, keep: ReadonlySet<number> = new Set()): Fus
 /** Nodes to recompute in their readers: cheap, stored in `plan`, read by ≥ 2 elementwise
  *  nodes of their own element count, and not reading another such node. */
 function recomputable(nodes: Node[], keep: ReadonlySet<number>, plan: Planned): Set<number> {
-  const uses: number[][] = nodes.map(() => []);
-  nodes.forEach((n, i) => n.inputs.forEach((x) => uses[x].push(i)));
+  const uses = readersOf(nodes);
   const count = (i: number) => numel(nodes[i].shape);
   const ok = (i: number) =>
     RECOMPUTED.has(nodes[i].op) && !keep.has(i) && !plan.plan.skipped[i] && fusable(nodes, i) && new Set(uses[i]).size >= 2 && uses[i].every((u) => fusable(nodes, u) && count(u) === count(i));
   const set = new Set(nodes.map((_, i) => i).filter(ok));
   return new Set([...set].filter((i) => !nodes[i].inputs.some((x) => set.has(x))));
+}
+
+/** readers[x]: the nodes that read x, in program order (once per operand). */
+function readersOf(nodes: Node[]): number[][] {
+  const readers: number[][] = nodes.map(() => []);
+  nodes.forEach((n, i) => n.inputs.forEach((x) => readers[x].push(i)));
+  return readers;
 }
 
 interface Planned {
@@ -131,20 +137,19 @@ function planWith(g: Graph, keep: ReadonlySet<number>, inline: ReadonlySet<numbe
   const nodes = [...g.nodes], copyOf: number[] = [], readerOf: number[] = [];
   const copiesOf: number[][] = nodes.map(() => []);
   for (let u = 0; u < N; u++) {
-    const from = nodes[u].inputs.filter((x, k, xs) => inline.has(x) && xs.indexOf(x) === k);
-    if (!from.length) continue;
-    const ids = new Map(from.map((c) => [c, nodes.length + from.indexOf(c)]));
-    for (const c of from) {
-      copyOf[ids.get(c)! - N] = c;
-      readerOf[ids.get(c)! - N] = u;
-      copiesOf[u].push(ids.get(c)!);
+    const ids = new Map<number, number>();
+    for (const c of nodes[u].inputs) {
+      if (!inline.has(c) || ids.has(c)) continue;
+      ids.set(c, nodes.length);
+      copyOf.push(c);
+      readerOf.push(u);
+      copiesOf[u].push(nodes.length);
       nodes.push({ ...nodes[c] });
     }
-    nodes[u] = { ...nodes[u], inputs: nodes[u].inputs.map((x) => ids.get(x) ?? x) };
+    if (ids.size) nodes[u] = { ...nodes[u], inputs: nodes[u].inputs.map((x) => ids.get(x) ?? x) };
   }
   const order = (i: number) => (i < N ? i : readerOf[i - N] - 0.5);
-  const uses: number[][] = nodes.map(() => []);
-  nodes.forEach((n, i) => n.inputs.forEach((x) => uses[x].push(i)));
+  const uses = readersOf(nodes);
   const groupOf = new Int32Array(nodes.length).fill(-1);
   const members = new Map<number, Set<number>>();
   const join = (root: number, ids: number[]): boolean => {

@@ -9,6 +9,7 @@
  * training step), then sleep on a condition variable. Which thread runs which part never
  * affects output bits: parts write disjoint output elements. */
 #include "pool.h"
+#include "repops.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -30,14 +31,6 @@ static int sleepers, started;
 static pool_fn job_fn;
 static void *job_ctx;
 static int job_parts;
-
-static inline void cpu_relax(void) {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  __asm__ __volatile__("yield");
-#endif
-}
 
 /* Claim and run parts of block b of call `gen` until it has none left. */
 static void run_block(uint64_t gen, int b, int tid) {
@@ -67,7 +60,7 @@ static void *worker_main(void *arg) {
   for (;;) {
     int g = atomic_load(&generation);
     for (int i = 0; g == seen && i < SPIN_ITERS; i++) {
-      cpu_relax();
+      repops_pause();
       g = atomic_load(&generation);
     }
     if (g == seen) {
@@ -125,7 +118,7 @@ void pool_run(pool_fn fn, void *ctx, int parts, int threads) {
   if (sleepers) pthread_cond_broadcast(&cv_work);
   pthread_mutex_unlock(&mu);
   run_claimed((uint64_t)(uint32_t)g, 0);
-  for (int i = 0; atomic_load(&pending) > 0 && i < SPIN_ITERS * 10; i++) cpu_relax();
+  for (int i = 0; atomic_load(&pending) > 0 && i < SPIN_ITERS * 10; i++) repops_pause();
   if (atomic_load(&pending) > 0) {
     pthread_mutex_lock(&mu);
     while (atomic_load(&pending) > 0) pthread_cond_wait(&cv_done, &mu);

@@ -67,4 +67,13 @@ typedef struct {
 #define REPOPS_MC 64 /* rows of A per block at most; each flavour uses the largest multiple of its MR */
 #define REPOPS_SCRATCH_FLOATS (REPOPS_KC * REPOPS_NC + REPOPS_MC * REPOPS_KC + 1024)
 
+/* Pause inside a spin-wait (the pool's idle workers, the matmul K-split pipeline). */
+static inline void repops_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
 #endif
